@@ -1,0 +1,217 @@
+"""The Django admin: a usable back office for HQ administrators.
+
+Querysets here go through ``visible_to`` too, so a branch administrator given staff status
+sees only their subtree.
+"""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from campaigns import models
+from portal.access import visible_to
+
+
+class ScopedAdmin(admin.ModelAdmin):
+    def get_queryset(self, request):
+        return visible_to(request.user, self.model).select_related(*self.list_select_related or ())
+
+
+@admin.register(models.Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = [
+        "code",
+        "name_zh",
+        "name_bo",
+        "level",
+        "parent",
+        "ethnic_area",
+        "old_revolutionary_area",
+        "remote_area",
+    ]
+    list_filter = [
+        "level",
+        "ethnic_area",
+        "old_revolutionary_area",
+        "remote_area",
+        "name_bo_needs_review",
+    ]
+    search_fields = ["code", "name_zh", "name_bo"]
+    list_select_related = ["parent"]
+    raw_id_fields = ["parent"]
+    ordering = ["code"]
+
+
+class MembershipInline(admin.TabularInline):
+    model = models.Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(models.OrgUnit)
+class OrgUnitAdmin(ScopedAdmin):
+    list_display = ["name", "code", "kind", "parent"]
+    list_filter = ["kind"]
+    search_fields = ["name", "code"]
+    list_select_related = ["parent"]
+    autocomplete_fields = ["parent", "service_area"]
+    inlines = [MembershipInline]
+
+
+@admin.register(models.Membership)
+class MembershipAdmin(ScopedAdmin):
+    list_display = ["user", "org_unit", "role", "created_at"]
+    list_filter = ["role", "org_unit__kind"]
+    search_fields = ["user__username", "org_unit__name"]
+    list_select_related = ["user", "org_unit"]
+    autocomplete_fields = ["user", "org_unit"]
+
+
+class CampaignTargetInline(admin.TabularInline):
+    model = models.CampaignTarget
+    extra = 0
+    autocomplete_fields = ["org_unit"]
+
+
+@admin.register(models.Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    list_display = ["name", "theme", "starts_on", "ends_on"]
+    search_fields = ["name", "theme"]
+    date_hierarchy = "starts_on"
+    inlines = [CampaignTargetInline]
+
+
+@admin.register(models.CampaignTarget)
+class CampaignTargetAdmin(ScopedAdmin):
+    list_display = [
+        "campaign",
+        "org_unit",
+        "events",
+        "people_reached",
+        "counties_covered",
+        "special_area_counties_covered",
+    ]
+    list_filter = ["campaign"]
+    search_fields = ["org_unit__name"]
+    list_select_related = ["campaign", "org_unit"]
+    autocomplete_fields = ["org_unit"]
+
+
+class AudienceCountInline(admin.TabularInline):
+    model = models.AudienceCount
+    extra = 0
+
+
+class EventTopicInline(admin.TabularInline):
+    model = models.EventTopic
+    extra = 0
+
+
+class PartnerServiceInline(admin.TabularInline):
+    model = models.PartnerService
+    extra = 0
+    autocomplete_fields = ["partner"]
+
+
+class MaterialUseInline(admin.TabularInline):
+    model = models.MaterialUse
+    extra = 0
+    autocomplete_fields = ["edition"]
+
+
+@admin.register(models.Event)
+class EventAdmin(ScopedAdmin):
+    list_display = ["title", "org_unit", "county", "venue_type", "format", "starts_at", "status"]
+    list_filter = ["status", "campaign", "venue_type", "format", "channel", "language"]
+    search_fields = ["title", "venue_name", "county__name_zh", "county__code"]
+    list_select_related = ["org_unit", "county"]
+    autocomplete_fields = ["org_unit", "county", "campaign"]
+    date_hierarchy = "starts_at"
+    readonly_fields = ["version", "created_by", "created_at", "updated_at", "reported_at"]
+    inlines = [EventTopicInline, AudienceCountInline, PartnerServiceInline, MaterialUseInline]
+
+
+class PartnerAgreementInline(admin.StackedInline):
+    model = models.PartnerAgreement
+    extra = 0
+    autocomplete_fields = ["counties"]
+
+
+@admin.register(models.Partner)
+class PartnerAdmin(ScopedAdmin):
+    list_display = ["name", "kind", "org_unit", "contact_name"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+    list_select_related = ["org_unit"]
+    autocomplete_fields = ["org_unit"]
+    inlines = [PartnerAgreementInline]
+
+
+class EditionBlockInline(admin.StackedInline):
+    model = models.EditionBlock
+    extra = 0
+
+
+class MaterialEditionInline(admin.TabularInline):
+    model = models.MaterialEdition
+    extra = 0
+    fields = [
+        "number",
+        "status",
+        "needs_native_review",
+        "translated_by",
+        "reviewed_by",
+        "approved_at",
+    ]
+    show_change_link = True
+    autocomplete_fields = ["translated_by", "reviewed_by"]
+
+
+@admin.register(models.Material)
+class MaterialAdmin(ScopedAdmin):
+    list_display = ["title_zh", "title_bo", "topic", "kind", "org_unit"]
+    list_filter = ["topic", "kind"]
+    search_fields = ["title_zh", "title_bo"]
+    list_select_related = ["org_unit"]
+    autocomplete_fields = ["org_unit"]
+    inlines = [MaterialEditionInline]
+
+
+@admin.register(models.MaterialEdition)
+class MaterialEditionAdmin(ScopedAdmin):
+    list_display = ["material", "number", "status", "needs_native_review", "approved_at"]
+    list_filter = ["status", "needs_native_review"]
+    search_fields = ["material__title_zh"]
+    list_select_related = ["material"]
+    autocomplete_fields = ["translated_by", "reviewed_by"]
+    inlines = [EditionBlockInline]
+
+
+@admin.register(models.PrintRun)
+class PrintRunAdmin(ScopedAdmin):
+    list_display = ["edition", "org_unit", "paper_size", "copies", "created_at"]
+    list_filter = ["paper_size"]
+    list_select_related = ["edition__material", "org_unit"]
+    autocomplete_fields = ["edition", "org_unit"]
+
+
+@admin.register(models.AuditEntry)
+class AuditEntryAdmin(ScopedAdmin):
+    list_display = ["created_at", "actor", "action", "object_type", "object_repr", "org_unit"]
+    list_filter = ["action", "object_type"]
+    search_fields = ["object_repr", "action", "actor__username"]
+    list_select_related = ["actor", "org_unit"]
+    date_hierarchy = "created_at"
+
+    # The audit log is written by services only.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+admin.site.site_header = _("Outreach portal administration")
+admin.site.site_title = _("Outreach portal")

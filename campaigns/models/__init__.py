@@ -1,0 +1,61 @@
+"""The domain's models, one module per concept group, re-exported here."""
+
+from campaigns.models.audit import AuditEntry
+from campaigns.models.campaigns import Campaign, CampaignTarget
+from campaigns.models.events import (
+    AudienceCount,
+    AudienceGroup,
+    Channel,
+    Event,
+    EventFormat,
+    EventLanguage,
+    EventTopic,
+    InvalidTransition,
+    Topic,
+    VenueType,
+)
+from campaigns.models.materials import (
+    EditionBlock,
+    Material,
+    MaterialEdition,
+    MaterialUse,
+    PrintRun,
+)
+from campaigns.models.org import Membership, OrgUnit
+from campaigns.models.partners import (
+    Partner,
+    PartnerAgreement,
+    PartnerService,
+    ScreeningType,
+    ServiceType,
+)
+from campaigns.models.regions import Region
+
+__all__ = [
+    "AudienceCount",
+    "AudienceGroup",
+    "AuditEntry",
+    "Campaign",
+    "CampaignTarget",
+    "Channel",
+    "EditionBlock",
+    "Event",
+    "EventFormat",
+    "EventLanguage",
+    "EventTopic",
+    "InvalidTransition",
+    "Material",
+    "MaterialEdition",
+    "MaterialUse",
+    "Membership",
+    "OrgUnit",
+    "Partner",
+    "PartnerAgreement",
+    "PartnerService",
+    "PrintRun",
+    "Region",
+    "ScreeningType",
+    "ServiceType",
+    "Topic",
+    "VenueType",
+]

@@ -1,0 +1,245 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from portal.access import OrgScopedQuerySet
+
+
+class VenueType(models.TextChoices):
+    """The "five intos" (五进入)."""
+
+    COMMUNITY = "community", _("community")
+    BUSINESS_DISTRICT = "business_district", _("business district")
+    CAMPUS = "campus", _("campus")
+    ENTERPRISE = "enterprise", _("enterprise or workshop")
+    VILLAGE = "village", _("village, farm or pasture")
+
+
+class EventFormat(models.TextChoices):
+    LECTURE = "lecture", _("lecture")
+    STALL = "stall", _("stall")
+    SALON = "salon", _("salon")
+    GM_RECEPTION_DAY = "gm_reception_day", _("general manager reception day")
+    COUNTY_TOUR_STOP = "county_tour_stop", _("county tour stop")
+    LIVESTREAM = "livestream", _("livestream")
+    OTHER = "other", _("other")
+
+
+class Topic(models.TextChoices):
+    EIGHT_RIGHTS = "eight_rights", _("eight basic rights of financial consumers")
+    ANTI_FRAUD = "anti_fraud", _("anti-fraud")
+    CLAIMS = "claims", _("insurance claims")
+    PENSIONS = "pensions", _("pensions and the elderly")
+    OTHER = "other", _("other")
+
+
+class EventLanguage(models.TextChoices):
+    ZH = "zh", _("Chinese")
+    BO = "bo", _("Tibetan")
+    BOTH = "both", _("Chinese and Tibetan")
+
+
+class Channel(models.TextChoices):
+    OFFLINE = "offline", _("offline")
+    LIVESTREAM = "livestream", _("livestream")
+    WECHAT_ARTICLE = "wechat_article", _("WeChat article")
+    SMS = "sms", _("SMS")
+
+
+class AudienceGroup(models.TextChoices):
+    """Groups named in the regulator's campaign notices ("一老一少一新" and more)."""
+
+    ELDERLY = "elderly", _("elderly")
+    YOUTH = "youth", _("youth and students")
+    WOMEN = "women", _("women")
+    ETHNIC_MINORITY = "ethnic_minority", _("ethnic minority")
+    FARMERS_HERDERS = "farmers_herders", _("farmers and herders")
+    NEW_URBAN_RESIDENTS = "new_urban_residents", _("new urban residents")
+    MIGRANT_WORKERS = "migrant_workers", _("migrant workers")
+    DISABLED = "disabled", _("people with disabilities")
+    FOREIGNERS = "foreigners", _("foreigners in China")
+    ENTERPRISE_STAFF = "enterprise_staff", _("enterprise staff")
+    OTHER = "other", _("other")
+
+
+class EventTopicQuerySet(OrgScopedQuerySet):
+    owner_path = "event__org_unit__path"
+
+
+class EventTopic(models.Model):
+    """One of an event's topics; a row per topic keeps "events on anti-fraud" a plain join."""
+
+    event = models.ForeignKey("campaigns.Event", models.CASCADE, related_name="topic_rows")
+    topic = models.CharField(_("topic"), max_length=32, choices=Topic.choices)
+
+    objects = EventTopicQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("event topic")
+        verbose_name_plural = _("event topics")
+        constraints = [models.UniqueConstraint(fields=["event", "topic"], name="event_topic_once")]
+
+    def __str__(self) -> str:
+        return self.get_topic_display()
+
+
+class InvalidTransition(ValidationError):
+    """An event was asked to move to a status its current status does not lead to."""
+
+
+class EventQuerySet(OrgScopedQuerySet):
+    owner_path = "org_unit__path"
+
+
+class Event(models.Model):
+    """One activity of a campaign: where, for whom, in which format, and what it reached."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("planned")
+        REPORTED = "reported", _("reported")
+        APPROVED = "approved", _("approved")
+        RETURNED = "returned", _("returned")
+        CANCELLED = "cancelled", _("cancelled")
+
+    TRANSITIONS = {
+        Status.PLANNED: {Status.REPORTED, Status.CANCELLED},
+        Status.REPORTED: {Status.APPROVED, Status.RETURNED},
+        Status.RETURNED: {Status.REPORTED},
+        Status.APPROVED: set(),
+        Status.CANCELLED: set(),
+    }
+
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", models.PROTECT, related_name="events", verbose_name=_("campaign")
+    )
+    org_unit = models.ForeignKey(
+        "campaigns.OrgUnit", models.PROTECT, related_name="events", verbose_name=_("org unit")
+    )
+    county = models.ForeignKey(
+        "campaigns.Region",
+        models.PROTECT,
+        related_name="events",
+        limit_choices_to={"level": "county"},
+        verbose_name=_("county"),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    venue_name = models.CharField(_("venue"), max_length=200, blank=True)
+    venue_type = models.CharField(_("venue type"), max_length=32, choices=VenueType.choices)
+    format = models.CharField(_("format"), max_length=32, choices=EventFormat.choices)
+    language = models.CharField(
+        _("language"), max_length=8, choices=EventLanguage.choices, default=EventLanguage.ZH
+    )
+    channel = models.CharField(
+        _("channel"), max_length=32, choices=Channel.choices, default=Channel.OFFLINE
+    )
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PLANNED
+    )
+    version = models.PositiveIntegerField(
+        _("version"),
+        default=1,
+        help_text=_("Raised by every save; a save based on an older version is refused."),
+    )
+
+    # Reported figures. NULL means "not reported", which differs from 0.
+    online_reach = models.PositiveIntegerField(_("online reach"), null=True, blank=True)
+    staff_count = models.PositiveIntegerField(_("staff taking part"), null=True, blank=True)
+    outlets_count = models.PositiveIntegerField(_("outlets taking part"), null=True, blank=True)
+    visitors_received = models.PositiveIntegerField(_("visitors received"), null=True, blank=True)
+    matters_raised = models.PositiveIntegerField(_("matters raised"), null=True, blank=True)
+    matters_resolved = models.PositiveIntegerField(_("resolved on the spot"), null=True, blank=True)
+    matters_referred = models.PositiveIntegerField(_("matters referred"), null=True, blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    reported_at = models.DateTimeField(_("reported at"), null=True, blank=True)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_at", "-pk"]
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        indexes = [
+            models.Index(fields=["campaign", "status"], name="event_campaign_status"),
+            models.Index(fields=["org_unit", "starts_at"], name="event_unit_start"),
+            models.Index(fields=["county", "starts_at"], name="event_county_start"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__isnull=True) | Q(ends_at__gte=F("starts_at")),
+                name="event_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(matters_resolved__isnull=True)
+                | Q(matters_raised__isnull=False, matters_resolved__lte=F("matters_raised")),
+                name="event_resolved_within_raised",
+            ),
+            models.CheckConstraint(
+                condition=Q(matters_referred__isnull=True)
+                | Q(matters_raised__isnull=False, matters_referred__lte=F("matters_raised")),
+                name="event_referred_within_raised",
+            ),
+            models.CheckConstraint(condition=Q(version__gte=1), name="event_version_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_online(self) -> bool:
+        return self.channel != Channel.OFFLINE
+
+    def can_move_to(self, status: str) -> bool:
+        return status in self.TRANSITIONS[self.Status(self.status)]
+
+    def transition(self, *, to: str) -> None:
+        """Move to ``to`` in memory, or raise InvalidTransition; the caller saves."""
+        if not self.can_move_to(to):
+            raise InvalidTransition(
+                _("A %(current)s event cannot become %(target)s.")
+                % {"current": self.get_status_display(), "target": self.Status(to).label},
+                code="invalid_transition",
+            )
+        self.status = to
+
+
+class AudienceCountQuerySet(OrgScopedQuerySet):
+    owner_path = "event__org_unit__path"
+
+
+class AudienceCount(models.Model):
+    """People of one audience group reached at an event. No row means "not counted"."""
+
+    event = models.ForeignKey(
+        Event, models.CASCADE, related_name="audience_counts", verbose_name=_("event")
+    )
+    group = models.CharField(_("audience group"), max_length=32, choices=AudienceGroup.choices)
+    count = models.PositiveIntegerField(_("count"))
+
+    objects = AudienceCountQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["event", "group"]
+        verbose_name = _("audience count")
+        verbose_name_plural = _("audience counts")
+        constraints = [
+            models.UniqueConstraint(fields=["event", "group"], name="audience_one_per_group"),
+            models.CheckConstraint(condition=Q(count__gte=0), name="audience_count_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_group_display()}: {self.count}"

@@ -1,0 +1,228 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from campaigns.models.events import Topic
+from portal.access import OrgScopedQuerySet
+
+
+class MaterialQuerySet(OrgScopedQuerySet):
+    owner_path = "org_unit__path"
+    # A handout made at headquarters or a branch is handed out by every unit below it.
+    shared_with_subunits = True
+
+
+class Material(models.Model):
+    """A handout, leaflet, poster or banner; its text lives in editions."""
+
+    class Kind(models.TextChoices):
+        A5_LEAFLET = "a5_leaflet", _("A5 leaflet")
+        A4_TRIFOLD = "a4_trifold", _("A4 tri-fold")
+        A3_POSTER = "a3_poster", _("A3 poster")
+        BANNER = "banner", _("banner")
+
+    org_unit = models.ForeignKey(
+        "campaigns.OrgUnit", models.PROTECT, related_name="materials", verbose_name=_("org unit")
+    )
+    title_zh = models.CharField(_("Chinese title"), max_length=200)
+    title_bo = models.CharField(_("Tibetan title"), max_length=300, blank=True)
+    topic = models.CharField(_("topic"), max_length=32, choices=Topic.choices)
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+
+    objects = MaterialQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title_zh"]
+        verbose_name = _("material")
+        verbose_name_plural = _("materials")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org_unit", "title_zh"], name="material_unique_title_per_unit"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title_zh
+
+
+class MaterialEditionQuerySet(OrgScopedQuerySet):
+    owner_path = "material__org_unit__path"
+    shared_with_subunits = True
+
+
+class MaterialEdition(models.Model):
+    """One numbered edition of a material's bilingual text. Only approved editions print."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        TRANSLATED = "translated", _("translated")
+        REVIEWED = "reviewed", _("reviewed")
+        APPROVED = "approved", _("approved")
+
+    material = models.ForeignKey(
+        Material, models.CASCADE, related_name="editions", verbose_name=_("material")
+    )
+    number = models.PositiveIntegerField(_("edition number"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
+    needs_native_review = models.BooleanField(
+        _("needs native review"),
+        default=True,
+        help_text=_("Cleared by a native reader of Tibetan."),
+    )
+    translated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("translated by"),
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = MaterialEditionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["material", "-number"]
+        verbose_name = _("material edition")
+        verbose_name_plural = _("material editions")
+        constraints = [
+            models.UniqueConstraint(fields=["material", "number"], name="edition_unique_number"),
+            # The four-eyes rule: whoever translated may not also review.
+            models.CheckConstraint(
+                condition=Q(reviewed_by__isnull=True) | ~Q(reviewed_by=F("translated_by")),
+                name="edition_reviewer_not_translator",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.material} · {self.number}"
+
+
+class EditionBlockQuerySet(OrgScopedQuerySet):
+    owner_path = "edition__material__org_unit__path"
+    shared_with_subunits = True
+
+
+class EditionBlock(models.Model):
+    """One block of an edition, in Chinese and in Tibetan, printed side by side."""
+
+    class Kind(models.TextChoices):
+        HEADING = "heading", _("heading")
+        PARAGRAPH = "paragraph", _("paragraph")
+        LIST = "list", _("list")
+        IMAGE = "image", _("image")
+        QR_CODE = "qr_code", _("QR code")
+        CALLOUT = "callout", _("callout")
+
+    edition = models.ForeignKey(
+        MaterialEdition, models.CASCADE, related_name="blocks", verbose_name=_("edition")
+    )
+    position = models.PositiveIntegerField(_("position"))
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    text_zh = models.TextField(_("Chinese text"), blank=True)
+    text_bo = models.TextField(_("Tibetan text"), blank=True)
+    needs_native_review = models.BooleanField(_("Tibetan needs native review"), default=True)
+
+    objects = EditionBlockQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["edition", "position"]
+        verbose_name = _("edition block")
+        verbose_name_plural = _("edition blocks")
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "position"], name="block_unique_position")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.edition} #{self.position}"
+
+
+class PrintRunQuerySet(OrgScopedQuerySet):
+    owner_path = "org_unit__path"
+
+
+class PrintRun(models.Model):
+    """Copies of an approved edition printed for an org unit, with the print-ready PDF."""
+
+    class PaperSize(models.TextChoices):
+        A5 = "A5", "A5"
+        A4 = "A4", "A4"
+        A3 = "A3", "A3"
+
+    edition = models.ForeignKey(
+        MaterialEdition, models.PROTECT, related_name="print_runs", verbose_name=_("edition")
+    )
+    org_unit = models.ForeignKey(
+        "campaigns.OrgUnit", models.PROTECT, related_name="print_runs", verbose_name=_("org unit")
+    )
+    paper_size = models.CharField(_("paper size"), max_length=4, choices=PaperSize.choices)
+    copies = models.PositiveIntegerField(_("copies"))
+    delivery_note = models.TextField(_("delivery note"), blank=True)
+    pdf = models.FileField(_("PDF"), upload_to="print-runs/%Y/", blank=True)
+    ordered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("ordered by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = PrintRunQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("print run")
+        verbose_name_plural = _("print runs")
+        constraints = [
+            models.CheckConstraint(condition=Q(copies__gt=0), name="print_run_copies_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.edition} × {self.copies}"
+
+
+class MaterialUseQuerySet(OrgScopedQuerySet):
+    owner_path = "event__org_unit__path"
+
+
+class MaterialUse(models.Model):
+    """Copies of an edition handed out at an event; stock = printed − handed out."""
+
+    event = models.ForeignKey(
+        "campaigns.Event", models.CASCADE, related_name="material_uses", verbose_name=_("event")
+    )
+    edition = models.ForeignKey(
+        MaterialEdition, models.PROTECT, related_name="uses", verbose_name=_("edition")
+    )
+    copies = models.PositiveIntegerField(_("copies handed out"))
+
+    objects = MaterialUseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["event", "edition"]
+        verbose_name = _("material use")
+        verbose_name_plural = _("material uses")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "edition"], name="material_use_once_per_edition"
+            ),
+            models.CheckConstraint(condition=Q(copies__gt=0), name="material_use_copies_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.edition} × {self.copies}"

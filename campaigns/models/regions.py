@@ -1,0 +1,53 @@
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Region(models.Model):
+    """An administrative division with its 6-digit GB/T 2260 code; the code prefix is the tree."""
+
+    class Level(models.TextChoices):
+        PROVINCE = "province", _("province")
+        PREFECTURE = "prefecture", _("prefecture")
+        COUNTY = "county", _("county")
+
+    code = models.CharField(
+        _("code"),
+        max_length=6,
+        unique=True,
+        validators=[RegexValidator(r"^[0-9]{6}$", _("A region code has six digits."))],
+    )
+    name_zh = models.CharField(_("Chinese name"), max_length=64)
+    name_bo = models.CharField(_("Tibetan name"), max_length=128, blank=True)
+    name_bo_needs_review = models.BooleanField(
+        _("Tibetan name needs native review"),
+        default=False,
+        help_text=_(
+            "Set while the Tibetan name was written by us and not yet checked by a native reader."
+        ),
+    )
+    level = models.CharField(_("level"), max_length=16, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent"),
+    )
+    ethnic_area = models.BooleanField(_("ethnic-minority area"), default=False)
+    old_revolutionary_area = models.BooleanField(_("old revolutionary area"), default=False)
+    remote_area = models.BooleanField(_("remote area"), default=False)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        indexes = [models.Index(fields=["level", "code"], name="region_level_code")]
+
+    def __str__(self) -> str:
+        return f"{self.name_zh} ({self.code})"
+
+    @property
+    def is_special_area(self) -> bool:
+        return self.ethnic_area or self.old_revolutionary_area or self.remote_area

@@ -1,0 +1,32 @@
+"""The audit log: every state change writes one entry through ``audit_record``."""
+
+from django.db import models
+
+from campaigns.models import AuditEntry, OrgUnit
+
+
+def owning_unit(obj: models.Model) -> OrgUnit | None:
+    """The org unit an object belongs to, for scoping its audit entries."""
+    if isinstance(obj, OrgUnit):
+        return obj
+    for attribute in ("org_unit", "event", "partner", "material"):
+        related = getattr(obj, attribute, None)
+        if related is not None:
+            return owning_unit(related)
+    return None
+
+
+def audit_record(
+    *, actor, obj: models.Model, action: str, comment: str = "", data: dict | None = None
+) -> AuditEntry:
+    """Write who did ``action`` (a namespaced code such as campaigns.event.submitted) to ``obj``."""
+    return AuditEntry.objects.create(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:200],
+        org_unit=owning_unit(obj),
+        comment=comment,
+        data=data or {},
+    )

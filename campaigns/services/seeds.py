@@ -1,0 +1,365 @@
+"""Loading the seed data in seeds/: regions, org units, the 2025 campaign, demo users.
+
+Every loader is idempotent: rows are found by a natural key (region code, org unit code,
+campaign name, ...) and updated in place, so loading twice changes nothing.
+"""
+
+import csv
+import json
+import math
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from django.db.models import Q
+
+from campaigns.models import (
+    AudienceCount,
+    Campaign,
+    CampaignTarget,
+    EditionBlock,
+    Event,
+    EventTopic,
+    Material,
+    MaterialEdition,
+    MaterialUse,
+    Membership,
+    OrgUnit,
+    Partner,
+    PartnerAgreement,
+    PartnerService,
+    Region,
+)
+
+SEEDS_DIR = settings.BASE_DIR / "seeds"
+BRANCH_ADMIN_GROUP = "Org unit administrators"
+
+
+@dataclass
+class SeedReport:
+    """Row counts after loading, for the command to print."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+    demo_users: list[tuple[str, str, str]] = field(default_factory=list)
+    demo_password: str = ""
+
+
+def _read_json(name: str, directory: Path) -> dict:
+    with (directory / name).open(encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+REGION_FIELDS = [
+    "name_zh",
+    "name_bo",
+    "name_bo_needs_review",
+    "level",
+    "parent_id",
+    "ethnic_area",
+    "old_revolutionary_area",
+    "remote_area",
+]
+
+
+def regions_load(*, directory: Path = SEEDS_DIR) -> None:
+    """Create or update every region of regions.csv; parents come before children."""
+    with (directory / "regions.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    existing = {region.code: region for region in Region.objects.all()}
+    ids = {code: region.pk for code, region in existing.items()}
+    for level in Region.Level.values:
+        to_create, to_update = [], []
+        for row in (r for r in rows if r["level"] == level):
+            values = {
+                "name_zh": row["name_zh"],
+                "name_bo": row["name_bo"],
+                # Every Tibetan name in the seeds was written by us: a native reader checks it.
+                "name_bo_needs_review": bool(row["name_bo"]),
+                "level": level,
+                "parent_id": ids[row["parent_code"]] if row["parent_code"] else None,
+                "ethnic_area": row["ethnic_area"] == "1",
+                "old_revolutionary_area": row["old_revolutionary_area"] == "1",
+                "remote_area": row["remote_area"] == "1",
+            }
+            region = existing.get(row["code"])
+            if region is None:
+                to_create.append(Region(code=row["code"], **values))
+            elif any(getattr(region, name) != values[name] for name in REGION_FIELDS):
+                for name, value in values.items():
+                    setattr(region, name, value)
+                to_update.append(region)
+        Region.objects.bulk_create(to_create, batch_size=1000)
+        Region.objects.bulk_update(to_update, REGION_FIELDS, batch_size=1000)
+        ids.update(Region.objects.filter(level=level).values_list("code", "pk"))
+
+
+def _counties_with_prefixes(prefixes: list[str], excluded: list[str]) -> list[int]:
+    if not prefixes:
+        return []
+    include = Q()
+    for prefix in prefixes:
+        include |= Q(code__startswith=prefix)
+    exclude = Q()
+    for prefix in excluded:
+        exclude |= Q(code__startswith=prefix)
+    counties = Region.objects.filter(include, level=Region.Level.COUNTY)
+    if excluded:
+        counties = counties.exclude(exclude)
+    return list(counties.values_list("pk", flat=True))
+
+
+def org_units_load(*, directory: Path = SEEDS_DIR) -> None:
+    """Create or update the org tree and each unit's service area."""
+    for entry in _read_json("org_units.json", directory)["org_units"]:
+        parent = OrgUnit.objects.get(code=entry["parent"]) if entry["parent"] else None
+        unit, _created = OrgUnit.objects.update_or_create(
+            code=entry["code"],
+            defaults={
+                "name": entry["name"],
+                "kind": entry["kind"],
+                "parent": parent,
+                "contact_line": entry.get("contact_line", ""),
+            },
+        )
+        unit.full_clean()
+        unit.service_area.set(_counties_with_prefixes(entry["serves"], entry.get("except", [])))
+
+
+def _aware(value: str) -> datetime:
+    return datetime.fromisoformat(value)
+
+
+def campaign_load(*, directory: Path = SEEDS_DIR) -> Campaign:
+    """The 2025 campaign with its targets, partners, the eight-rights handout and sample events."""
+    data = _read_json("campaigns.json", directory)
+    spec = data["campaign"]
+    campaign, _created = Campaign.objects.update_or_create(
+        name=spec["name"],
+        defaults={
+            "theme": spec["theme"],
+            "description": spec["description"],
+            "starts_on": date.fromisoformat(spec["starts_on"]),
+            "ends_on": date.fromisoformat(spec["ends_on"]),
+        },
+    )
+    _targets_load(campaign, data)
+    partners = _partners_load(data["partners"])
+    editions = _materials_load(data["materials"])
+    for entry in data["events"]:
+        _event_load(campaign, entry, partners, editions)
+    return campaign
+
+
+def _targets_load(campaign: Campaign, data: dict) -> None:
+    rule = data["branch_target"]
+    for branch in OrgUnit.objects.filter(kind=OrgUnit.Kind.BRANCH):
+        counties = branch.service_area.count()
+        special = branch.service_area.filter(
+            Q(ethnic_area=True) | Q(old_revolutionary_area=True) | Q(remote_area=True)
+        ).count()
+        CampaignTarget.objects.update_or_create(
+            campaign=campaign,
+            org_unit=branch,
+            defaults={
+                "events": rule["events"],
+                "people_reached": rule["people_reached"],
+                "counties_covered": math.ceil(counties * rule["counties_share"]),
+                "special_area_counties_covered": math.ceil(special * rule["counties_share"]),
+            },
+        )
+    for entry in data["unit_targets"]:
+        values = {key: value for key, value in entry.items() if key != "org_unit"}
+        CampaignTarget.objects.update_or_create(
+            campaign=campaign, org_unit=OrgUnit.objects.get(code=entry["org_unit"]), defaults=values
+        )
+
+
+def _partners_load(entries: list[dict]) -> dict[str, Partner]:
+    partners = {}
+    for entry in entries:
+        partner, _created = Partner.objects.update_or_create(
+            org_unit=OrgUnit.objects.get(code=entry["org_unit"]),
+            name=entry["name"],
+            defaults={"kind": entry["kind"], "notes": entry.get("notes", "")},
+        )
+        spec = entry["agreement"]
+        agreement, _created = PartnerAgreement.objects.update_or_create(
+            partner=partner,
+            starts_on=date.fromisoformat(spec["starts_on"]),
+            defaults={"ends_on": date.fromisoformat(spec["ends_on"]), "services": spec["services"]},
+        )
+        agreement.counties.set(_counties_with_prefixes(spec["counties"], []))
+        partners[partner.name] = partner
+    return partners
+
+
+def _materials_load(entries: list[dict]) -> dict[str, MaterialEdition]:
+    editions = {}
+    for entry in entries:
+        material, _created = Material.objects.update_or_create(
+            org_unit=OrgUnit.objects.get(code=entry["org_unit"]),
+            title_zh=entry["title_zh"],
+            defaults={
+                "title_bo": entry["title_bo"],
+                "topic": entry["topic"],
+                "kind": entry["kind"],
+            },
+        )
+        edition, created = MaterialEdition.objects.get_or_create(
+            material=material,
+            number=1,
+            defaults={"status": MaterialEdition.Status.APPROVED, "needs_native_review": True},
+        )
+        if created:
+            edition.approved_at = edition.created_at
+            edition.save(update_fields=["approved_at"])
+        for position, block in enumerate(entry["blocks"], start=1):
+            EditionBlock.objects.update_or_create(
+                edition=edition,
+                position=position,
+                defaults={
+                    "kind": block["kind"],
+                    "text_zh": block["text_zh"],
+                    "text_bo": block["text_bo"],
+                    "needs_native_review": True,
+                },
+            )
+        editions[material.title_zh] = edition
+    return editions
+
+
+EVENT_FIGURES = (
+    "staff_count",
+    "outlets_count",
+    "online_reach",
+    "visitors_received",
+    "matters_raised",
+    "matters_resolved",
+    "matters_referred",
+)
+
+
+def _event_load(campaign: Campaign, entry: dict, partners: dict, editions: dict) -> None:
+    org_unit = OrgUnit.objects.get(code=entry["org_unit"])
+    starts_at = _aware(entry["starts_at"])
+    event, _created = Event.objects.update_or_create(
+        campaign=campaign,
+        org_unit=org_unit,
+        title=entry["title"],
+        defaults={
+            "county": Region.objects.get(code=entry["county"]),
+            "venue_name": entry["venue_name"],
+            "venue_type": entry["venue_type"],
+            "format": entry["format"],
+            "language": entry["language"],
+            "channel": entry["channel"],
+            "starts_at": starts_at,
+            "status": entry["status"],
+            "summary": entry.get("summary", ""),
+            "reported_at": starts_at if entry["status"] != Event.Status.PLANNED else None,
+            **{name: entry.get(name) for name in EVENT_FIGURES},
+        },
+    )
+    event.topic_rows.exclude(topic__in=entry["topics"]).delete()
+    for topic in entry["topics"]:
+        EventTopic.objects.get_or_create(event=event, topic=topic)
+    for group, count in entry.get("audience", {}).items():
+        AudienceCount.objects.update_or_create(event=event, group=group, defaults={"count": count})
+    for handout in entry.get("handouts", []):
+        MaterialUse.objects.update_or_create(
+            event=event,
+            edition=editions[handout["material"]],
+            defaults={"copies": handout["copies"]},
+        )
+    for service in entry.get("partner_services", []):
+        PartnerService.objects.update_or_create(
+            event=event,
+            partner=partners[service["partner"]],
+            service_type=service["service_type"],
+            defaults={
+                "screening_type": service.get("screening_type", ""),
+                "screened": service.get("screened"),
+                "referred": service.get("referred"),
+                "people_served": service.get("people_served"),
+            },
+        )
+
+
+def _branch_admin_group() -> Group:
+    """Staff permissions for org unit administrators; what they see is still their subtree."""
+    group, _created = Group.objects.get_or_create(name=BRANCH_ADMIN_GROUP)
+    permissions = Permission.objects.filter(content_type__app_label="campaigns").exclude(
+        Q(content_type__model__in=["region", "campaign", "auditentry"])
+        & ~Q(codename__startswith="view_")
+    )
+    group.permissions.set(permissions)
+    return group
+
+
+def demo_users_load(*, directory: Path = SEEDS_DIR) -> tuple[list[tuple[str, str, str]], str]:
+    """One user per role at each demo unit; returns (username, unit, role) rows and the password."""
+    spec = _read_json("demo_users.json", directory)
+    user_model = get_user_model()
+    admin_group = _branch_admin_group()
+    rows = []
+    for prefix, unit_code in spec["units"].items():
+        unit = OrgUnit.objects.get(code=unit_code)
+        for role in spec["roles"]:
+            username = f"{prefix}-{role}"
+            user, created = user_model.objects.get_or_create(username=username)
+            is_admin = role == Membership.Role.ADMIN
+            wanted = {
+                "is_staff": is_admin,
+                "is_superuser": is_admin and unit.kind == OrgUnit.Kind.HQ,
+            }
+            if created or any(getattr(user, name) != value for name, value in wanted.items()):
+                for name, value in wanted.items():
+                    setattr(user, name, value)
+                if created:
+                    user.set_password(spec["password"])
+                user.save()
+            if is_admin:
+                user.groups.add(admin_group)
+            Membership.objects.get_or_create(user=user, org_unit=unit, role=role)
+            rows.append((username, unit.name, Membership(role=role).get_role_display()))
+    return rows, spec["password"]
+
+
+MODELS_COUNTED = (
+    Region,
+    OrgUnit,
+    Membership,
+    Campaign,
+    CampaignTarget,
+    Partner,
+    PartnerAgreement,
+    Material,
+    MaterialEdition,
+    EditionBlock,
+    Event,
+    EventTopic,
+    AudienceCount,
+    PartnerService,
+    MaterialUse,
+)
+
+
+@transaction.atomic
+def seeds_load(*, directory: Path = SEEDS_DIR, demo_users: bool) -> SeedReport:
+    """Load every seed file; all or nothing."""
+    regions_load(directory=directory)
+    org_units_load(directory=directory)
+    campaign_load(directory=directory)
+    report = SeedReport()
+    if demo_users:
+        report.demo_users, report.demo_password = demo_users_load(directory=directory)
+    report.counts = {
+        model._meta.verbose_name_plural: model.objects.count() for model in MODELS_COUNTED
+    }
+    report.counts["county-level regions"] = Region.objects.filter(level=Region.Level.COUNTY).count()
+    report.counts["users"] = get_user_model().objects.count()
+    return report

@@ -1,0 +1,109 @@
+"""Who may see what: the one place that scopes org-owned data to a user.
+
+A user sees the data of the org units they are a member of and of every unit below them
+(their subtree). Members of headquarters, and superusers, see everything. Every view, API
+endpoint, export and task starts from ``visible_to(user, Model)`` (or the queryset method
+of the same name); an object outside the scope is treated exactly like a missing one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Self
+
+from django.apps import apps
+from django.db import models
+from django.db.models import Q
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+PATH_SEGMENT_WIDTH = 7
+PATH_SEPARATOR = "."
+
+
+def path_ancestors(path: str) -> list[str]:
+    """The paths of every unit above the unit with this path, root first."""
+    segments = path.split(PATH_SEPARATOR)[:-1]
+    return [
+        PATH_SEPARATOR.join(segments[:depth]) + PATH_SEPARATOR for depth in range(1, len(segments))
+    ]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The part of the org tree a user may see: everything, or the subtrees below ``paths``."""
+
+    everything: bool = False
+    paths: tuple[str, ...] = ()
+
+    def q(self, path_lookup: str, *, include_ancestors: bool = False) -> Q:
+        """A filter on ``path_lookup`` (the owning unit's path) matching this scope."""
+        condition = Q()
+        for path in self.paths:
+            condition |= Q(**{f"{path_lookup}__startswith": path})
+        if include_ancestors:
+            ancestors = sorted({a for path in self.paths for a in path_ancestors(path)})
+            if ancestors:
+                condition |= Q(**{f"{path_lookup}__in": ancestors})
+        return condition
+
+
+NOTHING = Scope()
+EVERYTHING = Scope(everything=True)
+
+
+def scope_of(user: AbstractBaseUser | AnonymousUser | None) -> Scope:
+    """The scope of a user, read once per user object from their memberships."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return NOTHING
+    cached = getattr(user, "_access_scope", None)
+    if cached is not None:
+        return cached
+    if user.is_superuser:
+        scope = EVERYTHING
+    else:
+        membership_model = apps.get_model("campaigns", "Membership")
+        org_unit_model = apps.get_model("campaigns", "OrgUnit")
+        units = membership_model.objects.filter(user=user).values_list(
+            "org_unit__path", "org_unit__kind"
+        )
+        if any(kind == org_unit_model.Kind.HQ for _, kind in units):
+            scope = EVERYTHING
+        else:
+            paths = sorted({path for path, _ in units})
+            # A path already inside another visible subtree adds nothing to the filter.
+            outermost = tuple(
+                p for p in paths if not any(p != o and p.startswith(o) for o in paths)
+            )
+            scope = Scope(paths=outermost)
+    user._access_scope = scope
+    return scope
+
+
+class OrgScopedQuerySet(models.QuerySet):
+    """A queryset of data owned by an org unit.
+
+    ``owner_path`` is the lookup from the model to the owning unit's ``path``.
+    ``shared_with_subunits``: units below the owner see the object too (a handout made at
+    headquarters serves every branch).
+    """
+
+    owner_path: str = "org_unit__path"
+    shared_with_subunits: bool = False
+
+    def visible_to(self, user: AbstractBaseUser | AnonymousUser | None) -> Self:
+        scope = scope_of(user)
+        if scope.everything:
+            return self.all()
+        if not scope.paths:
+            return self.none()
+        # Owner lookups follow foreign keys only (many-to-one), so no row is repeated.
+        return self.filter(scope.q(self.owner_path, include_ancestors=self.shared_with_subunits))
+
+
+def visible_to(
+    user: AbstractBaseUser | AnonymousUser | None, model: type[models.Model]
+) -> models.QuerySet:
+    """Every object of ``model`` that ``user`` may see."""
+    return model._default_manager.visible_to(user)

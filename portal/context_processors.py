@@ -1,0 +1,18 @@
+from django.conf import settings
+from django.utils.translation import get_language, get_language_info
+
+
+def interface(request) -> dict:
+    """What every page's header needs: the languages to switch to, and the Tibetan notice."""
+    current = get_language()
+    return {
+        "interface_languages": [
+            {
+                "code": code,
+                "name": get_language_info(code)["name_local"],
+                "current": code == current,
+            }
+            for code, _name in settings.LANGUAGES
+        ],
+        "tibetan_interface": current == "bo",
+    }

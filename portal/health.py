@@ -1,0 +1,42 @@
+"""/healthz: whether the database and the task broker answer, as JSON for monitoring."""
+
+from django.conf import settings
+from django.db import DatabaseError, connection
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from portal.celery import app as celery_app
+
+BROKER_TIMEOUT_SECONDS = 2
+
+
+def database_state() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return "unavailable"
+    return "ok"
+
+
+def broker_state() -> str:
+    """'in-process' when no broker is configured (tasks run eagerly), else 'ok' or 'unavailable'."""
+    if not settings.CELERY_BROKER_URL:
+        return "in-process"
+    try:
+        with celery_app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=BROKER_TIMEOUT_SECONDS)
+    except Exception:
+        return "unavailable"
+    return "ok"
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    state = {"database": database_state(), "broker": broker_state()}
+    healthy = state["database"] == "ok" and state["broker"] != "unavailable"
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", **state}, status=200 if healthy else 503
+    )
