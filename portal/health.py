@@ -5,8 +5,7 @@ from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-
-from portal.celery import app as celery_app
+from kombu import Connection
 
 BROKER_TIMEOUT_SECONDS = 2
 
@@ -25,7 +24,7 @@ def broker_state() -> str:
     if not settings.CELERY_BROKER_URL:
         return "in-process"
     try:
-        with celery_app.connection_for_write() as conn:
+        with Connection(settings.CELERY_BROKER_URL, connect_timeout=BROKER_TIMEOUT_SECONDS) as conn:
             conn.ensure_connection(max_retries=1, timeout=BROKER_TIMEOUT_SECONDS)
     except Exception:
         return "unavailable"

@@ -1,0 +1,60 @@
+# The portal's two commands: `make run` serves it, `make test` runs the whole suite.
+# Both set up what they need: a virtualenv in .venv, and on Debian, when run as root,
+# the system packages that WeasyPrint, the fonts and the browser tests need.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# Pango for WeasyPrint, HarfBuzz's subsetter (fonts embedded in PDFs in a fraction of a
+# second instead of seconds), Noto fonts for Chinese and Tibetan, gettext for catalogues.
+RUN_PACKAGES := python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
+	fonts-noto-core fonts-noto-cjk gettext
+# Debian's Chromium for the browser tests; poppler to look at rendered PDFs.
+TEST_PACKAGES := $(RUN_PACKAGES) chromium poppler-utils
+
+.PHONY: run test lint messages migrate seeds system-packages-run system-packages-test clean
+
+run: system-packages-run $(VENV)/.runtime messages migrate seeds
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: system-packages-test $(VENV)/.dev messages
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+messages: $(VENV)/.runtime
+	$(PY) manage.py compilemessages --ignore=.venv -v 0
+
+migrate: $(VENV)/.runtime
+	$(PY) manage.py migrate --no-input -v 1
+
+seeds: $(VENV)/.runtime
+	$(PY) manage.py load_seeds
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements-dev.txt requirements.txt | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.runtime
+
+system-packages-run:
+	@.ci/system-packages $(RUN_PACKAGES)
+
+system-packages-test:
+	@.ci/system-packages $(TEST_PACKAGES)
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache test-artifacts
+	find . -name '*.mo' -not -path './.venv/*' -delete

@@ -1,0 +1,24 @@
+import pytest
+
+from campaigns.models import OrgUnit
+from tests.factories import OrgUnitFactory
+
+
+@pytest.fixture
+def org_tree(db):
+    """Two branches under headquarters, each with a central sub-branch and a sub-branch.
+
+    The second branch is there so that a leak sideways (to a sibling's data) shows.
+    """
+    hq = OrgUnitFactory(code="HQ", kind=OrgUnit.Kind.HQ)
+    tree = {"hq": hq}
+    for letter in "ab":
+        branch = OrgUnitFactory(code=f"BR-{letter}", kind=OrgUnit.Kind.BRANCH, parent=hq)
+        central = OrgUnitFactory(
+            code=f"CSB-{letter}", kind=OrgUnit.Kind.CENTRAL_SUB_BRANCH, parent=branch
+        )
+        sub = OrgUnitFactory(code=f"SB-{letter}", kind=OrgUnit.Kind.SUB_BRANCH, parent=central)
+        tree.update(
+            {f"branch_{letter}": branch, f"central_{letter}": central, f"sub_{letter}": sub}
+        )
+    return tree

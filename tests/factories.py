@@ -1,0 +1,186 @@
+"""factory_boy factories for the domain; each builds a valid object with the fewest choices."""
+
+import datetime as dt
+
+import factory
+from django.utils import timezone
+
+from campaigns import models
+from portal.models import User
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ["username"]
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.django.Password("correct-horse-battery")
+
+
+class RegionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Region
+        django_get_or_create = ["code"]
+
+    code = factory.Sequence(lambda n: f"{990000 + n:06d}")
+    name_zh = factory.Sequence(lambda n: f"测试县{n}")
+    level = models.Region.Level.COUNTY
+
+
+class OrgUnitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.OrgUnit
+
+    code = factory.Sequence(lambda n: f"U{n}")
+    name = factory.Sequence(lambda n: f"机构{n}")
+    kind = models.OrgUnit.Kind.HQ
+    parent = None
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Membership
+
+    user = factory.SubFactory(UserFactory)
+    org_unit = factory.SubFactory(OrgUnitFactory)
+    role = models.Membership.Role.ORGANIZER
+
+
+class CampaignFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Campaign
+
+    name = factory.Sequence(lambda n: f"宣传周 {n}")
+    starts_on = dt.date(2025, 3, 1)
+    ends_on = dt.date(2025, 3, 31)
+
+
+class CampaignTargetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.CampaignTarget
+
+    campaign = factory.SubFactory(CampaignFactory)
+    org_unit = factory.SubFactory(OrgUnitFactory)
+    events = 10
+
+
+class EventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Event
+
+    campaign = factory.SubFactory(CampaignFactory)
+    org_unit = factory.SubFactory(OrgUnitFactory)
+    county = factory.SubFactory(RegionFactory)
+    title = factory.Sequence(lambda n: f"活动{n}")
+    venue_type = models.VenueType.COMMUNITY
+    format = models.EventFormat.LECTURE
+    starts_at = factory.LazyFunction(
+        lambda: dt.datetime(2025, 3, 10, 10, tzinfo=timezone.get_default_timezone())
+    )
+
+
+class EventTopicFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.EventTopic
+
+    event = factory.SubFactory(EventFactory)
+    topic = models.Topic.ANTI_FRAUD
+
+
+class AudienceCountFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.AudienceCount
+
+    event = factory.SubFactory(EventFactory)
+    group = models.AudienceGroup.WOMEN
+    count = 10
+
+
+class PartnerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Partner
+
+    org_unit = factory.SubFactory(OrgUnitFactory)
+    name = factory.Sequence(lambda n: f"合作单位{n}")
+    kind = models.Partner.Kind.HOSPITAL
+
+
+class PartnerAgreementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.PartnerAgreement
+
+    partner = factory.SubFactory(PartnerFactory)
+    starts_on = dt.date(2025, 1, 1)
+    ends_on = dt.date(2025, 12, 31)
+
+
+class PartnerServiceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.PartnerService
+
+    event = factory.SubFactory(EventFactory)
+    partner = factory.SubFactory(PartnerFactory, org_unit=factory.SelfAttribute("..event.org_unit"))
+    service_type = models.ServiceType.HEALTH_SCREENING
+    screening_type = models.ScreeningType.CERVICAL_BREAST
+    screened = 30
+    referred = 2
+
+
+class MaterialFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Material
+
+    org_unit = factory.SubFactory(OrgUnitFactory)
+    title_zh = factory.Sequence(lambda n: f"宣传折页{n}")
+    topic = models.Topic.EIGHT_RIGHTS
+    kind = models.Material.Kind.A5_LEAFLET
+
+
+class MaterialEditionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.MaterialEdition
+
+    material = factory.SubFactory(MaterialFactory)
+    number = factory.Sequence(lambda n: n + 1)
+
+
+class EditionBlockFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.EditionBlock
+
+    edition = factory.SubFactory(MaterialEditionFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    kind = models.EditionBlock.Kind.PARAGRAPH
+    text_zh = "财产安全权"
+    text_bo = "རྒྱུ་ནོར་བདེ་འཇགས།"
+
+
+class PrintRunFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.PrintRun
+
+    edition = factory.SubFactory(MaterialEditionFactory)
+    org_unit = factory.SubFactory(OrgUnitFactory)
+    paper_size = models.PrintRun.PaperSize.A5
+    copies = 500
+
+
+class MaterialUseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.MaterialUse
+
+    event = factory.SubFactory(EventFactory)
+    edition = factory.SubFactory(MaterialEditionFactory)
+    copies = 100
+
+
+class AuditEntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.AuditEntry
+
+    action = "campaigns.test.recorded"
+    object_type = "campaigns.event"
+    object_id = "1"
+    object_repr = "活动"
+    org_unit = factory.SubFactory(OrgUnitFactory)

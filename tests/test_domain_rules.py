@@ -1,0 +1,112 @@
+"""Rules the database itself enforces, and the event status machine."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from campaigns.models import Event, InvalidTransition, OrgUnit
+from tests import factories as f
+
+
+def _refused(build):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        build()
+
+
+def test_referred_cannot_exceed_screened(db):
+    _refused(lambda: f.PartnerServiceFactory(screened=10, referred=11))
+
+
+def test_referred_needs_a_screened_count(db):
+    _refused(lambda: f.PartnerServiceFactory(screened=None, referred=1))
+
+
+def test_screening_counts_belong_to_screenings_only(db):
+    _refused(
+        lambda: f.PartnerServiceFactory(
+            service_type="counselling", screening_type="", screened=5, referred=None
+        )
+    )
+
+
+def test_one_audience_count_per_event_and_group(db):
+    count = f.AudienceCountFactory(group="women")
+    _refused(lambda: f.AudienceCountFactory(event=count.event, group="women"))
+
+
+def test_counts_are_not_negative(db):
+    _refused(lambda: f.AudienceCountFactory(count=-1))
+    _refused(lambda: f.EventFactory(staff_count=-3))
+
+
+def test_a_zero_count_differs_from_not_counted(db):
+    event = f.EventFactory()
+    f.AudienceCountFactory(event=event, group="elderly", count=0)
+    assert dict(event.audience_counts.values_list("group", "count")) == {"elderly": 0}
+    assert not event.audience_counts.filter(group="women").exists()
+
+
+def test_matters_resolved_cannot_exceed_matters_raised(db):
+    _refused(
+        lambda: f.EventFactory(format="gm_reception_day", matters_raised=3, matters_resolved=4)
+    )
+
+
+def test_the_translator_cannot_review_their_own_edition(db):
+    translator = f.UserFactory()
+    _refused(lambda: f.MaterialEditionFactory(translated_by=translator, reviewed_by=translator))
+
+
+def test_a_print_run_has_copies(db):
+    _refused(lambda: f.PrintRunFactory(copies=0))
+
+
+@pytest.mark.parametrize(
+    ("start", "to"),
+    [
+        ("planned", "reported"),
+        ("planned", "cancelled"),
+        ("reported", "approved"),
+        ("reported", "returned"),
+        ("returned", "reported"),
+    ],
+)
+def test_allowed_status_transitions(start, to):
+    event = Event(status=start)
+    event.transition(to=to)
+    assert event.status == to
+
+
+@pytest.mark.parametrize(
+    ("start", "to"),
+    [
+        ("planned", "approved"),
+        ("approved", "returned"),
+        ("cancelled", "planned"),
+        ("returned", "approved"),
+    ],
+)
+def test_refused_status_transitions_say_why(start, to):
+    event = Event(status=start)
+    with pytest.raises(InvalidTransition):
+        event.transition(to=to)
+    assert event.status == start
+
+
+def test_only_headquarters_stands_without_a_parent(db):
+    with pytest.raises(ValidationError):
+        OrgUnit(code="X", name="孤立", kind=OrgUnit.Kind.BRANCH).full_clean()
+
+
+def test_a_branch_cannot_sit_below_a_sub_branch(org_tree):
+    unit = OrgUnit(code="X", name="倒置", kind=OrgUnit.Kind.BRANCH, parent=org_tree["sub_a"])
+    with pytest.raises(ValidationError) as error:
+        unit.full_clean()
+    assert "kind" in error.value.message_dict
+
+
+def test_org_unit_paths_follow_the_tree(org_tree):
+    sub = org_tree["sub_a"]
+    assert sub.is_within(org_tree["branch_a"])
+    assert not sub.is_within(org_tree["branch_b"])
+    assert list(sub.ancestors()) == [org_tree["hq"], org_tree["branch_a"], org_tree["central_a"]]

@@ -1,0 +1,17 @@
+from django.test import override_settings
+from django.urls import reverse
+
+
+def test_healthz_reports_database_and_in_process_tasks(client, db):
+    with override_settings(CELERY_BROKER_URL=""):
+        response = client.get(reverse("healthz"))
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "broker": "in-process"}
+
+
+def test_healthz_says_unavailable_when_the_broker_does_not_answer(client, db):
+    # Port 9 on loopback: nothing listens there, so the connection is refused at once.
+    with override_settings(CELERY_BROKER_URL="redis://127.0.0.1:9/0"):
+        response = client.get(reverse("healthz"))
+    assert response.status_code == 503
+    assert response.json()["broker"] == "unavailable"
