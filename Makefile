@@ -15,7 +15,7 @@ RUN_PACKAGES := python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset
 # Debian's Chromium for the browser tests; poppler to look at rendered PDFs.
 TEST_PACKAGES := $(RUN_PACKAGES) chromium poppler-utils
 
-.PHONY: run test lint messages migrate seeds system-packages-run system-packages-test clean
+.PHONY: run test lint messages catalogues migrate seeds system-packages-run system-packages-test clean
 
 run: system-packages-run $(VENV)/.runtime messages migrate seeds
 	$(PY) manage.py runserver $(HOST):$(PORT)
@@ -30,6 +30,13 @@ lint: $(VENV)/.dev
 
 messages: $(VENV)/.runtime
 	$(PY) manage.py compilemessages --ignore=.venv -v 0
+
+# After changing interface text: refresh the catalogues, then translate the new entries
+# (mark every Tibetan one "# Needs review by a native reader.").
+catalogues: $(VENV)/.runtime
+	$(PY) manage.py makemessages -l zh_Hans -l bo -l en --no-location -v 0 \
+		-i ".venv/*" -i "seeds/*" -i "tests/*" -i "bench/*"
+	for po in locale/*/LC_MESSAGES/django.po; do msgattrib --no-obsolete -o $$po $$po; done
 
 migrate: $(VENV)/.runtime
 	$(PY) manage.py migrate --no-input -v 1

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import dj_database_url
 from django.conf.locale import LANG_INFO
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -178,7 +177,3 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
-
-# Shown in the header next to Tibetan text we wrote ourselves until a native reader has
-# reviewed it.
-TIBETAN_REVIEW_NOTICE = _("Tibetan text awaiting review by a native reader")
