@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class CampaignsConfig(AppConfig):
     name = "campaigns"
     verbose_name = _("Campaigns")
+
+    def ready(self) -> None:
+        # Job runners register themselves by kind when their module is imported.
+        from campaigns.exporters import events  # noqa: F401

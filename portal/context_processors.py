@@ -15,4 +15,14 @@ def interface(request) -> dict:
             for code, _name in settings.LANGUAGES
         ],
         "tibetan_interface": current == "bo",
+        "unread_notifications": _unread_notifications(request),
     }
+
+
+def _unread_notifications(request) -> int:
+    from campaigns.models import Notification
+
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return 0
+    return Notification.objects.visible_to(user).unread().count()

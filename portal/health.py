@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import DatabaseError, connection
+from django.db.models import Count
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -31,11 +32,28 @@ def broker_state() -> str:
     return "ok"
 
 
+def job_counts() -> dict[str, int]:
+    from campaigns.models import Job
+
+    counts = dict(
+        Job.objects.filter(status__in=[Job.Status.QUEUED, Job.Status.RUNNING])
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {
+        "queued": counts.get(Job.Status.QUEUED, 0),
+        "running": counts.get(Job.Status.RUNNING, 0),
+    }
+
+
 @never_cache
 @require_GET
 def healthz(request):
     state = {"database": database_state(), "broker": broker_state()}
     healthy = state["database"] == "ok" and state["broker"] != "unavailable"
+    if state["database"] == "ok":
+        state["jobs"] = job_counts()
     return JsonResponse(
         {"status": "ok" if healthy else "unavailable", **state}, status=200 if healthy else 503
     )

@@ -4,6 +4,13 @@ from campaigns.models import OrgUnit
 from tests.factories import OrgUnitFactory
 
 
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Uploads and job results of a test go to a folder of its own."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
 @pytest.fixture
 def org_tree(db):
     """Two branches under headquarters, each with a central sub-branch and a sub-branch.

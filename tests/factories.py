@@ -184,3 +184,22 @@ class AuditEntryFactory(factory.django.DjangoModelFactory):
     object_id = "1"
     object_repr = "活动"
     org_unit = factory.SubFactory(OrgUnitFactory)
+
+
+class JobFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Job
+
+    kind = models.Job.Kind.EVENTS_EXPORT
+    owner = factory.SubFactory(UserFactory)
+    org_unit = factory.SubFactory(OrgUnitFactory)
+
+
+class NotificationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Notification
+
+    recipient = factory.SubFactory(UserFactory)
+    kind = models.Notification.Kind.REVIEW_DIGEST
+    params = factory.LazyFunction(lambda: {"count": 3})
+    occasion = factory.Sequence(lambda n: f"test:{n}")

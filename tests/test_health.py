@@ -6,7 +6,22 @@ def test_healthz_reports_database_and_in_process_tasks(client, db):
     with override_settings(CELERY_BROKER_URL=""):
         response = client.get(reverse("healthz"))
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "broker": "in-process"}
+    assert response.json() == {
+        "status": "ok",
+        "database": "ok",
+        "broker": "in-process",
+        "jobs": {"queued": 0, "running": 0},
+    }
+
+
+def test_healthz_counts_queued_and_running_jobs(client, db):
+    from tests.factories import JobFactory
+
+    JobFactory(status="queued")
+    JobFactory(status="running")
+    JobFactory(status="running")
+    JobFactory(status="succeeded")
+    assert client.get(reverse("healthz")).json()["jobs"] == {"queued": 1, "running": 2}
 
 
 def test_healthz_says_unavailable_when_the_broker_does_not_answer(client, db):

@@ -44,9 +44,12 @@ OWNED_BY = {
     models.PrintRun: lambda unit: f.PrintRunFactory(org_unit=unit),
     models.MaterialUse: lambda unit: f.MaterialUseFactory(event=_event(unit)),
     models.AuditEntry: lambda unit: f.AuditEntryFactory(org_unit=unit),
+    models.Job: lambda unit: f.JobFactory(org_unit=unit),
 }
 # Data shared by the whole company, visible to every signed-in user.
 COMPANY_WIDE = {models.Region, models.Campaign}
+# Private to one user: only the recipient sees them.
+USER_OWNED = {models.Notification}
 # Owned by a unit and also handed down to the units below it.
 SHARED_WITH_SUBUNITS = {models.Material, models.MaterialEdition, models.EditionBlock}
 
@@ -80,7 +83,7 @@ def test_every_campaigns_model_is_scoped_or_declared_company_wide():
     }
     unscoped = set(apps.get_app_config("campaigns").get_models()) - scoped
     assert scoped == set(OWNED_BY)
-    assert unscoped == COMPANY_WIDE
+    assert unscoped == COMPANY_WIDE | USER_OWNED
 
 
 @pytest.mark.parametrize("model", list(OWNED_BY), ids=lambda m: m.__name__)
@@ -143,3 +146,14 @@ def test_moving_a_unit_moves_its_subtree_into_the_new_scope(org_tree):
 
     reviewer_b = type(reviewer_b).objects.get(pk=reviewer_b.pk)
     assert visible_to(reviewer_b, models.Event).filter(pk=event.pk).exists()
+
+
+def test_notifications_are_seen_by_their_recipient_only(org_tree):
+    hq_reviewer = f.MembershipFactory(org_unit=org_tree["hq"], role="reviewer").user
+    organizer = f.MembershipFactory(org_unit=org_tree["sub_a"]).user
+    mine = f.NotificationFactory(recipient=organizer)
+    f.NotificationFactory(recipient=hq_reviewer)
+
+    assert list(models.Notification.objects.visible_to(organizer)) == [mine]
+    assert models.Notification.objects.visible_to(hq_reviewer).count() == 1
+    assert not models.Notification.objects.visible_to(AnonymousUser()).exists()

@@ -14,6 +14,7 @@ from campaigns.models.events import (
     Topic,
     VenueType,
 )
+from campaigns.models.jobs import JOB_ERRORS, Job
 from campaigns.models.materials import (
     EditionBlock,
     Material,
@@ -21,6 +22,7 @@ from campaigns.models.materials import (
     MaterialUse,
     PrintRun,
 )
+from campaigns.models.notifications import Notification
 from campaigns.models.org import Membership, OrgUnit
 from campaigns.models.partners import (
     Partner,
@@ -32,6 +34,7 @@ from campaigns.models.partners import (
 from campaigns.models.regions import Region
 
 __all__ = [
+    "JOB_ERRORS",
     "AudienceCount",
     "AudienceGroup",
     "AuditEntry",
@@ -44,10 +47,12 @@ __all__ = [
     "EventLanguage",
     "EventTopic",
     "InvalidTransition",
+    "Job",
     "Material",
     "MaterialEdition",
     "MaterialUse",
     "Membership",
+    "Notification",
     "OrgUnit",
     "Partner",
     "PartnerAgreement",

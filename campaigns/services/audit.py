@@ -30,3 +30,15 @@ def audit_record(
         comment=comment,
         data=data or {},
     )
+
+
+def audit_record_bulk(*, actor, model: type[models.Model], action: str, data: dict) -> AuditEntry:
+    """Write one entry about many objects of ``model`` at once, such as a retention purge."""
+    return AuditEntry.objects.create(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        action=action,
+        object_type=model._meta.label_lower,
+        object_id="*",
+        object_repr=str(model._meta.verbose_name_plural)[:200],
+        data=data,
+    )

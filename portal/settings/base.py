@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.conf.locale import LANG_INFO
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -167,7 +168,50 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
+CELERY_TASK_IGNORE_RESULT = True  # results live in Job records, not in the broker
 CELERY_TIMEZONE = TIME_ZONE
+# The longest job (a large export or print run) must finish well inside these limits.
+CELERY_TASK_SOFT_TIME_LIMIT = 15 * 60
+CELERY_TASK_TIME_LIMIT = 16 * 60
+# A task is acknowledged only after it ran, and handed back to the queue if its worker
+# process dies, so a killed worker loses no job. Jobs count their attempts and give up
+# after JOB_MAX_ATTEMPTS, so a job that kills its worker every time fails visibly.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Redis hands an unacknowledged task to another worker after the visibility timeout: it
+# must be longer than the hard time limit and than any countdown or retry delay.
+CELERY_TASK_RETRY_BACKOFF_MAX = 10 * 60
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", str(2 * 60 * 60))),
+}
+# A worker child that grows past this (KiB) is replaced after its current task.
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = 512 * 1024
+CELERY_BEAT_SCHEDULE = {
+    "requeue-stale-jobs": {
+        "task": "campaigns.tasks.jobs_requeue_stale",
+        "schedule": 5 * 60,
+    },
+    "remind-organizers-of-overdue-reports": {
+        "task": "campaigns.tasks.overdue_reports_remind",
+        "schedule": crontab(hour=8, minute=0),
+    },
+    "send-reviewers-their-weekly-digest": {
+        "task": "campaigns.tasks.review_digests_send",
+        "schedule": crontab(hour=8, minute=30, day_of_week="mon"),
+    },
+    "purge-expired-personal-data": {
+        "task": "campaigns.tasks.retention_purge",
+        "schedule": crontab(hour=2, minute=15),
+    },
+}
+
+# Background jobs and scheduled work.
+JOB_MAX_ATTEMPTS = 3
+JOB_STALE_AFTER_MINUTES = 10  # a job queued this long without a worker taking it is sent again
+JOB_RESULT_RETENTION_DAYS = 30
+REPORT_OVERDUE_AFTER_DAYS = int(os.environ.get("REPORT_OVERDUE_AFTER_DAYS", "3"))
+SIGN_IN_RETENTION_DAYS = int(os.environ.get("SIGN_IN_RETENTION_DAYS", "180"))
 
 LOGGING = {
     "version": 1,

@@ -6,3 +6,11 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+
+# Tests run tasks in-process even where CI sets a broker; the real-worker tests switch to
+# Redis themselves (tests/jobs/test_real_worker.py).
+CELERY_TASK_ALWAYS_EAGER = True
+# A worker process started by a test must open the same database as the test: SQLite's
+# default in-memory test database cannot be shared, a file can.
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}  # noqa: F405

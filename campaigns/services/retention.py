@@ -1,0 +1,53 @@
+"""Deleting data once its retention period has passed; every purge is audited.
+
+A model with a retention period registers a rule with ``@retention_rule``; the daily
+scheduled task runs them all. Individual sign-ins (personal information) plug in here.
+"""
+
+import datetime as dt
+from collections.abc import Callable
+
+from django.conf import settings
+from django.db import models, transaction
+
+from campaigns.models import Job
+from campaigns.services.audit import audit_record_bulk
+
+RetentionRule = Callable[[dt.datetime], tuple[type[models.Model], int]]
+RETENTION_RULES: list[RetentionRule] = []
+
+
+def retention_rule(function: RetentionRule) -> RetentionRule:
+    RETENTION_RULES.append(function)
+    return function
+
+
+@retention_rule
+def job_results_purge(now: dt.datetime) -> tuple[type[models.Model], int]:
+    """Finished jobs and their files, JOB_RESULT_RETENTION_DAYS after they finished."""
+    expired = Job.objects.filter(
+        finished_at__lt=now - dt.timedelta(days=settings.JOB_RESULT_RETENTION_DAYS)
+    )
+    count = 0
+    for job in expired.iterator():
+        if job.result:
+            job.result.delete(save=False)
+        job.delete()
+        count += 1
+    return Job, count
+
+
+def retention_purge(*, now: dt.datetime) -> dict[str, int]:
+    """Run every retention rule; each writes one audit entry with how many rows went."""
+    counts = {}
+    for rule in RETENTION_RULES:
+        with transaction.atomic():
+            model, count = rule(now)
+            audit_record_bulk(
+                actor=None,
+                model=model,
+                action=f"{model._meta.app_label}.{model._meta.model_name}.purged",
+                data={"count": count, "rule": rule.__name__, "before": now.isoformat()},
+            )
+        counts[model._meta.label_lower] = count
+    return counts

@@ -1,0 +1,54 @@
+"""My jobs: their progress (polled by htmx), their results, and starting an export."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from campaigns.models import Campaign, Job, Membership
+from campaigns.services.jobs import job_enqueue
+
+JOBS_PER_PAGE = 20
+
+
+@login_required
+def job_list(request):
+    page = Paginator(Job.objects.of(request.user), JOBS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "jobs/list.html", {"page": page})
+
+
+@login_required
+def job_detail(request, pk: int):
+    job = get_object_or_404(Job.objects.of(request.user), pk=pk)
+    template = "partials/job_progress.html" if request.htmx else "jobs/detail.html"
+    return render(request, template, {"job": job})
+
+
+@login_required
+def job_download(request, pk: int):
+    job = get_object_or_404(Job.objects.of(request.user), pk=pk, status=Job.Status.SUCCEEDED)
+    if not job.result:
+        raise Http404
+    filename = job.result.name.rsplit("/", 1)[-1]
+    return FileResponse(job.result.open("rb"), as_attachment=True, filename=filename)
+
+
+@login_required
+@require_POST
+def events_export_start(request):
+    membership = Membership.objects.filter(user=request.user).select_related("org_unit").first()
+    if membership is None:
+        raise Http404
+    campaign = (
+        get_object_or_404(Campaign, pk=request.POST.get("campaign"))
+        if request.POST.get("campaign")
+        else None
+    )
+    job = job_enqueue(
+        kind="events_export",
+        owner=request.user,
+        org_unit=membership.org_unit,
+        params={"campaign_id": campaign.pk} if campaign else {},
+    )
+    return redirect("job_detail", pk=job.pk)

@@ -1,0 +1,221 @@
+"""The job service with tasks run in-process (eager)."""
+
+import datetime as dt
+from unittest import mock
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.db import OperationalError, transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from openpyxl import load_workbook
+
+from campaigns.models import Job, Membership
+from campaigns.services import jobs
+from tests import factories as f
+from tests.jobs import worker_jobs  # noqa: F401 - registers the test_steps kind
+
+
+@pytest.fixture
+def organizer(org_tree):
+    return f.MembershipFactory(org_unit=org_tree["central_a"], role=Membership.Role.ORGANIZER).user
+
+
+def test_a_job_runs_after_commit_and_keeps_its_result(
+    organizer, org_tree, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        job = jobs.job_enqueue(
+            kind="test_steps", owner=organizer, org_unit=org_tree["central_a"], params={"steps": 3}
+        )
+    job.refresh_from_db()
+    assert (job.status, job.progress, job.attempts) == ("succeeded", 100, 1)
+    assert job.result.read() == f"job {job.pk} done\n".encode()
+    assert job.started_at <= job.finished_at
+
+
+def _enqueue_then_fail(organizer, unit):
+    with transaction.atomic():
+        jobs.job_enqueue(kind="test_steps", owner=organizer, org_unit=unit)
+        raise RuntimeError("the request failed after the job was created")
+
+
+def test_a_rolled_back_transaction_enqueues_nothing(organizer, org_tree):
+    with mock.patch("campaigns.tasks.job_run.delay") as delay, pytest.raises(RuntimeError):
+        _enqueue_then_fail(organizer, org_tree["central_a"])
+    delay.assert_not_called()
+    assert not Job.objects.exists()
+
+
+def test_running_a_job_twice_gives_one_result(organizer, org_tree):
+    job = f.JobFactory(kind="test_steps", owner=organizer, org_unit=org_tree["central_a"])
+    jobs.job_execute(job_id=job.pk)
+    first = Job.objects.get(pk=job.pk)
+
+    jobs.job_execute(job_id=job.pk)
+
+    again = Job.objects.get(pk=job.pk)
+    assert (again.attempts, again.result.name, again.finished_at) == (
+        1,
+        first.result.name,
+        first.finished_at,
+    )
+    assert again.result.storage.listdir(f"jobs/{job.pk}")[1] == ["steps.txt"]
+
+
+def test_a_second_attempt_replaces_a_file_left_by_a_dead_one(organizer, org_tree):
+    job = f.JobFactory(
+        kind="test_steps",
+        owner=organizer,
+        org_unit=org_tree["central_a"],
+        status="running",
+        attempts=1,
+    )
+    job.result.storage.save(f"jobs/{job.pk}/steps.txt", ContentFile(b"half"))
+
+    jobs.job_execute(job_id=job.pk)
+
+    job.refresh_from_db()
+    assert job.result.name == f"jobs/{job.pk}/steps.txt"
+    assert job.result.storage.listdir(f"jobs/{job.pk}")[1] == ["steps.txt"]
+    assert job.result.read() == f"job {job.pk} done\n".encode()
+
+
+def test_a_job_that_keeps_killing_its_worker_fails_visibly(organizer, org_tree, settings):
+    job = f.JobFactory(
+        kind="test_steps", owner=organizer, org_unit=org_tree["central_a"], status="running"
+    )
+    job.attempts = settings.JOB_MAX_ATTEMPTS
+    job.save()
+
+    jobs.job_execute(job_id=job.pk)
+
+    job.refresh_from_db()
+    assert (job.status, job.error_code) == ("failed", "too_many_attempts")
+    with translation.override("en"):
+        assert "given up" in job.error_message
+
+
+def test_the_owners_scope_is_checked_again_when_the_job_runs(organizer, org_tree):
+    job = f.JobFactory(kind="test_steps", owner=organizer, org_unit=org_tree["central_a"])
+    Membership.objects.filter(user=organizer).delete()
+    owner = type(organizer).objects.get(pk=organizer.pk)  # forget the cached scope
+    assert owner.memberships.count() == 0
+
+    jobs.job_execute(job_id=job.pk)
+
+    job.refresh_from_db()
+    assert (job.status, job.error_code, bool(job.result)) == ("failed", "out_of_scope", False)
+
+
+def test_nobody_may_start_a_job_for_a_unit_outside_their_scope(organizer, org_tree):
+    with pytest.raises(PermissionDenied):
+        jobs.job_enqueue(kind="test_steps", owner=organizer, org_unit=org_tree["branch_b"])
+
+
+def test_an_unexpected_error_fails_the_job_with_a_message_in_the_readers_language(
+    organizer, org_tree
+):
+    job = f.JobFactory(kind="test_steps", owner=organizer, org_unit=org_tree["central_a"])
+    with mock.patch.dict(
+        jobs.JOB_RUNNERS, {"test_steps": mock.Mock(side_effect=ValueError("bug"))}
+    ):
+        jobs.job_execute(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.status == "failed"
+    with translation.override("en"):
+        english = job.error_message
+    with translation.override("zh-hans"):
+        chinese = job.error_message
+    assert english.startswith("The job failed.")
+    assert chinese != english
+
+
+def test_a_transient_database_error_is_raised_for_the_task_to_retry(organizer, org_tree):
+    job = f.JobFactory(kind="test_steps", owner=organizer, org_unit=org_tree["central_a"])
+    failing = mock.Mock(side_effect=OperationalError("server closed the connection"))
+    with (
+        mock.patch.dict(jobs.JOB_RUNNERS, {"test_steps": failing}),
+        pytest.raises(OperationalError),
+    ):
+        jobs.job_execute(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.status == "running"  # not failed: the retry runs it again
+
+
+def test_the_sweeper_sends_again_jobs_left_queued_too_long(organizer, org_tree, settings):
+    now = timezone.now()
+    stale = f.JobFactory(kind="test_steps", owner=organizer, org_unit=org_tree["central_a"])
+    fresh = f.JobFactory(kind="test_steps", owner=organizer, org_unit=org_tree["central_a"])
+    Job.objects.filter(pk=stale.pk).update(
+        updated_at=now - dt.timedelta(minutes=settings.JOB_STALE_AFTER_MINUTES + 1)
+    )
+
+    with mock.patch("campaigns.tasks.job_run.delay") as delay:
+        assert jobs.jobs_requeue_stale(now=now) == 1
+
+    delay.assert_called_once_with(stale.pk)
+    assert fresh.pk not in [call.args[0] for call in delay.call_args_list]
+
+
+def test_the_progress_page_polls_until_done_then_offers_the_download(client, organizer, org_tree):
+    job = f.JobFactory(
+        kind="test_steps",
+        owner=organizer,
+        org_unit=org_tree["central_a"],
+        status="running",
+        progress=40,
+    )
+    client.force_login(organizer)
+
+    page = client.get(reverse("job_detail", args=[job.pk]))
+    assert 'hx-trigger="every 2s"' in page.text
+    assert 'value="40"' in page.text
+
+    jobs.job_execute(job_id=job.pk)
+    partial = client.get(reverse("job_detail", args=[job.pk]), headers={"HX-Request": "true"})
+    assert "hx-trigger" not in partial.text
+    assert "<html" not in partial.text
+    assert reverse("job_download", args=[job.pk]) in partial.text
+
+    download = client.get(reverse("job_download", args=[job.pk]))
+    assert download["Content-Disposition"] == 'attachment; filename="steps.txt"'
+
+
+def test_another_users_job_is_not_found(client, organizer, org_tree):
+    job = f.JobFactory(
+        kind="test_steps", owner=organizer, org_unit=org_tree["central_a"], status="succeeded"
+    )
+    colleague = f.MembershipFactory(org_unit=org_tree["central_a"]).user
+    client.force_login(colleague)
+    assert client.get(reverse("job_detail", args=[job.pk])).status_code == 404
+    assert client.get(reverse("job_download", args=[job.pk])).status_code == 404
+
+
+def test_my_jobs_lists_mine_with_an_empty_state(client, organizer, org_tree):
+    client.force_login(organizer)
+    assert 'class="card empty"' in client.get(reverse("job_list")).text
+    f.JobFactory(owner=organizer, org_unit=org_tree["central_a"])
+    assert client.get(reverse("job_list")).context["page"].paginator.count == 1
+
+
+def test_exporting_events_writes_the_visible_events_to_excel(
+    client, organizer, org_tree, django_capture_on_commit_callbacks
+):
+    campaign = f.CampaignFactory()
+    f.EventFactory(org_unit=org_tree["sub_a"], campaign=campaign, title='=HYPERLINK("x")')
+    f.EventFactory(org_unit=org_tree["sub_b"], campaign=campaign, title="另一分公司的活动")
+    client.force_login(organizer)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("events_export_start"), {"campaign": campaign.pk})
+
+    job = Job.objects.get()
+    assert response.url == reverse("job_detail", args=[job.pk])
+    assert job.status == "succeeded"
+    sheet = load_workbook(job.result.open("rb")).active
+    titles = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert titles == ['=HYPERLINK("x")']
+    assert sheet["A2"].data_type == "s"
+    assert sheet["A1"].value == "活动名称"
