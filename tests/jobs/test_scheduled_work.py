@@ -1,0 +1,97 @@
+"""Reminders, digests and the retention purge, on fixed dates (no clock, no sleeping)."""
+
+import datetime as dt
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from campaigns.models import AuditEntry, Job, Membership, Notification
+from campaigns.selectors.reminders import (
+    overdue_planned_events,
+    reports_awaiting_review_by_reviewer,
+)
+from campaigns.services.notifications import overdue_reports_remind, review_digests_send
+from campaigns.services.retention import retention_purge
+from tests import factories as f
+
+TODAY = dt.date(2025, 3, 20)
+
+
+def _at(day: dt.date, hour: int = 10) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
+
+
+def test_a_planned_event_is_overdue_n_days_after_its_date(org_tree):
+    due = f.EventFactory(
+        org_unit=org_tree["sub_a"], starts_at=_at(TODAY - dt.timedelta(days=3), 23)
+    )
+    f.EventFactory(org_unit=org_tree["sub_a"], starts_at=_at(TODAY - dt.timedelta(days=2)))
+    f.EventFactory(
+        org_unit=org_tree["sub_a"], starts_at=_at(TODAY - dt.timedelta(days=9)), status="reported"
+    )
+
+    assert list(overdue_planned_events(today=TODAY, after_days=3)) == [due]
+
+
+def test_organizers_are_reminded_once_per_overdue_event(org_tree, settings):
+    settings.REPORT_OVERDUE_AFTER_DAYS = 3
+    organizer = f.MembershipFactory(org_unit=org_tree["sub_a"], user__email="hy@example.cn").user
+    f.MembershipFactory(org_unit=org_tree["sub_a"], role=Membership.Role.REVIEWER)
+    f.EventFactory(
+        org_unit=org_tree["sub_a"], title="红原牧区宣传日", starts_at=_at(dt.date(2025, 3, 13))
+    )
+
+    assert overdue_reports_remind(today=TODAY) == 1
+    assert overdue_reports_remind(today=TODAY + dt.timedelta(days=1)) == 0
+
+    notification = Notification.objects.get()
+    assert notification.recipient == organizer
+    assert notification.params == {"title": "红原牧区宣传日", "date": "2025-03-13", "days": 7}
+    assert len(mail.outbox) == 1
+    assert "红原牧区宣传日" in mail.outbox[0].body
+
+
+def test_reviewers_get_a_weekly_count_of_reports_in_their_subtree(org_tree):
+    branch_reviewer = f.MembershipFactory(org_unit=org_tree["branch_a"], role="reviewer").user
+    other_reviewer = f.MembershipFactory(org_unit=org_tree["branch_b"], role="reviewer").user
+    f.EventFactory(org_unit=org_tree["sub_a"], status="reported")
+    f.EventFactory(org_unit=org_tree["central_a"], status="reported")
+    f.EventFactory(org_unit=org_tree["sub_a"], status="planned")
+
+    assert reports_awaiting_review_by_reviewer() == {branch_reviewer: 2}
+    assert review_digests_send(today=TODAY) == 1
+    assert review_digests_send(today=TODAY + dt.timedelta(days=1)) == 0  # same ISO week
+    assert review_digests_send(today=TODAY + dt.timedelta(days=7)) == 1
+    assert not Notification.objects.filter(recipient=other_reviewer).exists()
+
+
+def test_the_header_counts_unread_notifications_until_read(client, org_tree):
+    user = f.MembershipFactory(org_unit=org_tree["sub_a"]).user
+    f.NotificationFactory(recipient=user, params={"count": 4})
+    client.force_login(user)
+
+    page = client.get(reverse("notification_list"))
+    assert page.context["unread_notifications"] == 1
+
+    client.post(reverse("notifications_read"))
+    assert client.get(reverse("home")).context["unread_notifications"] == 0
+
+
+@pytest.mark.django_db
+def test_the_purge_removes_expired_job_results_and_audits_the_count(settings, org_tree):
+    now = _at(TODAY)
+    old = f.JobFactory(
+        org_unit=org_tree["hq"], status="succeeded", finished_at=now - dt.timedelta(days=31)
+    )
+    recent = f.JobFactory(
+        org_unit=org_tree["hq"], status="succeeded", finished_at=now - dt.timedelta(days=2)
+    )
+
+    assert retention_purge(now=now) == {"campaigns.job": 1}
+
+    assert list(Job.objects.all()) == [recent]
+    assert not Job.objects.filter(pk=old.pk).exists()
+    entry = AuditEntry.objects.get(action="campaigns.job.purged")
+    assert entry.data["count"] == 1
