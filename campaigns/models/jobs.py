@@ -91,8 +91,6 @@ class Job(models.Model):
 
     @property
     def error_message(self) -> str:
-        return (
-            str(JOB_ERRORS.get(self.error_code, JOB_ERRORS["unexpected"]))
-            if self.error_code
-            else ""
-        )
+        if not self.error_code:
+            return ""
+        return str(JOB_ERRORS.get(self.error_code, JOB_ERRORS["unexpected"]))

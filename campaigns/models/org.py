@@ -3,7 +3,12 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
-from portal.access import PATH_SEGMENT_WIDTH, PATH_SEPARATOR, OrgScopedQuerySet
+from portal.access import (
+    PATH_SEGMENT_WIDTH,
+    PATH_SEPARATOR,
+    OrgScopedQuerySet,
+    path_ancestors,
+)
 
 
 class OrgUnitQuerySet(OrgScopedQuerySet):
@@ -112,8 +117,6 @@ class OrgUnit(models.Model):
         return self.path.startswith(other.path)
 
     def ancestors(self) -> models.QuerySet["OrgUnit"]:
-        from portal.access import path_ancestors
-
         return OrgUnit.objects.filter(path__in=path_ancestors(self.path))
 
     def subtree(self) -> models.QuerySet["OrgUnit"]:

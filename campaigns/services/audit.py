@@ -16,12 +16,17 @@ def owning_unit(obj: models.Model) -> OrgUnit | None:
     return None
 
 
+def _actor(user):
+    """The signed-in user behind an action; None for the system (tasks) or anonymous."""
+    return user if user is not None and user.is_authenticated else None
+
+
 def audit_record(
     *, actor, obj: models.Model, action: str, comment: str = "", data: dict | None = None
 ) -> AuditEntry:
     """Write who did ``action`` (a namespaced code such as campaigns.event.submitted) to ``obj``."""
     return AuditEntry.objects.create(
-        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor=_actor(actor),
         action=action,
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),
@@ -35,7 +40,7 @@ def audit_record(
 def audit_record_bulk(*, actor, model: type[models.Model], action: str, data: dict) -> AuditEntry:
     """Write one entry about many objects of ``model`` at once, such as a retention purge."""
     return AuditEntry.objects.create(
-        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor=_actor(actor),
         action=action,
         object_type=model._meta.label_lower,
         object_id="*",

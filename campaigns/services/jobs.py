@@ -168,7 +168,8 @@ def jobs_requeue_stale(*, now=None) -> int:
             | Q(status=Job.Status.RUNNING, updated_at__lt=running_before)
         ).values_list("pk", flat=True)
     )
+    # Touched first, so that the next sweep does not send them again before a worker starts.
+    Job.objects.filter(pk__in=stale).update(updated_at=now)
     for job_id in stale:
-        Job.objects.filter(pk=job_id).update(updated_at=now)
         _send(job_id)
     return len(stale)

@@ -23,7 +23,7 @@ def organizer(org_tree):
 
 
 def test_a_job_runs_after_commit_and_keeps_its_result(
-    organizer, org_tree, django_capture_on_commit_callbacks
+    steps_job, organizer, org_tree, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         job = jobs.job_enqueue(
@@ -33,6 +33,18 @@ def test_a_job_runs_after_commit_and_keeps_its_result(
     assert (job.status, job.progress, job.attempts) == ("succeeded", 100, 1)
     assert job.result.read() == f"job {job.pk} done\n".encode()
     assert job.started_at <= job.finished_at
+
+
+@pytest.fixture
+def steps_job(organizer, org_tree):
+    """Make a test_steps job of the organizer's unit, with any other field given."""
+
+    def make(**fields):
+        return f.JobFactory(
+            kind="test_steps", owner=organizer, org_unit=org_tree["central_a"], **fields
+        )
+
+    return make
 
 
 def _enqueue_then_fail(organizer, unit):
@@ -48,8 +60,8 @@ def test_a_rolled_back_transaction_enqueues_nothing(organizer, org_tree):
     assert not Job.objects.exists()
 
 
-def test_running_a_job_twice_gives_one_result(organizer, org_tree):
-    job = f.JobFactory(kind="test_steps", owner=organizer, org_unit=org_tree["central_a"])
+def test_running_a_job_twice_gives_one_result(steps_job):
+    job = steps_job()
     jobs.job_execute(job_id=job.pk)
     first = Job.objects.get(pk=job.pk)
 
@@ -64,14 +76,8 @@ def test_running_a_job_twice_gives_one_result(organizer, org_tree):
     assert again.result.storage.listdir(f"jobs/{job.pk}")[1] == ["steps.txt"]
 
 
-def test_a_second_attempt_replaces_a_file_left_by_a_dead_one(organizer, org_tree):
-    job = f.JobFactory(
-        kind="test_steps",
-        owner=organizer,
-        org_unit=org_tree["central_a"],
-        status="running",
-        attempts=1,
-    )
+def test_a_second_attempt_replaces_a_file_left_by_a_dead_one(steps_job):
+    job = steps_job(status="running", attempts=1)
     job.result.storage.save(f"jobs/{job.pk}/steps.txt", ContentFile(b"half"))
 
     jobs.job_execute(job_id=job.pk)
@@ -82,10 +88,8 @@ def test_a_second_attempt_replaces_a_file_left_by_a_dead_one(organizer, org_tree
     assert job.result.read() == f"job {job.pk} done\n".encode()
 
 
-def test_a_job_that_keeps_killing_its_worker_fails_visibly(organizer, org_tree, settings):
-    job = f.JobFactory(
-        kind="test_steps", owner=organizer, org_unit=org_tree["central_a"], status="running"
-    )
+def test_a_job_that_keeps_killing_its_worker_fails_visibly(steps_job, settings):
+    job = steps_job(status="running")
     job.attempts = settings.JOB_MAX_ATTEMPTS
     job.save()
 
@@ -97,8 +101,8 @@ def test_a_job_that_keeps_killing_its_worker_fails_visibly(organizer, org_tree, 
         assert "given up" in job.error_message
 
 
-def test_the_owners_scope_is_checked_again_when_the_job_runs(organizer, org_tree):
-    job = f.JobFactory(kind="test_steps", owner=organizer, org_unit=org_tree["central_a"])
+def test_the_owners_scope_is_checked_again_when_the_job_runs(steps_job, organizer):
+    job = steps_job()
     Membership.objects.filter(user=organizer).delete()
     owner = type(organizer).objects.get(pk=organizer.pk)  # forget the cached scope
     assert owner.memberships.count() == 0
@@ -114,10 +118,8 @@ def test_nobody_may_start_a_job_for_a_unit_outside_their_scope(organizer, org_tr
         jobs.job_enqueue(kind="test_steps", owner=organizer, org_unit=org_tree["branch_b"])
 
 
-def test_an_unexpected_error_fails_the_job_with_a_message_in_the_readers_language(
-    organizer, org_tree
-):
-    job = f.JobFactory(kind="test_steps", owner=organizer, org_unit=org_tree["central_a"])
+def test_an_unexpected_error_fails_the_job_with_a_message_in_the_readers_language(steps_job):
+    job = steps_job()
     with mock.patch.dict(
         jobs.JOB_RUNNERS, {"test_steps": mock.Mock(side_effect=ValueError("bug"))}
     ):
@@ -132,8 +134,8 @@ def test_an_unexpected_error_fails_the_job_with_a_message_in_the_readers_languag
     assert chinese != english
 
 
-def test_a_transient_database_error_is_raised_for_the_task_to_retry(organizer, org_tree):
-    job = f.JobFactory(kind="test_steps", owner=organizer, org_unit=org_tree["central_a"])
+def test_a_transient_database_error_is_raised_for_the_task_to_retry(steps_job):
+    job = steps_job()
     failing = mock.Mock(side_effect=OperationalError("server closed the connection"))
     with (
         mock.patch.dict(jobs.JOB_RUNNERS, {"test_steps": failing}),
@@ -144,10 +146,10 @@ def test_a_transient_database_error_is_raised_for_the_task_to_retry(organizer, o
     assert job.status == "running"  # not failed: the retry runs it again
 
 
-def test_the_sweeper_sends_again_jobs_left_queued_too_long(organizer, org_tree, settings):
+def test_the_sweeper_sends_again_jobs_left_queued_too_long(steps_job, settings):
     now = timezone.now()
-    stale = f.JobFactory(kind="test_steps", owner=organizer, org_unit=org_tree["central_a"])
-    fresh = f.JobFactory(kind="test_steps", owner=organizer, org_unit=org_tree["central_a"])
+    stale = steps_job()
+    fresh = steps_job()
     Job.objects.filter(pk=stale.pk).update(
         updated_at=now - dt.timedelta(minutes=settings.JOB_STALE_AFTER_MINUTES + 1)
     )
@@ -159,14 +161,8 @@ def test_the_sweeper_sends_again_jobs_left_queued_too_long(organizer, org_tree, 
     assert fresh.pk not in [call.args[0] for call in delay.call_args_list]
 
 
-def test_the_progress_page_polls_until_done_then_offers_the_download(client, organizer, org_tree):
-    job = f.JobFactory(
-        kind="test_steps",
-        owner=organizer,
-        org_unit=org_tree["central_a"],
-        status="running",
-        progress=40,
-    )
+def test_the_progress_page_polls_until_done_then_offers_the_download(steps_job, client, organizer):
+    job = steps_job(status="running", progress=40)
     client.force_login(organizer)
 
     page = client.get(reverse("job_detail", args=[job.pk]))
@@ -183,10 +179,8 @@ def test_the_progress_page_polls_until_done_then_offers_the_download(client, org
     assert download["Content-Disposition"] == 'attachment; filename="steps.txt"'
 
 
-def test_another_users_job_is_not_found(client, organizer, org_tree):
-    job = f.JobFactory(
-        kind="test_steps", owner=organizer, org_unit=org_tree["central_a"], status="succeeded"
-    )
+def test_another_users_job_is_not_found(steps_job, client, org_tree):
+    job = steps_job(status="succeeded")
     colleague = f.MembershipFactory(org_unit=org_tree["central_a"]).user
     client.force_login(colleague)
     assert client.get(reverse("job_detail", args=[job.pk])).status_code == 404
