@@ -1,8 +1,9 @@
 """My jobs: their progress (polled by htmx), their results, and starting an export."""
 
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -10,6 +11,10 @@ from campaigns.models import Campaign, Job, Membership
 from campaigns.services.jobs import job_enqueue
 
 JOBS_PER_PAGE = 20
+
+
+class EventsExportForm(forms.Form):
+    campaign = forms.ModelChoiceField(queryset=Campaign.objects.all(), required=False)
 
 
 @login_required
@@ -40,11 +45,10 @@ def events_export_start(request):
     membership = Membership.objects.filter(user=request.user).select_related("org_unit").first()
     if membership is None:
         raise Http404
-    campaign = (
-        get_object_or_404(Campaign, pk=request.POST.get("campaign"))
-        if request.POST.get("campaign")
-        else None
-    )
+    form = EventsExportForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest(form.errors.as_text())
+    campaign = form.cleaned_data["campaign"]
     job = job_enqueue(
         kind="events_export",
         owner=request.user,

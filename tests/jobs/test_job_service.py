@@ -213,3 +213,11 @@ def test_exporting_events_writes_the_visible_events_to_excel(
     assert titles == ['=HYPERLINK("x")']
     assert sheet["A2"].data_type == "s"
     assert sheet["A1"].value == "活动名称"
+
+
+@pytest.mark.parametrize("campaign", ["not-a-number", "999999"])
+def test_an_export_of_an_unknown_campaign_is_refused_without_a_job(client, organizer, campaign):
+    client.force_login(organizer)
+    response = client.post(reverse("events_export_start"), {"campaign": campaign})
+    assert response.status_code == 400
+    assert not Job.objects.exists()
