@@ -107,3 +107,60 @@ def visible_to(
 ) -> models.QuerySet:
     """Every object of ``model`` that ``user`` may see."""
     return model._default_manager.visible_to(user)
+
+
+# What each role may do, within the subtree of the unit the role is held at. Seeing is not
+# enough: a translator sees a branch's events but may not report or approve them.
+ORGANIZER, REVIEWER, TRANSLATOR, ADMIN = "organizer", "reviewer", "translator", "admin"
+ACTION_ROLES: dict[str, frozenset[str]] = {
+    "event.plan": frozenset({ORGANIZER}),
+    "event.report": frozenset({ORGANIZER}),
+    "event.cancel": frozenset({ORGANIZER}),
+    "event.review": frozenset({REVIEWER}),
+    "partner.edit": frozenset({ORGANIZER, REVIEWER}),
+}
+
+
+def _role_paths(user) -> tuple[tuple[str, str], ...]:
+    """(unit path, role) of each of the user's memberships, read once per user object."""
+    cached = getattr(user, "_access_roles", None)
+    if cached is None:
+        membership_model = apps.get_model("campaigns", "Membership")
+        cached = tuple(
+            membership_model.objects.filter(user=user).values_list("org_unit__path", "role")
+        )
+        user._access_roles = cached
+    return cached
+
+
+def action_scope(user: AbstractBaseUser | AnonymousUser | None, action: str) -> Scope:
+    """The part of the org tree in which ``user`` may do ``action``."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return NOTHING
+    if user.is_superuser:
+        return EVERYTHING
+    roles = ACTION_ROLES[action]
+    paths = sorted({path for path, role in _role_paths(user) if role in roles})
+    if any(path.count(PATH_SEPARATOR) == 1 for path in paths):  # held at the root
+        return EVERYTHING
+    return Scope(
+        paths=tuple(p for p in paths if not any(p != o and p.startswith(o) for o in paths))
+    )
+
+
+def can(user: AbstractBaseUser | AnonymousUser | None, action: str, org_unit) -> bool:
+    """Whether ``user`` may do ``action`` to data owned by ``org_unit``."""
+    scope = action_scope(user, action)
+    return scope.everything or any(org_unit.path.startswith(path) for path in scope.paths)
+
+
+def filter_by_action(
+    queryset: OrgScopedQuerySet, user: AbstractBaseUser | AnonymousUser | None, action: str
+) -> models.QuerySet:
+    """The part of an org-scoped queryset on which ``user`` may do ``action``."""
+    scope = action_scope(user, action)
+    if scope.everything:
+        return queryset.all()
+    if not scope.paths:
+        return queryset.none()
+    return queryset.filter(scope.q(queryset.owner_path))

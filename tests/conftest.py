@@ -1,7 +1,8 @@
 import pytest
 
 from campaigns.models import OrgUnit
-from tests.factories import OrgUnitFactory
+from tests.events_world import world  # noqa: F401 - a fixture shared by event tests
+from tests.factories import OrgUnitFactory, PartnerFactory, RegionFactory
 
 
 @pytest.fixture(autouse=True)
@@ -29,3 +30,17 @@ def org_tree(db):
             {f"branch_{letter}": branch, f"central_{letter}": central, f"sub_{letter}": sub}
         )
     return tree
+
+
+@pytest.fixture
+def hongyuan(org_tree):
+    """Hongyuan county, served by branch A."""
+    county = RegionFactory(code="513233", name_zh="红原县")
+    org_tree["branch_a"].service_area.add(county)
+    return county
+
+
+@pytest.fixture
+def hospital(org_tree):
+    """Branch A's partner hospital, which its sub-units work with too."""
+    return PartnerFactory(org_unit=org_tree["branch_a"], name="四川省妇幼保健院")

@@ -80,6 +80,21 @@ class EventFactory(factory.django.DjangoModelFactory):
     )
 
 
+class EventPhotoFactory(factory.django.DjangoModelFactory):
+    """A photo with small real JPEG files, as the upload service would have stored them."""
+
+    class Meta:
+        model = models.EventPhoto
+
+    event = factory.SubFactory(EventFactory)
+    image = factory.django.ImageField(
+        filename="photo.jpg", format="JPEG", width=64, height=48, color="teal"
+    )
+    thumbnail = factory.django.ImageField(
+        filename="photo.jpg", format="JPEG", width=64, height=48, color="teal"
+    )
+
+
 class EventTopicFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = models.EventTopic

@@ -32,6 +32,7 @@ OWNED_BY = {
     models.CampaignTarget: lambda unit: f.CampaignTargetFactory(org_unit=unit),
     models.Event: _event,
     models.EventTopic: lambda unit: f.EventTopicFactory(event=_event(unit)),
+    models.EventPhoto: lambda unit: f.EventPhotoFactory(event=_event(unit)),
     models.AudienceCount: lambda unit: f.AudienceCountFactory(event=_event(unit)),
     models.Partner: lambda unit: f.PartnerFactory(org_unit=unit),
     models.PartnerAgreement: lambda unit: f.PartnerAgreementFactory(
@@ -51,7 +52,13 @@ COMPANY_WIDE = {models.Region, models.Campaign}
 # Private to one user: only the recipient sees them.
 USER_OWNED = {models.Notification}
 # Owned by a unit and also handed down to the units below it.
-SHARED_WITH_SUBUNITS = {models.Material, models.MaterialEdition, models.EditionBlock}
+SHARED_WITH_SUBUNITS = {
+    models.Material,
+    models.MaterialEdition,
+    models.EditionBlock,
+    models.Partner,
+    models.PartnerAgreement,
+}
 
 
 def _ancestors(unit):

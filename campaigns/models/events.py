@@ -154,6 +154,16 @@ class Event(models.Model):
     matters_resolved = models.PositiveIntegerField(_("resolved on the spot"), null=True, blank=True)
     matters_referred = models.PositiveIntegerField(_("matters referred"), null=True, blank=True)
     summary = models.TextField(_("summary"), blank=True)
+    expected_partners = models.ManyToManyField(
+        "campaigns.Partner",
+        blank=True,
+        related_name="expected_at",
+        verbose_name=_("partners expected"),
+    )
+    # The reviewer's latest note when returning the report, shown to the organizer until
+    # the report is resubmitted; the audit log keeps every note.
+    review_note = models.TextField(_("reviewer's note"), blank=True)
+    cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -182,16 +192,19 @@ class Event(models.Model):
             models.CheckConstraint(
                 condition=Q(ends_at__isnull=True) | Q(ends_at__gte=F("starts_at")),
                 name="event_ends_after_start",
+                violation_error_message=_("An event cannot end before it starts."),
             ),
             models.CheckConstraint(
                 condition=Q(matters_resolved__isnull=True)
                 | Q(matters_raised__isnull=False, matters_resolved__lte=F("matters_raised")),
                 name="event_resolved_within_raised",
+                violation_error_message=_("No more matters can be resolved than were raised."),
             ),
             models.CheckConstraint(
                 condition=Q(matters_referred__isnull=True)
                 | Q(matters_raised__isnull=False, matters_referred__lte=F("matters_raised")),
                 name="event_referred_within_raised",
+                violation_error_message=_("No more matters can be referred than were raised."),
             ),
             models.CheckConstraint(condition=Q(version__gte=1), name="event_version_positive"),
         ]
@@ -243,3 +256,39 @@ class AudienceCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_group_display()}: {self.count}"
+
+
+class EventPhotoQuerySet(OrgScopedQuerySet):
+    owner_path = "event__org_unit__path"
+
+
+class EventPhoto(models.Model):
+    """A photo of an event, re-encoded on upload so that no EXIF location or device data stays."""
+
+    event = models.ForeignKey(Event, models.CASCADE, related_name="photos", verbose_name=_("event"))
+    image = models.ImageField(
+        _("photo"), upload_to="event-photos/%Y/%m/", width_field="width", height_field="height"
+    )
+    thumbnail = models.ImageField(_("thumbnail"), upload_to="event-photos/%Y/%m/thumbs/")
+    width = models.PositiveIntegerField(default=0, editable=False)
+    height = models.PositiveIntegerField(default=0, editable=False)
+    caption = models.CharField(_("caption"), max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    objects = EventPhotoQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["event", "uploaded_at", "pk"]
+        verbose_name = _("event photo")
+        verbose_name_plural = _("event photos")
+
+    def __str__(self) -> str:
+        return self.caption or f"{self.event} · {self.pk}"

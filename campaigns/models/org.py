@@ -122,6 +122,17 @@ class OrgUnit(models.Model):
     def subtree(self) -> models.QuerySet["OrgUnit"]:
         return OrgUnit.objects.filter(path__startswith=self.path)
 
+    def service_counties(self) -> models.QuerySet:
+        """The counties this unit may hold events in: its own service area, or, for a unit
+        that declares none (headquarters), the service areas of the units below it."""
+        region_model = self._meta.get_field("service_area").related_model
+        own = region_model.objects.filter(serving_units=self)
+        if own.exists():
+            return own
+        return region_model.objects.filter(
+            serving_units__path__startswith=self.path, level="county"
+        ).distinct()
+
 
 class MembershipQuerySet(OrgScopedQuerySet):
     owner_path = "org_unit__path"

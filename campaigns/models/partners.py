@@ -19,6 +19,8 @@ class ScreeningType(models.TextChoices):
 
 class PartnerQuerySet(OrgScopedQuerySet):
     owner_path = "org_unit__path"
+    # A provincial hospital that works with a branch also serves the branch's sub-branches.
+    shared_with_subunits = True
 
 
 class Partner(models.Model):
@@ -59,6 +61,7 @@ class Partner(models.Model):
 
 class PartnerAgreementQuerySet(OrgScopedQuerySet):
     owner_path = "partner__org_unit__path"
+    shared_with_subunits = True
 
 
 class PartnerAgreement(models.Model):
@@ -86,7 +89,9 @@ class PartnerAgreement(models.Model):
         verbose_name_plural = _("partner agreements")
         constraints = [
             models.CheckConstraint(
-                condition=Q(ends_on__gte=F("starts_on")), name="agreement_ends_after_start"
+                condition=Q(ends_on__gte=F("starts_on")),
+                name="agreement_ends_after_start",
+                violation_error_message=_("An agreement cannot end before it starts."),
             ),
         ]
 
@@ -126,11 +131,13 @@ class PartnerService(models.Model):
                 condition=Q(referred__isnull=True)
                 | Q(screened__isnull=False, referred__lte=F("screened")),
                 name="service_referred_within_screened",
+                violation_error_message=_("No more people can be referred than were screened."),
             ),
             models.CheckConstraint(
                 condition=Q(service_type="health_screening")
                 | (Q(screened__isnull=True) & Q(screening_type="")),
                 name="service_screening_only_for_screenings",
+                violation_error_message=_("Screening figures belong only to a health screening."),
             ),
         ]
 

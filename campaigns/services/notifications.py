@@ -59,6 +59,20 @@ def overdue_reports_remind(*, today: dt.date) -> int:
     return sent
 
 
+def report_returned_notify(*, event, note: str) -> int:
+    """Tell the event's organizers that a reviewer sent its report back, and why."""
+    sent = 0
+    for organizer in organizers_of(event):
+        sent += _notify(
+            recipient=organizer,
+            kind=Notification.Kind.REPORT_RETURNED,
+            occasion=f"report_returned:{event.pk}:{event.version}",
+            params={"title": event.title, "note": note},
+            event=event,
+        )
+    return sent
+
+
 def review_digests_send(*, today: dt.date) -> int:
     """Tell each reviewer, once a week, how many reports in their subtree wait for them."""
     year, week, _day = today.isocalendar()

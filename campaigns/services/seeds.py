@@ -34,6 +34,7 @@ from campaigns.models import (
     PartnerService,
     Region,
 )
+from campaigns.services.events import REPORT_FIGURES
 
 SEEDS_DIR = settings.BASE_DIR / "seeds"
 BRANCH_ADMIN_GROUP = "Org unit administrators"
@@ -232,17 +233,6 @@ def _materials_load(entries: list[dict]) -> dict[str, MaterialEdition]:
     return editions
 
 
-EVENT_FIGURES = (
-    "staff_count",
-    "outlets_count",
-    "online_reach",
-    "visitors_received",
-    "matters_raised",
-    "matters_resolved",
-    "matters_referred",
-)
-
-
 def _event_load(campaign: Campaign, entry: dict, partners: dict, editions: dict) -> None:
     org_unit = OrgUnit.objects.get(code=entry["org_unit"])
     starts_at = _aware(entry["starts_at"])
@@ -261,7 +251,7 @@ def _event_load(campaign: Campaign, entry: dict, partners: dict, editions: dict)
             "status": entry["status"],
             "summary": entry.get("summary", ""),
             "reported_at": starts_at if entry["status"] != Event.Status.PLANNED else None,
-            **{name: entry.get(name) for name in EVENT_FIGURES},
+            **{name: entry.get(name) for name in REPORT_FIGURES},
         },
     )
     event.topic_rows.exclude(topic__in=entry["topics"]).delete()

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",
     "rest_framework",
     "django_filters",
     "django_htmx",
@@ -37,6 +38,9 @@ INSTALLED_APPS = [
     "portal",
     "campaigns",
 ]
+
+# Widgets may use the project's templates (the county picker's datalist).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -212,6 +216,16 @@ JOB_STALE_AFTER_MINUTES = 10  # a job queued this long without a worker taking i
 JOB_RESULT_RETENTION_DAYS = 30
 REPORT_OVERDUE_AFTER_DAYS = int(os.environ.get("REPORT_OVERDUE_AFTER_DAYS", "3"))
 SIGN_IN_RETENTION_DAYS = int(os.environ.get("SIGN_IN_RETENTION_DAYS", "180"))
+
+# Event photos. An upload larger than PHOTO_MAX_BYTES or with more than PHOTO_MAX_PIXELS is
+# refused before it is decoded (a small file can declare a huge image: a decompression
+# bomb). Accepted photos are re-encoded no longer than PHOTO_MAX_SIDE on their longest side,
+# with a thumbnail of PHOTO_THUMBNAIL_SIDE. The web server's request body limit (nginx
+# client_max_body_size) must allow several photos of PHOTO_MAX_BYTES in one upload.
+PHOTO_MAX_BYTES = int(os.environ.get("PHOTO_MAX_BYTES", str(8 * 1024 * 1024)))
+PHOTO_MAX_PIXELS = int(os.environ.get("PHOTO_MAX_PIXELS", str(40_000_000)))
+PHOTO_MAX_SIDE = 2560
+PHOTO_THUMBNAIL_SIDE = 480
 
 LOGGING = {
     "version": 1,

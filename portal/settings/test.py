@@ -13,4 +13,7 @@ CELERY_TASK_ALWAYS_EAGER = True
 # A worker process started by a test must open the same database as the test: SQLite's
 # default in-memory test database cannot be shared, a file can.
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}  # noqa: F405
+    # TEST_SQLITE_NAME lets two test runs in one checkout keep out of each other's way.
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": os.environ.get("TEST_SQLITE_NAME", str(BASE_DIR / "test-db.sqlite3"))  # noqa: F405
+    }

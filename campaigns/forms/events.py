@@ -1,0 +1,393 @@
+"""Forms of the event pages. They turn what was typed into values; the rules live in services."""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from campaigns.models import (
+    AudienceGroup,
+    Campaign,
+    Channel,
+    Event,
+    EventFormat,
+    EventLanguage,
+    MaterialEdition,
+    OrgUnit,
+    Partner,
+    Region,
+    ScreeningType,
+    ServiceType,
+    Topic,
+    VenueType,
+)
+from campaigns.services.events import REPORT_FIGURES, HandoutGiven, PartnerServiceReport
+from portal.access import filter_by_action, visible_to
+
+DATETIME_INPUT = "%Y-%m-%dT%H:%M"
+# Beyond this many counties a datalist weighs more than it helps; the field still takes a
+# code or a name typed in full.
+COUNTY_OPTIONS_LIMIT = 400
+
+
+def _blank(choices) -> list:
+    return [("", "—"), *choices]
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format=DATETIME_INPUT)
+
+
+class CountyInput(forms.TextInput):
+    """A text box with the service area as a datalist: searchable by name or code, no JS."""
+
+    template_name = "events/widgets/county_input.html"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs={"autocomplete": "off", "list": "county-options", **(attrs or {})})
+        self.options: list[Region] = []
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["options"] = self.options
+        return context
+
+    def format_value(self, value):
+        if isinstance(value, Region):
+            return f"{value.code} {value.name_zh}"
+        if isinstance(value, int):
+            region = Region.objects.filter(pk=value).first()
+            return f"{region.code} {region.name_zh}" if region else ""
+        return super().format_value(value)
+
+
+def county_lookup(text: str, area) -> Region:
+    """The county meant by ``text`` ("513233", "513233 红原县", "红原县" or "红原") in ``area``."""
+    text = text.strip()
+    code = re.match(r"^(\d{6})\b", text)
+    candidates = (
+        Region.objects.filter(level=Region.Level.COUNTY, code=code.group(1))
+        if code
+        else Region.objects.filter(level=Region.Level.COUNTY).filter(
+            Q(name_zh=text) | Q(name_zh__startswith=text) | Q(name_bo=text)
+        )
+    )
+    in_area = list(candidates.filter(pk__in=area.values("pk"))[:2])
+    if len(in_area) == 1:
+        return in_area[0]
+    if len(in_area) > 1:
+        exact = [region for region in in_area if region.name_zh == text]
+        if len(exact) == 1:
+            return exact[0]
+        raise forms.ValidationError(
+            _("Several counties match “%(text)s”; choose one from the list or type its code."),
+            params={"text": text},
+            code="ambiguous",
+        )
+    if candidates.exists():
+        raise forms.ValidationError(
+            _("“%(text)s” is not in the service area of this unit."),
+            params={"text": text},
+            code="outside_area",
+        )
+    raise forms.ValidationError(
+        _("No county is called or numbered “%(text)s”."), params={"text": text}, code="unknown"
+    )
+
+
+class VersionField(forms.IntegerField):
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(min_value=1, **kwargs)
+
+
+class EventPlanForm(forms.Form):
+    campaign = forms.ModelChoiceField(
+        label=_("Campaign"), queryset=Campaign.objects.order_by("-starts_on")
+    )
+    org_unit = forms.ModelChoiceField(label=_("Org unit"), queryset=OrgUnit.objects.none())
+    title = forms.CharField(label=_("Title"), max_length=200)
+    county = forms.CharField(
+        label=_("County"),
+        widget=CountyInput,
+        help_text=_("Type the county's name or its six-digit code."),
+    )
+    venue_name = forms.CharField(
+        label=_("Venue"),
+        max_length=200,
+        required=False,
+        help_text=_("For example: Hongyuan county pasture, Anqu township."),
+    )
+    venue_type = forms.ChoiceField(label=_("Venue type"), choices=_blank(VenueType.choices))
+    format = forms.ChoiceField(label=_("Format"), choices=_blank(EventFormat.choices))
+    channel = forms.ChoiceField(
+        label=_("Channel"),
+        choices=Channel.choices,
+        initial=Channel.OFFLINE,
+        help_text=_("Online events report their reach instead of head counts."),
+    )
+    topics = forms.MultipleChoiceField(
+        label=_("Topics"), choices=Topic.choices, widget=forms.CheckboxSelectMultiple
+    )
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=EventLanguage.choices,
+        initial=EventLanguage.ZH,
+        widget=forms.RadioSelect,
+    )
+    starts_at = forms.DateTimeField(
+        label=_("Starts at"), widget=DateTimeLocalInput, input_formats=[DATETIME_INPUT]
+    )
+    ends_at = forms.DateTimeField(
+        label=_("Ends at"),
+        widget=DateTimeLocalInput,
+        input_formats=[DATETIME_INPUT],
+        required=False,
+    )
+    expected_partners = forms.ModelMultipleChoiceField(
+        label=_("Partners expected"),
+        queryset=Partner.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    version = VersionField(required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        units = filter_by_action(OrgUnit.objects.all(), user, "event.plan")
+        self.fields["org_unit"].queryset = units
+        self.fields["expected_partners"].queryset = visible_to(user, Partner).order_by("name")
+        counties = Region.objects.filter(
+            pk__in=Region.objects.filter(serving_units__in=units).values("pk")
+        )
+        if counties.count() <= COUNTY_OPTIONS_LIMIT:
+            self.fields["county"].widget.options = list(counties.order_by("code"))
+
+    def clean(self):
+        cleaned = super().clean()
+        unit, county = cleaned.get("org_unit"), cleaned.get("county")
+        if unit is not None and isinstance(county, str) and county:
+            try:
+                cleaned["county"] = county_lookup(county, unit.service_counties())
+            except forms.ValidationError as error:
+                self.add_error("county", error)
+        return cleaned
+
+    def plan(self) -> dict:
+        """The cleaned plan, as keyword arguments of the planning services."""
+        fields = dict(self.cleaned_data)
+        fields.pop("version", None)
+        return fields
+
+
+class EventReportForm(forms.Form):
+    """The figures of a report. An empty audience box means "not counted", kept apart from 0."""
+
+    staff_count = forms.IntegerField(label=_("Staff taking part"), min_value=0, required=False)
+    outlets_count = forms.IntegerField(label=_("Outlets taking part"), min_value=0, required=False)
+    online_reach = forms.IntegerField(
+        label=_("Online reach"),
+        min_value=0,
+        required=False,
+        help_text=_("Views of the livestream or article, or text messages delivered."),
+    )
+    visitors_received = forms.IntegerField(
+        label=_("Visitors received"), min_value=0, required=False
+    )
+    matters_raised = forms.IntegerField(label=_("Matters raised"), min_value=0, required=False)
+    matters_resolved = forms.IntegerField(
+        label=_("Resolved on the spot"), min_value=0, required=False
+    )
+    matters_referred = forms.IntegerField(label=_("Matters referred"), min_value=0, required=False)
+    summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 4}))
+    version = VersionField()
+
+    AUDIENCE_PREFIX = "audience_"
+
+    def __init__(self, *args, event: Event, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["summary"].required = False
+        for group in AudienceGroup:
+            self.fields[self.AUDIENCE_PREFIX + group.value] = forms.IntegerField(
+                label=group.label,
+                min_value=0,
+                required=False,
+                widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0}),
+            )
+        for name, field in self.fields.items():
+            if isinstance(field, forms.IntegerField) and name != "version":
+                field.widget.attrs.update({"inputmode": "numeric", "min": 0})
+        self.event = event
+
+    def audience_fields(self):
+        return [self[self.AUDIENCE_PREFIX + group.value] for group in AudienceGroup]
+
+    def clean(self):
+        cleaned = super().clean()
+        raised = cleaned.get("matters_raised")
+        for name in ("matters_resolved", "matters_referred"):
+            value = cleaned.get(name)
+            if value is not None and (raised is None or value > raised):
+                self.add_error(name, _("This cannot be more than the matters raised."))
+        return cleaned
+
+    def figures(self) -> dict:
+        return {name: self.cleaned_data.get(name) for name in REPORT_FIGURES}
+
+    def audience(self) -> dict:
+        return {
+            group.value: self.cleaned_data.get(self.AUDIENCE_PREFIX + group.value)
+            for group in AudienceGroup
+        }
+
+    @classmethod
+    def initial_for(cls, event: Event) -> dict:
+        initial = {name: getattr(event, name) for name in REPORT_FIGURES}
+        initial.update(summary=event.summary, version=event.version)
+        for group, count in event.audience_counts.values_list("group", "count"):
+            initial[cls.AUDIENCE_PREFIX + group] = count
+        return initial
+
+
+class HandoutForm(forms.Form):
+    edition = forms.ModelChoiceField(
+        label=_("Handout"), queryset=MaterialEdition.objects.none(), required=False
+    )
+    copies = forms.IntegerField(label=_("Copies given"), min_value=1, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["edition"].queryset = (
+            visible_to(user, MaterialEdition)
+            .filter(status=MaterialEdition.Status.APPROVED)
+            .select_related("material")
+        )
+        self.fields["edition"].label_from_instance = lambda edition: (
+            _("%(title)s, edition %(number)s")
+            % {"title": edition.material.title_zh, "number": edition.number}
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("edition") and cleaned.get("copies") is None:
+            self.add_error("copies", _("How many copies were given out?"))
+        if cleaned.get("copies") and not cleaned.get("edition"):
+            self.add_error("edition", _("Which handout was given out?"))
+        return cleaned
+
+    def given(self) -> HandoutGiven | None:
+        if not self.cleaned_data.get("edition"):
+            return None
+        return HandoutGiven(
+            edition=self.cleaned_data["edition"], copies=self.cleaned_data["copies"]
+        )
+
+
+class PartnerServiceForm(forms.Form):
+    partner = forms.ModelChoiceField(
+        label=_("Partner"), queryset=Partner.objects.none(), required=False
+    )
+    service_type = forms.ChoiceField(
+        label=_("Service"), choices=_blank(ServiceType.choices), required=False
+    )
+    screening_type = forms.ChoiceField(
+        label=_("Screening type"), choices=_blank(ScreeningType.choices), required=False
+    )
+    people_served = forms.IntegerField(label=_("People served"), min_value=0, required=False)
+    screened = forms.IntegerField(label=_("Screened"), min_value=0, required=False)
+    referred = forms.IntegerField(label=_("Referred for follow-up"), min_value=0, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].queryset = visible_to(user, Partner).order_by("name")
+        for name in ("people_served", "screened", "referred"):
+            self.fields[name].widget.attrs.update({"inputmode": "numeric", "min": 0})
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("partner"):
+            if any(cleaned.get(name) not in (None, "") for name in self.fields):
+                self.add_error("partner", _("Which partner delivered this service?"))
+            return cleaned
+        if not cleaned.get("service_type"):
+            self.add_error("service_type", _("Choose the service delivered."))
+        screening = cleaned.get("service_type") == ServiceType.HEALTH_SCREENING
+        if screening:
+            if not cleaned.get("screening_type"):
+                self.add_error("screening_type", _("Choose what was screened for."))
+            screened, referred = cleaned.get("screened"), cleaned.get("referred")
+            if referred is not None and (screened is None or referred > screened):
+                self.add_error("referred", _("No more people can be referred than were screened."))
+        else:
+            for name in ("screening_type", "screened", "referred"):
+                if cleaned.get(name) not in (None, ""):
+                    self.add_error(name, _("Only a health screening has screening figures."))
+        return cleaned
+
+    def reported(self) -> PartnerServiceReport | None:
+        data = self.cleaned_data
+        if not data.get("partner"):
+            return None
+        return PartnerServiceReport(
+            partner=data["partner"],
+            service_type=data["service_type"],
+            screening_type=data.get("screening_type") or "",
+            people_served=data.get("people_served"),
+            screened=data.get("screened"),
+            referred=data.get("referred"),
+        )
+
+
+HandoutFormSet = forms.formset_factory(HandoutForm, extra=2, max_num=50, validate_max=True)
+PartnerServiceFormSet = forms.formset_factory(
+    PartnerServiceForm, extra=1, max_num=50, validate_max=True
+)
+
+
+class NoteForm(forms.Form):
+    """The reviewer's note when returning a report, or the reason for cancelling an event."""
+
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, strip=True)
+    version = VersionField(required=False)
+
+    def __init__(self, *args, label, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["text"].label = label
+
+
+STATUS_CHOICES = _blank(Event.Status.choices)
+
+
+class EventFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search by title"), required=False)
+    campaign = forms.ModelChoiceField(
+        label=_("Campaign"), queryset=Campaign.objects.order_by("-starts_on"), required=False
+    )
+    status = forms.ChoiceField(label=_("Status"), choices=STATUS_CHOICES, required=False)
+    venue_type = forms.ChoiceField(
+        label=_("Venue type"), choices=_blank(VenueType.choices), required=False
+    )
+    county = forms.CharField(label=_("County"), required=False, widget=CountyInput)
+    starts_on = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    ends_on = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_county(self):
+        text = self.cleaned_data["county"]
+        if not text:
+            return None
+        return county_lookup(text, Region.objects.filter(level=Region.Level.COUNTY))

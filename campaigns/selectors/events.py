@@ -1,0 +1,165 @@
+"""Reads behind the event pages: lists, what needs the user's action, one event in full."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Case, Prefetch, Q, QuerySet, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from campaigns.models import (
+    AudienceCount,
+    AudienceGroup,
+    AuditEntry,
+    Event,
+    EventPhoto,
+    MaterialUse,
+    PartnerService,
+)
+from campaigns.selectors.partners import partner_service_warnings
+from portal.access import can, filter_by_action, visible_to
+
+
+@dataclass(frozen=True)
+class EventFilters:
+    campaign_id: int | None = None
+    status: str = ""
+    starts_on: dt.date | None = None
+    ends_on: dt.date | None = None
+    county_id: int | None = None
+    venue_type: str = ""
+    search: str = ""
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def event_list(*, user, filters: EventFilters) -> QuerySet[Event]:
+    """The events the user may see, newest first, narrowed by the list's filters."""
+    events = visible_to(user, Event).select_related("campaign", "org_unit", "county")
+    if filters.campaign_id:
+        events = events.filter(campaign_id=filters.campaign_id)
+    if filters.status:
+        events = events.filter(status=filters.status)
+    if filters.starts_on:
+        events = events.filter(starts_at__gte=_day_start(filters.starts_on))
+    if filters.ends_on:
+        events = events.filter(starts_at__lt=_day_start(filters.ends_on + dt.timedelta(days=1)))
+    if filters.county_id:
+        events = events.filter(county_id=filters.county_id)
+    if filters.venue_type:
+        events = events.filter(venue_type=filters.venue_type)
+    if filters.search:
+        events = events.filter(title__icontains=filters.search.strip())
+    return events.order_by("-starts_at", "-pk")
+
+
+def events_needing_action(*, user, now: dt.datetime, limit: int = 10) -> list[Event]:
+    """Returned reports, then planned events whose date has passed, that the user can report."""
+    reportable = filter_by_action(Event.objects.all(), user, "event.report")
+    due = Q(status=Event.Status.RETURNED) | Q(status=Event.Status.PLANNED, starts_at__lt=now)
+    # Returned first: a reviewer is waiting on them.
+    returned_first = Case(When(status=Event.Status.RETURNED, then=0), default=1)
+    return list(
+        reportable.filter(due)
+        .select_related("org_unit", "county")
+        .order_by(returned_first, "starts_at", "pk")[:limit]
+    )
+
+
+def review_queue(*, user) -> QuerySet[Event]:
+    """Reports waiting for review in the units the user reviews, oldest submission first."""
+    reported = Event.objects.filter(status=Event.Status.REPORTED)
+    return (
+        filter_by_action(reported, user, "event.review")
+        .select_related("campaign", "org_unit", "county")
+        .prefetch_related(
+            Prefetch("audience_counts", queryset=AudienceCount.objects.order_by("group"))
+        )
+        .order_by("reported_at", "pk")
+    )
+
+
+HISTORY_LABELS = {
+    "campaigns.event.planned": gettext_lazy("planned"),
+    "campaigns.event.plan_changed": gettext_lazy("plan changed"),
+    "campaigns.event.report_saved": gettext_lazy("report saved"),
+    "campaigns.event.submitted": gettext_lazy("report sent for review"),
+    "campaigns.event.approved": gettext_lazy("report approved"),
+    "campaigns.event.returned": gettext_lazy("report returned"),
+    "campaigns.event.cancelled": gettext_lazy("cancelled"),
+}
+
+
+@dataclass
+class EventPage:
+    """One event with everything its page shows."""
+
+    event: Event
+    audience: list[tuple[str, int | None]]
+    audience_total: int | None
+    handouts: list[MaterialUse]
+    partner_services: list[PartnerService]
+    photos: list[EventPhoto]
+    history: list[AuditEntry]
+    warnings: list[str] = field(default_factory=list)
+    may_plan: bool = False
+    may_report: bool = False
+    may_change_report: bool = False
+    may_review: bool = False
+
+
+def event_warnings(event: Event) -> list[str]:
+    """Things worth a second look that do not stop a save."""
+    warnings = []
+    day = timezone.localtime(event.starts_at).date()
+    campaign = event.campaign
+    if not campaign.starts_on <= day <= campaign.ends_on:
+        warnings.append(
+            _("The event's date %(day)s is outside the campaign (%(start)s – %(end)s).")
+            % {"day": day, "start": campaign.starts_on, "end": campaign.ends_on}
+        )
+    return warnings
+
+
+def event_page(*, user, event_id: int) -> EventPage:
+    """The event (inside the user's scope, else Event.DoesNotExist) and what its page shows."""
+    event = (
+        visible_to(user, Event)
+        .select_related("campaign", "org_unit", "county", "created_by")
+        .prefetch_related("topic_rows", "expected_partners")
+        .get(pk=event_id)
+    )
+    counted = dict(event.audience_counts.values_list("group", "count"))
+    services = list(
+        event.partner_services.select_related("partner").order_by("partner__name", "pk")
+    )
+    history = list(
+        AuditEntry.objects.filter(object_type="campaigns.event", object_id=str(event.pk))
+        .select_related("actor")
+        .order_by("created_at", "pk")
+    )
+    service_warnings = partner_service_warnings(services=services)
+    for service in services:
+        service.warnings = service_warnings.get(service.pk, [])
+    for entry in history:
+        entry.label = HISTORY_LABELS.get(entry.action, entry.action)
+    return EventPage(
+        event=event,
+        audience=[(group.label, counted.get(group.value)) for group in AudienceGroup],
+        audience_total=sum(counted.values()) if counted else None,
+        handouts=list(event.material_uses.select_related("edition__material")),
+        partner_services=services,
+        photos=list(event.photos.all()),
+        history=history,
+        warnings=event_warnings(event),
+        may_plan=can(user, "event.plan", event.org_unit),
+        may_report=(may_report := can(user, "event.report", event.org_unit)),
+        may_change_report=may_report
+        and event.status in (Event.Status.PLANNED, Event.Status.RETURNED),
+        may_review=can(user, "event.review", event.org_unit),
+    )

@@ -1,0 +1,420 @@
+"""Planning, reporting and reviewing events: every write and status change of an event.
+
+Each service takes the acting user, looks the event up inside the user's scope (so an event
+outside it is missing, exactly like one that does not exist), checks the user's role for the
+action, refuses a save based on an older version, and writes an audit entry.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from campaigns.models import (
+    AudienceCount,
+    AudienceGroup,
+    Campaign,
+    Channel,
+    Event,
+    EventTopic,
+    MaterialEdition,
+    MaterialUse,
+    OrgUnit,
+    Partner,
+    PartnerService,
+    Region,
+)
+from campaigns.services.audit import audit_record
+from campaigns.services.notifications import report_returned_notify
+from portal.access import can, visible_to
+
+# Figures of a report kept on the event itself; audience counts have rows of their own.
+REPORT_FIGURES = (
+    "staff_count",
+    "outlets_count",
+    "online_reach",
+    "visitors_received",
+    "matters_raised",
+    "matters_resolved",
+    "matters_referred",
+)
+PLAN_FIELDS = (
+    "campaign",
+    "org_unit",
+    "county",
+    "title",
+    "venue_name",
+    "venue_type",
+    "format",
+    "language",
+    "channel",
+    "starts_at",
+    "ends_at",
+)
+# Statuses in which the organizer may still change the plan and the report.
+EDITABLE = {Event.Status.PLANNED, Event.Status.RETURNED}
+
+
+class StaleEdit(ValidationError):
+    """The event was saved by someone else after this user opened it."""
+
+    def __init__(self, event: Event):
+        super().__init__(
+            _(
+                "Someone else saved this event after you opened it (now version %(version)s). "
+                "Your changes were not saved; they are still in the form. Open the event again "
+                "in a new tab to see what changed, then save once more."
+            )
+            % {"version": event.version},
+            code="stale_edit",
+        )
+        self.event = event
+
+
+@dataclass(frozen=True)
+class HandoutGiven:
+    edition: MaterialEdition
+    copies: int
+
+
+@dataclass(frozen=True)
+class PartnerServiceReport:
+    partner: Partner
+    service_type: str
+    screening_type: str = ""
+    people_served: int | None = None
+    screened: int | None = None
+    referred: int | None = None
+
+
+def _event_for_update(*, user, event_id: int, expected_version: int | None) -> Event:
+    event = (
+        visible_to(user, Event)
+        .select_for_update(of=("self",))
+        .select_related("org_unit", "campaign")
+        .get(pk=event_id)
+    )
+    if expected_version is not None and event.version != expected_version:
+        raise StaleEdit(event)
+    return event
+
+
+def _require(user, action: str, org_unit: OrgUnit) -> None:
+    if not can(user, action, org_unit):
+        raise PermissionDenied(_("Your role does not allow this for this unit."))
+
+
+def _require_editable(event: Event) -> None:
+    if event.status not in EDITABLE:
+        raise ValidationError(
+            _("A %(status)s event can no longer be changed.")
+            % {"status": event.get_status_display()},
+            code="not_editable",
+        )
+
+
+def _check_plan(*, user, event: Event, topics: Iterable[str], expected_partners) -> None:
+    if not can(user, "event.plan", event.org_unit):
+        raise ValidationError(
+            {"org_unit": _("You cannot plan events for %(unit)s.") % {"unit": event.org_unit}}
+        )
+    if not event.org_unit.service_counties().filter(pk=event.county_id).exists():
+        raise ValidationError(
+            {
+                "county": _("%(county)s is not in the service area of %(unit)s.")
+                % {"county": event.county, "unit": event.org_unit}
+            }
+        )
+    if not topics:
+        raise ValidationError({"topics": _("Choose at least one topic.")})
+    visible_partners = visible_to(user, Partner)
+    if any(not visible_partners.filter(pk=p.pk).exists() for p in expected_partners):
+        raise ValidationError({"expected_partners": _("Choose partners of your own units.")})
+    if not event.is_online and not event.venue_name.strip():
+        raise ValidationError({"venue_name": _("Name the venue of an event held in person.")})
+    event.full_clean(exclude=["created_by"])
+
+
+def _set_topics(event: Event, topics: Iterable[str]) -> None:
+    topics = set(topics)
+    event.topic_rows.exclude(topic__in=topics).delete()
+    existing = set(event.topic_rows.values_list("topic", flat=True))
+    EventTopic.objects.bulk_create(
+        [EventTopic(event=event, topic=topic) for topic in sorted(topics - existing)]
+    )
+
+
+@transaction.atomic
+def event_plan(
+    *,
+    user,
+    campaign: Campaign,
+    org_unit: OrgUnit,
+    county: Region,
+    title: str,
+    venue_type: str,
+    format: str,
+    starts_at: dt.datetime,
+    topics: Iterable[str],
+    venue_name: str = "",
+    language: str = "zh",
+    channel: str = Channel.OFFLINE,
+    ends_at: dt.datetime | None = None,
+    expected_partners: Iterable[Partner] = (),
+) -> Event:
+    """Plan a new event for an org unit the user organizes."""
+    expected_partners = list(expected_partners)
+    topics = list(topics)
+    event = Event(
+        campaign=campaign,
+        org_unit=org_unit,
+        county=county,
+        title=title.strip(),
+        venue_name=venue_name.strip(),
+        venue_type=venue_type,
+        format=format,
+        language=language,
+        channel=channel,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        created_by=user,
+    )
+    _check_plan(user=user, event=event, topics=topics, expected_partners=expected_partners)
+    event.save()
+    _set_topics(event, topics)
+    event.expected_partners.set(expected_partners)
+    audit_record(actor=user, obj=event, action="campaigns.event.planned")
+    return event
+
+
+@transaction.atomic
+def event_plan_update(
+    *,
+    user,
+    event_id: int,
+    expected_version: int,
+    topics: Iterable[str],
+    expected_partners: Iterable[Partner] = (),
+    **fields,
+) -> Event:
+    """Change the plan of a planned or returned event."""
+    unknown = set(fields) - set(PLAN_FIELDS)
+    if unknown:
+        raise TypeError(f"Not plan fields: {sorted(unknown)}")
+    event = _event_for_update(user=user, event_id=event_id, expected_version=expected_version)
+    _require(user, "event.plan", event.org_unit)
+    _require_editable(event)
+    changed = sorted(name for name, value in fields.items() if getattr(event, name) != value)
+    for name, value in fields.items():
+        setattr(event, name, value.strip() if isinstance(value, str) else value)
+    expected_partners = list(expected_partners)
+    topics = list(topics)
+    _check_plan(user=user, event=event, topics=topics, expected_partners=expected_partners)
+    event.version += 1
+    event.save()
+    _set_topics(event, topics)
+    event.expected_partners.set(expected_partners)
+    audit_record(
+        actor=user, obj=event, action="campaigns.event.plan_changed", data={"fields": changed}
+    )
+    return event
+
+
+def _check_handouts(user, handouts: list[HandoutGiven]) -> None:
+    editions = visible_to(user, MaterialEdition).filter(status=MaterialEdition.Status.APPROVED)
+    seen = set()
+    for row, handout in enumerate(handouts, start=1):
+        if handout.edition.pk in seen:
+            raise ValidationError(
+                {"handouts": _("Row %(row)s: this edition is listed twice.") % {"row": row}}
+            )
+        seen.add(handout.edition.pk)
+        if not editions.filter(pk=handout.edition.pk).exists():
+            raise ValidationError(
+                {
+                    "handouts": _("Row %(row)s: only approved editions of your units' handouts.")
+                    % {"row": row}
+                }
+            )
+        if handout.copies < 1:
+            raise ValidationError(
+                {"handouts": _("Row %(row)s: copies must be at least 1.") % {"row": row}}
+            )
+
+
+@transaction.atomic
+def event_report_save(
+    *,
+    user,
+    event_id: int,
+    expected_version: int,
+    figures: dict[str, int | None],
+    audience: dict[str, int | None],
+    handouts: Iterable[HandoutGiven] = (),
+    partner_services: Iterable[PartnerServiceReport] = (),
+    summary: str = "",
+) -> Event:
+    """Save what an event reached, without sending it for review yet.
+
+    An audience group left out or given as None is "not counted", which differs from 0.
+    """
+    event = _event_for_update(user=user, event_id=event_id, expected_version=expected_version)
+    _require(user, "event.report", event.org_unit)
+    _require_editable(event)
+    unknown = (set(figures) - set(REPORT_FIGURES)) | (set(audience) - set(AudienceGroup.values))
+    if unknown:
+        raise TypeError(f"Unknown report fields: {sorted(unknown)}")
+    for name in REPORT_FIGURES:
+        setattr(event, name, figures.get(name))
+    event.summary = summary.strip()
+    if not event.is_online:
+        event.online_reach = None
+    event.version += 1
+    event.full_clean(exclude=["created_by"])
+    event.save()
+
+    counted = {group: count for group, count in audience.items() if count is not None}
+    if any(count < 0 for count in counted.values()):
+        raise ValidationError({"audience": _("Counts are whole numbers of 0 or more.")})
+    event.audience_counts.exclude(group__in=counted).delete()
+    for group, count in counted.items():
+        AudienceCount.objects.update_or_create(event=event, group=group, defaults={"count": count})
+
+    handouts = list(handouts)
+    _check_handouts(user, handouts)
+    event.material_uses.all().delete()
+    MaterialUse.objects.bulk_create(
+        [MaterialUse(event=event, edition=h.edition, copies=h.copies) for h in handouts]
+    )
+
+    partners = visible_to(user, Partner)
+    event.partner_services.all().delete()
+    for row, reported in enumerate(partner_services, start=1):
+        if not partners.filter(pk=reported.partner.pk).exists():
+            raise ValidationError(
+                {"partner_services": _("Row %(row)s: unknown partner.") % {"row": row}}
+            )
+        service = PartnerService(event=event, **reported.__dict__)
+        try:
+            service.full_clean()
+        except ValidationError as error:
+            raise ValidationError(
+                {
+                    "partner_services": [
+                        _("Row %(row)s: %(reason)s") % {"row": row, "reason": message}
+                        for message in error.messages
+                    ]
+                }
+            ) from error
+        service.save()
+    audit_record(actor=user, obj=event, action="campaigns.event.report_saved")
+    return event
+
+
+@transaction.atomic
+def event_submit(*, user, event_id: int, expected_version: int) -> Event:
+    """Send a planned or returned event's report for review."""
+    event = _event_for_update(user=user, event_id=event_id, expected_version=expected_version)
+    _require(user, "event.report", event.org_unit)
+    event.transition(to=Event.Status.REPORTED)
+    has_figures = (
+        event.online_reach is not None
+        if event.is_online
+        else event.audience_counts.exists() or event.visitors_received is not None
+    )
+    if not has_figures:
+        raise ValidationError(
+            _("Report how many people the event reached before you submit it."),
+            code="report_empty",
+        )
+    event.reported_at = timezone.now()
+    # The reviewer's note has been answered; the audit log keeps it.
+    event.review_note = ""
+    event.version += 1
+    event.save(update_fields=["status", "reported_at", "review_note", "version", "updated_at"])
+    audit_record(actor=user, obj=event, action="campaigns.event.submitted")
+    return event
+
+
+@transaction.atomic
+def event_approve(*, user, event_id: int, expected_version: int | None = None) -> Event:
+    """Accept a reported event's report."""
+    event = _event_for_update(user=user, event_id=event_id, expected_version=expected_version)
+    _require(user, "event.review", event.org_unit)
+    event.transition(to=Event.Status.APPROVED)
+    event.version += 1
+    event.save(update_fields=["status", "version", "updated_at"])
+    audit_record(actor=user, obj=event, action="campaigns.event.approved")
+    return event
+
+
+@dataclass(frozen=True)
+class BulkApproval:
+    approved: list[Event]
+    skipped: int
+
+
+@transaction.atomic
+def event_approve_bulk(*, user, event_ids: Iterable[int]) -> BulkApproval:
+    """Approve every listed event the user may review that is still waiting for review.
+
+    Events approved or returned by someone else meanwhile, or outside the user's review
+    scope, are skipped and counted rather than failing the whole batch.
+    """
+    event_ids = set(event_ids)
+    events = list(
+        visible_to(user, Event)
+        .select_for_update(of=("self",))
+        .select_related("org_unit")
+        .filter(pk__in=event_ids, status=Event.Status.REPORTED)
+        .order_by("pk")
+    )
+    approved = []
+    for event in events:
+        if not can(user, "event.review", event.org_unit):
+            continue
+        event.transition(to=Event.Status.APPROVED)
+        event.version += 1
+        event.save(update_fields=["status", "version", "updated_at"])
+        audit_record(actor=user, obj=event, action="campaigns.event.approved", data={"bulk": True})
+        approved.append(event)
+    return BulkApproval(approved=approved, skipped=len(event_ids) - len(approved))
+
+
+@transaction.atomic
+def event_return(*, user, event_id: int, note: str, expected_version: int | None = None) -> Event:
+    """Send a reported event back to its organizer with a note saying what to fix."""
+    event = _event_for_update(user=user, event_id=event_id, expected_version=expected_version)
+    _require(user, "event.review", event.org_unit)
+    note = note.strip()
+    if not note:
+        raise ValidationError({"note": _("Say what the organizer should fix.")})
+    event.transition(to=Event.Status.RETURNED)
+    event.review_note = note
+    event.version += 1
+    event.save(update_fields=["status", "review_note", "version", "updated_at"])
+    audit_record(actor=user, obj=event, action="campaigns.event.returned", comment=note)
+    transaction.on_commit(lambda: report_returned_notify(event=event, note=note))
+    return event
+
+
+@transaction.atomic
+def event_cancel(*, user, event_id: int, reason: str, expected_version: int | None = None) -> Event:
+    """Call off a planned event, saying why."""
+    event = _event_for_update(user=user, event_id=event_id, expected_version=expected_version)
+    _require(user, "event.cancel", event.org_unit)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the event is cancelled.")})
+    event.transition(to=Event.Status.CANCELLED)
+    event.cancel_reason = reason
+    event.version += 1
+    event.save(update_fields=["status", "cancel_reason", "version", "updated_at"])
+    audit_record(actor=user, obj=event, action="campaigns.event.cancelled", comment=reason)
+    return event

@@ -1,0 +1,389 @@
+"""Event pages: my events, plan, report, submit, and the reviewer's approve and return.
+
+Views only translate between HTTP and services: an event outside the user's scope is 404,
+a role that does not allow the action is 403, and a refused save shows its reason next to
+the field with everything the user typed kept on the form.
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from campaigns.forms.events import (
+    EventFilterForm,
+    EventPlanForm,
+    EventReportForm,
+    HandoutFormSet,
+    NoteForm,
+    PartnerServiceFormSet,
+)
+from campaigns.models import Campaign, Event, Membership, OrgUnit
+from campaigns.selectors import events as selectors
+from campaigns.services import events as services
+from portal.access import can, filter_by_action, visible_to
+
+EVENTS_PER_PAGE = 20
+REVIEW_PER_PAGE = 50
+RETURN_NOTE_LABEL = gettext_lazy("What should the organizer fix?")
+CANCEL_REASON_LABEL = gettext_lazy("Why is the event cancelled?")
+
+
+def _visible_event(user, pk: int) -> Event:
+    try:
+        return visible_to(user, Event).select_related("org_unit", "campaign", "county").get(pk=pk)
+    except Event.DoesNotExist:
+        raise Http404 from None
+
+
+def _show_errors(form, error: ValidationError) -> None:
+    """Put a service's refusal next to the field it names, or above the form."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _show_warnings(request, event: Event) -> None:
+    for warning in selectors.event_warnings(event):
+        messages.warning(request, warning)
+
+
+@login_required
+def event_list(request):
+    form = EventFilterForm(request.GET or None, user=request.user)
+    filters = selectors.EventFilters()
+    if form.is_valid():
+        data = form.cleaned_data
+        filters = selectors.EventFilters(
+            campaign_id=data["campaign"].pk if data["campaign"] else None,
+            status=data["status"],
+            starts_on=data["starts_on"],
+            ends_on=data["ends_on"],
+            county_id=data["county"].pk if data["county"] else None,
+            venue_type=data["venue_type"],
+            search=data["q"],
+        )
+    events = selectors.event_list(user=request.user, filters=filters)
+    page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "events/list.html",
+        {
+            "form": form,
+            "page": page,
+            "filtered": form.is_bound and form.has_changed(),
+            "needing_action": selectors.events_needing_action(
+                user=request.user, now=timezone.now()
+            ),
+            "may_plan": _default_unit(request.user) is not None,
+        },
+    )
+
+
+def _default_unit(user):
+    """The unit a new event is planned for unless the organizer picks another: their own,
+    the deepest one if they organize at several levels."""
+    membership = (
+        Membership.objects.filter(user=user, role=Membership.Role.ORGANIZER)
+        .select_related("org_unit")
+        .order_by("-org_unit__path")
+        .first()
+    )
+    if membership is not None:
+        return membership.org_unit
+    return filter_by_action(OrgUnit.objects.all(), user, "event.plan").first()
+
+
+@login_required
+def event_plan(request):
+    unit = _default_unit(request.user)
+    if unit is None:
+        messages.error(request, _("Only organizers can plan events."))
+        return redirect("event_list")
+    if request.method == "POST":
+        form = EventPlanForm(request.POST, user=request.user)
+        if form.is_valid():
+            try:
+                event = services.event_plan(user=request.user, **form.plan())
+            except ValidationError as error:
+                _show_errors(form, error)
+            else:
+                messages.success(request, _("The event is planned."))
+                _show_warnings(request, event)
+                return redirect("event_detail", pk=event.pk)
+    else:
+        form = EventPlanForm(
+            user=request.user,
+            initial={
+                "org_unit": unit,
+                "campaign": Campaign.objects.current(timezone.localdate()),
+            },
+        )
+    return render(request, "events/plan_form.html", {"form": form, "event": None})
+
+
+@login_required
+def event_edit(request, pk: int):
+    event = _visible_event(request.user, pk)
+    if not can(request.user, "event.plan", event.org_unit):
+        raise PermissionDenied
+    if request.method == "POST":
+        form = EventPlanForm(request.POST, user=request.user)
+        if form.is_valid():
+            try:
+                event = services.event_plan_update(
+                    user=request.user,
+                    event_id=event.pk,
+                    expected_version=form.cleaned_data["version"] or 0,
+                    **form.plan(),
+                )
+            except ValidationError as error:
+                _show_errors(form, error)
+            else:
+                messages.success(request, _("The plan is saved."))
+                _show_warnings(request, event)
+                return redirect("event_detail", pk=event.pk)
+    else:
+        form = EventPlanForm(
+            user=request.user,
+            initial={
+                **{name: getattr(event, name) for name in services.PLAN_FIELDS},
+                "topics": list(event.topic_rows.values_list("topic", flat=True)),
+                "expected_partners": list(event.expected_partners.all()),
+                "version": event.version,
+            },
+        )
+    return render(request, "events/plan_form.html", {"form": form, "event": event})
+
+
+def _report_forms(request, event: Event):
+    user = request.user
+    if request.method == "POST":
+        data = request.POST
+        return (
+            EventReportForm(data, event=event),
+            HandoutFormSet(data, prefix="handouts", form_kwargs={"user": user}),
+            PartnerServiceFormSet(data, prefix="services", form_kwargs={"user": user}),
+        )
+    handouts = [
+        {"edition": use.edition, "copies": use.copies}
+        for use in event.material_uses.select_related("edition")
+    ]
+    partner_services = [
+        {
+            "partner": service.partner,
+            "service_type": service.service_type,
+            "screening_type": service.screening_type,
+            "people_served": service.people_served,
+            "screened": service.screened,
+            "referred": service.referred,
+        }
+        for service in event.partner_services.select_related("partner")
+    ]
+    return (
+        EventReportForm(initial=EventReportForm.initial_for(event), event=event),
+        HandoutFormSet(initial=handouts, prefix="handouts", form_kwargs={"user": user}),
+        PartnerServiceFormSet(
+            initial=partner_services, prefix="services", form_kwargs={"user": user}
+        ),
+    )
+
+
+@login_required
+def event_report(request, pk: int):
+    event = _visible_event(request.user, pk)
+    if not can(request.user, "event.report", event.org_unit):
+        raise PermissionDenied
+    if event.status not in services.EDITABLE:
+        messages.info(request, _("This report has been sent and can no longer be changed."))
+        return redirect("event_detail", pk=event.pk)
+    form, handouts, partner_services = _report_forms(request, event)
+    if request.method == "POST" and all(
+        [form.is_valid(), handouts.is_valid(), partner_services.is_valid()]
+    ):
+        try:
+            event = services.event_report_save(
+                user=request.user,
+                event_id=event.pk,
+                expected_version=form.cleaned_data["version"],
+                figures=form.figures(),
+                audience=form.audience(),
+                handouts=[h for h in (f.given() for f in handouts) if h],
+                partner_services=[s for s in (f.reported() for f in partner_services) if s],
+                summary=form.cleaned_data["summary"],
+            )
+            if "submit" in request.POST:
+                event = services.event_submit(
+                    user=request.user, event_id=event.pk, expected_version=event.version
+                )
+        except ValidationError as error:
+            _show_errors(form, error)
+        else:
+            if event.status == Event.Status.REPORTED:
+                messages.success(request, _("The report is sent for review."))
+            else:
+                messages.success(request, _("The report is saved. Submit it when it is complete."))
+            return redirect("event_detail", pk=event.pk)
+    return render(
+        request,
+        "events/report_form.html",
+        {
+            "event": event,
+            "form": form,
+            "handouts": handouts,
+            "partner_services": partner_services,
+            "photo_max_bytes": settings.PHOTO_MAX_BYTES,
+        },
+    )
+
+
+@login_required
+def event_detail(request, pk: int):
+    try:
+        page = selectors.event_page(user=request.user, event_id=pk)
+    except Event.DoesNotExist:
+        raise Http404 from None
+    return render(
+        request,
+        "events/detail.html",
+        {
+            "page": page,
+            "event": page.event,
+            "return_form": NoteForm(
+                label=RETURN_NOTE_LABEL, initial={"version": page.event.version}
+            ),
+            "cancel_form": NoteForm(
+                label=CANCEL_REASON_LABEL, initial={"version": page.event.version}
+            ),
+            "photo_max_bytes": settings.PHOTO_MAX_BYTES,
+        },
+    )
+
+
+def _posted_version(request) -> int | None:
+    try:
+        return int(request.POST["version"])
+    except (KeyError, ValueError):
+        return None
+
+
+def _button_transition(request, pk: int, *, service, done: str):
+    """Submit or approve: one button; a refusal is shown as a message on the event page."""
+    event = _visible_event(request.user, pk)
+    try:
+        service(user=request.user, event_id=event.pk, expected_version=_posted_version(request))
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, done)
+    return redirect("event_detail", pk=event.pk)
+
+
+@login_required
+@require_POST
+def event_submit(request, pk: int):
+    return _button_transition(
+        request, pk, service=services.event_submit, done=_("The report is sent for review.")
+    )
+
+
+@login_required
+@require_POST
+def event_approve(request, pk: int):
+    return _button_transition(
+        request, pk, service=services.event_approve, done=_("The report is approved.")
+    )
+
+
+def _note_transition(request, pk: int, *, action: str, service, label, argument: str, done: str):
+    """Return or cancel: a form with one required text, on its own page when it needs fixing."""
+    event = _visible_event(request.user, pk)
+    if not can(request.user, action, event.org_unit):
+        raise PermissionDenied
+    form = NoteForm(request.POST or None, label=label, initial={"version": event.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            service(
+                user=request.user,
+                event_id=event.pk,
+                expected_version=form.cleaned_data["version"],
+                **{argument: form.cleaned_data["text"]},
+            )
+        except ValidationError as error:
+            if hasattr(error, "error_dict") and argument in error.error_dict:
+                form.add_error("text", error.error_dict[argument])
+            else:
+                form.add_error(None, error)
+        else:
+            messages.success(request, done)
+            return redirect("event_detail", pk=event.pk)
+    return render(
+        request, "events/note_form.html", {"event": event, "form": form, "heading": label}
+    )
+
+
+@login_required
+def event_return(request, pk: int):
+    return _note_transition(
+        request,
+        pk,
+        action="event.review",
+        service=services.event_return,
+        label=RETURN_NOTE_LABEL,
+        argument="note",
+        done=_("The report is returned to its organizer."),
+    )
+
+
+@login_required
+def event_cancel(request, pk: int):
+    return _note_transition(
+        request,
+        pk,
+        action="event.cancel",
+        service=services.event_cancel,
+        label=CANCEL_REASON_LABEL,
+        argument="reason",
+        done=_("The event is cancelled."),
+    )
+
+
+@login_required
+def review_queue(request):
+    events = selectors.review_queue(user=request.user)
+    page = Paginator(events, REVIEW_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "events/review_queue.html", {"page": page})
+
+
+@login_required
+@require_POST
+def event_approve_bulk(request):
+    ids = [int(value) for value in request.POST.getlist("events") if value.isdigit()]
+    if not ids:
+        messages.warning(request, _("Tick the reports you want to approve."))
+        return redirect("review_queue")
+    result = services.event_approve_bulk(user=request.user, event_ids=ids)
+    messages.success(
+        request,
+        _("%(count)s reports approved.") % {"count": len(result.approved)},
+    )
+    if result.skipped:
+        messages.warning(
+            request,
+            _(
+                "%(count)s reports were not approved: someone else reviewed them meanwhile, "
+                "or they are not yours to review."
+            )
+            % {"count": result.skipped},
+        )
+    return redirect("review_queue")

@@ -1,0 +1,312 @@
+"""Event services: every transition allowed and refused, the lock conflict, and the rules."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from campaigns.models import AudienceCount, AuditEntry, Event, InvalidTransition
+from campaigns.services import events as services
+from campaigns.services.events import HandoutGiven, PartnerServiceReport, StaleEdit
+from tests import factories as f
+from tests.events_world import BEIJING
+
+pytestmark = pytest.mark.django_db
+
+
+def _report(world, event=None, **overrides):
+    event = event or world.event
+    arguments = {
+        "user": world.organizer,
+        "event_id": event.pk,
+        "expected_version": Event.objects.get(pk=event.pk).version,
+        "figures": {"staff_count": 6},
+        "audience": {"farmers_herders": 60, "women": 35},
+        "summary": "牧民踊跃参加。",
+    }
+    arguments.update(overrides)
+    return services.event_report_save(**arguments)
+
+
+def _submit(world, event=None):
+    event = Event.objects.get(pk=(event or world.event).pk)
+    return services.event_submit(
+        user=world.organizer, event_id=event.pk, expected_version=event.version
+    )
+
+
+def _actions(event):
+    return list(
+        AuditEntry.objects.filter(object_type="campaigns.event", object_id=str(event.pk))
+        .order_by("pk")
+        .values_list("action", flat=True)
+    )
+
+
+def test_organizer_plans_an_event_in_their_service_area(world):
+    event = services.event_plan(
+        user=world.organizer,
+        campaign=world.campaign,
+        org_unit=world.units["central_a"],
+        county=world.county,
+        title="红原县消保宣传",
+        venue_name="安曲牧场",
+        venue_type="village",
+        format="stall",
+        starts_at=dt.datetime(2025, 3, 15, 9, tzinfo=BEIJING),
+        topics=["eight_rights", "anti_fraud"],
+        language="both",
+    )
+    assert event.status == Event.Status.PLANNED
+    assert set(event.topic_rows.values_list("topic", flat=True)) == {"eight_rights", "anti_fraud"}
+    assert _actions(event) == ["campaigns.event.planned"]
+
+
+def test_planning_in_a_county_outside_the_service_area_is_refused(world):
+    with pytest.raises(ValidationError) as refused:
+        services.event_plan(
+            user=world.organizer,
+            campaign=world.campaign,
+            org_unit=world.units["central_a"],
+            county=world.other_county,
+            title="越界活动",
+            venue_name="某社区",
+            venue_type="community",
+            format="lecture",
+            starts_at=dt.datetime(2025, 3, 15, 9, tzinfo=BEIJING),
+            topics=["anti_fraud"],
+        )
+    assert "county" in refused.value.error_dict
+    assert not Event.objects.filter(title="越界活动").exists()
+
+
+def test_a_translator_cannot_plan_events(world):
+    with pytest.raises(ValidationError) as refused:
+        services.event_plan(
+            user=world.translator,
+            campaign=world.campaign,
+            org_unit=world.units["central_a"],
+            county=world.county,
+            title="译员的活动",
+            venue_name="某地",
+            venue_type="village",
+            format="lecture",
+            starts_at=dt.datetime(2025, 3, 15, 9, tzinfo=BEIJING),
+            topics=["anti_fraud"],
+        )
+    assert "org_unit" in refused.value.error_dict
+
+
+def test_report_keeps_not_counted_apart_from_zero(world):
+    _report(world, audience={"farmers_herders": 60, "women": 0, "elderly": None})
+    counts = dict(world.event.audience_counts.values_list("group", "count"))
+    assert counts == {"farmers_herders": 60, "women": 0}
+
+
+def test_report_saves_handouts_and_screenings(world):
+    edition = f.MaterialEditionFactory(
+        material=f.MaterialFactory(org_unit=world.units["hq"]), status="approved"
+    )
+    hospital = f.PartnerFactory(org_unit=world.units["branch_a"], name="四川省妇幼保健院")
+    _report(
+        world,
+        handouts=[HandoutGiven(edition=edition, copies=200)],
+        partner_services=[
+            PartnerServiceReport(
+                partner=hospital,
+                service_type="health_screening",
+                screening_type="cervical_breast",
+                screened=32,
+                referred=3,
+            )
+        ],
+    )
+    assert world.event.material_uses.get().copies == 200
+    assert world.event.partner_services.get().screened == 32
+
+
+def test_referred_beyond_screened_is_refused_and_nothing_is_saved(world):
+    hospital = f.PartnerFactory(org_unit=world.units["branch_a"])
+    with pytest.raises(ValidationError) as refused:
+        _report(
+            world,
+            partner_services=[
+                PartnerServiceReport(
+                    partner=hospital,
+                    service_type="health_screening",
+                    screening_type="cervical_breast",
+                    screened=5,
+                    referred=9,
+                )
+            ],
+        )
+    assert "No more people can be referred than were screened." in str(refused.value)
+    world.event.refresh_from_db()
+    assert world.event.version == 1
+    assert not AudienceCount.objects.filter(event=world.event).exists()
+
+
+def test_a_handout_edition_not_yet_approved_is_refused(world):
+    draft = f.MaterialEditionFactory(material=f.MaterialFactory(org_unit=world.units["hq"]))
+    with pytest.raises(ValidationError):
+        _report(world, handouts=[HandoutGiven(edition=draft, copies=10)])
+
+
+def test_second_save_from_an_old_version_is_refused(world):
+    opened_version = world.event.version
+    _report(world, expected_version=opened_version)
+    with pytest.raises(StaleEdit):
+        _report(world, expected_version=opened_version, audience={"women": 1})
+    assert dict(world.event.audience_counts.values_list("group", "count"))["women"] == 35
+
+
+def test_planned_event_is_submitted_after_reporting(world):
+    _report(world)
+    event = _submit(world)
+    assert event.status == Event.Status.REPORTED
+    assert event.reported_at is not None
+    assert _actions(event)[-1] == "campaigns.event.submitted"
+
+
+def test_an_empty_report_cannot_be_submitted(world):
+    with pytest.raises(ValidationError, match="Report how many people"):
+        _submit(world)
+
+
+def test_a_translator_cannot_submit(world):
+    _report(world)
+    with pytest.raises(PermissionDenied):
+        services.event_submit(user=world.translator, event_id=world.event.pk, expected_version=2)
+
+
+def test_reviewer_approves_a_reported_event(world):
+    _report(world)
+    _submit(world)
+    event = services.event_approve(user=world.reviewer, event_id=world.event.pk)
+    assert event.status == Event.Status.APPROVED
+    assert _actions(event)[-1] == "campaigns.event.approved"
+
+
+def test_an_organizer_cannot_approve(world):
+    _report(world)
+    _submit(world)
+    with pytest.raises(PermissionDenied):
+        services.event_approve(user=world.organizer, event_id=world.event.pk)
+
+
+def test_a_reviewer_outside_the_subtree_cannot_see_the_event(world):
+    _report(world)
+    _submit(world)
+    with pytest.raises(Event.DoesNotExist):
+        services.event_approve(user=world.other_reviewer, event_id=world.event.pk)
+
+
+def test_a_planned_event_cannot_be_approved(world):
+    with pytest.raises(InvalidTransition):
+        services.event_approve(user=world.reviewer, event_id=world.event.pk)
+
+
+def test_return_needs_a_note(world):
+    _report(world)
+    _submit(world)
+    with pytest.raises(ValidationError) as refused:
+        services.event_return(user=world.reviewer, event_id=world.event.pk, note="  ")
+    assert "note" in refused.value.error_dict
+    assert Event.objects.get(pk=world.event.pk).status == Event.Status.REPORTED
+
+
+def test_returned_report_can_be_resubmitted(world):
+    _report(world)
+    _submit(world)
+    returned = services.event_return(
+        user=world.reviewer, event_id=world.event.pk, note="请补充妇女人数。"
+    )
+    assert returned.status == Event.Status.RETURNED
+    assert returned.review_note == "请补充妇女人数。"
+    _report(world, audience={"farmers_herders": 60, "women": 38})
+    event = _submit(world)
+    assert event.status == Event.Status.REPORTED
+    assert event.review_note == ""
+    entry = AuditEntry.objects.get(action="campaigns.event.returned")
+    assert entry.comment == "请补充妇女人数。"
+
+
+def test_a_reported_event_cannot_be_edited(world):
+    _report(world)
+    _submit(world)
+    with pytest.raises(ValidationError, match="can no longer be changed"):
+        _report(world)
+
+
+def test_approved_event_is_final(world):
+    _report(world)
+    _submit(world)
+    services.event_approve(user=world.reviewer, event_id=world.event.pk)
+    with pytest.raises(InvalidTransition):
+        services.event_return(user=world.reviewer, event_id=world.event.pk, note="晚了")
+    with pytest.raises(InvalidTransition):
+        _submit(world)
+
+
+def test_planned_event_is_cancelled_with_a_reason(world):
+    event = services.event_cancel(user=world.organizer, event_id=world.event.pk, reason="暴雪封路")
+    assert event.status == Event.Status.CANCELLED
+    assert event.cancel_reason == "暴雪封路"
+    assert _actions(event) == ["campaigns.event.cancelled"]
+
+
+def test_cancel_needs_a_reason(world):
+    with pytest.raises(ValidationError):
+        services.event_cancel(user=world.organizer, event_id=world.event.pk, reason="")
+
+
+def test_a_reported_event_cannot_be_cancelled(world):
+    _report(world)
+    _submit(world)
+    with pytest.raises(InvalidTransition):
+        services.event_cancel(user=world.organizer, event_id=world.event.pk, reason="不办了")
+
+
+def test_transition_from_an_old_version_is_refused(world):
+    _report(world)
+    with pytest.raises(StaleEdit):
+        services.event_submit(user=world.organizer, event_id=world.event.pk, expected_version=1)
+
+
+def test_bulk_approval_skips_events_not_waiting_or_not_reviewable(world):
+    _report(world)
+    _submit(world)
+    other = f.EventFactory(
+        org_unit=world.units["central_b"], county=world.other_county, status="reported"
+    )
+    planned = f.EventFactory(org_unit=world.units["central_a"], county=world.county)
+    result = services.event_approve_bulk(
+        user=world.reviewer, event_ids=[world.event.pk, other.pk, planned.pk]
+    )
+    assert [event.pk for event in result.approved] == [world.event.pk]
+    assert result.skipped == 2
+    assert Event.objects.get(pk=other.pk).status == Event.Status.REPORTED
+
+
+def test_plan_update_records_which_fields_changed(world):
+    event = services.event_plan_update(
+        user=world.organizer,
+        event_id=world.event.pk,
+        expected_version=1,
+        topics=["eight_rights"],
+        title="红原牧区宣讲（改期）",
+        starts_at=dt.datetime(2025, 3, 13, 10, tzinfo=BEIJING),
+    )
+    assert event.version == 2
+    entry = AuditEntry.objects.get(action="campaigns.event.plan_changed")
+    assert entry.data == {"fields": ["starts_at", "title"]}
+
+
+def test_returning_a_report_notifies_its_organizers(world, django_capture_on_commit_callbacks):
+    _report(world)
+    _submit(world)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.event_return(user=world.reviewer, event_id=world.event.pk, note="缺少照片")
+    notification = world.organizer.notifications.get()
+    assert notification.kind == "report_returned"
+    assert "缺少照片" in notification.text

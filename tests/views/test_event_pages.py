@@ -1,0 +1,296 @@
+"""Event pages as a user meets them: what they see, what they may do, what they are told."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from campaigns.models import Event
+from campaigns.services import events as services
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(client, user, language="en"):
+    """A client signed in as ``user`` whose interface language is ``language``."""
+    client.force_login(user)
+    client.cookies["django_language"] = language
+    return client
+
+
+def _report_post(event, **overrides):
+    data = {
+        "version": event.version,
+        "audience_farmers_herders": "60",
+        "audience_women": "35",
+        "staff_count": "6",
+        "summary": "",
+        "handouts-TOTAL_FORMS": "0",
+        "handouts-INITIAL_FORMS": "0",
+        "services-TOTAL_FORMS": "0",
+        "services-INITIAL_FORMS": "0",
+    }
+    data.update(overrides)
+    return data
+
+
+def _reported(world):
+    services.event_report_save(
+        user=world.organizer,
+        event_id=world.event.pk,
+        expected_version=1,
+        figures={},
+        audience={"women": 35},
+    )
+    return services.event_submit(user=world.organizer, event_id=world.event.pk, expected_version=2)
+
+
+def test_another_branchs_event_is_404(client, world):
+    _client(client, world.other_organizer)
+    for name in ("event_detail", "event_report", "event_edit"):
+        assert client.get(reverse(name, args=[world.event.pk])).status_code == 404
+
+
+def test_my_events_lists_visible_events_only(client, world):
+    f.EventFactory(org_unit=world.units["central_b"], county=world.other_county, title="长沙活动")
+    response = _client(client, world.organizer).get(reverse("event_list"))
+    assert world.event.title in response.text
+    assert "长沙活动" not in response.text
+
+
+def test_overdue_planned_event_needs_the_organizers_action(client, world):
+    response = _client(client, world.organizer).get(reverse("event_list"))
+    assert "Needs your action" in response.text
+    assert "The date has passed" in response.text
+
+
+def test_list_filters_by_status_and_search(client, world):
+    f.EventFactory(
+        org_unit=world.units["central_a"], county=world.county, title="校园讲座", status="approved"
+    )
+    client = _client(client, world.organizer)
+    by_status = client.get(reverse("event_list"), {"status": "approved"})
+    assert "校园讲座" in by_status.text
+    listed = by_status.text.split("Filter and search", 1)[1]
+    assert world.event.title not in listed
+    by_search = client.get(reverse("event_list"), {"q": "校园"})
+    assert "校园讲座" in by_search.text
+    nothing = client.get(reverse("event_list"), {"q": "不存在的活动"})
+    assert "No event matches these filters." in nothing.text
+
+
+def test_list_is_paginated_keeping_filters(client, world):
+    for number in range(25):
+        f.EventFactory(
+            org_unit=world.units["central_a"], county=world.county, title=f"宣讲{number}"
+        )
+    response = _client(client, world.organizer).get(reverse("event_list"), {"q": "宣讲"})
+    assert "Page 1 of 2" in response.text
+    assert "?q=%E5%AE%A3%E8%AE%B2&amp;page=2" in response.text
+
+
+def test_plan_form_resolves_county_by_name(client, world):
+    response = _client(client, world.organizer).post(
+        reverse("event_plan"),
+        {
+            "campaign": world.campaign.pk,
+            "org_unit": world.units["central_a"].pk,
+            "title": "红原县安曲牧场宣讲",
+            "county": "红原",
+            "venue_name": "安曲牧场",
+            "venue_type": "village",
+            "format": "lecture",
+            "channel": "offline",
+            "topics": ["eight_rights"],
+            "language": "both",
+            "starts_at": "2025-03-20T10:00",
+        },
+    )
+    event = Event.objects.get(title="红原县安曲牧场宣讲")
+    assert response.status_code == 302
+    assert event.county == world.county
+
+
+def test_plan_form_keeps_input_and_says_why_county_is_refused(client, world):
+    response = _client(client, world.organizer).post(
+        reverse("event_plan"),
+        {
+            "campaign": world.campaign.pk,
+            "org_unit": world.units["central_a"].pk,
+            "title": "越界的活动",
+            "county": "430102",
+            "venue_type": "community",
+            "format": "lecture",
+            "channel": "offline",
+            "topics": ["anti_fraud"],
+            "language": "zh",
+            "starts_at": "2025-03-20T10:00",
+        },
+    )
+    assert response.status_code == 200
+    assert "is not in the service area of this unit" in response.text
+    assert 'value="越界的活动"' in response.text
+
+
+def test_date_outside_campaign_is_a_warning_not_an_error(client, world):
+    response = _client(client, world.organizer).post(
+        reverse("event_plan"),
+        {
+            "campaign": world.campaign.pk,
+            "org_unit": world.units["central_a"].pk,
+            "title": "四月宣讲",
+            "county": "513233",
+            "venue_name": "县城广场",
+            "venue_type": "community",
+            "format": "stall",
+            "channel": "offline",
+            "topics": ["anti_fraud"],
+            "language": "zh",
+            "starts_at": "2025-04-20T10:00",
+        },
+        follow=True,
+    )
+    assert Event.objects.filter(title="四月宣讲").exists()
+    assert "outside the campaign" in response.text
+
+
+def test_report_form_shows_errors_next_to_fields_and_keeps_input(client, world):
+    response = _client(client, world.organizer).post(
+        reverse("event_report", args=[world.event.pk]),
+        _report_post(world.event, audience_women="-3", audience_elderly="2.5", summary="好"),
+    )
+    assert response.status_code == 200
+    assert "Ensure this value is greater than or equal to 0." in response.text
+    assert "Enter a whole number." in response.text
+    assert 'value="60"' in response.text
+    assert world.event.audience_counts.count() == 0
+
+
+def test_report_form_in_chinese_shows_chinese_messages(client, world):
+    response = _client(client, world.organizer, "zh-hans").post(
+        reverse("event_report", args=[world.event.pk]),
+        _report_post(world.event, audience_women="-3", matters_resolved="2"),
+    )
+    assert "确保该值大于或等于0。" in response.text
+    assert "不能多于提出的事项数" in response.text
+
+
+def test_concurrent_edit_is_refused_with_the_users_input_kept(client, world):
+    opened = _report_post(world.event, audience_women="35")
+    services.event_report_save(
+        user=world.organizer,
+        event_id=world.event.pk,
+        expected_version=1,
+        figures={},
+        audience={"women": 40},
+    )
+    response = _client(client, world.organizer).post(
+        reverse("event_report", args=[world.event.pk]), {**opened, "audience_women": "36"}
+    )
+    assert response.status_code == 200
+    assert "Someone else saved this event after you opened it" in response.text
+    assert 'value="36"' in response.text
+    assert world.event.audience_counts.get(group="women").count == 40
+
+
+def test_save_and_submit_sends_the_report(client, world):
+    response = _client(client, world.organizer).post(
+        reverse("event_report", args=[world.event.pk]),
+        _report_post(world.event, submit="1"),
+    )
+    assert response.status_code == 302
+    assert Event.objects.get(pk=world.event.pk).status == Event.Status.REPORTED
+
+
+def test_a_translator_cannot_submit(client, world):
+    services.event_report_save(
+        user=world.organizer,
+        event_id=world.event.pk,
+        expected_version=1,
+        figures={},
+        audience={"women": 35},
+    )
+    client = _client(client, world.translator)
+    response = client.post(reverse("event_submit", args=[world.event.pk]), {"version": 2})
+    assert response.status_code == 403
+    assert client.get(reverse("event_report", args=[world.event.pk])).status_code == 403
+    assert Event.objects.get(pk=world.event.pk).status == Event.Status.PLANNED
+
+
+def test_a_reviewer_outside_the_subtree_cannot_approve(client, world):
+    _reported(world)
+    response = _client(client, world.other_reviewer).post(
+        reverse("event_approve", args=[world.event.pk])
+    )
+    assert response.status_code == 404
+    assert Event.objects.get(pk=world.event.pk).status == Event.Status.REPORTED
+
+
+def test_reviewer_sees_the_queue_and_approves_in_bulk(client, world):
+    _reported(world)
+    client = _client(client, world.reviewer)
+    queue = client.get(reverse("review_queue"))
+    assert world.event.title in queue.text
+    response = client.post(reverse("event_approve_bulk"), {"events": [world.event.pk]}, follow=True)
+    assert "1 reports approved." in response.text or "1 report" in response.text
+    assert Event.objects.get(pk=world.event.pk).status == Event.Status.APPROVED
+
+
+def test_return_without_a_note_keeps_the_report_and_asks_for_one(client, world):
+    _reported(world)
+    response = _client(client, world.reviewer).post(
+        reverse("event_return", args=[world.event.pk]), {"text": "", "version": 3}
+    )
+    assert response.status_code == 200
+    assert "This field is required." in response.text
+    assert Event.objects.get(pk=world.event.pk).status == Event.Status.REPORTED
+
+
+def test_organizer_sees_the_reviewers_note_and_history(client, world):
+    _reported(world)
+    services.event_return(user=world.reviewer, event_id=world.event.pk, note="请补充照片。")
+    response = _client(client, world.organizer).get(reverse("event_detail", args=[world.event.pk]))
+    assert "Returned by the reviewer" in response.text
+    assert "请补充照片。" in response.text
+    assert "report returned" in response.text
+    assert "Fix the report" in response.text
+
+
+def test_cancel_a_planned_event_with_a_reason(client, world):
+    response = _client(client, world.organizer).post(
+        reverse("event_cancel", args=[world.event.pk]), {"text": "暴雪封路", "version": 1}
+    )
+    assert response.status_code == 302
+    assert Event.objects.get(pk=world.event.pk).cancel_reason == "暴雪封路"
+
+
+def test_event_page_query_count_does_not_grow_with_the_report(
+    client, world, django_assert_max_num_queries
+):
+    hospital = f.PartnerFactory(org_unit=world.units["branch_a"])
+    for group in ("women", "elderly", "youth", "farmers_herders"):
+        f.AudienceCountFactory(event=world.event, group=group)
+    for _ in range(3):
+        f.PartnerServiceFactory(event=world.event, partner=hospital)
+        f.MaterialUseFactory(event=world.event)
+    client = _client(client, world.organizer)
+    with django_assert_max_num_queries(25):
+        response = client.get(reverse("event_detail", args=[world.event.pk]))
+    assert response.status_code == 200
+
+
+def test_report_form_works_without_javascript(client, world):
+    response = _client(client, world.organizer).get(reverse("event_report", args=[world.event.pk]))
+    html = response.text
+    assert '<form method="post" class="report-form"' in html
+    assert 'name="audience_women"' in html
+    assert 'name="submit"' in html
+    assert "hx-" not in html.split('class="report-form"')[1].split("</form>")[0]
+
+
+def test_event_date_is_shown_in_beijing_time(client, world):
+    world.event.starts_at = dt.datetime(2025, 3, 12, 2, tzinfo=dt.UTC)
+    world.event.save()
+    response = _client(client, world.organizer).get(reverse("event_detail", args=[world.event.pk]))
+    assert "2025-03-12 10:00" in response.text
