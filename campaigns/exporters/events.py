@@ -2,7 +2,6 @@
 
 import io
 
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -46,7 +45,6 @@ def events_export(job: Job, progress: ProgressCallback) -> JobResult:
         visible_to(job.owner, Event)
         .filter(org_unit__path__startswith=job.org_unit.path)
         .select_related("org_unit", "county")
-        .annotate(people_reached=Sum("audience_counts__count"))
         .order_by("-starts_at", "-pk")
     )
     if job.params.get("campaign_id"):

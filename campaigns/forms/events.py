@@ -24,10 +24,17 @@ from campaigns.models import (
     Topic,
     VenueType,
 )
+from campaigns.selectors.events import EventFilters
 from campaigns.services.events import REPORT_FIGURES, HandoutGiven, PartnerServiceReport
 from portal.access import filter_by_action, visible_to
 
 DATETIME_INPUT = "%Y-%m-%dT%H:%M"
+GM_RECEPTION_FIGURES = (
+    "visitors_received",
+    "matters_raised",
+    "matters_resolved",
+    "matters_referred",
+)
 # Beyond this many counties a datalist weighs more than it helps; the field still takes a
 # code or a name typed in full.
 COUNTY_OPTIONS_LIMIT = 400
@@ -221,13 +228,22 @@ class EventReportForm(forms.Form):
                 required=False,
                 widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0}),
             )
+        # Only the figures that belong to this kind of event are asked for (and so can fail).
+        if event.format != EventFormat.GM_RECEPTION_DAY:
+            for name in GM_RECEPTION_FIGURES:
+                del self.fields[name]
+        if event.is_online:
+            for group in AudienceGroup:
+                del self.fields[self.AUDIENCE_PREFIX + group.value]
+        else:
+            del self.fields["online_reach"]
         for name, field in self.fields.items():
             if isinstance(field, forms.IntegerField) and name != "version":
                 field.widget.attrs.update({"inputmode": "numeric", "min": 0})
         self.event = event
 
     def audience_fields(self):
-        return [self[self.AUDIENCE_PREFIX + group.value] for group in AudienceGroup]
+        return [self[name] for name in self.fields if name.startswith(self.AUDIENCE_PREFIX)]
 
     def clean(self):
         cleaned = super().clean()
@@ -363,9 +379,19 @@ class NoteForm(forms.Form):
 
 
 STATUS_CHOICES = _blank(Event.Status.choices)
+CHANNEL_KINDS = [("", "—"), ("offline", _("offline")), ("online", _("online"))]
+SPECIAL_AREAS = [
+    ("", "—"),
+    ("any", _("any special area")),
+    ("ethnic_area", _("ethnic-minority area")),
+    ("old_revolutionary_area", _("old revolutionary area")),
+    ("remote_area", _("remote area")),
+]
 
 
 class EventFilterForm(forms.Form):
+    """The narrowing of a list of events: typed on the list, or carried by a coverage link."""
+
     q = forms.CharField(label=_("Search by title"), required=False)
     campaign = forms.ModelChoiceField(
         label=_("Campaign"), queryset=Campaign.objects.order_by("-starts_on"), required=False
@@ -374,6 +400,15 @@ class EventFilterForm(forms.Form):
     venue_type = forms.ChoiceField(
         label=_("Venue type"), choices=_blank(VenueType.choices), required=False
     )
+    format = forms.ChoiceField(
+        label=_("Format"), choices=_blank(EventFormat.choices), required=False
+    )
+    topic = forms.ChoiceField(label=_("Topic"), choices=_blank(Topic.choices), required=False)
+    audience_group = forms.ChoiceField(
+        label=_("Audience group"), choices=_blank(AudienceGroup.choices), required=False
+    )
+    channel = forms.ChoiceField(label=_("Online or offline"), choices=CHANNEL_KINDS, required=False)
+    special_area = forms.ChoiceField(label=_("Special area"), choices=SPECIAL_AREAS, required=False)
     county = forms.CharField(label=_("County"), required=False, widget=CountyInput)
     starts_on = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -381,13 +416,42 @@ class EventFilterForm(forms.Form):
     ends_on = forms.DateField(
         label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
+    # Carried by links from the coverage pages; not typed by hand.
+    unit = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    prefecture = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    statuses = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def clean_county(self):
         text = self.cleaned_data["county"]
         if not text:
             return None
         return county_lookup(text, Region.objects.filter(level=Region.Level.COUNTY))
+
+    def clean_statuses(self):
+        statuses = tuple(s for s in self.cleaned_data["statuses"].split(",") if s)
+        if any(status not in Event.Status.values for status in statuses):
+            raise forms.ValidationError(_("Unknown status."))
+        return statuses
+
+    def filters(self) -> EventFilters:
+        """What was chosen, as the selectors' filters; nothing chosen when the form is invalid."""
+        if not self.is_valid():
+            return EventFilters()
+        data = self.cleaned_data
+        return EventFilters(
+            campaign_id=data["campaign"].pk if data["campaign"] else None,
+            status=data["status"],
+            statuses=data["statuses"],
+            org_unit_id=data["unit"],
+            starts_on=data["starts_on"],
+            ends_on=data["ends_on"],
+            county_id=data["county"].pk if data["county"] else None,
+            prefecture_id=data["prefecture"],
+            venue_type=data["venue_type"],
+            format=data["format"],
+            topic=data["topic"],
+            audience_group=data["audience_group"],
+            channel=data["channel"],
+            special_area=data["special_area"],
+            search=data["q"],
+        )

@@ -33,6 +33,8 @@ class Job(models.Model):
 
     class Kind(models.TextChoices):
         EVENTS_EXPORT = "events_export", _("events export")
+        REGULATOR_SHEET = "regulator_sheet", _("regulator statistics sheet")
+        COVERAGE_SUMMARY = "coverage_summary", _("coverage summary (PDF)")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("queued")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Prefetch, Q, QuerySet, When
+from django.db.models import Case, Exists, OuterRef, Prefetch, Q, QuerySet, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -14,48 +14,121 @@ from campaigns.models import (
     AudienceCount,
     AudienceGroup,
     AuditEntry,
+    Channel,
     Event,
     EventPhoto,
+    EventTopic,
     MaterialUse,
+    OrgUnit,
     PartnerService,
 )
 from campaigns.selectors.partners import partner_service_warnings
 from portal.access import can, filter_by_action, visible_to
 
+SPECIAL_AREA_FLAGS = ("ethnic_area", "old_revolutionary_area", "remote_area")
+
 
 @dataclass(frozen=True)
 class EventFilters:
+    """A narrowing of events shared by the event list, coverage, and their exports, so that a
+    figure on the coverage page links to exactly the events behind it."""
+
     campaign_id: int | None = None
     status: str = ""
+    # Several statuses at once: coverage counts approved, or approved and reported, events.
+    statuses: tuple[str, ...] = ()
+    org_unit_id: int | None = None  # the unit and every unit below it
     starts_on: dt.date | None = None
     ends_on: dt.date | None = None
     county_id: int | None = None
+    prefecture_id: int | None = None
     venue_type: str = ""
+    format: str = ""
+    topic: str = ""
+    audience_group: str = ""  # events where this group was counted and came
+    channel: str = ""  # "online" or "offline"
+    special_area: str = ""  # one of SPECIAL_AREA_FLAGS, or "any"
     search: str = ""
+
+    def query(self) -> dict[str, str]:
+        """The filters as the event list's query string parameters."""
+        names = {"campaign_id": "campaign", "org_unit_id": "unit", "search": "q"}
+        pairs = {}
+        for name, value in self.__dict__.items():
+            if value in (None, "", ()):
+                continue
+            key = names.get(name, name.removesuffix("_id"))
+            pairs[key] = ",".join(value) if isinstance(value, tuple) else str(value)
+        return pairs
 
 
 def _day_start(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
-def event_list(*, user, filters: EventFilters) -> QuerySet[Event]:
-    """The events the user may see, newest first, narrowed by the list's filters."""
-    events = visible_to(user, Event).select_related("campaign", "org_unit", "county")
+def special_area_q(flag: str, prefix: str = "county__") -> Q:
+    """Counties of one special-area kind, or of any kind when ``flag`` is "any"."""
+    if flag == "any":
+        condition = Q()
+        for name in SPECIAL_AREA_FLAGS:
+            condition |= Q(**{f"{prefix}{name}": True})
+        return condition
+    if flag not in SPECIAL_AREA_FLAGS:
+        raise ValueError(f"unknown special area {flag!r}")
+    return Q(**{f"{prefix}{flag}": True})
+
+
+def events_filtered(events: QuerySet[Event], filters: EventFilters) -> QuerySet[Event]:
+    """``events`` narrowed by ``filters``; the caller has already scoped them to a user."""
     if filters.campaign_id:
         events = events.filter(campaign_id=filters.campaign_id)
     if filters.status:
         events = events.filter(status=filters.status)
+    if filters.statuses:
+        events = events.filter(status__in=filters.statuses)
+    if filters.org_unit_id:
+        unit_path = OrgUnit.objects.filter(pk=filters.org_unit_id).values_list("path", flat=True)
+        path = unit_path.first()
+        events = events.filter(org_unit__path__startswith=path) if path else events.none()
     if filters.starts_on:
         events = events.filter(starts_at__gte=_day_start(filters.starts_on))
     if filters.ends_on:
         events = events.filter(starts_at__lt=_day_start(filters.ends_on + dt.timedelta(days=1)))
     if filters.county_id:
         events = events.filter(county_id=filters.county_id)
+    if filters.prefecture_id:
+        events = events.filter(county__parent_id=filters.prefecture_id)
     if filters.venue_type:
         events = events.filter(venue_type=filters.venue_type)
+    if filters.format:
+        events = events.filter(format=filters.format)
+    if filters.topic:
+        events = events.filter(
+            Exists(EventTopic.objects.filter(event=OuterRef("pk"), topic=filters.topic))
+        )
+    if filters.audience_group:
+        events = events.filter(
+            Exists(
+                AudienceCount.objects.filter(
+                    event=OuterRef("pk"), group=filters.audience_group, count__gt=0
+                )
+            )
+        )
+    if filters.channel == "online":
+        events = events.exclude(channel=Channel.OFFLINE)
+    elif filters.channel == "offline":
+        events = events.filter(channel=Channel.OFFLINE)
+    if filters.special_area:
+        events = events.filter(special_area_q(filters.special_area))
     if filters.search:
         events = events.filter(title__icontains=filters.search.strip())
-    return events.order_by("-starts_at", "-pk")
+    return events
+
+
+def event_list(*, user, filters: EventFilters) -> QuerySet[Event]:
+    """The events the user may see, newest first, narrowed by the list's filters."""
+    events = visible_to(user, Event).select_related("campaign", "org_unit", "county")
+    return events_filtered(events, filters).order_by("-starts_at", "-pk")
 
 
 def events_needing_action(*, user, now: dt.datetime, limit: int = 10) -> list[Event]:

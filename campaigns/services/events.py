@@ -275,13 +275,14 @@ def event_report_save(
     event.summary = summary.strip()
     if not event.is_online:
         event.online_reach = None
+    counted = {group: count for group, count in audience.items() if count is not None}
+    if any(count < 0 for count in counted.values()):
+        raise ValidationError({"audience": _("Counts are whole numbers of 0 or more.")})
+    event.people_reached = event.people_reached_from(counted.values())
     event.version += 1
     event.full_clean(exclude=["created_by"])
     event.save()
 
-    counted = {group: count for group, count in audience.items() if count is not None}
-    if any(count < 0 for count in counted.values()):
-        raise ValidationError({"audience": _("Counts are whole numbers of 0 or more.")})
     event.audience_counts.exclude(group__in=counted).delete()
     for group, count in counted.items():
         AudienceCount.objects.update_or_create(event=event, group=group, defaults={"count": count})

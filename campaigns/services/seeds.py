@@ -259,6 +259,8 @@ def _event_load(campaign: Campaign, entry: dict, partners: dict, editions: dict)
         EventTopic.objects.get_or_create(event=event, topic=topic)
     for group, count in entry.get("audience", {}).items():
         AudienceCount.objects.update_or_create(event=event, group=group, defaults={"count": count})
+    event.people_reached = event.people_reached_from(entry.get("audience", {}).values())
+    event.save(update_fields=["people_reached"])
     for handout in entry.get("handouts", []):
         MaterialUse.objects.update_or_create(
             event=event,

@@ -59,19 +59,8 @@ def _show_warnings(request, event: Event) -> None:
 
 @login_required
 def event_list(request):
-    form = EventFilterForm(request.GET or None, user=request.user)
-    filters = selectors.EventFilters()
-    if form.is_valid():
-        data = form.cleaned_data
-        filters = selectors.EventFilters(
-            campaign_id=data["campaign"].pk if data["campaign"] else None,
-            status=data["status"],
-            starts_on=data["starts_on"],
-            ends_on=data["ends_on"],
-            county_id=data["county"].pk if data["county"] else None,
-            venue_type=data["venue_type"],
-            search=data["q"],
-        )
+    form = EventFilterForm(request.GET or None)
+    filters = form.filters()
     events = selectors.event_list(user=request.user, filters=filters)
     page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(

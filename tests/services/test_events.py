@@ -310,3 +310,21 @@ def test_returning_a_report_notifies_its_organizers(world, django_capture_on_com
     notification = world.organizer.notifications.get()
     assert notification.kind == "report_returned"
     assert "缺少照片" in notification.text
+
+
+def test_people_reached_is_the_sum_of_counts_or_the_online_reach(world):
+    event = _report(world, audience={"farmers_herders": 60, "women": 35, "elderly": None})
+    assert event.people_reached == 95
+    livestream = f.EventFactory(
+        org_unit=world.units["central_a"], county=world.county, channel="livestream"
+    )
+    reported = _report(
+        world, event=livestream, figures={"online_reach": 1200}, audience={"women": 5}
+    )
+    assert reported.people_reached == 1200
+    nothing = _report(
+        world,
+        event=f.EventFactory(org_unit=world.units["central_a"], county=world.county),
+        audience={},
+    )
+    assert nothing.people_reached is None

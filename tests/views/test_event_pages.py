@@ -168,9 +168,11 @@ def test_report_form_shows_errors_next_to_fields_and_keeps_input(client, world):
 
 
 def test_report_form_in_chinese_shows_chinese_messages(client, world):
+    world.event.format = "gm_reception_day"
+    world.event.save()
     response = _client(client, world.organizer, "zh-hans").post(
         reverse("event_report", args=[world.event.pk]),
-        _report_post(world.event, audience_women="-3", matters_resolved="2"),
+        _report_post(world.event, audience_women="-3", matters_raised="1", matters_resolved="2"),
     )
     assert "确保该值大于或等于0。" in response.text
     assert "不能多于提出的事项数" in response.text
@@ -294,3 +296,11 @@ def test_event_date_is_shown_in_beijing_time(client, world):
     world.event.save()
     response = _client(client, world.organizer).get(reverse("event_detail", args=[world.event.pk]))
     assert "2025-03-12 10:00" in response.text
+
+
+def test_online_event_reports_reach_instead_of_head_counts(client, world):
+    world.event.channel = "wechat_article"
+    world.event.save()
+    response = _client(client, world.organizer).get(reverse("event_report", args=[world.event.pk]))
+    assert 'name="online_reach"' in response.text
+    assert 'name="audience_women"' not in response.text
