@@ -12,8 +12,9 @@ PORT ?= 8000
 # second instead of seconds), Noto fonts for Chinese and Tibetan, gettext for catalogues.
 RUN_PACKAGES := python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
 	fonts-noto-core fonts-noto-cjk gettext
-# Debian's Chromium for the browser tests; poppler to look at rendered PDFs.
-TEST_PACKAGES := $(RUN_PACKAGES) chromium poppler-utils
+# Debian's Chromium for the browser tests; poppler to look at rendered PDFs; LibreOffice
+# Calc to open exported sheets as a reader's spreadsheet program would.
+TEST_PACKAGES := $(RUN_PACKAGES) chromium poppler-utils libreoffice-calc
 
 .PHONY: run test lint messages catalogues migrate seeds system-packages-run system-packages-test clean
 

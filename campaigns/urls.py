@@ -1,6 +1,15 @@
 from django.urls import path
 
-from campaigns.views import events, home, jobs, notifications, partners, photos
+from campaigns.views import (
+    coverage,
+    events,
+    exports,
+    home,
+    jobs,
+    notifications,
+    partners,
+    photos,
+)
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -33,6 +42,27 @@ urlpatterns = [
     path("partners/<int:pk>/agreements/new", partners.agreement_create, name="agreement_create"),
     path("agreements/<int:pk>/edit", partners.agreement_edit, name="agreement_edit"),
     path("agreements/<int:pk>/document", partners.agreement_document, name="agreement_document"),
+    path("coverage/", coverage.coverage_home, name="coverage_home"),
+    path(
+        "coverage/<int:campaign_pk>/units/<int:unit_pk>/",
+        coverage.coverage_unit,
+        name="coverage_unit",
+    ),
+    path(
+        "coverage/<int:campaign_pk>/units/<int:unit_pk>/regions/<int:region_pk>/",
+        coverage.coverage_region,
+        name="coverage_region",
+    ),
+    path(
+        "coverage/<int:campaign_pk>/units/<int:unit_pk>/targets",
+        coverage.targets_edit,
+        name="targets_edit",
+    ),
+    path(
+        "coverage/<int:campaign_pk>/units/<int:unit_pk>/export/<str:kind>",
+        exports.coverage_export_start,
+        name="coverage_export_start",
+    ),
     path("jobs/", jobs.job_list, name="job_list"),
     path("jobs/<int:pk>/", jobs.job_detail, name="job_detail"),
     path("jobs/<int:pk>/download", jobs.job_download, name="job_download"),

@@ -118,6 +118,9 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     "event.cancel": frozenset({ORGANIZER}),
     "event.review": frozenset({REVIEWER}),
     "partner.edit": frozenset({ORGANIZER, REVIEWER}),
+    # Held at a unit, it sets the targets of the units right below it: headquarters sets the
+    # branches' targets, a branch splits its own among its sub-units.
+    "target.set": frozenset({REVIEWER, ADMIN}),
 }
 
 

@@ -1,7 +1,8 @@
 import pytest
 
 from campaigns.models import OrgUnit
-from tests.events_world import world  # noqa: F401 - a fixture shared by event tests
+from tests.coverage_world import coverage_world  # noqa: F401 - shared fixture
+from tests.events_world import world  # noqa: F401 - shared fixture
 from tests.factories import OrgUnitFactory, PartnerFactory, RegionFactory
 
 

@@ -389,14 +389,9 @@ SPECIAL_AREAS = [
 ]
 
 
-class EventFilterForm(forms.Form):
-    """The narrowing of a list of events: typed on the list, or carried by a coverage link."""
+class EventNarrowingForm(forms.Form):
+    """The filters shared by the event list and the coverage pages."""
 
-    q = forms.CharField(label=_("Search by title"), required=False)
-    campaign = forms.ModelChoiceField(
-        label=_("Campaign"), queryset=Campaign.objects.order_by("-starts_on"), required=False
-    )
-    status = forms.ChoiceField(label=_("Status"), choices=STATUS_CHOICES, required=False)
     venue_type = forms.ChoiceField(
         label=_("Venue type"), choices=_blank(VenueType.choices), required=False
     )
@@ -409,17 +404,52 @@ class EventFilterForm(forms.Form):
     )
     channel = forms.ChoiceField(label=_("Online or offline"), choices=CHANNEL_KINDS, required=False)
     special_area = forms.ChoiceField(label=_("Special area"), choices=SPECIAL_AREAS, required=False)
-    county = forms.CharField(label=_("County"), required=False, widget=CountyInput)
     starts_on = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     ends_on = forms.DateField(
         label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+
+    NARROWING = (
+        "venue_type",
+        "format",
+        "topic",
+        "audience_group",
+        "channel",
+        "special_area",
+        "starts_on",
+        "ends_on",
+    )
+
+    def narrowing(self) -> dict:
+        """The chosen narrowing as EventFilters keyword arguments; none when invalid."""
+        if not self.is_valid():
+            return {}
+        return {name: self.cleaned_data[name] for name in self.NARROWING}
+
+
+class CoverageFilterForm(EventNarrowingForm):
+    include_reported = forms.BooleanField(
+        label=_("Count reports still waiting for review too"), required=False
+    )
+
+
+class EventFilterForm(EventNarrowingForm):
+    """The narrowing of a list of events: typed on the list, or carried by a coverage link."""
+
+    q = forms.CharField(label=_("Search by title"), required=False)
+    campaign = forms.ModelChoiceField(
+        label=_("Campaign"), queryset=Campaign.objects.order_by("-starts_on"), required=False
+    )
+    status = forms.ChoiceField(label=_("Status"), choices=STATUS_CHOICES, required=False)
+    county = forms.CharField(label=_("County"), required=False, widget=CountyInput)
     # Carried by links from the coverage pages; not typed by hand.
     unit = forms.IntegerField(required=False, widget=forms.HiddenInput)
     prefecture = forms.IntegerField(required=False, widget=forms.HiddenInput)
     statuses = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    field_order = ["q", "campaign", "status", "venue_type", "format", "topic"]
 
     def clean_county(self):
         text = self.cleaned_data["county"]
@@ -439,19 +469,12 @@ class EventFilterForm(forms.Form):
             return EventFilters()
         data = self.cleaned_data
         return EventFilters(
+            **self.narrowing(),
             campaign_id=data["campaign"].pk if data["campaign"] else None,
             status=data["status"],
             statuses=data["statuses"],
             org_unit_id=data["unit"],
-            starts_on=data["starts_on"],
-            ends_on=data["ends_on"],
             county_id=data["county"].pk if data["county"] else None,
             prefecture_id=data["prefecture"],
-            venue_type=data["venue_type"],
-            format=data["format"],
-            topic=data["topic"],
-            audience_group=data["audience_group"],
-            channel=data["channel"],
-            special_area=data["special_area"],
             search=data["q"],
         )

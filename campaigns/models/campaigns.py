@@ -68,6 +68,10 @@ class CampaignTarget(models.Model):
             models.CheckConstraint(
                 condition=models.Q(special_area_counties_covered__lte=models.F("counties_covered")),
                 name="target_special_within_counties",
+                violation_error_message=_(
+                    "The special-area counties are part of the counties covered, so their "
+                    "target cannot be larger."
+                ),
             ),
         ]
 

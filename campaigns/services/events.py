@@ -278,7 +278,7 @@ def event_report_save(
     counted = {group: count for group, count in audience.items() if count is not None}
     if any(count < 0 for count in counted.values()):
         raise ValidationError({"audience": _("Counts are whole numbers of 0 or more.")})
-    event.people_reached = event.people_reached_from(counted.values())
+    event.record_audience(counted)
     event.version += 1
     event.full_clean(exclude=["created_by"])
     event.save()

@@ -126,6 +126,20 @@ def _has_alpha(image: Image.Image) -> bool:
     return image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in image.info
 
 
+def _ends_whole(upload: UploadedFile, image_format: str) -> bool:
+    """Whether the file runs to the end marker of its format (a photo cut off in transfer
+    does not)."""
+    upload.seek(0)
+    content = upload.read()
+    if image_format in ("JPEG", "MPO"):
+        return content.rstrip(b"\x00").endswith(b"\xff\xd9")
+    if image_format == "PNG":
+        return content.endswith(b"IEND\xaeB`\x82")
+    if image_format == "WEBP":
+        return len(content) >= 8 and int.from_bytes(content[4:8], "little") + 8 <= len(content)
+    return False
+
+
 def _photo_decode(upload: UploadedFile) -> tuple[Image.Image, str]:
     """The upright pixels of an upload and the format to write them in, or ValidationError.
 
@@ -146,7 +160,11 @@ def _photo_decode(upload: UploadedFile) -> tuple[Image.Image, str]:
             if output_format == "JPEG":
                 # A large JPEG can be decoded at a fraction of its size, saving memory.
                 opened.draft(None, (settings.PHOTO_MAX_SIDE, settings.PHOTO_MAX_SIDE))
-            opened.load()  # a truncated file fails here
+            opened.load()
+            # Pillow pads a cut-off file instead of failing when LOAD_TRUNCATED_IMAGES is set,
+            # and WeasyPrint sets it for the whole process on import: check the end ourselves.
+            if not _ends_whole(upload, opened.format):
+                raise _error("not_an_image")
             image = ImageOps.exif_transpose(opened)  # a copy, upright
         image = _to_srgb(image)
         if "transparency" in image.info or image.mode not in OUTPUT_MODES[output_format]:

@@ -34,6 +34,7 @@ from campaigns.models import (
     PartnerService,
     Region,
 )
+from campaigns.models.events import AUDIENCE_COLUMNS
 from campaigns.services.events import REPORT_FIGURES
 
 SEEDS_DIR = settings.BASE_DIR / "seeds"
@@ -259,8 +260,8 @@ def _event_load(campaign: Campaign, entry: dict, partners: dict, editions: dict)
         EventTopic.objects.get_or_create(event=event, topic=topic)
     for group, count in entry.get("audience", {}).items():
         AudienceCount.objects.update_or_create(event=event, group=group, defaults={"count": count})
-    event.people_reached = event.people_reached_from(entry.get("audience", {}).values())
-    event.save(update_fields=["people_reached"])
+    event.record_audience(entry.get("audience", {}))
+    event.save(update_fields=[*AUDIENCE_COLUMNS, "people_reached"])
     for handout in entry.get("handouts", []):
         MaterialUse.objects.update_or_create(
             event=event,

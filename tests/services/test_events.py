@@ -315,6 +315,7 @@ def test_returning_a_report_notifies_its_organizers(world, django_capture_on_com
 def test_people_reached_is_the_sum_of_counts_or_the_online_reach(world):
     event = _report(world, audience={"farmers_herders": 60, "women": 35, "elderly": None})
     assert event.people_reached == 95
+    assert (event.audience_women, event.audience_elderly) == (35, None)
     livestream = f.EventFactory(
         org_unit=world.units["central_a"], county=world.county, channel="livestream"
     )

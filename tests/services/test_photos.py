@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import ExifTags, Image, ImageCms
+from PIL import ExifTags, Image, ImageCms, ImageFile
 
 from campaigns.models import AuditEntry, Event, EventPhoto, Membership
 from campaigns.services import photos
@@ -374,3 +374,22 @@ def test_a_translator_cannot_remove_a_photo(org_tree, event):
         event_photo_remove(user=translator, photo=photo)
 
     assert EventPhoto.objects.filter(pk=photo.pk).exists()
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        _truncated_jpeg,
+        lambda: _encoded(_image(), "PNG")[:-40],
+        lambda: _encoded(_image(), "WEBP")[:-30],
+    ],
+    ids=["jpeg", "png", "webp"],
+)
+def test_a_cut_off_photo_is_refused_even_where_pillow_accepts_truncated_files(
+    organizer, event, monkeypatch, content
+):
+    # WeasyPrint turns this on for the whole process when it is imported (a print worker).
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
+    with pytest.raises(ValidationError):
+        event_photo_add(user=organizer, event=event, upload=_upload(content(), "photo.jpg"))
+    assert not EventPhoto.objects.exists()

@@ -1,0 +1,132 @@
+"""A campaign's coverage below one unit as a printable A4 summary (a background job)."""
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from campaigns.charts import bar_chart
+from campaigns.exporters.regulator import (
+    AUDIENCE_HEADERS,
+    SUMMARY_COLUMNS,
+    TOTALS_LABEL,
+    export_filename,
+    filters_described,
+    job_statistics,
+    statuses_counted,
+)
+from campaigns.models import Job
+from campaigns.selectors.coverage import coverage_mix
+from campaigns.selectors.regulator import RegulatorRow, RegulatorStatistics
+from campaigns.services.jobs import JobResult, ProgressCallback, job_runner
+
+# The sheet's columns in two tables that fit A4 portrait: activities and coverage, then the
+# people reached by audience group. The first column (the unit) starts both.
+UNIT_COLUMN, *FIGURE_COLUMNS = SUMMARY_COLUMNS
+AUDIENCE_COLUMNS = [column for column in FIGURE_COLUMNS if column[0] in AUDIENCE_HEADERS.values()]
+ACTIVITY_COLUMNS = [column for column in FIGURE_COLUMNS if column not in AUDIENCE_COLUMNS]
+
+
+def _refuse_fetch(url: str, *args, **kwargs):
+    # Everything the summary shows is inline; nothing in it may make the worker fetch a URL.
+    raise ValueError(f"the coverage summary fetches no resources ({url[:40]})")
+
+
+def _shown(value) -> str:
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def _table(
+    statistics: RegulatorStatistics, columns, *, title: str, note: str, one_line_headers=False
+) -> dict:
+    def cells(row: RegulatorRow) -> list[str]:
+        return [_shown(value(row)) for _header, _width, value in columns]
+
+    return {
+        "title": title,
+        "note": note,
+        "one_line_headers": one_line_headers,
+        "headers": [UNIT_COLUMN[0]] + [header for header, _width, _value in columns],
+        "rows": [[row.label, *cells(row)] for row in statistics.rows],
+        "totals": [TOTALS_LABEL, *cells(statistics.totals)],
+    }
+
+
+def _chart(items: list[tuple[str, int]], title: str) -> dict:
+    has_data = any(value for _label, value in items)
+    return {"title": title, "svg": bar_chart(items, title=title) if has_data else ""}
+
+
+def _audience_as_in_sheet(items: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """The audience groups under the names of the sheet's headers (call in Chinese)."""
+    names = {str(group.label): header for group, header in AUDIENCE_HEADERS.items()}
+    return [(names.get(label, label), value) for label, value in items]
+
+
+def coverage_summary_html(job: Job, statistics: RegulatorStatistics) -> str:
+    """The summary as HTML for WeasyPrint, in Chinese like the regulator sheet."""
+    with override("zh-hans"):  # the choices' labels in the charts
+        mix = coverage_mix(
+            user=job.owner,
+            campaign=statistics.campaign,
+            unit=statistics.unit,
+            filters=statistics.filters,
+            include_reported=statistics.include_reported,
+        )
+        totals = statistics.totals
+        return render_to_string(
+            "print/coverage_summary.html",
+            {
+                "campaign": statistics.campaign,
+                "unit": statistics.unit,
+                "scope": [
+                    *filters_described(statistics.filters),
+                    statuses_counted(statistics.include_reported),
+                ],
+                "made_on": timezone.localdate(),
+                "key_figures": [
+                    ("活动（场）", _shown(totals.events)),
+                    ("触达人数", _shown(totals.people_reached)),
+                    ("覆盖县（区）", _shown(totals.counties)),
+                    ("覆盖特殊地区县（区）", _shown(totals.special_area_counties)),
+                ],
+                "tables": [
+                    _table(
+                        statistics,
+                        ACTIVITY_COLUMNS,
+                        title="各机构活动与覆盖",
+                        note="筛查、转诊人数为 1 至 4 时显示为“<5”，以免个人被识别。"
+                        "覆盖县（区）合计为去重后的县（区）数，不等于各行之和。",
+                    ),
+                    _table(
+                        statistics,
+                        AUDIENCE_COLUMNS,
+                        title="各机构受众人数",
+                        one_line_headers=True,
+                        note="受众人数为各活动按受众分组登记的人数之和；线上活动的触达人数不分组，不计入本表。",
+                    ),
+                ],
+                "charts": [
+                    _chart(mix.venue_types, "各类场所的活动数（场）"),
+                    _chart(_audience_as_in_sheet(mix.audience), "各类受众的触达人数（人）"),
+                    _chart(mix.per_week, "每周活动数（场，以每周周一的日期标注）"),
+                ],
+            },
+        )
+
+
+@job_runner("coverage_summary")
+def coverage_summary(job: Job, progress: ProgressCallback) -> JobResult:
+    """The per-unit figures of the regulator sheet and charts of the mix, as an A4 PDF."""
+    statistics = job_statistics(job)
+    with override(job.language):
+        progress(20, _("Figures counted"))
+    html = coverage_summary_html(job, statistics)
+    with override(job.language):
+        progress(50, _("Drawing the PDF"))
+    # Imported here: WeasyPrint changes Pillow's settings for the whole process on import
+    # (LOAD_TRUNCATED_IMAGES), which web processes that check uploaded photos do not want.
+    from weasyprint import HTML
+
+    pdf = HTML(string=html, url_fetcher=_refuse_fetch).write_pdf()
+    return JobResult(filename=export_filename("覆盖情况摘要", statistics, "pdf"), content=pdf)

@@ -1,0 +1,247 @@
+"""The regulator's statistics sheet of a campaign below one unit, as Excel (a background job)."""
+
+import datetime as dt
+import io
+
+from django.utils import timezone
+from django.utils.text import get_valid_filename
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from campaigns.exporters.xlsx import write_cell
+from campaigns.models import (
+    AudienceGroup,
+    Campaign,
+    EventFormat,
+    Job,
+    Topic,
+    VenueType,
+)
+from campaigns.selectors.events import EventFilters
+from campaigns.selectors.regulator import RegulatorRow, RegulatorStatistics, regulator_statistics
+from campaigns.services.jobs import JobResult, ProgressCallback, job_runner
+
+# The sheet leaves the organizing branch: a handful of women screened at a village event
+# could be singled out, so screening figures from 1 to 4 are shown only as "<5".
+SMALL_COUNT_LIMIT = 5
+SMALL_COUNT = "<5"
+
+# Headers and labels stay in Chinese whatever the interface language: the sheet goes to
+# the regulator and is filed with other branches' sheets.
+AUDIENCE_HEADERS = {
+    AudienceGroup.ELDERLY: "老年人",
+    AudienceGroup.YOUTH: "青少年和学生",
+    AudienceGroup.WOMEN: "妇女",
+    AudienceGroup.ETHNIC_MINORITY: "少数民族",
+    AudienceGroup.FARMERS_HERDERS: "农牧民",
+    AudienceGroup.NEW_URBAN_RESIDENTS: "新市民",
+    AudienceGroup.MIGRANT_WORKERS: "外出务工人员",
+    AudienceGroup.DISABLED: "残障人士",
+    AudienceGroup.FOREIGNERS: "在华外籍人士",
+    AudienceGroup.ENTERPRISE_STAFF: "企业职工",
+    AudienceGroup.OTHER: "其他",
+}
+SPECIAL_AREA_NAMES = {
+    "any": "任一特殊地区",
+    "ethnic_area": "民族地区",
+    "old_revolutionary_area": "革命老区",
+    "remote_area": "边远地区",
+}
+CHANNEL_NAMES = {"online": "线上", "offline": "线下"}
+TOTALS_LABEL = "合计"
+FILTER_CHOICES = ("venue_type", "format", "topic", "audience_group", "channel", "special_area")
+
+
+def shown_small(count: int) -> int | str:
+    """A screening figure as it may leave the branch: 1 to 4 become "<5"."""
+    return SMALL_COUNT if 0 < count < SMALL_COUNT_LIMIT else count
+
+
+# (header, column width, the row's value)
+SUMMARY_COLUMNS = [
+    ("机构", 24, lambda r: r.label),
+    ("线上活动数", 10, lambda r: r.online_events),
+    ("线下活动数", 10, lambda r: r.offline_events),
+    ("参与网点数", 10, lambda r: r.outlets),
+    ("参与人员数", 10, lambda r: r.staff),
+    ("触达人数合计", 12, lambda r: r.people_reached),
+    *[
+        (header, 10, lambda r, group=group: r.audience[group])
+        for group, header in AUDIENCE_HEADERS.items()
+    ],
+    ("发放宣传资料（份）", 12, lambda r: r.materials),
+    ("合作服务（次）", 10, lambda r: r.partner_services),
+    ("筛查人数", 10, lambda r: shown_small(r.screened)),
+    ("转诊人数", 10, lambda r: shown_small(r.referred)),
+    ("覆盖县（区）数", 10, lambda r: r.counties),
+    ("覆盖特殊地区县（区）数", 12, lambda r: r.special_area_counties),
+]
+
+
+def _yes(flag: bool) -> str:
+    return "是" if flag else ""
+
+
+EVENT_COLUMNS = [
+    ("活动名称", 36, lambda e: e.title),
+    ("机构", 20, lambda e: e.org_unit.name),
+    ("县（区）代码", 12, lambda e: e.county.code),
+    ("县（区）", 14, lambda e: e.county.name_zh),
+    ("民族地区", 8, lambda e: _yes(e.county.ethnic_area)),
+    ("革命老区", 8, lambda e: _yes(e.county.old_revolutionary_area)),
+    ("边远地区", 8, lambda e: _yes(e.county.remote_area)),
+    ("场所类型", 14, lambda e: e.get_venue_type_display()),
+    ("形式", 12, lambda e: e.get_format_display()),
+    ("渠道", 10, lambda e: e.get_channel_display()),
+    ("活动日期", 12, lambda e: timezone.localtime(e.starts_at).date()),
+    ("状态", 8, lambda e: e.get_status_display()),
+    ("触达人数", 10, lambda e: e.people_reached),
+    ("参与人员数", 10, lambda e: e.staff_count),
+]
+PROGRESS_EVERY = 500
+
+BOLD = Font(bold=True)
+HEADER_FILL = PatternFill("solid", fgColor="E8EEF4")
+HEADER_ALIGNMENT = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+
+def filters_from_params(params: dict) -> EventFilters:
+    """The event filters an export job was started with (dates as ISO strings)."""
+    dates = {
+        name: dt.date.fromisoformat(params[name])
+        for name in ("starts_on", "ends_on")
+        if params.get(name)
+    }
+    return EventFilters(**dates, **{name: params.get(name) or "" for name in FILTER_CHOICES})
+
+
+def job_statistics(job: Job) -> RegulatorStatistics:
+    """The figures a regulator sheet or coverage summary job is about, in its owner's scope."""
+    return regulator_statistics(
+        user=job.owner,
+        campaign=Campaign.objects.get(pk=job.params["campaign_id"]),
+        unit=job.org_unit,
+        filters=filters_from_params(job.params),
+        include_reported=bool(job.params.get("include_reported")),
+    )
+
+
+def statuses_counted(include_reported: bool) -> str:
+    return "统计已通过和已上报的活动" if include_reported else "仅统计已通过的活动"
+
+
+def filters_described(filters: EventFilters) -> list[str]:
+    """The date range and each filter applied, in Chinese."""
+    start, end = filters.starts_on, filters.ends_on
+    if start and end:
+        dates = f"{start:%Y-%m-%d} 至 {end:%Y-%m-%d}"
+    elif start:
+        dates = f"{start:%Y-%m-%d} 起"
+    elif end:
+        dates = f"截至 {end:%Y-%m-%d}"
+    else:
+        dates = "不限"
+    parts = [f"活动日期：{dates}"]
+    with override("zh-hans"):
+        if filters.venue_type:
+            parts.append(f"场所类型：{VenueType(filters.venue_type).label}")
+        if filters.format:
+            parts.append(f"形式：{EventFormat(filters.format).label}")
+        if filters.topic:
+            parts.append(f"主题：{Topic(filters.topic).label}")
+    if filters.audience_group:
+        parts.append(f"受众：{AUDIENCE_HEADERS[AudienceGroup(filters.audience_group)]}")
+    if filters.channel:
+        parts.append(f"渠道：{CHANNEL_NAMES[filters.channel]}")
+    if filters.special_area:
+        parts.append(f"地区：{SPECIAL_AREA_NAMES[filters.special_area]}")
+    return parts
+
+
+def export_filename(prefix: str, statistics: RegulatorStatistics, extension: str) -> str:
+    """A file name naming the campaign and unit, short enough for the result field."""
+    name = f"{prefix}-{statistics.campaign.name[:24]}-{statistics.unit.name[:24]}.{extension}"
+    return get_valid_filename(name)
+
+
+def _header_row(sheet, row: int, columns) -> None:
+    for column, (header, width, _value) in enumerate(columns, start=1):
+        cell = sheet.cell(row=row, column=column)
+        write_cell(cell, header)
+        cell.font = BOLD
+        cell.fill = HEADER_FILL
+        cell.alignment = HEADER_ALIGNMENT
+        sheet.column_dimensions[get_column_letter(column)].width = width
+
+
+def _summary_sheet(sheet, statistics: RegulatorStatistics) -> None:
+    sheet.title = "统计表"
+    last_column = get_column_letter(len(SUMMARY_COLUMNS))
+    write_cell(sheet["A1"], f"{statistics.campaign.name} · {statistics.unit.name} · 监管统计表")
+    sheet["A1"].font = Font(bold=True, size=14)
+    described = [
+        *filters_described(statistics.filters),
+        statuses_counted(statistics.include_reported),
+    ]
+    write_cell(sheet["A2"], "；".join(described))
+    sheet.merge_cells(f"A1:{last_column}1")
+    sheet.merge_cells(f"A2:{last_column}2")
+    _header_row(sheet, 3, SUMMARY_COLUMNS)
+    sheet.row_dimensions[3].height = 45
+    rows: list[tuple[RegulatorRow, bool]] = [(row, False) for row in statistics.rows]
+    rows.append((statistics.totals, True))
+    for offset, (row, is_totals) in enumerate(rows, start=4):
+        for column, (_header, _width, value) in enumerate(SUMMARY_COLUMNS, start=1):
+            cell = sheet.cell(row=offset, column=column)
+            write_cell(cell, TOTALS_LABEL if is_totals and column == 1 else value(row))
+            if is_totals:
+                cell.font = BOLD
+            if column > 1:
+                cell.alignment = Alignment(horizontal="right")
+    sheet.freeze_panes = "A4"
+
+
+def _events_sheet(sheet, statistics: RegulatorStatistics, job: Job, progress) -> None:
+    sheet.title = "活动明细"
+    _header_row(sheet, 1, EVENT_COLUMNS)
+    total = statistics.totals.events
+    events = statistics.events.select_related("org_unit", "county").order_by(
+        "org_unit__path", "starts_at", "pk"
+    )
+    done = 0
+    for done, event in enumerate(events.iterator(chunk_size=1000), start=1):
+        for column, (_header, _width, value) in enumerate(EVENT_COLUMNS, start=1):
+            cell = sheet.cell(row=done + 1, column=column)
+            write_cell(cell, value(event))
+            if isinstance(cell.value, dt.date):
+                cell.number_format = "yyyy-mm-dd"
+        if done % PROGRESS_EVERY == 0:
+            _report(job, progress, done=done, total=total)
+    _report(job, progress, done=done, total=total)
+    sheet.freeze_panes = "A2"
+
+
+def _report(job: Job, progress: ProgressCallback, *, done: int, total: int) -> None:
+    with override(job.language):
+        message = _("%(done)s of %(total)s events written") % {"done": done, "total": total}
+    progress(10 + int(80 * done / max(total, 1)), message)
+
+
+@job_runner("regulator_sheet")
+def regulator_sheet(job: Job, progress: ProgressCallback) -> JobResult:
+    """The campaign's statistics per unit below the job's unit, and the events counted."""
+    statistics = job_statistics(job)
+    with override(job.language):
+        progress(10, _("Figures counted"))
+    workbook = Workbook()
+    with override("zh-hans"):  # the choices' labels in the events sheet
+        _summary_sheet(workbook.active, statistics)
+        _events_sheet(workbook.create_sheet(), statistics, job, progress)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return JobResult(
+        filename=export_filename("监管统计表", statistics, "xlsx"), content=buffer.getvalue()
+    )

@@ -1,0 +1,423 @@
+"""Coverage of a campaign: org units against their targets, counties reached, and the mix of
+venues and audiences, at each level of the drill-down (HQ → branch → prefecture → county).
+
+Every figure is computed in the database with a fixed number of queries per level, whatever
+the number of units or events: events are grouped by their unit's path prefix (the child of
+the level the row stands for) or by their county's prefecture.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce, Substr, TruncWeek
+from django.utils import timezone
+
+from campaigns.models import (
+    AudienceGroup,
+    Campaign,
+    CampaignTarget,
+    Event,
+    OrgUnit,
+    Region,
+    VenueType,
+)
+from campaigns.models.events import audience_column
+from campaigns.selectors.events import EventFilters, events_filtered, special_area_q
+from portal.access import PATH_SEGMENT_WIDTH, scope_of, visible_to
+
+CHILD_PATH_EXTRA = PATH_SEGMENT_WIDTH + 1  # one more "0000123." segment
+
+
+def counted_statuses(include_reported: bool) -> tuple[str, ...]:
+    """Approved events count; with the toggle on, reports still waiting for review count too."""
+    if include_reported:
+        return (Event.Status.APPROVED, Event.Status.REPORTED)
+    return (Event.Status.APPROVED,)
+
+
+@dataclass
+class Figures:
+    """What one row of a coverage table says."""
+
+    events: int = 0
+    people_reached: int = 0
+    counties_covered: int = 0
+    special_covered: int = 0
+    counties_in_area: int = 0
+    special_in_area: int = 0
+    overdue: int = 0
+    last_event: dt.datetime | None = None
+
+
+@dataclass
+class CoverageRow:
+    """A unit or a region at one level, its figures, and (for units) its target."""
+
+    label: str
+    figures: Figures
+    unit: OrgUnit | None = None
+    region: Region | None = None
+    target: CampaignTarget | None = None
+    # The unit's own events, not those of the units below it.
+    own_events_only: bool = False
+
+    def progress(self) -> dict[str, int | None]:
+        """Per cent of each target reached (capped at 100), None where no target is set."""
+        if self.target is None:
+            return {}
+        pairs = {
+            "events": (self.figures.events, self.target.events),
+            "people_reached": (self.figures.people_reached, self.target.people_reached),
+            "counties_covered": (self.figures.counties_covered, self.target.counties_covered),
+            "special_covered": (
+                self.figures.special_covered,
+                self.target.special_area_counties_covered,
+            ),
+        }
+        return {
+            name: min(100, round(100 * done / goal)) if goal else None
+            for name, (done, goal) in pairs.items()
+        }
+
+    @property
+    def behind(self) -> float:
+        """How far behind its targets the row is: the lowest share of any target reached."""
+        shares = [value for value in self.progress().values() if value is not None]
+        return min(shares) if shares else 101.0
+
+
+@dataclass
+class CoverageTable:
+    rows: list[CoverageRow]
+    totals: CoverageRow
+
+
+@dataclass
+class CoverageMix:
+    venue_types: list[tuple[str, int]]
+    audience: list[tuple[str, int]]
+    per_week: list[tuple[str, int]]
+
+
+@dataclass
+class CountyCoverage:
+    region: Region
+    figures: Figures
+    special_kinds: list[str] = field(default_factory=list)
+
+    @property
+    def covered(self) -> bool:
+        return self.figures.events > 0
+
+
+def coverage_root(user) -> OrgUnit | None:
+    """Where the user's coverage starts: headquarters, or their own outermost unit."""
+    scope = scope_of(user)
+    if scope.everything:
+        return OrgUnit.objects.filter(parent__isnull=True).order_by("pk").first()
+    if not scope.paths:
+        return None
+    return OrgUnit.objects.filter(path=scope.paths[0]).first()
+
+
+def coverage_unit(*, user, unit_id: int) -> OrgUnit:
+    """A unit the user may see (else OrgUnit.DoesNotExist, like a missing one)."""
+    return visible_to(user, OrgUnit).get(pk=unit_id)
+
+
+def _events(*, user, campaign: Campaign, unit: OrgUnit, filters: EventFilters) -> QuerySet:
+    events = visible_to(user, Event).filter(campaign=campaign)
+    if unit.parent_id is not None:  # below the root: only the unit's subtree
+        events = events.filter(org_unit__path__startswith=unit.path)
+    return events_filtered(events, filters)
+
+
+def _figure_aggregates(include_reported: bool) -> dict:
+    counted = Q(status__in=counted_statuses(include_reported))
+    overdue_before = timezone.now() - dt.timedelta(days=settings.REPORT_OVERDUE_AFTER_DAYS)
+    return {
+        "events": Count("pk", filter=counted),
+        "people_reached": Coalesce(Sum("people_reached", filter=counted), 0),
+        "counties_covered": Count("county_id", filter=counted, distinct=True),
+        "special_covered": Count(
+            "county_id", filter=counted & special_area_q("any"), distinct=True
+        ),
+        "overdue": Count("pk", filter=Q(status=Event.Status.PLANNED, starts_at__lt=overdue_before)),
+        "last_event": Max("starts_at", filter=counted),
+    }
+
+
+# Distinct counties per group would make the database sort every event. Instead the events
+# are summed per (unit, county) without any join, which leaves a few thousand rows; those are
+# then given their group (a unit's path prefix, a prefecture, a county) and special-area flag
+# by joining units and regions, and folded into the groups' rows and the total row. The ORM
+# cannot group over a grouped subquery, so the outer query is written here, around the ORM's
+# own SQL, which keeps every scope and filter.
+FOLD_SQL = """
+WITH per_unit_county AS ({inner}),
+per_county AS (
+  SELECT {group} AS grp, p.county_id AS county_id, SUM(p.events) AS events,
+         SUM(p.people_reached) AS people_reached, SUM(p.overdue) AS overdue,
+         MAX(CASE WHEN r.ethnic_area OR r.old_revolutionary_area OR r.remote_area
+                  THEN 1 ELSE 0 END) AS special
+  FROM per_unit_county p
+  JOIN {units} u ON u.id = p.org_unit_id
+  JOIN {regions} r ON r.id = p.county_id
+  GROUP BY {group}, p.county_id
+)
+SELECT grp, SUM(events), SUM(people_reached), SUM(CASE WHEN events > 0 THEN 1 ELSE 0 END),
+       SUM(CASE WHEN events > 0 AND special = 1 THEN 1 ELSE 0 END), SUM(overdue), 0
+FROM per_county GROUP BY grp
+UNION ALL
+SELECT NULL, SUM(events), SUM(people_reached),
+       COUNT(DISTINCT CASE WHEN events > 0 THEN county_id END),
+       COUNT(DISTINCT CASE WHEN events > 0 AND special = 1 THEN county_id END),
+       SUM(overdue), 1
+FROM per_county
+"""
+FOLDED = ("events", "people_reached", "counties_covered", "special_covered", "overdue")
+# What a row of a coverage table stands for, as SQL over the unit (u) and county (r).
+BY_CHILD_UNIT = "substr(u.path, 1, {length})"
+BY_PREFECTURE = "r.parent_id"
+BY_COUNTY = "r.id"
+
+
+def _grouped_figures(events: QuerySet, group: str, include_reported: bool) -> tuple[dict, dict]:
+    """Figures per ``group`` (one of the BY_ expressions), and over all events, in one query."""
+    counted = Q(status__in=counted_statuses(include_reported))
+    overdue_before = timezone.now() - dt.timedelta(days=settings.REPORT_OVERDUE_AFTER_DAYS)
+    per_unit_county = (
+        events.values("org_unit_id", "county_id")
+        .annotate(
+            events=Count("pk", filter=counted),
+            people_reached=Coalesce(Sum("people_reached", filter=counted), 0),
+            overdue=Count(
+                "pk", filter=Q(status=Event.Status.PLANNED, starts_at__lt=overdue_before)
+            ),
+        )
+        .order_by()
+    )
+    inner, params = per_unit_county.query.sql_with_params()
+    sql = FOLD_SQL.format(
+        inner=inner,
+        group=group,
+        units=OrgUnit._meta.db_table,
+        regions=Region._meta.db_table,
+    )
+    by_group, total = {}, dict.fromkeys(FOLDED, 0)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for key, *values, is_total in cursor.fetchall():
+            figures = {name: int(value or 0) for name, value in zip(FOLDED, values, strict=True)}
+            if is_total:
+                total = figures
+            else:
+                by_group[key] = figures
+    return by_group, total
+
+
+def _area_aggregates(prefix: str) -> dict:
+    return {
+        "counties_in_area": Count(f"{prefix}id", distinct=True),
+        "special_in_area": Count(
+            f"{prefix}id", filter=special_area_q("any", prefix), distinct=True
+        ),
+    }
+
+
+def _figures(values: dict | None, area: dict | None = None) -> Figures:
+    figures = Figures()
+    for source in (values or {}, area or {}):
+        for name, value in source.items():
+            if hasattr(figures, name):
+                setattr(figures, name, value or (None if name == "last_event" else 0))
+    return figures
+
+
+def _served_counties(unit: OrgUnit) -> QuerySet[Region]:
+    return Region.objects.filter(
+        level=Region.Level.COUNTY, serving_units__path__startswith=unit.path
+    )
+
+
+def unit_coverage(
+    *,
+    user,
+    campaign: Campaign,
+    unit: OrgUnit,
+    filters: EventFilters,
+    include_reported: bool = False,
+) -> CoverageTable:
+    """The units right below ``unit``, each with its subtree's figures against its target."""
+    child_length = len(unit.path) + CHILD_PATH_EXTRA
+    children = {child.path: child for child in unit.children.order_by("path")}
+    events = _events(user=user, campaign=campaign, unit=unit, filters=filters)
+    by_child, total = _grouped_figures(
+        events, BY_CHILD_UNIT.format(length=int(child_length)), include_reported
+    )
+    # A unit's service area is the union of the areas of every unit in its subtree.
+    area_by_child = {
+        row.pop("child"): row
+        for row in OrgUnit.objects.filter(path__startswith=unit.path)
+        .exclude(pk=unit.pk)
+        .annotate(child=Substr("path", 1, child_length))
+        .values("child")
+        .annotate(**_area_aggregates("service_area__"))
+        .order_by()
+    }
+    targets = {
+        target.org_unit_id: target
+        for target in CampaignTarget.objects.filter(
+            Q(org_unit=unit) | Q(org_unit__parent=unit), campaign=campaign
+        )
+    }
+    rows = [
+        CoverageRow(
+            label=child.name,
+            unit=child,
+            figures=_figures(by_child.get(path), area_by_child.get(path)),
+            target=targets.get(child.pk),
+        )
+        for path, child in children.items()
+    ]
+    if unit.path in by_child:  # events the unit itself organized
+        rows.append(
+            CoverageRow(
+                label=unit.name,
+                unit=unit,
+                figures=_figures(by_child[unit.path]),
+                own_events_only=True,
+            )
+        )
+    rows.sort(key=lambda row: (row.behind, row.figures.events, row.label))
+    totals = CoverageRow(
+        label=unit.name,
+        unit=unit,
+        figures=_figures(total, _served_counties(unit).aggregate(**_area_aggregates(""))),
+        target=targets.get(unit.pk),
+    )
+    return CoverageTable(rows=rows, totals=totals)
+
+
+def region_coverage(
+    *,
+    user,
+    campaign: Campaign,
+    unit: OrgUnit,
+    filters: EventFilters,
+    prefecture: Region | None = None,
+    include_reported: bool = False,
+) -> CoverageTable:
+    """The prefectures of ``unit``'s service area, or the counties of one of them."""
+    served = _served_counties(unit).distinct()
+    events = _events(user=user, campaign=campaign, unit=unit, filters=filters)
+    if prefecture is None:
+        group, area_key = BY_PREFECTURE, "parent_id"
+    else:
+        served = served.filter(parent=prefecture)
+        events = events.filter(county__parent=prefecture)
+        group, area_key = BY_COUNTY, "id"
+    by_region, total = _grouped_figures(events, group, include_reported)
+    area = {
+        row.pop(area_key): row
+        for row in Region.objects.filter(pk__in=served.values("pk"))
+        .values(area_key)
+        .annotate(**_area_aggregates(""))
+        .order_by()
+    }
+    regions = Region.objects.in_bulk(list(area))
+    rows = [
+        CoverageRow(
+            label=region.name_zh,
+            region=region,
+            figures=_figures(by_region.get(pk), area.get(pk)),
+        )
+        for pk, region in sorted(regions.items(), key=lambda item: item[1].code)
+    ]
+    totals = CoverageRow(
+        label=prefecture.name_zh if prefecture else unit.name,
+        unit=unit,
+        region=prefecture,
+        figures=_figures(
+            total,
+            Region.objects.filter(pk__in=served.values("pk")).aggregate(**_area_aggregates("")),
+        ),
+    )
+    return CoverageTable(rows=rows, totals=totals)
+
+
+def _special_kinds(region: Region) -> list[str]:
+    labels = {
+        "ethnic_area": Region._meta.get_field("ethnic_area").verbose_name,
+        "old_revolutionary_area": Region._meta.get_field("old_revolutionary_area").verbose_name,
+        "remote_area": Region._meta.get_field("remote_area").verbose_name,
+    }
+    return [str(label) for name, label in labels.items() if getattr(region, name)]
+
+
+def county_coverage(
+    *,
+    user,
+    campaign: Campaign,
+    unit: OrgUnit,
+    filters: EventFilters,
+    include_reported: bool = False,
+) -> list[CountyCoverage]:
+    """Every county of ``unit``'s service area; uncovered special-area counties first."""
+    events = _events(user=user, campaign=campaign, unit=unit, filters=filters)
+    by_county = {
+        row.pop("county_id"): row
+        for row in events.values("county_id")
+        .annotate(**_figure_aggregates(include_reported))
+        .order_by()
+    }
+    counties = _served_counties(unit).distinct().select_related("parent").order_by("code")
+    rows = [
+        CountyCoverage(
+            region=county,
+            figures=_figures(by_county.get(county.pk)),
+            special_kinds=_special_kinds(county),
+        )
+        for county in counties
+    ]
+    rows.sort(key=lambda row: (row.covered, not row.special_kinds, row.region.code))
+    return rows
+
+
+def coverage_mix(
+    *,
+    user,
+    campaign: Campaign,
+    unit: OrgUnit,
+    filters: EventFilters,
+    include_reported: bool = False,
+) -> CoverageMix:
+    """Events by venue type and by week, and people by audience group, in one query."""
+    events = _events(user=user, campaign=campaign, unit=unit, filters=filters).filter(
+        status__in=counted_statuses(include_reported)
+    )
+    # Summed from each event's copy of its counts: no join of a million audience rows.
+    by_group = {group: Coalesce(Sum(audience_column(group)), 0) for group in AudienceGroup.values}
+    rows = (
+        events.annotate(week=TruncWeek("starts_at"))
+        .values("venue_type", "week")
+        .annotate(n=Count("pk"), **{f"people_{group}": total for group, total in by_group.items()})
+        .order_by("week")
+    )
+    venues, weeks, audience = Counter(), Counter(), Counter()
+    for row in rows:  # at most five venue types a week
+        venues[row["venue_type"]] += row["n"]
+        weeks[timezone.localtime(row["week"]).date()] += row["n"]
+        for group in AudienceGroup.values:
+            audience[group] += row[f"people_{group}"]
+    return CoverageMix(
+        venue_types=[(str(label), venues[value]) for value, label in VenueType.choices],
+        audience=[(str(label), audience[value]) for value, label in AudienceGroup.choices],
+        per_week=[(week.strftime("%m-%d"), n) for week, n in sorted(weeks.items())],
+    )

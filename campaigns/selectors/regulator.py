@@ -1,0 +1,197 @@
+"""The figures of the regulator's statistics sheet: one row per unit below a unit, and totals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from django.db.models import Count, IntegerField, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce, Substr
+
+from campaigns.models import (
+    AudienceCount,
+    AudienceGroup,
+    Campaign,
+    Channel,
+    Event,
+    MaterialUse,
+    OrgUnit,
+    PartnerService,
+    ServiceType,
+)
+from campaigns.selectors.coverage import counted_statuses
+from campaigns.selectors.events import EventFilters, events_filtered, special_area_q
+from portal.access import PATH_SEGMENT_WIDTH, PATH_SEPARATOR, visible_to
+
+# A child's path is its parent's path and one more segment ("0000012.").
+SEGMENT_LENGTH = PATH_SEGMENT_WIDTH + len(PATH_SEPARATOR)
+
+
+@dataclass
+class RegulatorRow:
+    """The figures of one child unit's subtree, of the unit's own events, or of all of them."""
+
+    # Figures that add up across rows (distinct counties do not).
+    ADDITIVE = (
+        "online_events",
+        "offline_events",
+        "outlets",
+        "staff",
+        "people_reached",
+        "materials",
+        "partner_services",
+        "screened",
+        "referred",
+    )
+
+    label: str = ""
+    unit: OrgUnit | None = None
+    online_events: int = 0
+    offline_events: int = 0
+    outlets: int = 0
+    staff: int = 0
+    people_reached: int = 0
+    audience: dict[str, int] = field(default_factory=lambda: dict.fromkeys(AudienceGroup.values, 0))
+    materials: int = 0
+    partner_services: int = 0
+    screened: int = 0
+    referred: int = 0
+    counties: int = 0
+    special_area_counties: int = 0
+
+    @property
+    def events(self) -> int:
+        return self.online_events + self.offline_events
+
+
+@dataclass
+class RegulatorStatistics:
+    campaign: Campaign
+    unit: OrgUnit
+    filters: EventFilters  # as applied: with the campaign and the statuses counted
+    include_reported: bool
+    rows: list[RegulatorRow]
+    totals: RegulatorRow
+    # The counted events themselves, unevaluated: the sheet lists them one by one.
+    events: QuerySet[Event]
+
+
+def _zero(expression) -> Coalesce:
+    return Coalesce(expression, Value(0), output_field=IntegerField())
+
+
+def regulator_statistics(
+    *, user, campaign: Campaign, unit: OrgUnit, filters: EventFilters, include_reported: bool
+) -> RegulatorStatistics:
+    """The campaign's approved (or approved and reported) events below ``unit`` that ``user``
+    may see, narrowed by ``filters``, summed per child unit of ``unit``, and in total.
+
+    Each kind of figure is one grouped query over all rows, whatever the number of units."""
+    filters = replace(
+        filters,
+        campaign_id=campaign.pk,
+        statuses=counted_statuses(include_reported),
+        org_unit_id=None,  # the subtree is ``unit``'s, applied below
+    )
+    events = events_filtered(
+        visible_to(user, Event).filter(org_unit__path__startswith=unit.path), filters
+    )
+    counted_pks = events.values("pk")
+    # Events of a child's subtree share the child's path as prefix; the unit's own events
+    # have a shorter path, so their key is the unit's own path.
+    key_length = len(unit.path) + SEGMENT_LENGTH
+
+    children = list(visible_to(user, OrgUnit).filter(parent=unit).order_by("code", "pk"))
+    own = RegulatorRow(label=unit.name, unit=unit)
+    rows_by_key = {unit.path: own} | {
+        child.path: RegulatorRow(label=child.name, unit=child) for child in children
+    }
+
+    def row(key: str) -> RegulatorRow:
+        # A path not among the children cannot occur (the subtree of a visible unit is
+        # visible); should it ever, its figures still reach the totals, under its path.
+        return rows_by_key.setdefault(key, RegulatorRow(label=key))
+
+    offline = Q(channel=Channel.OFFLINE)
+    per_unit_events = (
+        events.annotate(key=Substr("org_unit__path", 1, key_length))
+        .values("key")
+        .order_by("key")
+        .annotate(
+            online_events=Count("pk", filter=~offline),
+            offline_events=Count("pk", filter=offline),
+            outlets=_zero(Sum("outlets_count")),
+            staff=_zero(Sum("staff_count")),
+            people_reached=_zero(Sum("people_reached")),
+            counties=Count("county", distinct=True),
+            special_area_counties=Count("county", distinct=True, filter=special_area_q("any")),
+        )
+    )
+    for figures in per_unit_events:
+        target = row(figures.pop("key"))
+        for name, value in figures.items():
+            setattr(target, name, value)
+
+    per_unit_audience = (
+        AudienceCount.objects.filter(event__in=counted_pks)
+        .annotate(key=Substr("event__org_unit__path", 1, key_length))
+        .values("key", "group")
+        .order_by("key", "group")
+        .annotate(people=_zero(Sum("count")))
+    )
+    for figures in per_unit_audience:
+        row(figures["key"]).audience[figures["group"]] = figures["people"]
+
+    per_unit_materials = (
+        MaterialUse.objects.filter(event__in=counted_pks)
+        .annotate(key=Substr("event__org_unit__path", 1, key_length))
+        .values("key")
+        .order_by("key")
+        .annotate(copies=_zero(Sum("copies")))
+    )
+    for figures in per_unit_materials:
+        row(figures["key"]).materials = figures["copies"]
+
+    screening = Q(service_type=ServiceType.HEALTH_SCREENING)
+    per_unit_services = (
+        PartnerService.objects.filter(event__in=counted_pks)
+        .annotate(key=Substr("event__org_unit__path", 1, key_length))
+        .values("key")
+        .order_by("key")
+        .annotate(
+            services=Count("pk"),
+            screened=_zero(Sum("screened", filter=screening)),
+            referred=_zero(Sum("referred", filter=screening)),
+        )
+    )
+    for figures in per_unit_services:
+        target = row(figures["key"])
+        target.partner_services = figures["services"]
+        target.screened = figures["screened"]
+        target.referred = figures["referred"]
+
+    totals = RegulatorRow()
+    for each in rows_by_key.values():
+        for name in RegulatorRow.ADDITIVE:
+            setattr(totals, name, getattr(totals, name) + getattr(each, name))
+        for group, people in each.audience.items():
+            totals.audience[group] += people
+    # Two units may work in the same county: distinct counties do not add up across rows.
+    covered = events.aggregate(
+        counties=Count("county", distinct=True),
+        special_area_counties=Count("county", distinct=True, filter=special_area_q("any")),
+    )
+    totals.counties = covered["counties"]
+    totals.special_area_counties = covered["special_area_counties"]
+
+    # The unit's own events come first, and only when there are any.
+    rows = [own] if own.events else []
+    rows += [each for key, each in rows_by_key.items() if key != unit.path]
+    return RegulatorStatistics(
+        campaign=campaign,
+        unit=unit,
+        filters=filters,
+        include_reported=include_reported,
+        rows=rows,
+        totals=totals,
+        events=events,
+    )

@@ -1,0 +1,279 @@
+"""Coverage pages: a campaign's units against their targets, drilled down HQ → branch →
+prefecture → county → the events behind every figure; and the targets' form."""
+
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from campaigns.charts import bar_chart
+from campaigns.forms.events import CoverageFilterForm
+from campaigns.models import Campaign, CampaignTarget, OrgUnit, Region
+from campaigns.selectors import coverage as selectors
+from campaigns.selectors.events import EventFilters
+from campaigns.services.targets import TARGET_FIGURES, targets_set
+from portal.access import can, visible_to
+
+EXPORT_KINDS = [
+    ("regulator_sheet", gettext_lazy("Regulator statistics (Excel)")),
+    ("coverage_summary", gettext_lazy("Summary with charts (PDF)")),
+]
+
+
+def _campaign(pk: int) -> Campaign:
+    return get_object_or_404(Campaign, pk=pk)
+
+
+def _unit(user, pk: int) -> OrgUnit:
+    try:
+        return selectors.coverage_unit(user=user, unit_id=pk)
+    except OrgUnit.DoesNotExist:
+        raise Http404 from None
+
+
+def _breadcrumbs(user, campaign: Campaign, unit: OrgUnit) -> list[tuple[str, str]]:
+    """The visible units from the top of the user's coverage down to ``unit``."""
+    units = [*visible_to(user, OrgUnit).filter(pk__in=unit.ancestors()).order_by("path"), unit]
+    return [(u.name, reverse("coverage_unit", args=[campaign.pk, u.pk])) for u in units]
+
+
+class _Narrowing:
+    """The page's filters, with the query strings that carry them to links."""
+
+    def __init__(self, request, campaign: Campaign):
+        self.form = CoverageFilterForm(request.GET or None)
+        self.include_reported = self.form.is_valid() and self.form.cleaned_data["include_reported"]
+        self.filters = EventFilters(**self.form.narrowing())
+        self.campaign = campaign
+        self.statuses = selectors.counted_statuses(self.include_reported)
+
+    def page_query(self) -> str:
+        query = self.filters.query()
+        if self.include_reported:
+            query["include_reported"] = "on"
+        return urlencode(query)
+
+    def events_link(self, **narrower) -> str:
+        """The event list holding exactly the events behind a figure."""
+        query = {
+            **self.filters.query(),
+            "campaign": self.campaign.pk,
+            "statuses": ",".join(self.statuses),
+            **{key: value for key, value in narrower.items() if value is not None},
+        }
+        return f"{reverse('event_list')}?{urlencode(query)}"
+
+    def overdue_link(self, unit: OrgUnit) -> str:
+        query = {**self.filters.query(), "campaign": self.campaign.pk, "unit": unit.pk}
+        query["status"] = "planned"
+        return f"{reverse('event_list')}?{urlencode(query)}"
+
+
+def _link_rows(table, narrowing: _Narrowing, campaign: Campaign, *, unit=None) -> None:
+    """Give every row its drill-down link and the links of its figures."""
+    page_query = narrowing.page_query()
+    for row in table.rows:
+        if row.region is not None:
+            if row.region.level == Region.Level.PREFECTURE:
+                row.link = reverse("coverage_region", args=[campaign.pk, unit.pk, row.region.pk])
+                row.events_link = narrowing.events_link(unit=unit.pk, prefecture=row.region.pk)
+            else:
+                row.link = row.events_link = narrowing.events_link(
+                    unit=unit.pk, county=row.region.code
+                )
+        else:
+            row.link = (
+                None
+                if row.own_events_only
+                else reverse("coverage_unit", args=[campaign.pk, row.unit.pk])
+            )
+            row.events_link = narrowing.events_link(unit=row.unit.pk)
+            row.overdue_link = narrowing.overdue_link(row.unit)
+        if row.link and page_query and "?" not in row.link:
+            row.link = f"{row.link}?{page_query}"
+
+
+@login_required
+def coverage_home(request):
+    """The current campaign's coverage from the top of what the user may see."""
+    campaign = Campaign.objects.current(timezone.localdate()) or Campaign.objects.first()
+    root = selectors.coverage_root(request.user)
+    if campaign is None or root is None:
+        return render(request, "coverage/empty.html", {"campaign": campaign})
+    return redirect("coverage_unit", campaign.pk, root.pk)
+
+
+@login_required
+def coverage_unit(request, campaign_pk: int, unit_pk: int):
+    campaign = _campaign(campaign_pk)
+    unit = _unit(request.user, unit_pk)
+    narrowing = _Narrowing(request, campaign)
+    arguments = {
+        "user": request.user,
+        "campaign": campaign,
+        "unit": unit,
+        "filters": narrowing.filters,
+        "include_reported": narrowing.include_reported,
+    }
+    units = selectors.unit_coverage(**arguments)
+    _link_rows(units, narrowing, campaign)
+    regions = None
+    counties = []
+    if unit.kind != OrgUnit.Kind.HQ:
+        regions = selectors.region_coverage(**arguments)
+        _link_rows(regions, narrowing, campaign, unit=unit)
+        counties = selectors.county_coverage(**arguments)
+        for county in counties:
+            county.events_link = narrowing.events_link(unit=unit.pk, county=county.region.code)
+    mix = selectors.coverage_mix(**arguments)
+    with_targets = [row for row in units.rows if row.target is not None]
+    charts = [
+        (_("Events by venue type"), mix.venue_types, {}),
+        (_("People reached by audience group"), mix.audience, {}),
+        (_("Events per week"), mix.per_week, {}),
+    ]
+    if with_targets:
+        progress = [(row.label, row.progress()["events"] or 0) for row in with_targets]
+        charts.insert(
+            0,
+            (_("Share of the events target reached"), progress, {"max_value": 100, "suffix": "%"}),
+        )
+    charts = [(title, bar_chart(items, title=title, **options)) for title, items, options in charts]
+    return render(
+        request,
+        "coverage/unit.html",
+        {
+            "campaign": campaign,
+            "campaigns": Campaign.objects.order_by("-starts_on"),
+            "unit": unit,
+            "units": units,
+            "regions": regions,
+            "counties": counties,
+            "uncovered_special": [c for c in counties if not c.covered and c.special_kinds],
+            "charts": charts,
+            "form": narrowing.form,
+            "narrowing": narrowing,
+            "totals_link": narrowing.events_link(unit=unit.pk),
+            "breadcrumbs": _breadcrumbs(request.user, campaign, unit),
+            "may_set_targets": can(request.user, "target.set", unit) and units.rows,
+            "export_kinds": EXPORT_KINDS,
+        },
+    )
+
+
+@login_required
+def coverage_region(request, campaign_pk: int, unit_pk: int, region_pk: int):
+    campaign = _campaign(campaign_pk)
+    unit = _unit(request.user, unit_pk)
+    prefecture = get_object_or_404(Region, pk=region_pk, level=Region.Level.PREFECTURE)
+    narrowing = _Narrowing(request, campaign)
+    counties = selectors.region_coverage(
+        user=request.user,
+        campaign=campaign,
+        unit=unit,
+        filters=narrowing.filters,
+        prefecture=prefecture,
+        include_reported=narrowing.include_reported,
+    )
+    if not counties.rows:
+        raise Http404
+    _link_rows(counties, narrowing, campaign, unit=unit)
+    breadcrumbs = _breadcrumbs(request.user, campaign, unit)
+    breadcrumbs.append((prefecture.name_zh, request.path))
+    return render(
+        request,
+        "coverage/region.html",
+        {
+            "campaign": campaign,
+            "unit": unit,
+            "prefecture": prefecture,
+            "counties": counties,
+            "form": narrowing.form,
+            "narrowing": narrowing,
+            "totals_link": narrowing.events_link(unit=unit.pk, prefecture=prefecture.pk),
+            "breadcrumbs": breadcrumbs,
+        },
+    )
+
+
+class TargetForm(forms.Form):
+    events = forms.IntegerField(label=gettext_lazy("Events"), min_value=0)
+    people_reached = forms.IntegerField(label=gettext_lazy("People reached"), min_value=0)
+    counties_covered = forms.IntegerField(label=gettext_lazy("Counties covered"), min_value=0)
+    special_area_counties_covered = forms.IntegerField(
+        label=gettext_lazy("Special-area counties covered"), min_value=0
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        special, counties = (
+            cleaned.get("special_area_counties_covered"),
+            cleaned.get("counties_covered"),
+        )
+        if special is not None and counties is not None and special > counties:
+            self.add_error(
+                "special_area_counties_covered",
+                _("This cannot be more than the counties covered."),
+            )
+        return cleaned
+
+
+TargetFormSet = forms.formset_factory(TargetForm, extra=0)
+
+
+@login_required
+def targets_edit(request, campaign_pk: int, unit_pk: int):
+    campaign = _campaign(campaign_pk)
+    unit = _unit(request.user, unit_pk)
+    if not can(request.user, "target.set", unit):
+        raise PermissionDenied
+    children = list(unit.children.order_by("path"))
+    existing = {
+        t.org_unit_id: t
+        for t in CampaignTarget.objects.filter(campaign=campaign, org_unit__parent=unit)
+    }
+    initial = [
+        {name: getattr(existing.get(child.pk), name, 0) for name in TARGET_FIGURES}
+        for child in children
+    ]
+    formset = TargetFormSet(request.POST or None, initial=initial, prefix="targets")
+    if request.method == "POST" and formset.is_valid():
+        try:
+            warnings = targets_set(
+                user=request.user,
+                campaign=campaign,
+                parent=unit,
+                targets={
+                    child.pk: form.cleaned_data
+                    for child, form in zip(children, formset, strict=True)
+                },
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("The targets are saved."))
+            for warning in warnings:
+                messages.warning(request, warning)
+            return redirect("coverage_unit", campaign.pk, unit.pk)
+    own_target = CampaignTarget.objects.filter(campaign=campaign, org_unit=unit).first()
+    return render(
+        request,
+        "coverage/targets.html",
+        {
+            "campaign": campaign,
+            "unit": unit,
+            "rows": list(zip(children, formset, strict=True)),
+            "formset": formset,
+            "own_target": own_target,
+            "breadcrumbs": _breadcrumbs(request.user, campaign, unit),
+        },
+    )

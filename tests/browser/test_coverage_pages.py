@@ -1,0 +1,50 @@
+"""Journey 2's coverage pages on a phone: HQ → branch → prefecture → the events behind a figure."""
+
+import pytest
+
+from tests.browser.conftest import PHONE
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _sign_in(page, live_server, username):
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", "correct-horse-battery")
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+
+
+def _fits_the_phone(page):
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "bo"])
+def test_hq_reviewer_drills_down_to_the_events_behind_a_figure(
+    phone_page, live_server, artifacts, coverage_world, language
+):
+    page = phone_page
+    errors = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    _sign_in(page, live_server, "hq-reviewer")
+    page.click(f"nav.languages button[value={language}]")
+    page.wait_for_load_state()
+    page.click("nav.main-nav a[href='/coverage/']")
+    page.wait_for_selector("table.coverage")
+    _fits_the_phone(page)
+    assert page.locator("svg.chart").count() >= 3
+    page.screenshot(path=artifacts / f"coverage-hq-{language}.png", full_page=True)
+
+    branch = coverage_world.units["branch_a"]
+    page.click(f"table.coverage tbody th a[href*='/units/{branch.pk}/']")
+    page.wait_for_selector("text=若尔盖县")
+    _fits_the_phone(page)
+    page.screenshot(path=artifacts / f"coverage-branch-{language}.png", full_page=True)
+
+    page.click(f"a[href*='/regions/{coverage_world.prefecture.pk}/']")
+    page.wait_for_selector("text=马尔康市")
+    page.click("table.coverage tbody tr:has-text('红原县') td a")
+    page.wait_for_url("**/events/?*")
+    assert page.locator(".event-rows li").count() == 1
+    assert "红原县" in page.inner_text(".event-rows")
+    assert not errors

@@ -1,0 +1,88 @@
+"""The coverage summary job: an A4 PDF with the per-unit tables and charts, read by poppler."""
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from campaigns.models import Job
+from campaigns.services.jobs import job_execute
+from tests import factories as f
+from tests.regulator_world import regulator_world_fixture  # noqa: F401
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(
+        shutil.which("pdfinfo") is None, reason="poppler-utils (pdfinfo, pdftotext) is missing"
+    ),
+]
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+def _summary_pdf(world, tmp_path, *, owner=None, unit="hq", **params) -> Path:
+    job = f.JobFactory(
+        kind=Job.Kind.COVERAGE_SUMMARY,
+        owner=owner or world.hq_reviewer,
+        org_unit=world.units[unit],
+        params={"campaign_id": world.campaign.pk, "include_reported": False, **params},
+    )
+    job_execute(job_id=job.pk)
+    job.refresh_from_db()
+    assert (job.status, job.error_code) == ("succeeded", "")
+    assert job.result.name.endswith(".pdf")
+    pdf = tmp_path / "summary.pdf"
+    pdf.write_bytes(job.result.read())
+    return pdf
+
+
+def _poppler(*command) -> str:
+    return subprocess.run(command, check=True, capture_output=True, text=True, timeout=60).stdout
+
+
+def test_the_summary_is_an_a4_pdf_naming_the_campaign_and_its_units(regulator_world, tmp_path):
+    pdf = _summary_pdf(regulator_world, tmp_path)
+
+    info = _poppler("pdfinfo", str(pdf))
+    page_size = next(line for line in info.splitlines() if line.startswith("Page size:"))
+    assert page_size.split(":", 1)[1].split() == ["595.276", "x", "841.89", "pts", "(A4)"]
+    text = _poppler("pdftotext", "-layout", str(pdf), "-")
+    assert regulator_world.campaign.name in text
+    assert {"四川分公司", "湖南分公司", "合计", "各类受众的触达人数（人）"} <= set(text.split())
+    assert "第 1 页，共" in text
+
+
+def test_the_summary_hides_small_screening_figures_and_other_branches(regulator_world, tmp_path):
+    pdf = _summary_pdf(
+        regulator_world, tmp_path, owner=regulator_world.branch_reviewer, unit="branch_a"
+    )
+
+    text = _poppler("pdftotext", "-layout", str(pdf), "-")
+    assert "阿坝中心支公司" in text
+    assert "<5" in text
+    assert "湖南分公司" not in text
+
+
+def test_tibetan_names_are_drawn_in_noto_serif_tibetan(regulator_world, tmp_path):
+    sub = regulator_world.units["central_a"]
+    sub.name = "རྔ་བ་ ཀྲུང་ཞིན་ཡན་ལག་ཀུང་སི།"
+    sub.save()
+
+    pdf = _summary_pdf(
+        regulator_world, tmp_path, owner=regulator_world.branch_reviewer, unit="branch_a"
+    )
+
+    fonts = _poppler("pdffonts", str(pdf))
+    assert "Noto-Sans-CJK-SC" in fonts
+    assert "Noto-Serif-Tibetan" in fonts
+
+
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="pdftoppm is missing")
+def test_the_first_page_is_rendered_for_a_person_to_look_at(regulator_world, tmp_path):
+    pdf = _summary_pdf(regulator_world, tmp_path, include_reported=True)
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    _poppler("pdftoppm", "-r", "60", "-png", str(pdf), str(ARTIFACTS / "coverage-summary"))
+
+    assert (ARTIFACTS / "coverage-summary-1.png").stat().st_size > 10_000

@@ -1,0 +1,176 @@
+"""The regulator sheet job: its workbook as openpyxl and as LibreOffice read it."""
+
+import csv
+import shutil
+import subprocess
+import uuid
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from campaigns.models import Job
+from campaigns.services.jobs import job_execute
+from tests import factories as f
+from tests.regulator_world import regulator_world_fixture  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def _run(world, *, owner=None, unit="hq", **params) -> Job:
+    job = f.JobFactory(
+        kind=Job.Kind.REGULATOR_SHEET,
+        owner=owner or world.hq_reviewer,
+        org_unit=world.units[unit],
+        params={"campaign_id": world.campaign.pk, "include_reported": False, **params},
+    )
+    job_execute(job_id=job.pk)
+    job.refresh_from_db()
+    assert (job.status, job.error_code) == ("succeeded", "")
+    return job
+
+
+def _rows(sheet) -> list[list]:
+    return [list(row) for row in sheet.iter_rows(values_only=True)]
+
+
+def _summary_rows(workbook) -> dict[str, dict]:
+    """The units' rows (and the totals) of the summary sheet, by the first column."""
+    rows = _rows(workbook["统计表"])
+    headers = rows[2]
+    return {row[0]: dict(zip(headers, row, strict=True)) for row in rows[3:]}
+
+
+def test_the_sheet_has_a_row_per_branch_and_bold_totals(regulator_world):
+    job = _run(regulator_world)
+
+    workbook = load_workbook(job.result.open("rb"))
+    assert workbook.sheetnames == ["统计表", "活动明细"]
+    summary = workbook["统计表"]
+    assert regulator_world.campaign.name in summary["A1"].value
+    assert summary["A2"].value == "活动日期：不限；仅统计已通过的活动"
+    assert summary.freeze_panes == "A4"
+    rows = _summary_rows(workbook)
+    assert list(rows) == ["四川分公司", "湖南分公司", "合计"]
+    assert rows["四川分公司"]["触达人数合计"] == 560
+    assert rows["四川分公司"]["妇女"] == 30
+    assert rows["湖南分公司"]["农牧民"] == 60
+    assert rows["合计"]["发放宣传资料（份）"] == 200
+    assert rows["合计"]["覆盖县（区）数"] == 4
+    assert summary.cell(row=6, column=1).font.b
+    assert summary.cell(row=6, column=6).data_type == "n"  # numbers stay numbers
+
+
+def test_screening_figures_below_five_are_shown_as_less_than_five(regulator_world):
+    rows = _summary_rows(load_workbook(_run(regulator_world).result.open("rb")))
+
+    assert (rows["四川分公司"]["筛查人数"], rows["四川分公司"]["转诊人数"]) == ("<5", "<5")
+    assert (rows["湖南分公司"]["筛查人数"], rows["湖南分公司"]["转诊人数"]) == (30, 8)
+    assert (rows["合计"]["筛查人数"], rows["合计"]["转诊人数"]) == (33, 9)
+
+
+def test_a_branch_reviewers_sheet_holds_only_their_subtree(regulator_world):
+    job = _run(regulator_world, owner=regulator_world.branch_reviewer, unit="branch_a")
+
+    workbook = load_workbook(job.result.open("rb"))
+    cells = {str(v) for sheet in workbook for row in _rows(sheet) for v in row if v is not None}
+    assert {"四川分公司", "阿坝中心支公司", "红原牧区金融知识宣讲"} <= cells
+    assert not cells & {"湖南分公司", "长沙中心支公司", "=1+1", "芙蓉区"}
+    assert job.result.name.endswith("监管统计表-2025年315消费者权益保护教育宣传周-四川分公司.xlsx")
+
+
+def test_the_events_sheet_lists_each_counted_event_with_the_filters_applied(regulator_world):
+    job = _run(regulator_world, channel="offline", include_reported=True)
+
+    workbook = load_workbook(job.result.open("rb"))
+    events = _rows(workbook["活动明细"])
+    assert events[0][:4] == ["活动名称", "机构", "县（区）代码", "县（区）"]
+    titles = [row[0] for row in events[1:]]
+    assert sorted(titles) == sorted(
+        ["若尔盖校园讲座", "红原牧区金融知识宣讲", "待审核的活动", "=1+1"]
+    )
+    village = next(row for row in events if row[0] == "红原牧区金融知识宣讲")
+    assert village[4:12] == ["是", None, None, "乡村/农牧区", "讲座", "线下", village[10], "已通过"]
+    assert workbook["活动明细"]["A2"].data_type == "s"
+    assert "渠道：线下" in workbook["统计表"]["A2"].value
+    assert workbook["统计表"]["A2"].value.endswith("统计已通过和已上报的活动")
+    assert job.progress == 100
+
+
+def _libreoffice_csv(xlsx: Path, outdir: Path) -> dict[str, list[list[str]]]:
+    """Every sheet of ``xlsx`` as LibreOffice Calc saves it to CSV, by sheet name."""
+    profile = outdir / f"lo-profile-{uuid.uuid4().hex}"
+    subprocess.run(
+        [
+            SOFFICE,
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--convert-to",
+            # UTF-8, comma-separated, values not formulas, every sheet to a file of its own.
+            # (No shell here to strip quotes around the filter's name.)
+            "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1",
+            "--outdir",
+            str(outdir),
+            str(xlsx),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    sheets = {}
+    for path in outdir.glob(f"{xlsx.stem}-*.csv"):
+        with path.open(encoding="utf-8", newline="") as file:
+            sheets[path.stem.removeprefix(f"{xlsx.stem}-")] = list(csv.reader(file))
+    return sheets
+
+
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (Debian's libreoffice-calc) is missing")
+def test_libreoffice_reads_headers_figures_totals_and_formula_like_text_as_text(
+    regulator_world, tmp_path
+):
+    job = _run(regulator_world)
+    xlsx = tmp_path / "sheet.xlsx"
+    xlsx.write_bytes(job.result.read())
+
+    sheets = _libreoffice_csv(xlsx, tmp_path)
+
+    summary, events = sheets["统计表"], sheets["活动明细"]
+    assert summary[2][:6] == [
+        "机构",
+        "线上活动数",
+        "线下活动数",
+        "参与网点数",
+        "参与人员数",
+        "触达人数合计",
+    ]
+    assert summary[2][6:17] == [
+        "老年人",
+        "青少年和学生",
+        "妇女",
+        "少数民族",
+        "农牧民",
+        "新市民",
+        "外出务工人员",
+        "残障人士",
+        "在华外籍人士",
+        "企业职工",
+        "其他",
+    ]
+    assert summary[2][17:] == [
+        "发放宣传资料（份）",
+        "合作服务（次）",
+        "筛查人数",
+        "转诊人数",
+        "覆盖县（区）数",
+        "覆盖特殊地区县（区）数",
+    ]
+    by_unit = {row[0]: row for row in summary[3:]}
+    assert by_unit["四川分公司"][:6] == ["四川分公司", "1", "2", "3", "10", "560"]
+    assert by_unit["四川分公司"][19:21] == ["<5", "<5"]
+    assert by_unit["合计"][:6] == ["合计", "1", "3", "7", "16", "620"]
+    assert by_unit["合计"][-2:] == ["4", "2"]
+    titles = [row[0] for row in events[1:]]
+    assert "=1+1" in titles
+    assert "2" not in titles
