@@ -8,6 +8,9 @@ from django.utils import timezone
 from campaigns import models
 from portal.models import User
 
+# Every factory-made user's password, for tests that sign in through the form.
+USER_PASSWORD = "correct-horse-battery"
+
 
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -15,7 +18,7 @@ class UserFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ["username"]
 
     username = factory.Sequence(lambda n: f"user{n}")
-    password = factory.django.Password("correct-horse-battery")
+    password = factory.django.Password(USER_PASSWORD)
 
 
 class RegionFactory(factory.django.DjangoModelFactory):

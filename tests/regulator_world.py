@@ -138,3 +138,21 @@ def regulator_world_fixture(org_tree):
         hq_reviewer=member(units["hq"], Membership.Role.REVIEWER, "hq-reviewer"),
         branch_reviewer=member(units["branch_a"], Membership.Role.REVIEWER, "sc-reviewer"),
     )
+
+
+def export_job_run(world, kind: str, *, owner=None, unit: str = "hq", **params):
+    """Run an export job of ``kind`` over the world's campaign, as a worker would; it must
+    succeed."""
+    from campaigns.models import Job
+    from campaigns.services.jobs import job_execute
+
+    job = f.JobFactory(
+        kind=kind,
+        owner=owner or world.hq_reviewer,
+        org_unit=world.units[unit],
+        params={"campaign_id": world.campaign.pk, "include_reported": False, **params},
+    )
+    job_execute(job_id=job.pk)
+    job = Job.objects.get(pk=job.pk)
+    assert (job.status, job.error_code) == ("succeeded", "")
+    return job

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.factories import USER_PASSWORD
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
     "--no-sandbox",
@@ -49,3 +51,12 @@ def phone_page(browser):
 def artifacts():
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+def sign_in(page, live_server, username, password=USER_PASSWORD):
+    """Sign in through the form, as a person would, and land on the home page."""
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")

@@ -2,17 +2,9 @@
 
 import pytest
 
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _sign_in(page, live_server, username):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "correct-horse-battery")
-    page.click("main button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
 
 
 def _fits_the_phone(page):
@@ -26,7 +18,7 @@ def test_hq_reviewer_drills_down_to_the_events_behind_a_figure(
     page = phone_page
     errors = []
     page.on("console", lambda message: message.type == "error" and errors.append(message.text))
-    _sign_in(page, live_server, "hq-reviewer")
+    sign_in(page, live_server, "hq-reviewer")
     page.click(f"nav.languages button[value={language}]")
     page.wait_for_load_state()
     page.click("nav.main-nav a[href='/coverage/']")

@@ -4,19 +4,12 @@ import subprocess
 
 import pytest
 
+from tests.browser.conftest import sign_in
 from tests.factories import CampaignFactory, EventFactory, MembershipFactory, OrgUnitFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 HEADINGS = {"zh-hans": "当前宣传活动", "bo": None, "en": "Current campaign"}
-
-
-def _sign_in(page, live_server, username):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "correct-horse-battery")
-    page.click("main button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "bo", "en"])
@@ -28,7 +21,7 @@ def test_home_page_shows_unit_role_and_campaign_in_each_language(
     campaign = CampaignFactory(name="2025年“3·15”金融消费者权益保护教育宣传周")
     EventFactory(org_unit=unit, campaign=campaign)
 
-    _sign_in(phone_page, live_server, "aba-organizer")
+    sign_in(phone_page, live_server, "aba-organizer")
     phone_page.click(f"nav.languages button[value={language}]")
     phone_page.wait_for_load_state()
 

@@ -10,11 +10,9 @@ from PIL import Image
 
 from campaigns.models import Event, Membership
 from tests import factories as f
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "correct-horse-battery"
 
 
 @pytest.fixture
@@ -45,14 +43,6 @@ def aba(db):
     return {"campaign": campaign, "hospital": hospital, "edition": edition, "unit": aba_unit}
 
 
-def _sign_in(page, live_server, username):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
-
-
 def _photo(tmp_path):
     buffer = io.BytesIO()
     Image.new("RGB", (1200, 800), (60, 120, 200)).save(buffer, "JPEG")
@@ -69,7 +59,7 @@ def test_organizer_plans_reports_and_submits_and_reviewer_approves(
     browser, phone_page, live_server, artifacts, aba, tmp_path
 ):
     page = phone_page
-    _sign_in(page, live_server, "aba-organizer")
+    sign_in(page, live_server, "aba-organizer")
 
     # Plan.
     page.click("nav.main-nav a[href='/events/']")
@@ -125,7 +115,7 @@ def test_organizer_plans_reports_and_submits_and_reviewer_approves(
     # The reviewer returns it with a note.
     reviewer_context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
     reviewer = reviewer_context.new_page()
-    _sign_in(reviewer, live_server, "sc-reviewer")
+    sign_in(reviewer, live_server, "sc-reviewer")
     reviewer.click("nav.main-nav a[href='/events/review/']")
     reviewer.click(f"a[href='/events/{event.pk}/']")
     reviewer.click("details.inline-form summary >> nth=0")
@@ -173,7 +163,7 @@ def test_report_form_fits_a_phone_in_each_language(
         venue_name="红原县安曲牧场",
         venue_type="village",
     )
-    _sign_in(phone_page, live_server, "aba-organizer")
+    sign_in(phone_page, live_server, "aba-organizer")
     phone_page.click(f"nav.languages button[value={language}]")
     phone_page.wait_for_load_state()
     phone_page.goto(f"{live_server.url}/events/{event.pk}/report")

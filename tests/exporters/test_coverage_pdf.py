@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 
 from campaigns.models import Job
-from campaigns.services.jobs import job_execute
-from tests import factories as f
-from tests.regulator_world import regulator_world_fixture  # noqa: F401
+from tests.regulator_world import (
+    export_job_run,
+    regulator_world_fixture,  # noqa: F401
+)
 
 pytestmark = [
     pytest.mark.django_db,
@@ -22,15 +23,7 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 def _summary_pdf(world, tmp_path, *, owner=None, unit="hq", **params) -> Path:
-    job = f.JobFactory(
-        kind=Job.Kind.COVERAGE_SUMMARY,
-        owner=owner or world.hq_reviewer,
-        org_unit=world.units[unit],
-        params={"campaign_id": world.campaign.pk, "include_reported": False, **params},
-    )
-    job_execute(job_id=job.pk)
-    job.refresh_from_db()
-    assert (job.status, job.error_code) == ("succeeded", "")
+    job = export_job_run(world, Job.Kind.COVERAGE_SUMMARY, owner=owner, unit=unit, **params)
     assert job.result.name.endswith(".pdf")
     pdf = tmp_path / "summary.pdf"
     pdf.write_bytes(job.result.read())

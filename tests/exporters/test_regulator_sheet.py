@@ -10,26 +10,18 @@ import pytest
 from openpyxl import load_workbook
 
 from campaigns.models import Job
-from campaigns.services.jobs import job_execute
-from tests import factories as f
-from tests.regulator_world import regulator_world_fixture  # noqa: F401
+from tests.regulator_world import (
+    export_job_run,
+    regulator_world_fixture,  # noqa: F401
+)
 
 pytestmark = pytest.mark.django_db
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 
 
-def _run(world, *, owner=None, unit="hq", **params) -> Job:
-    job = f.JobFactory(
-        kind=Job.Kind.REGULATOR_SHEET,
-        owner=owner or world.hq_reviewer,
-        org_unit=world.units[unit],
-        params={"campaign_id": world.campaign.pk, "include_reported": False, **params},
-    )
-    job_execute(job_id=job.pk)
-    job.refresh_from_db()
-    assert (job.status, job.error_code) == ("succeeded", "")
-    return job
+def _run(world, **arguments) -> Job:
+    return export_job_run(world, Job.Kind.REGULATOR_SHEET, **arguments)
 
 
 def _rows(sheet) -> list[list]:
