@@ -126,28 +126,6 @@ class Migration(migrations.Migration):
                 verbose_name="kind",
             ),
         ),
-        migrations.AddIndex(
-            model_name="event",
-            index=models.Index(
-                fields=["campaign", "status"],
-                include=(
-                    "venue_type",
-                    "starts_at",
-                    "audience_elderly",
-                    "audience_youth",
-                    "audience_women",
-                    "audience_ethnic_minority",
-                    "audience_farmers_herders",
-                    "audience_new_urban_residents",
-                    "audience_migrant_workers",
-                    "audience_disabled",
-                    "audience_foreigners",
-                    "audience_enterprise_staff",
-                    "audience_other",
-                ),
-                name="event_coverage",
-            ),
-        ),
         migrations.AlterConstraint(
             model_name="campaigntarget",
             name="target_special_within_counties",

@@ -170,7 +170,7 @@ class Event(models.Model):
     )
     # The same counts as the AudienceCount rows, one column per group, kept with them by the
     # report service: the audience mix of 100,000 events is then a sum of columns, without
-    # joining a million rows (or reading JSON), and an index can hold it (event_coverage).
+    # joining a million rows or reading JSON.
     audience_elderly = models.PositiveIntegerField(null=True, blank=True, editable=False)
     audience_youth = models.PositiveIntegerField(null=True, blank=True, editable=False)
     audience_women = models.PositiveIntegerField(null=True, blank=True, editable=False)
@@ -217,14 +217,6 @@ class Event(models.Model):
             models.Index(fields=["campaign", "status"], name="event_campaign_status"),
             models.Index(fields=["org_unit", "starts_at"], name="event_unit_start"),
             models.Index(fields=["county", "starts_at"], name="event_county_start"),
-            # Lets the coverage mix (events by venue type and week, people by group) read the
-            # index alone instead of the table's wide rows (PostgreSQL; SQLite ignores
-            # INCLUDE).
-            models.Index(
-                fields=["campaign", "status"],
-                include=["venue_type", "starts_at", *AUDIENCE_COLUMNS],
-                name="event_coverage",
-            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -90,9 +90,6 @@ if DATABASES["default"].get("ENGINE", "").endswith("postgresql"):
         f"-c work_mem={os.environ.get('DATABASE_WORK_MEM', '32MB')}"
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-# The coverage index carries non-key columns on PostgreSQL; SQLite builds it without them,
-# which is all a development database needs.
-SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 AUTH_USER_MODEL = "portal.User"
 AUTHENTICATION_BACKENDS = [
