@@ -42,27 +42,44 @@ WARM_UPS = 2
 EVENTS = 100_000
 SCALE_CAMPAIGN = "规模测试宣传周"
 
-# The headline figures of the HQ table, per branch, in one hand-written query: the floor for
-# the ORM. It sums per (unit, county) first, then folds, as the selector does; a plain
-# COUNT(DISTINCT) over every event sorts them all and is slower than the selector.
+# The headline figures of the HQ table, per branch, in one hand-written query: events, people
+# reached, counties covered of the counties served, special-area counties covered of those
+# served. The floor for the ORM. It sums per (unit, county) first, then folds, as the
+# selector does; a plain COUNT(DISTINCT) over every event sorts them all and is slower.
 RAW_SQL = """
 WITH per_unit_county AS (
   SELECT org_unit_id, county_id, count(*) AS events, sum(people_reached) AS people_reached
   FROM campaigns_event
   WHERE campaign_id = %(campaign)s AND status = 'approved'
   GROUP BY org_unit_id, county_id
+),
+covered AS (
+  SELECT substr(u.path, 1, %(child_length)s) AS branch,
+         sum(p.events) AS events,
+         coalesce(sum(p.people_reached), 0) AS people_reached,
+         count(DISTINCT p.county_id) AS counties_covered,
+         count(DISTINCT CASE WHEN r.ethnic_area OR r.old_revolutionary_area OR r.remote_area
+                             THEN p.county_id END) AS special_covered
+  FROM per_unit_county p
+  JOIN campaigns_orgunit u ON u.id = p.org_unit_id
+  JOIN campaigns_region r ON r.id = p.county_id
+  WHERE u.path LIKE %(prefix)s
+  GROUP BY 1
+),
+served AS (
+  SELECT substr(u.path, 1, %(child_length)s) AS branch,
+         count(DISTINCT a.region_id) AS counties_in_area,
+         count(DISTINCT CASE WHEN r.ethnic_area OR r.old_revolutionary_area OR r.remote_area
+                             THEN a.region_id END) AS special_in_area
+  FROM campaigns_orgunit_service_area a
+  JOIN campaigns_orgunit u ON u.id = a.orgunit_id
+  JOIN campaigns_region r ON r.id = a.region_id
+  WHERE u.path LIKE %(prefix)s
+  GROUP BY 1
 )
-SELECT substr(u.path, 1, %(child_length)s) AS branch,
-       sum(p.events) AS events,
-       coalesce(sum(p.people_reached), 0) AS people_reached,
-       count(DISTINCT p.county_id) AS counties_covered,
-       count(DISTINCT CASE WHEN r.ethnic_area OR r.old_revolutionary_area OR r.remote_area
-                           THEN p.county_id END) AS special_covered
-FROM per_unit_county p
-JOIN campaigns_orgunit u ON u.id = p.org_unit_id
-JOIN campaigns_region r ON r.id = p.county_id
-WHERE u.path LIKE %(prefix)s
-GROUP BY 1
+SELECT served.branch, covered.events, covered.people_reached, covered.counties_covered,
+       served.counties_in_area, covered.special_covered, served.special_in_area
+FROM served LEFT JOIN covered ON covered.branch = served.branch
 """
 
 

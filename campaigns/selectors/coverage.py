@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Max, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce, Substr, TruncWeek
+from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import timezone
 
 from campaigns.models import (
@@ -192,14 +192,15 @@ def _grouped_figures(events: QuerySet, group: str, include_reported: bool) -> tu
     """Figures per ``group`` (one of the BY_ expressions), and over all events, in one query."""
     counted = Q(status__in=counted_statuses(include_reported))
     overdue_before = timezone.now() - dt.timedelta(days=settings.REPORT_OVERDUE_AFTER_DAYS)
+    overdue = Q(status=Event.Status.PLANNED, starts_at__lt=overdue_before)
     per_unit_county = (
-        events.values("org_unit_id", "county_id")
+        # Returned and cancelled events count nowhere: leave them out early.
+        events.filter(counted | overdue)
+        .values("org_unit_id", "county_id")
         .annotate(
             events=Count("pk", filter=counted),
             people_reached=Coalesce(Sum("people_reached", filter=counted), 0),
-            overdue=Count(
-                "pk", filter=Q(status=Event.Status.PLANNED, starts_at__lt=overdue_before)
-            ),
+            overdue=Count("pk", filter=overdue),
         )
         .order_by()
     )
@@ -220,6 +221,43 @@ def _grouped_figures(events: QuerySet, group: str, include_reported: bool) -> tu
             else:
                 by_group[key] = figures
     return by_group, total
+
+
+# The counties each child's subtree serves, and all the unit's subtree serves, in one query.
+SERVED_SQL = """
+WITH served AS (
+  SELECT DISTINCT substr(u.path, 1, %s) AS grp, a.region_id AS region_id,
+         CASE WHEN r.ethnic_area OR r.old_revolutionary_area OR r.remote_area
+              THEN 1 ELSE 0 END AS special
+  FROM {areas} a
+  JOIN {units} u ON u.id = a.orgunit_id
+  JOIN {regions} r ON r.id = a.region_id
+  WHERE u.path LIKE %s AND r.level = %s
+)
+SELECT grp, COUNT(*), SUM(special), 0 FROM served GROUP BY grp
+UNION ALL
+SELECT NULL, COUNT(DISTINCT region_id), COUNT(DISTINCT CASE WHEN special = 1 THEN region_id END), 1
+FROM served
+"""
+
+
+def _served_by_child(unit: OrgUnit, child_length: int) -> tuple[dict, dict]:
+    """Counties (and special-area counties) served below each child of ``unit``, and in all."""
+    sql = SERVED_SQL.format(
+        areas=OrgUnit.service_area.through._meta.db_table,
+        units=OrgUnit._meta.db_table,
+        regions=Region._meta.db_table,
+    )
+    by_child, total = {}, {"counties_in_area": 0, "special_in_area": 0}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [child_length, f"{unit.path}%", Region.Level.COUNTY])
+        for key, counties, special, is_total in cursor.fetchall():
+            figures = {"counties_in_area": int(counties or 0), "special_in_area": int(special or 0)}
+            if is_total:
+                total = figures
+            else:
+                by_child[key] = figures
+    return by_child, total
 
 
 def _area_aggregates(prefix: str) -> dict:
@@ -262,15 +300,7 @@ def unit_coverage(
         events, BY_CHILD_UNIT.format(length=int(child_length)), include_reported
     )
     # A unit's service area is the union of the areas of every unit in its subtree.
-    area_by_child = {
-        row.pop("child"): row
-        for row in OrgUnit.objects.filter(path__startswith=unit.path)
-        .exclude(pk=unit.pk)
-        .annotate(child=Substr("path", 1, child_length))
-        .values("child")
-        .annotate(**_area_aggregates("service_area__"))
-        .order_by()
-    }
+    area_by_child, area_total = _served_by_child(unit, child_length)
     targets = {
         target.org_unit_id: target
         for target in CampaignTarget.objects.filter(
@@ -299,7 +329,7 @@ def unit_coverage(
     totals = CoverageRow(
         label=unit.name,
         unit=unit,
-        figures=_figures(total, _served_counties(unit).aggregate(**_area_aggregates(""))),
+        figures=_figures(total, area_total),
         target=targets.get(unit.pk),
     )
     return CoverageTable(rows=rows, totals=totals)
