@@ -121,6 +121,14 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     # Held at a unit, it sets the targets of the units right below it: headquarters sets the
     # branches' targets, a branch splits its own among its sub-units.
     "target.set": frozenset({REVIEWER, ADMIN}),
+    # Handouts: translators write both languages; another translator or a reviewer checks
+    # the translation (never its own translator); reviewers approve it for print;
+    # organizers order print runs.
+    "material.edit": frozenset({TRANSLATOR, REVIEWER}),
+    "edition.translate": frozenset({TRANSLATOR}),
+    "edition.review": frozenset({TRANSLATOR, REVIEWER}),
+    "edition.approve": frozenset({REVIEWER}),
+    "printrun.order": frozenset({ORGANIZER}),
 }
 
 

@@ -174,6 +174,14 @@ class EditionBlockFactory(factory.django.DjangoModelFactory):
     text_bo = "རྒྱུ་ནོར་བདེ་འཇགས།"
 
 
+class BlockCommentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.BlockComment
+
+    block = factory.SubFactory(EditionBlockFactory)
+    text = "这一句的藏文请再核对。"
+
+
 class PrintRunFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = models.PrintRun

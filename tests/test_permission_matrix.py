@@ -42,6 +42,9 @@ OWNED_BY = {
     models.Material: lambda unit: f.MaterialFactory(org_unit=unit),
     models.MaterialEdition: _edition,
     models.EditionBlock: lambda unit: f.EditionBlockFactory(edition=_edition(unit)),
+    models.BlockComment: lambda unit: f.BlockCommentFactory(
+        block=f.EditionBlockFactory(edition=_edition(unit))
+    ),
     models.PrintRun: lambda unit: f.PrintRunFactory(org_unit=unit),
     models.MaterialUse: lambda unit: f.MaterialUseFactory(event=_event(unit)),
     models.AuditEntry: lambda unit: f.AuditEntryFactory(org_unit=unit),
@@ -56,6 +59,7 @@ SHARED_WITH_SUBUNITS = {
     models.Material,
     models.MaterialEdition,
     models.EditionBlock,
+    models.BlockComment,
     models.Partner,
     models.PartnerAgreement,
 }

@@ -17,6 +17,7 @@ from campaigns.models.events import (
 )
 from campaigns.models.jobs import JOB_ERRORS, Job
 from campaigns.models.materials import (
+    BlockComment,
     EditionBlock,
     Material,
     MaterialEdition,
@@ -39,6 +40,7 @@ __all__ = [
     "AudienceCount",
     "AudienceGroup",
     "AuditEntry",
+    "BlockComment",
     "Campaign",
     "CampaignTarget",
     "Channel",

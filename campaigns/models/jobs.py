@@ -35,6 +35,7 @@ class Job(models.Model):
         EVENTS_EXPORT = "events_export", _("events export")
         REGULATOR_SHEET = "regulator_sheet", _("regulator statistics sheet")
         COVERAGE_SUMMARY = "coverage_summary", _("coverage summary (PDF)")
+        PRINT_RUN = "print_run", _("print run (PDF)")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("queued")

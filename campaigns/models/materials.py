@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -73,6 +75,18 @@ class MaterialEdition(models.Model):
         default=True,
         help_text=_("Cleared by a native reader of Tibetan."),
     )
+    # The read-only public page of the edition (the QR code on the print) is found by this
+    # unguessable token, never by the sequential id.
+    public_token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    based_on = models.ForeignKey(
+        "self",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("based on edition"),
+        help_text=_("Editing an approved edition starts a new one based on it."),
+    )
     translated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.SET_NULL,
@@ -135,6 +149,8 @@ class EditionBlock(models.Model):
     text_zh = models.TextField(_("Chinese text"), blank=True)
     text_bo = models.TextField(_("Tibetan text"), blank=True)
     needs_native_review = models.BooleanField(_("Tibetan needs native review"), default=True)
+    # Raised by every save of the block: the editor's autosave refuses an older version.
+    version = models.PositiveIntegerField(_("version"), default=1)
 
     objects = EditionBlockQuerySet.as_manager()
 
@@ -148,6 +164,40 @@ class EditionBlock(models.Model):
 
     def __str__(self) -> str:
         return f"{self.edition} #{self.position}"
+
+
+class BlockCommentQuerySet(OrgScopedQuerySet):
+    owner_path = "block__edition__material__org_unit__path"
+    shared_with_subunits = True
+
+
+class BlockComment(models.Model):
+    """A translator's or reviewer's remark on one block of an edition."""
+
+    block = models.ForeignKey(
+        EditionBlock, models.CASCADE, related_name="comments", verbose_name=_("block")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    text = models.TextField(_("comment"))
+    resolved = models.BooleanField(_("resolved"), default=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = BlockCommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["block", "created_at", "pk"]
+        verbose_name = _("block comment")
+        verbose_name_plural = _("block comments")
+
+    def __str__(self) -> str:
+        return self.text[:60]
 
 
 class PrintRunQuerySet(OrgScopedQuerySet):
@@ -168,10 +218,28 @@ class PrintRun(models.Model):
     org_unit = models.ForeignKey(
         "campaigns.OrgUnit", models.PROTECT, related_name="print_runs", verbose_name=_("org unit")
     )
+
+    class Layout(models.TextChoices):
+        SIDE_BY_SIDE = "side_by_side", _("Chinese and Tibetan side by side")
+        SEQUENTIAL = "sequential", _("Chinese, then Tibetan")
+
     paper_size = models.CharField(_("paper size"), max_length=4, choices=PaperSize.choices)
+    layout = models.CharField(
+        _("layout"), max_length=16, choices=Layout.choices, default=Layout.SIDE_BY_SIDE
+    )
+    bleed = models.BooleanField(_("3 mm bleed"), default=False)
+    crop_marks = models.BooleanField(_("crop marks"), default=False)
     copies = models.PositiveIntegerField(_("copies"))
     delivery_note = models.TextField(_("delivery note"), blank=True)
     pdf = models.FileField(_("PDF"), upload_to="print-runs/%Y/", blank=True)
+    job = models.ForeignKey(
+        "campaigns.Job",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("rendering job"),
+    )
     ordered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.SET_NULL,
