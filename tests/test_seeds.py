@@ -1,18 +1,23 @@
-"""load_seeds: real county data with flags, the org tree, the 2025 campaign, demo users."""
+"""load_seeds: county data with flags, the org tree, the 2025 campaign, handouts, demo users."""
+
+import re
 
 import pytest
 from django.core.management import call_command
 
 from campaigns.models import (
     AudienceCount,
+    EditionBlock,
     Event,
+    Material,
+    MaterialEdition,
     MaterialUse,
     Membership,
     OrgUnit,
     PartnerService,
     Region,
 )
-from campaigns.services.seeds import MODELS_COUNTED, seeds_load
+from campaigns.services.seeds import MODELS_COUNTED, materials_load, seeds_load
 from portal.access import visible_to
 from portal.models import User
 
@@ -135,3 +140,131 @@ def test_demo_users_cover_every_role_at_four_units(seeded):
         (unit, role) for unit in ("HQ", "SC", "SC-ABA", "HN") for role in Membership.Role.values
     }
     assert User.objects.get(username="aba-organizer").check_password(seeded.demo_password)
+
+
+HANDOUTS = {
+    "金融消费者八项基本权利": ("HQ", "eight_rights", "a5_leaflet"),
+    "反诈宣传折页：以案说险": ("HQ", "anti_fraud", "a4_trifold"),
+    "妇女“两癌”免费筛查通知": ("SC", "other", "a3_poster"),
+}
+EIGHT_RIGHTS = [
+    "财产安全权",
+    "知情权",
+    "自主选择权",
+    "公平交易权",
+    "依法求偿权",
+    "受教育权",
+    "受尊重权",
+    "信息安全权",
+]
+# Tibetan script, plus what a handout needs around it: spaces, newlines, Arabic digits (phone
+# numbers) and ASCII punctuation (the blanks to fill in, times).
+TIBETAN_TEXT = re.compile(r"[\u0F00-\u0FFF \n0-9!-/:-@\[-`{-~]*")
+
+
+def test_the_three_handouts_load_as_approved_first_editions(seeded):
+    materials = {
+        m.title_zh: (m.org_unit.code, m.topic, m.kind)
+        for m in Material.objects.select_related("org_unit")
+    }
+    assert materials == HANDOUTS
+    editions = MaterialEdition.objects.filter(material__title_zh__in=HANDOUTS)
+    assert sorted(editions.values_list("number", "status")) == [(1, "approved")] * 3
+    assert not editions.filter(approved_at__isnull=True).exists()
+    for edition in editions:
+        kinds = list(edition.blocks.values_list("kind", flat=True))
+        assert kinds[0] == "heading"
+        assert {"paragraph", "callout", "qr_code"} <= set(kinds)
+
+
+def test_the_eight_rights_leaflet_explains_each_right_and_fits_a5(seeded):
+    edition = MaterialEdition.objects.get(material__title_zh="金融消费者八项基本权利")
+    (rights,) = edition.blocks.filter(kind="list")
+    lines = rights.text_zh.splitlines()
+    assert [line.split("：")[0] for line in lines] == EIGHT_RIGHTS
+    assert len(rights.text_bo.splitlines()) == 8
+    callout = edition.blocks.get(kind="callout")
+    assert "12378" in callout.text_zh
+    assert "12378" in callout.text_bo
+    assert 350 <= sum(len(block.text_zh) for block in edition.blocks.all()) <= 500
+
+
+def test_every_seeded_edition_and_block_needs_native_review(seeded):
+    assert MaterialEdition.objects.count() == 3
+    assert not MaterialEdition.objects.filter(needs_native_review=False).exists()
+    assert EditionBlock.objects.count() > 3 * 4
+    assert not EditionBlock.objects.filter(needs_native_review=False).exists()
+
+
+def test_every_text_block_has_chinese_and_tibetan_and_the_qr_code_none(seeded):
+    for block in EditionBlock.objects.all():
+        if block.kind == EditionBlock.Kind.QR_CODE:
+            assert (block.text_zh, block.text_bo) == ("", "")
+        else:
+            assert block.text_zh.strip(), block
+            assert block.text_bo.strip(), block
+            assert len(block.text_zh.splitlines()) == len(block.text_bo.splitlines()), block
+
+
+def _tibetan_texts():
+    for material in Material.objects.all():
+        yield material.title_zh, material.title_bo
+    for block in EditionBlock.objects.select_related("edition__material"):
+        yield f"{block.edition.material.title_zh} #{block.position}", block.text_bo
+
+
+def test_seeded_tibetan_uses_tibetan_script_with_tsheg_and_shad(seeded):
+    for where, text in _tibetan_texts():
+        assert TIBETAN_TEXT.fullmatch(text), where
+        assert "." not in text, where  # a sentence ends with a shad, never a full stop
+        assert "་་" not in text, where
+        # After ང a tsheg comes before the shad (ང་།); after any other letter it does not.
+        assert not re.search(r"ང།|[^ང]་།", text), where
+        # No shad straight after ཀ or ག: the clause ends with the letter alone.
+        assert not re.search(r"[ཀག]།", text), where
+        # Syllables are joined by a tsheg, so no line ends in the middle of one.
+        assert not any(line.endswith("་") for line in text.splitlines()), where
+        if text and text[-1] not in "_0123456789":
+            assert text.endswith("།"), where
+
+
+def _handout_rows():
+    return (
+        list(Material.objects.values_list("pk", "org_unit__code", "title_zh", "title_bo")),
+        list(MaterialEdition.objects.values_list("pk", "material_id", "number", "status")),
+        list(
+            EditionBlock.objects.values_list(
+                "pk", "edition_id", "position", "kind", "text_zh", "text_bo", "version"
+            )
+        ),
+    )
+
+
+def test_reloading_the_handouts_twice_gives_the_same_rows(seeded):
+    before = _handout_rows()
+    materials_load()
+    materials_load()
+    assert _handout_rows() == before
+
+
+def test_reloading_replaces_the_blocks_of_edition_one(seeded):
+    edition = MaterialEdition.objects.get(material__title_zh="反诈宣传折页：以案说险")
+    count = edition.blocks.count()
+    heading = edition.blocks.get(position=1)
+    EditionBlock.objects.filter(pk=heading.pk).update(text_bo="", needs_native_review=False)
+    EditionBlock.objects.create(edition=edition, position=count + 1, kind="paragraph")
+    MaterialEdition.objects.filter(pk=edition.pk).update(needs_native_review=False)
+
+    editions = materials_load()
+
+    assert editions["反诈宣传折页：以案说险"] == edition
+    edition.refresh_from_db()
+    assert edition.needs_native_review
+    assert edition.blocks.count() == count
+    restored = edition.blocks.get(position=1)
+    assert (restored.pk, restored.text_bo, restored.needs_native_review) == (
+        heading.pk,
+        heading.text_bo,
+        True,
+    )
+    assert restored.version == heading.version + 1

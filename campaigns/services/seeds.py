@@ -1,4 +1,4 @@
-"""Loading the seed data in seeds/: regions, org units, the 2025 campaign, demo users.
+"""Loading the seed data in seeds/: regions, org units, the 2025 campaign, handouts, demo users.
 
 Every loader is idempotent: rows are found by a natural key (region code, org unit code,
 campaign name, ...) and updated in place, so loading twice changes nothing.
@@ -136,7 +136,7 @@ def _aware(value: str) -> datetime:
 
 
 def campaign_load(*, directory: Path = SEEDS_DIR) -> Campaign:
-    """The 2025 campaign with its targets, partners, the eight-rights handout and sample events."""
+    """The 2025 campaign with its targets, partners, the handouts and sample events."""
     data = _read_json("campaigns.json", directory)
     spec = data["campaign"]
     campaign, _created = Campaign.objects.update_or_create(
@@ -150,7 +150,8 @@ def campaign_load(*, directory: Path = SEEDS_DIR) -> Campaign:
     )
     _targets_load(campaign, data)
     partners = _partners_load(data["partners"])
-    editions = _materials_load(data["materials"])
+    # The sample events hand out seeded handouts, which they name by title_zh.
+    editions = materials_load(directory=directory)
     for entry in data["events"]:
         _event_load(campaign, entry, partners, editions)
     return campaign
@@ -199,9 +200,16 @@ def _partners_load(entries: list[dict]) -> dict[str, Partner]:
     return partners
 
 
-def _materials_load(entries: list[dict]) -> dict[str, MaterialEdition]:
+def materials_load(*, directory: Path = SEEDS_DIR) -> dict[str, MaterialEdition]:
+    """The handouts of materials.json, each as an approved edition 1; returns them by title_zh.
+
+    The Tibetan in the file is ours, so the edition and every block are always marked as
+    needing native review. On a reload the blocks of edition 1 are replaced by the file's: a
+    changed block is updated in place (its version raised, so an open editor notices), extra
+    blocks are deleted, and an unchanged block is not written at all.
+    """
     editions = {}
-    for entry in entries:
+    for entry in _read_json("materials.json", directory)["materials"]:
         material, _created = Material.objects.update_or_create(
             org_unit=OrgUnit.objects.get(code=entry["org_unit"]),
             title_zh=entry["title_zh"],
@@ -211,27 +219,40 @@ def _materials_load(entries: list[dict]) -> dict[str, MaterialEdition]:
                 "kind": entry["kind"],
             },
         )
-        edition, created = MaterialEdition.objects.get_or_create(
+        material.full_clean()
+        edition, _created = MaterialEdition.objects.update_or_create(
             material=material,
             number=1,
             defaults={"status": MaterialEdition.Status.APPROVED, "needs_native_review": True},
         )
-        if created:
+        if edition.approved_at is None:
             edition.approved_at = edition.created_at
             edition.save(update_fields=["approved_at"])
-        for position, block in enumerate(entry["blocks"], start=1):
-            EditionBlock.objects.update_or_create(
-                edition=edition,
-                position=position,
-                defaults={
-                    "kind": block["kind"],
-                    "text_zh": block["text_zh"],
-                    "text_bo": block["text_bo"],
-                    "needs_native_review": True,
-                },
-            )
+        _edition_blocks_replace(edition, entry["blocks"])
+        if material.title_zh in editions:
+            raise ValueError(f"two handouts are titled {material.title_zh!r}")
         editions[material.title_zh] = edition
     return editions
+
+
+def _edition_blocks_replace(edition: MaterialEdition, specs: list[dict]) -> None:
+    existing = {block.position: block for block in edition.blocks.all()}
+    for position, spec in enumerate(specs, start=1):
+        values = {
+            "kind": EditionBlock.Kind(spec["kind"]).value,
+            "text_zh": spec["text_zh"],
+            "text_bo": spec["text_bo"],
+            "needs_native_review": True,
+        }
+        block = existing.get(position)
+        if block is None:
+            EditionBlock.objects.create(edition=edition, position=position, **values)
+        elif any(getattr(block, name) != value for name, value in values.items()):
+            for name, value in values.items():
+                setattr(block, name, value)
+            block.version += 1
+            block.save(update_fields=[*values, "version"])
+    edition.blocks.filter(position__gt=len(specs)).delete()
 
 
 def _event_load(campaign: Campaign, entry: dict, partners: dict, editions: dict) -> None:
