@@ -9,3 +9,4 @@ class CampaignsConfig(AppConfig):
     def ready(self) -> None:
         # Job runners register themselves by kind when their module is imported.
         from campaigns.exporters import coverage_pdf, events, regulator  # noqa: F401
+        from campaigns.printing import jobs  # noqa: F401

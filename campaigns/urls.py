@@ -4,11 +4,14 @@ from campaigns.views import (
     coverage,
     events,
     exports,
+    handouts,
     home,
     jobs,
+    materials,
     notifications,
     partners,
     photos,
+    print_runs,
 )
 
 urlpatterns = [
@@ -63,6 +66,29 @@ urlpatterns = [
         exports.coverage_export_start,
         name="coverage_export_start",
     ),
+    # Handouts: the library and the translator's editor (campaigns/views/materials.py).
+    path("materials/", materials.material_list, name="material_list"),
+    path("materials/new", materials.material_create, name="material_create"),
+    path("materials/<int:pk>/", materials.material_detail, name="material_detail"),
+    path("editions/<int:pk>/", materials.edition_editor, name="edition_editor"),
+    path("editions/<int:pk>/blocks/new", materials.block_add, name="block_add"),
+    path("blocks/<int:pk>/save", materials.block_save, name="block_save"),
+    path("blocks/<int:pk>/comments", materials.block_comment_add, name="block_comment_add"),
+    path("comments/<int:pk>/resolve", materials.block_comment_resolve, name="comment_resolve"),
+    path("editions/<int:pk>/diff", materials.edition_diff, name="edition_diff"),
+    path(
+        "editions/<int:pk>/transition/<str:action>",
+        materials.edition_transition,
+        name="edition_transition",
+    ),
+    path("editions/<int:pk>/new-edition", materials.edition_new, name="edition_new"),
+    # Print runs and stock (campaigns/views/print_runs.py).
+    path("editions/<int:pk>/print", print_runs.print_run_order, name="print_run_order"),
+    path("print-runs/", print_runs.print_run_list, name="print_run_list"),
+    path("print-runs/<int:pk>/", print_runs.print_run_detail, name="print_run_detail"),
+    path("print-runs/<int:pk>/pdf", print_runs.print_run_pdf, name="print_run_pdf"),
+    # The public page a handout's QR code opens: no sign-in, found by its token only.
+    path("h/<uuid:token>/", handouts.edition_public, name="edition_public"),
     path("jobs/", jobs.job_list, name="job_list"),
     path("jobs/<int:pk>/", jobs.job_detail, name="job_detail"),
     path("jobs/<int:pk>/download", jobs.job_download, name="job_download"),

@@ -1,0 +1,57 @@
+"""The job that renders a print run's PDF: once per run, whatever the number of copies."""
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from campaigns.models import Job, PrintRun
+from campaigns.printing.pipeline import edition_pdf
+from campaigns.services.jobs import JobResult, ProgressCallback, job_runner
+from portal.access import visible_to
+
+
+def public_url(print_run: PrintRun) -> str:
+    """The address of the edition's public page, as printed in the QR code."""
+    # The portal's first trusted origin (production: https://<the first allowed host>).
+    origins = settings.CSRF_TRUSTED_ORIGINS or ["http://localhost:8000"]
+    path = reverse("edition_public", args=[print_run.edition.public_token])
+    return origins[0].rstrip("/") + path
+
+
+def print_run_filename(print_run: PrintRun) -> str:
+    edition = print_run.edition
+    return f"{edition.material.title_zh}-第{edition.number}版-{print_run.paper_size}.pdf"
+
+
+@job_runner(Job.Kind.PRINT_RUN)
+def print_run_render(job: Job, progress: ProgressCallback) -> JobResult:
+    """The print-ready PDF of the run's edition, stored on the print run and as the job's file."""
+    # Re-scoped to the job's owner: a run they may no longer see is not rendered.
+    print_run = (
+        visible_to(job.owner, PrintRun)
+        .select_related("edition__material__org_unit", "org_unit")
+        .get(pk=job.params["print_run_id"])
+    )
+    with override(job.language):
+        progress(10, _("Laying out the handout"))
+    # The copies are the printer's business: the document is rendered once.
+    pdf = edition_pdf(
+        edition=print_run.edition,
+        paper_size=print_run.paper_size,
+        layout=print_run.layout,
+        bleed=print_run.bleed,
+        crop_marks=print_run.crop_marks,
+        contact_line=print_run.org_unit.contact_line or print_run.org_unit.name,
+        public_url=public_url(print_run),
+    )
+    with override(job.language):
+        progress(90, _("Storing the PDF"))
+    filename = print_run_filename(print_run)
+    # Safe to run twice: a second attempt replaces the first one's file.
+    if print_run.pdf:
+        print_run.pdf.delete(save=False)
+    print_run.pdf.save(filename, ContentFile(pdf), save=False)
+    print_run.save(update_fields=["pdf"])
+    return JobResult(filename=filename, content=pdf)

@@ -1,0 +1,301 @@
+"""Reads of the material library and the translator's editor, and the diff between editions."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy
+
+from campaigns.models import (
+    AuditEntry,
+    BlockComment,
+    EditionBlock,
+    Material,
+    MaterialEdition,
+    OrgUnit,
+)
+from campaigns.services.materials import TEXT_EDITABLE, native_review_pending
+from portal.access import action_scope, can, filter_by_action, visible_to
+
+Status = MaterialEdition.Status
+
+HISTORY_LABELS = {
+    "campaigns.edition.created": gettext_lazy("edition started"),
+    "campaigns.edition.block_added": gettext_lazy("block added"),
+    "campaigns.edition.block_saved": gettext_lazy("block saved"),
+    "campaigns.edition.translated": gettext_lazy("marked translated"),
+    "campaigns.edition.reviewed": gettext_lazy("translation reviewed"),
+    "campaigns.edition.approved": gettext_lazy("approved for print"),
+    "campaigns.edition.returned": gettext_lazy("returned to draft"),
+    "campaigns.edition.native_review_cleared": gettext_lazy("native review cleared"),
+    "campaigns.edition.block_native_review_cleared": gettext_lazy(
+        "native review of a block cleared"
+    ),
+    "campaigns.edition.comment_added": gettext_lazy("comment added"),
+    "campaigns.edition.comment_resolved": gettext_lazy("comment resolved"),
+}
+# Autosave writes many entries; the editor shows the latest ones.
+HISTORY_SHOWN = 30
+
+
+def may_order_print_runs(user) -> bool:
+    """Whether ``user`` orders print runs somewhere; a handout is shared with units below its
+    own, so the organizer's unit need not be the material's."""
+    scope = action_scope(user, "printrun.order")
+    return scope.everything or bool(scope.paths)
+
+
+def material_units_editable(*, user) -> QuerySet[OrgUnit]:
+    """The org units ``user`` may add materials for."""
+    return filter_by_action(OrgUnit.objects.all(), user, "material.edit")
+
+
+def material_list(
+    *, user, topic: str = "", kind: str = "", status: str = "", search: str = ""
+) -> QuerySet[Material]:
+    """The materials ``user`` sees, with their latest edition's number and status.
+
+    ``status`` narrows to materials whose latest edition has that status.
+    """
+    latest = MaterialEdition.objects.filter(material=OuterRef("pk")).order_by("-number")
+    materials = (
+        visible_to(user, Material)
+        .select_related("org_unit")
+        .annotate(
+            latest_number=Subquery(latest.values("number")[:1]),
+            latest_status=Subquery(latest.values("status")[:1]),
+            approved_count=Count("editions", filter=Q(editions__status=Status.APPROVED)),
+        )
+    )
+    if topic:
+        materials = materials.filter(topic=topic)
+    if kind:
+        materials = materials.filter(kind=kind)
+    if status:
+        materials = materials.filter(latest_status=status)
+    if search:
+        materials = materials.filter(Q(title_zh__icontains=search) | Q(title_bo__icontains=search))
+    return materials.order_by("title_zh", "pk")
+
+
+@dataclass
+class MaterialPage:
+    material: Material
+    editions: list[MaterialEdition]
+    latest_approved: MaterialEdition | None
+    open_edition: MaterialEdition | None
+    may_edit: bool = False
+    may_start_edition: bool = False
+    may_order: bool = False
+
+
+def material_page(*, user, material_id: int) -> MaterialPage:
+    """A material with its editions, newest first; raises Material.DoesNotExist outside scope."""
+    material = visible_to(user, Material).select_related("org_unit").get(pk=material_id)
+    editions = list(
+        material.editions.select_related("translated_by", "reviewed_by", "based_on").annotate(
+            block_count=Count("blocks")
+        )
+    )
+    approved = [e for e in editions if e.status == Status.APPROVED]
+    open_edition = next((e for e in editions if e.status != Status.APPROVED), None)
+    may_edit = can(user, "material.edit", material.org_unit)
+    return MaterialPage(
+        material=material,
+        editions=editions,
+        latest_approved=approved[0] if approved else None,
+        open_edition=open_edition,
+        may_edit=may_edit,
+        may_start_edition=may_edit and open_edition is None and bool(approved),
+        may_order=may_order_print_runs(user),
+    )
+
+
+@dataclass
+class EditorPage:
+    """An edition with its blocks, comments and what the user may do to it."""
+
+    edition: MaterialEdition
+    blocks: list[EditionBlock]
+    native_review_pending: bool
+    history: list[AuditEntry]
+    return_note: str = ""
+    text_editable: bool = False
+    may_add_block: bool = False
+    may_edit_text: bool = False
+    may_comment: bool = False
+    may_translate: bool = False
+    may_review: bool = False
+    may_approve: bool = False
+    may_return: bool = False
+    may_clear_native_review: bool = False
+    is_translator: bool = False
+    may_order: bool = False
+    newer_editions: list[MaterialEdition] = field(default_factory=list)
+
+
+def editor_blocks(edition: MaterialEdition) -> QuerySet[EditionBlock]:
+    """The blocks of an edition in order, with their comments and the comments' authors."""
+    return edition.blocks.order_by("position").prefetch_related(
+        Prefetch(
+            "comments",
+            queryset=BlockComment.objects.select_related("author").order_by("created_at", "pk"),
+        )
+    )
+
+
+def edition_for_user(*, user, edition_id: int) -> MaterialEdition:
+    """An edition inside the user's scope; raises MaterialEdition.DoesNotExist otherwise."""
+    return (
+        visible_to(user, MaterialEdition)
+        .select_related("material__org_unit", "translated_by", "reviewed_by", "based_on")
+        .get(pk=edition_id)
+    )
+
+
+def editor_permissions(*, user, edition: MaterialEdition) -> dict[str, bool]:
+    """What the editor offers ``user`` for ``edition``; the services enforce the same rules."""
+    unit = edition.material.org_unit
+    status = edition.status
+    text_editable = status in TEXT_EDITABLE
+    is_translator = edition.translated_by_id is not None and edition.translated_by_id == user.pk
+    may_review_role = can(user, "edition.review", unit)
+    may_approve_role = can(user, "edition.approve", unit)
+    return {
+        "text_editable": text_editable,
+        "is_translator": is_translator,
+        "may_add_block": text_editable and can(user, "material.edit", unit),
+        "may_edit_text": text_editable and can(user, "edition.translate", unit),
+        "may_comment": can(user, "material.edit", unit),
+        "may_translate": status == Status.DRAFT and can(user, "edition.translate", unit),
+        "may_review": status == Status.TRANSLATED and may_review_role and not is_translator,
+        "may_approve": status == Status.REVIEWED and may_approve_role and not is_translator,
+        "may_return": status in (Status.TRANSLATED, Status.REVIEWED)
+        and (may_review_role or may_approve_role),
+        "may_order": status == Status.APPROVED and may_order_print_runs(user),
+        "may_clear_native_review": status in (Status.TRANSLATED, Status.REVIEWED)
+        and may_review_role
+        and not is_translator,
+    }
+
+
+def editor_page(*, user, edition_id: int) -> EditorPage:
+    """Everything the translator's editor shows for one edition."""
+    edition = edition_for_user(user=user, edition_id=edition_id)
+    history = list(
+        AuditEntry.objects.filter(
+            object_type=MaterialEdition._meta.label_lower, object_id=str(edition.pk)
+        )
+        .select_related("actor")
+        .order_by("-created_at", "-pk")[:HISTORY_SHOWN]
+    )
+    for entry in history:
+        entry.label = HISTORY_LABELS.get(entry.action, entry.action)
+    return_note = ""
+    if edition.status == Status.DRAFT:
+        # The latest return note, unless the edition was marked translated again since.
+        for entry in history:
+            if entry.action in ("campaigns.edition.returned", "campaigns.edition.translated"):
+                return_note = entry.comment
+                break
+    newer = list(edition.material.editions.filter(number__gt=edition.number).order_by("number"))
+    return EditorPage(
+        edition=edition,
+        blocks=list(editor_blocks(edition)),
+        native_review_pending=native_review_pending(edition),
+        history=history,
+        return_note=return_note,
+        newer_editions=newer,
+        **editor_permissions(user=user, edition=edition),
+    )
+
+
+@dataclass(frozen=True)
+class BlockDiff:
+    """One block compared between two editions, by position."""
+
+    position: int
+    kind: str
+    state: str  # "same", "changed", "added" or "removed"
+    zh: SafeString
+    bo: SafeString
+
+
+# Tibetan is compared syllable by syllable (a syllable ends at its tsheg or shad), Chinese
+# character by character; spaces and line breaks are tokens of their own.
+TIBETAN_TOKEN = re.compile(r"\s+|[^\s\u0f0b\u0f0c\u0f0d\u0f0e]+[\u0f0b\u0f0c\u0f0d\u0f0e]*|.")
+
+
+def _tokens(text: str, *, tibetan: bool) -> list[str]:
+    return TIBETAN_TOKEN.findall(text) if tibetan else list(text)
+
+
+def inline_diff(old: str, new: str, *, tibetan: bool = False) -> SafeString:
+    """``new`` as HTML, with what was removed from ``old`` in <del> and what was added in <ins>."""
+    old_tokens, new_tokens = _tokens(old, tibetan=tibetan), _tokens(new, tibetan=tibetan)
+    parts = []
+    matcher = difflib.SequenceMatcher(a=old_tokens, b=new_tokens, autojunk=False)
+    for tag, a0, a1, b0, b1 in matcher.get_opcodes():
+        removed, added = "".join(old_tokens[a0:a1]), "".join(new_tokens[b0:b1])
+        if tag == "equal":
+            parts.append(escape(added))
+            continue
+        if removed:
+            parts.append(f"<del>{escape(removed)}</del>")
+        if added:
+            parts.append(f"<ins>{escape(added)}</ins>")
+    return mark_safe("".join(parts))  # noqa: S308 - every piece of text above is escaped
+
+
+def edition_diff(old: MaterialEdition, new: MaterialEdition) -> list[BlockDiff]:
+    """What changed from ``old`` to ``new``, block by block, matched by position."""
+    old_blocks = {b.position: b for b in old.blocks.all()}
+    new_blocks = {b.position: b for b in new.blocks.all()}
+    rows = []
+    for position in sorted(old_blocks.keys() | new_blocks.keys()):
+        before, after = old_blocks.get(position), new_blocks.get(position)
+        if before is None:
+            state = "added"
+        elif after is None:
+            state = "removed"
+        elif (before.text_zh, before.text_bo, before.kind) == (
+            after.text_zh,
+            after.text_bo,
+            after.kind,
+        ):
+            state = "same"
+        else:
+            state = "changed"
+        rows.append(
+            BlockDiff(
+                position=position,
+                kind=(after or before).get_kind_display(),
+                state=state,
+                zh=inline_diff(before.text_zh if before else "", after.text_zh if after else ""),
+                bo=inline_diff(
+                    before.text_bo if before else "",
+                    after.text_bo if after else "",
+                    tibetan=True,
+                ),
+            )
+        )
+    return rows
+
+
+def public_edition(*, token) -> tuple[MaterialEdition, list[EditionBlock], bool]:
+    """An approved edition found by its public token, its blocks, and whether its Tibetan
+    awaits native review; raises MaterialEdition.DoesNotExist for any other token."""
+    # No user scope: the token is the permission, and only approved text is public.
+    edition = MaterialEdition.objects.select_related("material__org_unit").get(
+        public_token=token, status=Status.APPROVED
+    )
+    blocks = list(edition.blocks.order_by("position"))
+    pending = edition.needs_native_review or any(
+        b.needs_native_review and b.text_bo for b in blocks
+    )
+    return edition, blocks, pending and any(b.text_bo for b in blocks)

@@ -1,0 +1,510 @@
+"""The material library and the translator's editor: every write to materials and editions.
+
+An edition moves draft → translated → reviewed → approved. Its translator may not review
+it (the four-eyes rule), and it is approved only once a native reader of Tibetan has
+cleared its Tibetan text. Text changes while the edition is a draft or translated; saving
+a translated edition sends it back to draft. An approved edition is never changed again:
+editing it starts a new edition based on it, and the old one stays printable.
+
+Block changes are audited on their edition, so that the edition's history tells the whole
+story and the audit entry belongs to the material's org unit.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from campaigns.models import BlockComment, EditionBlock, Material, MaterialEdition, OrgUnit
+from campaigns.services.audit import audit_record
+from portal.access import can, visible_to
+
+Status = MaterialEdition.Status
+# Statuses in which the blocks' text may still change.
+TEXT_EDITABLE = {Status.DRAFT, Status.TRANSLATED}
+# Where each transition may start, and where it leads.
+TRANSITIONS = {
+    "translate": ({Status.DRAFT}, Status.TRANSLATED),
+    "review": ({Status.TRANSLATED}, Status.REVIEWED),
+    "approve": ({Status.REVIEWED}, Status.APPROVED),
+    "return": ({Status.TRANSLATED, Status.REVIEWED}, Status.DRAFT),
+}
+
+
+class StaleEdit(ValidationError):
+    """The block or edition was saved by someone else after this user opened it."""
+
+    def __init__(self, obj: EditionBlock | MaterialEdition):
+        if isinstance(obj, EditionBlock):
+            message = _(
+                "Someone else saved this block after you opened it (now version %(version)s). "
+                "Your text was not saved; it is still in the boxes. Compare it with theirs, "
+                "then keep yours or load theirs."
+            )
+        else:
+            message = _(
+                "Someone else changed this edition after you opened it (now version "
+                "%(version)s). Nothing was changed; look at it again, then try once more."
+            )
+        super().__init__(message % {"version": obj.version}, code="stale_edit")
+        self.obj = obj
+
+
+def _require(user, action: str, org_unit: OrgUnit) -> None:
+    if not can(user, action, org_unit):
+        raise PermissionDenied(_("Your role does not allow this for this unit."))
+
+
+def _edition_for_update(
+    *, user, edition_id: int, expected_version: int | None = None
+) -> MaterialEdition:
+    edition = (
+        visible_to(user, MaterialEdition)
+        .select_for_update(of=("self",))
+        .select_related("material__org_unit")
+        .get(pk=edition_id)
+    )
+    if expected_version is not None and edition.version != expected_version:
+        raise StaleEdit(edition)
+    return edition
+
+
+def _require_text_editable(edition: MaterialEdition) -> None:
+    if edition.status not in TEXT_EDITABLE:
+        if edition.status == Status.APPROVED:
+            message = _("An approved edition is not changed; start a new edition from it.")
+        else:
+            message = _("A reviewed edition is not changed; return it to draft first.")
+        raise ValidationError(message, code="not_editable")
+
+
+def _back_to_draft(edition: MaterialEdition) -> bool:
+    """A text change to a translated edition needs translating (and reviewing) again."""
+    if edition.status != Status.TRANSLATED:
+        return False
+    edition.status = Status.DRAFT
+    edition.translated_by = None
+    edition.reviewed_by = None
+    edition.version += 1
+    return True
+
+
+def native_review_pending(edition: MaterialEdition) -> bool:
+    """Whether Tibetan text of the edition still awaits a native reader.
+
+    A Chinese-only edition has nothing to review.
+    """
+    with_tibetan = edition.blocks.exclude(text_bo="")
+    if not with_tibetan.exists():
+        return False
+    return edition.needs_native_review or with_tibetan.filter(needs_native_review=True).exists()
+
+
+@transaction.atomic
+def edition_create(*, user, material_id: int) -> MaterialEdition:
+    """Start a material's first edition, as an empty draft."""
+    material = (
+        visible_to(user, Material)
+        .select_for_update()
+        .select_related("org_unit")
+        .get(pk=material_id)
+    )
+    _require(user, "material.edit", material.org_unit)
+    if material.editions.exists():
+        raise ValidationError(
+            _("This material has editions already; start a new one from an approved edition."),
+            code="has_editions",
+        )
+    edition = MaterialEdition.objects.create(material=material, number=1)
+    audit_record(actor=user, obj=edition, action="campaigns.edition.created")
+    return edition
+
+
+@transaction.atomic
+def material_create(
+    *, user, org_unit: OrgUnit, title_zh: str, topic: str, kind: str, title_bo: str = ""
+) -> Material:
+    """Add a material to the library of an org unit, with its first (draft) edition."""
+    if not can(user, "material.edit", org_unit):
+        raise ValidationError(
+            {"org_unit": _("You cannot add handouts for %(unit)s.") % {"unit": org_unit}}
+        )
+    material = Material(
+        org_unit=org_unit,
+        title_zh=title_zh.strip(),
+        title_bo=title_bo.strip(),
+        topic=topic,
+        kind=kind,
+    )
+    material.full_clean()
+    material.save()
+    audit_record(actor=user, obj=material, action="campaigns.material.created")
+    edition_create(user=user, material_id=material.pk)
+    return material
+
+
+@transaction.atomic
+def edition_new(*, user, edition_id: int) -> MaterialEdition:
+    """Start a new draft edition from an approved one; the approved one stays printable."""
+    source = _edition_for_update(user=user, edition_id=edition_id)
+    material = source.material
+    _require(user, "material.edit", material.org_unit)
+    if source.status != Status.APPROVED:
+        raise ValidationError(
+            _("Only an approved edition can be the start of a new edition."), code="not_approved"
+        )
+    # Lock the material so that two new editions cannot take the same number.
+    Material.objects.select_for_update().get(pk=material.pk)
+    open_edition = material.editions.exclude(status=Status.APPROVED).order_by("-number").first()
+    if open_edition is not None:
+        raise ValidationError(
+            _("Edition %(number)s is already being worked on; finish or use that one.")
+            % {"number": open_edition.number},
+            code="open_edition",
+        )
+    number = (material.editions.aggregate(last=Max("number"))["last"] or 0) + 1
+    edition = MaterialEdition.objects.create(
+        material=material,
+        number=number,
+        based_on=source,
+        needs_native_review=source.needs_native_review,
+    )
+    EditionBlock.objects.bulk_create(
+        EditionBlock(
+            edition=edition,
+            position=block.position,
+            kind=block.kind,
+            text_zh=block.text_zh,
+            text_bo=block.text_bo,
+            # Text a native reader has cleared stays cleared until it changes.
+            needs_native_review=block.needs_native_review,
+        )
+        for block in source.blocks.all()
+    )
+    audit_record(
+        actor=user,
+        obj=edition,
+        action="campaigns.edition.created",
+        data={"based_on": source.pk, "based_on_number": source.number},
+    )
+    return edition
+
+
+@transaction.atomic
+def block_add(
+    *, user, edition_id: int, kind: str, text_zh: str = "", text_bo: str = ""
+) -> EditionBlock:
+    """Add a block at the end of a draft or translated edition."""
+    edition = _edition_for_update(user=user, edition_id=edition_id)
+    _require(user, "material.edit", edition.material.org_unit)
+    _require_text_editable(edition)
+    position = (edition.blocks.aggregate(last=Max("position"))["last"] or 0) + 1
+    block = EditionBlock(
+        edition=edition, position=position, kind=kind, text_zh=text_zh, text_bo=text_bo
+    )
+    block.full_clean()
+    block.save()
+    edition.needs_native_review = True
+    _back_to_draft(edition)
+    edition.save(
+        update_fields=["status", "translated_by", "reviewed_by", "version", "needs_native_review"]
+    )
+    audit_record(
+        actor=user,
+        obj=edition,
+        action="campaigns.edition.block_added",
+        data={"block": block.pk, "position": position, "kind": kind},
+    )
+    return block
+
+
+@transaction.atomic
+def block_save(
+    *,
+    user,
+    block_id: int,
+    expected_version: int,
+    text_zh: str,
+    text_bo: str,
+    kind: str | None = None,
+) -> EditionBlock:
+    """Save a block's two texts (and kind), refusing a save based on an older version.
+
+    Nothing is written when nothing changed, so a repeated autosave costs no version.
+    Changed Tibetan text needs native review again.
+    """
+    block = (
+        visible_to(user, EditionBlock)
+        .select_for_update(of=("self",))
+        .select_related("edition__material__org_unit")
+        .get(pk=block_id)
+    )
+    edition = block.edition
+    _require(user, "edition.translate", edition.material.org_unit)
+    _require_text_editable(edition)
+    if block.version != expected_version:
+        raise StaleEdit(block)
+    kind = kind or block.kind
+    if (block.text_zh, block.text_bo, block.kind) == (text_zh, text_bo, kind):
+        return block
+    changed = [
+        name
+        for name, value in (("text_zh", text_zh), ("text_bo", text_bo), ("kind", kind))
+        if getattr(block, name) != value
+    ]
+    block.text_zh, block.text_bo, block.kind = text_zh, text_bo, kind
+    if "text_bo" in changed:
+        block.needs_native_review = True
+    block.version += 1
+    block.full_clean()
+    block.save(update_fields=["text_zh", "text_bo", "kind", "needs_native_review", "version"])
+    edition = MaterialEdition.objects.select_for_update().get(pk=edition.pk)
+    fields = []
+    if "text_bo" in changed and not edition.needs_native_review:
+        edition.needs_native_review = True
+        fields.append("needs_native_review")
+    if _back_to_draft(edition):
+        fields += ["status", "translated_by", "reviewed_by", "version"]
+    if fields:
+        edition.save(update_fields=fields)
+    block.edition = edition
+    audit_record(
+        actor=user,
+        obj=edition,
+        action="campaigns.edition.block_saved",
+        data={"block": block.pk, "position": block.position, "changed": changed},
+    )
+    return block
+
+
+def _transition(
+    *, user, edition_id: int, name: str, expected_version: int | None, actions: tuple[str, ...]
+) -> MaterialEdition:
+    """The edition, locked, once the user's role allows one of ``actions`` and its status
+    allows the transition ``name``."""
+    edition = _edition_for_update(
+        user=user, edition_id=edition_id, expected_version=expected_version
+    )
+    unit = edition.material.org_unit
+    if not any(can(user, action, unit) for action in actions):
+        raise PermissionDenied(_("Your role does not allow this for this unit."))
+    sources, target = TRANSITIONS[name]
+    if edition.status not in sources:
+        raise ValidationError(
+            _("A %(current)s edition cannot become %(target)s.")
+            % {"current": edition.get_status_display(), "target": target.label},
+            code="invalid_transition",
+        )
+    return edition
+
+
+def _save_status(edition: MaterialEdition, status: str, *fields: str) -> None:
+    edition.status = status
+    edition.version += 1
+    edition.save(update_fields=["status", "version", *fields])
+
+
+@transaction.atomic
+def edition_translate(
+    *, user, edition_id: int, expected_version: int | None = None
+) -> MaterialEdition:
+    """Mark a draft edition as translated, by its translator."""
+    edition = _transition(
+        user=user,
+        edition_id=edition_id,
+        name="translate",
+        expected_version=expected_version,
+        actions=("edition.translate",),
+    )
+    if not edition.blocks.exists():
+        raise ValidationError(_("Add at least one block before marking the edition translated."))
+    edition.translated_by = user
+    edition.reviewed_by = None
+    _save_status(edition, Status.TRANSLATED, "translated_by", "reviewed_by")
+    audit_record(actor=user, obj=edition, action="campaigns.edition.translated")
+    return edition
+
+
+def _four_eyes(user, edition: MaterialEdition, message: str) -> None:
+    if edition.translated_by_id is not None and edition.translated_by_id == user.pk:
+        raise ValidationError(message, code="own_translation")
+
+
+@transaction.atomic
+def edition_review(
+    *, user, edition_id: int, expected_version: int | None = None
+) -> MaterialEdition:
+    """Confirm a translated edition's translation; never by its own translator."""
+    edition = _transition(
+        user=user,
+        edition_id=edition_id,
+        name="review",
+        expected_version=expected_version,
+        actions=("edition.review",),
+    )
+    _four_eyes(
+        user,
+        edition,
+        _("You translated this edition; another translator or a reviewer must review it."),
+    )
+    edition.reviewed_by = user
+    _save_status(edition, Status.REVIEWED, "reviewed_by")
+    audit_record(actor=user, obj=edition, action="campaigns.edition.reviewed")
+    return edition
+
+
+@transaction.atomic
+def edition_approve(
+    *, user, edition_id: int, expected_version: int | None = None
+) -> MaterialEdition:
+    """Approve a reviewed edition for print once its Tibetan text has passed native review."""
+    edition = _transition(
+        user=user,
+        edition_id=edition_id,
+        name="approve",
+        expected_version=expected_version,
+        actions=("edition.approve",),
+    )
+    _four_eyes(user, edition, _("You translated this edition; someone else must approve it."))
+    if native_review_pending(edition):
+        raise ValidationError(
+            _(
+                "The Tibetan text still awaits native review. A native reader must clear it "
+                "before the edition is approved."
+            ),
+            code="native_review_pending",
+        )
+    edition.approved_at = timezone.now()
+    _save_status(edition, Status.APPROVED, "approved_at")
+    audit_record(actor=user, obj=edition, action="campaigns.edition.approved")
+    return edition
+
+
+@transaction.atomic
+def edition_return(
+    *, user, edition_id: int, note: str, expected_version: int | None = None
+) -> MaterialEdition:
+    """Send a translated or reviewed edition back to draft with a note saying what to fix."""
+    edition = _transition(
+        user=user,
+        edition_id=edition_id,
+        name="return",
+        expected_version=expected_version,
+        actions=("edition.review", "edition.approve"),
+    )
+    note = note.strip()
+    if not note:
+        raise ValidationError({"note": _("Say what should be fixed.")})
+    edition.translated_by = None
+    edition.reviewed_by = None
+    _save_status(edition, Status.DRAFT, "translated_by", "reviewed_by")
+    audit_record(actor=user, obj=edition, action="campaigns.edition.returned", comment=note)
+    return edition
+
+
+def _require_native_reviewer(user, edition: MaterialEdition) -> None:
+    _require(user, "edition.review", edition.material.org_unit)
+    if edition.status not in (Status.TRANSLATED, Status.REVIEWED):
+        raise ValidationError(
+            _("Native review is cleared once the edition is translated, before it is approved."),
+            code="not_translated",
+        )
+    _four_eyes(
+        user, edition, _("You translated this edition; a native reader other than you checks it.")
+    )
+
+
+@transaction.atomic
+def block_native_review_clear(*, user, block_id: int) -> EditionBlock:
+    """A native reader accepts one block's Tibetan; the edition's flag goes with its last block."""
+    block = (
+        visible_to(user, EditionBlock)
+        .select_for_update(of=("self",))
+        .select_related("edition__material__org_unit")
+        .get(pk=block_id)
+    )
+    edition = _edition_for_update(user=user, edition_id=block.edition_id)
+    _require_native_reviewer(user, edition)
+    if block.needs_native_review:
+        block.needs_native_review = False
+        block.save(update_fields=["needs_native_review"])
+    if not edition.blocks.filter(needs_native_review=True).exists():
+        edition.needs_native_review = False
+        edition.version += 1
+        edition.save(update_fields=["needs_native_review", "version"])
+    block.edition = edition
+    audit_record(
+        actor=user,
+        obj=edition,
+        action="campaigns.edition.block_native_review_cleared",
+        data={"block": block.pk, "position": block.position},
+    )
+    return block
+
+
+@transaction.atomic
+def edition_native_review_clear(
+    *, user, edition_id: int, expected_version: int | None = None
+) -> MaterialEdition:
+    """A native reader accepts the whole edition's Tibetan, every block at once."""
+    edition = _edition_for_update(
+        user=user, edition_id=edition_id, expected_version=expected_version
+    )
+    _require_native_reviewer(user, edition)
+    edition.blocks.filter(needs_native_review=True).update(needs_native_review=False)
+    edition.needs_native_review = False
+    edition.version += 1
+    edition.save(update_fields=["needs_native_review", "version"])
+    audit_record(actor=user, obj=edition, action="campaigns.edition.native_review_cleared")
+    return edition
+
+
+@transaction.atomic
+def block_comment_add(*, user, block_id: int, text: str) -> BlockComment:
+    """Leave a remark on a block, for the translator or the reviewer."""
+    block = (
+        visible_to(user, EditionBlock)
+        .select_related("edition__material__org_unit")
+        .get(pk=block_id)
+    )
+    _require(user, "material.edit", block.edition.material.org_unit)
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": _("Write the comment first.")})
+    comment = BlockComment(block=block, author=user, text=text)
+    comment.full_clean()
+    comment.save()
+    audit_record(
+        actor=user,
+        obj=block.edition,
+        action="campaigns.edition.comment_added",
+        data={"block": block.pk, "comment": comment.pk},
+    )
+    return comment
+
+
+@transaction.atomic
+def block_comment_resolve(*, user, comment_id: int) -> BlockComment:
+    """Mark a comment as dealt with; resolving it twice changes nothing."""
+    comment = (
+        visible_to(user, BlockComment)
+        .select_for_update(of=("self",))
+        .select_related("block__edition__material__org_unit")
+        .get(pk=comment_id)
+    )
+    edition = comment.block.edition
+    _require(user, "material.edit", edition.material.org_unit)
+    if comment.resolved:
+        return comment
+    comment.resolved = True
+    comment.save(update_fields=["resolved"])
+    audit_record(
+        actor=user,
+        obj=edition,
+        action="campaigns.edition.comment_resolved",
+        data={"block": comment.block_id, "comment": comment.pk},
+    )
+    return comment

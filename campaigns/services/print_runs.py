@@ -1,0 +1,71 @@
+"""Writes about print runs: an organizer orders copies of an approved edition."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from campaigns.models import Job, MaterialEdition, OrgUnit, PrintRun
+from campaigns.services.audit import audit_record
+from campaigns.services.jobs import job_enqueue
+from portal.access import can, visible_to
+
+MAX_COPIES = 100_000
+
+ERRORS = {
+    "not_approved": _("Only an approved edition can be printed."),
+    "copies_range": _("Order between 1 and %(max)s copies."),
+}
+
+
+@transaction.atomic
+def print_run_order(
+    *,
+    user,
+    edition: MaterialEdition,
+    org_unit: OrgUnit,
+    paper_size: str,
+    layout: str,
+    copies: int,
+    bleed: bool = False,
+    crop_marks: bool = False,
+    delivery_note: str = "",
+) -> PrintRun:
+    """Order ``copies`` of an approved edition for ``org_unit`` and queue the PDF's rendering."""
+    # An edition outside the user's scope is treated like a missing one.
+    if not visible_to(user, MaterialEdition).filter(pk=edition.pk).exists():
+        raise MaterialEdition.DoesNotExist
+    if not can(user, "printrun.order", org_unit):
+        raise PermissionDenied
+    if edition.status != MaterialEdition.Status.APPROVED:
+        raise ValidationError({"edition": ERRORS["not_approved"]})
+    if not 1 <= copies <= MAX_COPIES:
+        raise ValidationError(
+            {"copies": ValidationError(ERRORS["copies_range"], params={"max": MAX_COPIES})}
+        )
+    print_run = PrintRun(
+        edition=edition,
+        org_unit=org_unit,
+        paper_size=paper_size,
+        layout=layout,
+        copies=copies,
+        bleed=bleed,
+        crop_marks=crop_marks,
+        delivery_note=delivery_note,
+        ordered_by=user,
+    )
+    print_run.full_clean(exclude=["pdf", "job"])
+    print_run.save()
+    audit_record(
+        actor=user,
+        obj=print_run,
+        action="campaigns.printrun.ordered",
+        data={"edition": edition.pk, "copies": copies, "paper_size": paper_size},
+    )
+    print_run.job = job_enqueue(
+        kind=Job.Kind.PRINT_RUN,
+        owner=user,
+        org_unit=org_unit,
+        params={"print_run_id": print_run.pk},
+    )
+    print_run.save(update_fields=["job"])
+    return print_run

@@ -1,0 +1,152 @@
+"""The print pipeline's PDF: the text as typed, fonts embedded, the page as ordered."""
+
+import logging
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageChops, ImageStat
+
+from campaigns.printing.layouts import page_css, page_size_mm
+from campaigns.printing.pipeline import edition_pdf
+from tests.printing.conftest import (
+    CALLOUT_BO,
+    CALLOUT_ZH,
+    CONTACT_LINE,
+    HEADING_BO,
+    HEADING_ZH,
+    PUBLIC_URL,
+    RIGHTS_BO,
+    RIGHTS_ZH,
+)
+from tests.printing.pdf_tools import (
+    page_png,
+    pdf_fonts,
+    pdf_page_count,
+    pdf_page_size,
+    pdf_text,
+    without_whitespace,
+)
+
+REFERENCE = Path(__file__).parent / "reference" / "a5_side_by_side.png"
+MM = 72 / 25.4
+# Mean absolute difference of grey levels (0–255) a page may have from the reference. The same
+# render gives 0.0; the Tibetan subjoined letters drawn as tofu boxes gave 2.2.
+REFERENCE_TOLERANCE = 0.75
+
+
+def render(tmp_path, edition, **options) -> Path:
+    settings = {
+        "paper_size": "A5",
+        "layout": "side_by_side",
+        "bleed": False,
+        "crop_marks": False,
+        "contact_line": CONTACT_LINE,
+        "public_url": PUBLIC_URL,
+    } | options
+    path = tmp_path / "handout.pdf"
+    path.write_bytes(edition_pdf(edition=edition, **settings))
+    return path
+
+
+@pytest.mark.parametrize("layout", ["side_by_side", "sequential"])
+def test_pdf_holds_the_tibetan_and_chinese_text_code_point_for_code_point(
+    tmp_path, leaflet, layout
+):
+    text = without_whitespace(pdf_text(render(tmp_path, leaflet, layout=layout)))
+    for typed in [HEADING_ZH, HEADING_BO, CALLOUT_ZH, CALLOUT_BO, "第3版"]:
+        assert without_whitespace(typed) in text
+    for line in RIGHTS_ZH.splitlines() + RIGHTS_BO.splitlines():
+        assert line in text
+
+
+def test_pdf_embeds_the_tibetan_and_cjk_fonts(tmp_path, leaflet):
+    fonts = pdf_fonts(render(tmp_path, leaflet))
+    names = {font["name"] for font in fonts}
+    assert all(font["embedded"] for font in fonts)
+    assert "Noto-Serif-Tibetan" in names
+    assert "Noto-Serif-CJK-SC" in names
+    # The headings' bold is the collection's own Bold face, not a smeared regular.
+    assert "Noto-Serif-CJK-SC-Bold" in names
+
+
+@pytest.mark.parametrize(
+    ("paper_size", "bleed", "expected_mm"),
+    [
+        ("A5", False, (148, 210)),
+        ("A5", True, (154, 216)),
+        ("A4", False, (297, 210)),
+        ("A3", True, (303, 426)),
+    ],
+)
+def test_page_is_the_size_ordered(tmp_path, leaflet, paper_size, bleed, expected_mm):
+    width, height = pdf_page_size(render(tmp_path, leaflet, paper_size=paper_size, bleed=bleed))
+    assert page_size_mm(paper_size=paper_size, bleed=bleed) == expected_mm
+    assert width == pytest.approx(expected_mm[0] * MM, abs=0.01)
+    assert height == pytest.approx(expected_mm[1] * MM, abs=0.01)
+
+
+def test_a5_without_bleed_is_419_by_595_points(tmp_path, leaflet):
+    assert pdf_page_size(render(tmp_path, leaflet)) == pytest.approx((419.53, 595.28), abs=0.01)
+
+
+def test_crop_marks_get_room_outside_the_trim(tmp_path, leaflet):
+    width, _height = pdf_page_size(render(tmp_path, leaflet, crop_marks=True))
+    assert "marks: crop" in page_css(paper_size="A5", bleed=False, crop_marks=True)
+    assert width == pytest.approx(154 * MM, abs=0.01)
+
+
+def test_a5_page_looks_like_the_reviewed_reference(tmp_path, leaflet):
+    png = page_png(render(tmp_path, leaflet), tmp_path / "page")
+    page = Image.open(png).convert("L")
+    reference = Image.open(REFERENCE).convert("L")
+    assert page.size == reference.size
+    difference = ImageStat.Stat(ImageChops.difference(page, reference)).mean[0]
+    assert difference <= REFERENCE_TOLERANCE, f"mean difference {difference:.2f}, see {png}"
+
+
+def test_the_leaflet_fits_one_a5_page(tmp_path, leaflet):
+    assert pdf_page_count(render(tmp_path, leaflet)) == 1
+
+
+def test_font_subsetting_does_not_fall_back_to_fonttools(tmp_path, leaflet, caplog):
+    # WeasyPrint warns "Using fontTools instead of HarfBuzz-Subset" when libharfbuzz-subset
+    # is missing (7–9 s a page with the CJK collection), and "Unable to subset … with
+    # HarfBuzz" when it then embeds the whole 20 MB font.
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        render(tmp_path, leaflet)
+    subsetting = [r.getMessage() for r in caplog.records if "subset" in r.getMessage().lower()]
+    assert subsetting == []
+
+
+def test_no_tibetan_line_starts_with_a_shad_or_breaks_a_syllable(tmp_path, leaflet):
+    # A long paragraph in the narrow column breaks many times; each line must end after a
+    # tsheg or a shad (and a space), never inside a syllable or at the non-breaking tsheg.
+    block = leaflet.blocks.get(position=3)
+    block.text_bo = (CALLOUT_BO + " " + RIGHTS_BO.replace("\n", " ") + " ཀ་ཁ་ག་ང༌ཅ་ཆ་ཇ་ཉ།") * 2
+    block.save()
+    pdf = render(tmp_path, leaflet, layout="side_by_side")
+    tibetan_lines = [
+        line.strip()
+        for line in _logical_lines(pdf_text(pdf))
+        if any("\u0f40" <= char <= "\u0fbc" for char in line)
+    ]
+    assert len(tibetan_lines) > 10
+    for line in tibetan_lines:
+        assert not line.startswith("\u0f0d"), line
+        assert line[-1] in "\u0f0b\u0f0d\u0f14" or line[-1].isdigit(), line
+
+
+def _is_tibetan_mark(char: str) -> bool:
+    return "\u0f71" <= char <= "\u0f87" or "\u0f8d" <= char <= "\u0fbc"
+
+
+def _logical_lines(raw: str) -> list[str]:
+    """pdftotext -raw starts a new line at each Tibetan vowel sign: join it to its base."""
+    lines: list[str] = []
+    for line in raw.splitlines():
+        text = line.strip()
+        if lines and text and _is_tibetan_mark(text[0]):
+            lines[-1] += text
+        else:
+            lines.append(text)
+    return lines

@@ -1,0 +1,104 @@
+"""The print run pages: who may order, see and download what."""
+
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import reverse
+
+from campaigns.models import MaterialEdition, PrintRun
+from tests.factories import PrintRunFactory
+from tests.printing.conftest import leaflet_edition
+
+ORDER = {
+    "paper_size": "A5",
+    "layout": "side_by_side",
+    "copies": "500",
+    "delivery_note": "送营业部",
+}
+
+
+def signed_in(client, user):
+    client.force_login(user)
+    return client
+
+
+def rendered_run(unit, edition) -> PrintRun:
+    print_run = PrintRunFactory(edition=edition, org_unit=unit)
+    print_run.pdf.save("leaflet.pdf", ContentFile(b"%PDF-1.7"), save=True)
+    return print_run
+
+
+def test_organizer_orders_and_lands_on_the_job_page(
+    client, printing, django_capture_on_commit_callbacks
+):
+    client = signed_in(client, printing.organizer)
+    url = reverse("print_run_order", args=[printing.edition.pk])
+    assert client.get(url).status_code == 200
+    data = ORDER | {"org_unit": printing.tree["branch_a"].pk}
+    with django_capture_on_commit_callbacks(execute=False):
+        response = client.post(url, data)
+    print_run = PrintRun.objects.get()
+    assert response.status_code == 302
+    assert response.url == reverse("job_detail", args=[print_run.job_id])
+
+
+def test_a_translator_cannot_order(client, printing):
+    client = signed_in(client, printing.translator)
+    response = client.get(reverse("print_run_order", args=[printing.edition.pk]))
+    assert response.status_code == 403
+
+
+def test_an_unapproved_edition_is_refused_with_a_message(client, printing, org_tree):
+    draft = leaflet_edition(
+        org_tree["hq"],
+        material=printing.edition.material,
+        number=4,
+        status=MaterialEdition.Status.TRANSLATED,
+    )
+    client = signed_in(client, printing.organizer)
+    data = ORDER | {"org_unit": org_tree["branch_a"].pk}
+    response = client.post(reverse("print_run_order", args=[draft.pk]), data)
+    assert response.status_code == 200
+    assert "Only an approved edition can be printed." in response.content.decode()
+    assert not PrintRun.objects.exists()
+
+
+def test_too_many_copies_are_refused_next_to_the_field(client, printing, org_tree):
+    client = signed_in(client, printing.organizer)
+    data = ORDER | {"org_unit": org_tree["branch_a"].pk, "copies": "100001"}
+    response = client.post(reverse("print_run_order", args=[printing.edition.pk]), data)
+    assert response.status_code == 200
+    assert response.context["form"].errors["copies"]
+    assert 'value="100001"' in response.content.decode()
+
+
+@pytest.mark.parametrize("name", ["print_run_detail", "print_run_pdf"])
+def test_another_branchs_print_run_is_404(client, printing, org_tree, name):
+    print_run = rendered_run(org_tree["branch_b"], printing.edition)
+    client = signed_in(client, printing.organizer)
+    assert client.get(reverse(name, args=[print_run.pk])).status_code == 404
+
+
+def test_pdf_downloads_as_an_attachment(client, printing, org_tree):
+    print_run = rendered_run(org_tree["branch_a"], printing.edition)
+    response = signed_in(client, printing.organizer).get(
+        reverse("print_run_pdf", args=[print_run.pk])
+    )
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment")
+    assert b"".join(response.streaming_content) == b"%PDF-1.7"
+
+
+def test_pdf_not_yet_rendered_is_404(client, printing, org_tree):
+    print_run = PrintRunFactory(edition=printing.edition, org_unit=org_tree["branch_a"])
+    response = signed_in(client, printing.organizer).get(
+        reverse("print_run_pdf", args=[print_run.pk])
+    )
+    assert response.status_code == 404
+
+
+def test_list_shows_only_visible_runs(client, printing, org_tree):
+    rendered_run(org_tree["branch_a"], printing.edition)
+    rendered_run(org_tree["branch_b"], printing.edition)
+    response = signed_in(client, printing.organizer).get(reverse("print_run_list"))
+    assert response.status_code == 200
+    assert response.context["page"].paginator.count == 1

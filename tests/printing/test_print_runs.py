@@ -1,0 +1,138 @@
+"""Ordering print runs, rendering them once, and the stock they make."""
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from campaigns.models import AuditEntry, Event, Job, MaterialEdition, PrintRun
+from campaigns.printing import jobs as print_jobs
+from campaigns.selectors.print_runs import material_stock, print_runs_context
+from campaigns.services.print_runs import print_run_order
+from tests.factories import EventFactory, MaterialUseFactory, PrintRunFactory
+from tests.printing.conftest import leaflet_edition
+
+
+def order(printing, *, user=None, edition=None, copies=500, org_unit=None):
+    return print_run_order(
+        user=user or printing.organizer,
+        edition=edition or printing.edition,
+        org_unit=org_unit or printing.tree["branch_a"],
+        paper_size="A5",
+        layout="side_by_side",
+        copies=copies,
+        bleed=True,
+        crop_marks=True,
+        delivery_note="送红原县支行营业部",
+    )
+
+
+def test_order_records_the_run_and_queues_its_job(printing, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):
+        print_run = order(printing)
+    assert print_run.job.kind == Job.Kind.PRINT_RUN
+    assert print_run.job.params == {"print_run_id": print_run.pk}
+    assert print_run.ordered_by == printing.organizer
+    assert AuditEntry.objects.filter(
+        action="campaigns.printrun.ordered", object_id=str(print_run.pk)
+    ).exists()
+
+
+def test_an_unapproved_edition_is_refused(printing, org_tree):
+    draft = leaflet_edition(
+        org_tree["hq"],
+        material=printing.edition.material,
+        number=4,
+        status=MaterialEdition.Status.REVIEWED,
+    )
+    with pytest.raises(ValidationError) as refused:
+        order(printing, edition=draft)
+    assert "edition" in refused.value.message_dict
+    assert not PrintRun.objects.exists()
+
+
+@pytest.mark.parametrize("copies", [0, 100_001])
+def test_copies_outside_1_to_100000_are_refused(printing, copies):
+    with pytest.raises(ValidationError) as refused:
+        order(printing, copies=copies)
+    assert "copies" in refused.value.message_dict
+
+
+def test_a_translator_may_not_order(printing):
+    with pytest.raises(PermissionDenied):
+        order(printing, user=printing.translator)
+
+
+def test_an_organizer_may_not_order_for_another_branch(printing, org_tree):
+    with pytest.raises(PermissionDenied):
+        order(printing, org_unit=org_tree["branch_b"])
+
+
+def test_500_copies_render_the_document_once(
+    printing, monkeypatch, django_capture_on_commit_callbacks
+):
+    renders = []
+
+    def counted(**options):
+        renders.append(options)
+        return b"%PDF-1.7 one document"
+
+    monkeypatch.setattr(print_jobs, "edition_pdf", counted)
+    with django_capture_on_commit_callbacks(execute=True):
+        print_run = order(printing, copies=500)
+    print_run.refresh_from_db()
+    job = Job.objects.get(pk=print_run.job_id)
+    assert len(renders) == 1
+    assert job.status == Job.Status.SUCCEEDED
+    assert job.progress == 100
+    assert print_run.pdf.read() == b"%PDF-1.7 one document"
+    assert renders[0]["bleed"]
+    assert renders[0]["crop_marks"]
+    assert renders[0]["public_url"].endswith(f"/h/{printing.edition.public_token}/")
+
+
+def test_the_job_stores_a_real_pdf_on_the_print_run(printing, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        print_run = order(printing)
+    print_run.refresh_from_db()
+    assert print_run.pdf.read().startswith(b"%PDF")
+    assert Job.objects.get(pk=print_run.job_id).result.name.endswith(".pdf")
+
+
+def test_stock_is_printed_minus_handed_out_per_unit(printing, org_tree, django_assert_num_queries):
+    edition = printing.edition
+    for copies in (500, 300):
+        PrintRunFactory(edition=edition, org_unit=org_tree["branch_a"], copies=copies)
+    PrintRunFactory(edition=edition, org_unit=org_tree["central_a"], copies=200)
+    MaterialUseFactory(
+        edition=edition, event=EventFactory(org_unit=org_tree["branch_a"]), copies=120
+    )
+    MaterialUseFactory(
+        edition=edition, event=EventFactory(org_unit=org_tree["central_a"]), copies=50
+    )
+    MaterialUseFactory(
+        edition=edition,
+        event=EventFactory(org_unit=org_tree["central_a"], status=Event.Status.CANCELLED),
+        copies=70,
+    )
+    # Another branch's copies are not the organizer's to see.
+    PrintRunFactory(edition=edition, org_unit=org_tree["branch_b"], copies=999)
+
+    printing.organizer._access_scope = None
+    rows = material_stock(user=printing.organizer, material=edition.material)  # warms scope
+    with django_assert_num_queries(1):
+        rows = material_stock(user=printing.organizer, material=edition.material)
+    assert [(r.org_unit.code, r.printed, r.handed_out, r.stock) for r in rows] == [
+        ("BR-a", 800, 120, 680),
+        ("CSB-a", 200, 50, 150),
+    ]
+
+
+def test_stock_box_context_offers_the_approved_edition(printing):
+    context = print_runs_context(user=printing.organizer, material=printing.edition.material)
+    assert context["approved_edition"] == printing.edition
+    assert context["may_order"] is True
+    assert (
+        print_runs_context(user=printing.translator, material=printing.edition.material)[
+            "may_order"
+        ]
+        is False
+    )
