@@ -52,6 +52,11 @@ urlpatterns = [
         name="coverage_unit",
     ),
     path(
+        "coverage/<int:campaign_pk>/units/<int:unit_pk>/charts",
+        coverage.coverage_charts,
+        name="coverage_charts",
+    ),
+    path(
         "coverage/<int:campaign_pk>/units/<int:unit_pk>/regions/<int:region_pk>/",
         coverage.coverage_region,
         name="coverage_region",

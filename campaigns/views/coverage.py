@@ -133,20 +133,21 @@ def coverage_unit(request, campaign_pk: int, unit_pk: int):
         counties = selectors.county_coverage(**arguments)
         for county in counties:
             county.events_link = narrowing.events_link(unit=unit.pk, county=county.region.code)
-    mix = selectors.coverage_mix(**arguments)
-    with_targets = [row for row in units.rows if row.target is not None]
+    # The target chart comes from the table; the mix charts read every event a second time,
+    # so they follow in their own request (coverage_charts) and the table shows first.
     charts = [
-        (_("Events by venue type"), mix.venue_types, {}),
-        (_("People reached by audience group"), mix.audience, {}),
-        (_("Events per week"), mix.per_week, {}),
+        (title, bar_chart(items, title=title, max_value=100, suffix="%"))
+        for title, items in [
+            (
+                _("Share of the events target reached"),
+                [(row.label, row.progress()["events"] or 0) for row in units.rows if row.target],
+            )
+        ]
+        if items
     ]
-    if with_targets:
-        progress = [(row.label, row.progress()["events"] or 0) for row in with_targets]
-        charts.insert(
-            0,
-            (_("Share of the events target reached"), progress, {"max_value": 100, "suffix": "%"}),
-        )
-    charts = [(title, bar_chart(items, title=title, **options)) for title, items, options in charts]
+    charts_url = reverse("coverage_charts", args=[campaign.pk, unit.pk])
+    if page_query := narrowing.page_query():
+        charts_url = f"{charts_url}?{page_query}"
     return render(
         request,
         "coverage/unit.html",
@@ -159,12 +160,54 @@ def coverage_unit(request, campaign_pk: int, unit_pk: int):
             "counties": counties,
             "uncovered_special": [c for c in counties if not c.covered and c.special_kinds],
             "charts": charts,
+            "charts_url": charts_url,
             "form": narrowing.form,
             "narrowing": narrowing,
             "totals_link": narrowing.events_link(unit=unit.pk),
             "breadcrumbs": _breadcrumbs(request.user, campaign, unit),
             "may_set_targets": can(request.user, "target.set", unit) and units.rows,
             "export_kinds": EXPORT_KINDS,
+        },
+    )
+
+
+@login_required
+def coverage_charts(request, campaign_pk: int, unit_pk: int):
+    """The venue-type, audience and weekly mix of a coverage page's events, as charts.
+
+    The coverage page loads this into itself with htmx; without JavaScript its link opens it
+    as a page of its own.
+    """
+    campaign = _campaign(campaign_pk)
+    unit = _unit(request.user, unit_pk)
+    narrowing = _Narrowing(request, campaign)
+    mix = selectors.coverage_mix(
+        user=request.user,
+        campaign=campaign,
+        unit=unit,
+        filters=narrowing.filters,
+        include_reported=narrowing.include_reported,
+    )
+    charts = [
+        (title, bar_chart(items, title=title))
+        for title, items in [
+            (_("Events by venue type"), mix.venue_types),
+            (_("People reached by audience group"), mix.audience),
+            (_("Events per week"), mix.per_week),
+        ]
+    ]
+    template = "coverage/_mix_charts.html" if request.htmx else "coverage/charts.html"
+    return render(
+        request,
+        template,
+        {
+            "campaign": campaign,
+            "unit": unit,
+            "charts": charts,
+            "narrowing": narrowing,
+            "back_link": reverse("coverage_unit", args=[campaign.pk, unit.pk])
+            + (f"?{narrowing.page_query()}" if narrowing.page_query() else ""),
+            "breadcrumbs": _breadcrumbs(request.user, campaign, unit),
         },
     )
 

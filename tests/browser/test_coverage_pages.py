@@ -23,6 +23,8 @@ def test_hq_reviewer_drills_down_to_the_events_behind_a_figure(
     page.wait_for_load_state()
     page.click("nav.main-nav a[href='/coverage/']")
     page.wait_for_selector("table.coverage")
+    # The mix charts follow the table in a request of their own.
+    page.wait_for_selector(".charts-later", state="detached")
     _fits_the_phone(page)
     assert page.locator("svg.chart").count() >= 3
     page.screenshot(path=artifacts / f"coverage-hq-{language}.png", full_page=True)

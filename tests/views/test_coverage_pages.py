@@ -143,3 +143,38 @@ def test_coverage_page_queries_do_not_grow_with_units(
     with django_assert_max_num_queries(20):
         response = client.get(_unit_url(coverage_world, "hq"))
     assert response.status_code == 200
+
+
+def _charts_url(world, unit):
+    return reverse("coverage_charts", args=[world.campaign.pk, world.units[unit].pk])
+
+
+def test_coverage_page_loads_its_mix_charts_after_the_table(client, coverage_world):
+    page = _client(client, coverage_world.hq_reviewer).get(
+        _unit_url(coverage_world, "hq"), {"include_reported": "on"}
+    )
+    charts_url = _charts_url(coverage_world, "hq") + "?include_reported=on"
+    assert f'hx-get="{charts_url}"' in page.text
+    # Without JavaScript, the same address is a link to a page of its own.
+    assert f'href="{charts_url}"' in page.text
+
+
+def test_mix_charts_fragment_draws_venues_audiences_and_weeks(client, coverage_world):
+    client = _client(client, coverage_world.hq_reviewer)
+    fragment = client.get(_charts_url(coverage_world, "hq"), headers={"HX-Request": "true"})
+    assert fragment.status_code == 200
+    assert fragment.text.count('<svg class="chart"') == 3
+    assert "People reached by audience group" in fragment.text
+    assert "<html" not in fragment.text
+
+
+def test_mix_charts_open_as_a_page_without_javascript(client, coverage_world):
+    page = _client(client, coverage_world.hq_reviewer).get(_charts_url(coverage_world, "hq"))
+    assert "<html" in page.text
+    assert page.text.count('<svg class="chart"') == 3
+    assert "Back to the coverage table" in page.text
+
+
+def test_another_branchs_mix_charts_are_404(client, coverage_world):
+    client = _client(client, coverage_world.other_branch_reviewer)
+    assert client.get(_charts_url(coverage_world, "branch_a")).status_code == 404
