@@ -146,6 +146,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
+# The print fonts cut down to the common characters, made on a worker's first render
+# (campaigns/printing/fonts.py); any folder the workers may write, kept between restarts.
+PRINT_FONT_DIR = Path(os.environ.get("DJANGO_PRINT_FONT_DIR", BASE_DIR / "var" / "print-fonts"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -7,7 +7,7 @@ import pytest
 from PIL import Image, ImageChops, ImageStat
 
 from campaigns.printing.layouts import page_css, page_size_mm
-from campaigns.printing.pipeline import edition_pdf
+from campaigns.printing.pipeline import PRINT_CSS, edition_pdf, handout_html
 from tests.printing.conftest import (
     CALLOUT_BO,
     CALLOUT_ZH,
@@ -64,9 +64,45 @@ def test_pdf_embeds_the_tibetan_and_cjk_fonts(tmp_path, leaflet):
     names = {font["name"] for font in fonts}
     assert all(font["embedded"] for font in fonts)
     assert "Noto-Serif-Tibetan" in names
-    assert "Noto-Serif-CJK-SC" in names
-    # The headings' bold is the collection's own Bold face, not a smeared regular.
-    assert "Noto-Serif-CJK-SC-Bold" in names
+    # Noto Serif CJK SC cut down to the common characters (printing.fonts), in both weights;
+    # the headings' bold is the collection's own Bold face, not a smeared regular.
+    assert "Noto-Serif-CJK-SC-Common" in names
+    assert "Noto-Serif-CJK-SC-Common-Bold" in names
+
+
+def test_pipeline_page_looks_the_same_as_a_plain_render_with_the_system_fonts(tmp_path, leaflet):
+    from weasyprint import HTML
+
+    html = handout_html(
+        edition=leaflet,
+        paper_size="A5",
+        layout="side_by_side",
+        contact_line=CONTACT_LINE,
+        public_url=PUBLIC_URL,
+    )
+    css = PRINT_CSS.read_text(encoding="utf-8") + page_css(
+        paper_size="A5", bleed=False, crop_marks=False
+    )
+    plain = tmp_path / "plain.pdf"
+    plain.write_bytes(
+        HTML(string=html.replace("</head>", f"<style>{css}</style></head>")).write_pdf()
+    )
+    ours = page_png(render(tmp_path, leaflet), tmp_path / "ours", dpi=100)
+    theirs = page_png(plain, tmp_path / "theirs", dpi=100)
+    difference = ImageChops.difference(Image.open(ours), Image.open(theirs))
+    assert ImageStat.Stat(difference).mean[0] < 0.05, f"see {ours} and {theirs}"
+
+
+def test_a_rare_character_falls_back_to_the_full_font(tmp_path, leaflet):
+    # 䶮 (CJK extension A) and 彧 (GB 2312 has neither) are not in the common copy.
+    block = leaflet.blocks.get(position=3)
+    block.text_zh = "刘䶮与荀彧的故事：" + CALLOUT_ZH
+    block.save()
+    pdf = render(tmp_path, leaflet)
+    assert "刘䶮与荀彧的故事" in without_whitespace(pdf_text(pdf))
+    names = {font["name"] for font in pdf_fonts(pdf)}
+    assert "Noto-Serif-CJK-SC-Bold" in names  # the callout is bold
+    assert "Noto-Serif-CJK-SC-Common-Bold" in names
 
 
 @pytest.mark.parametrize(

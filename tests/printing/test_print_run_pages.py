@@ -1,6 +1,7 @@
 """The print run pages: who may order, see and download what."""
 
 import pytest
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
@@ -17,6 +18,8 @@ ORDER = {
 
 
 def signed_in(client, user):
+    """Sign ``user`` in, with English as their interface language."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     client.force_login(user)
     return client
 

@@ -1,0 +1,49 @@
+"""The print fonts cut down to the common characters: made once, complete, the only files read."""
+
+import pytest
+
+from campaigns.printing.fonts import common_character_copy, is_font_copy, repertoire, source_font
+from campaigns.printing.pipeline import qr_png_uri, url_fetcher
+
+
+@pytest.fixture
+def font_dir(settings, tmp_path):
+    settings.PRINT_FONT_DIR = tmp_path / "print-fonts"
+    return settings.PRINT_FONT_DIR
+
+
+def test_the_copy_is_made_once_and_then_reused(font_dir):
+    first = common_character_copy(400)
+    made_at = first.stat().st_mtime_ns
+    again = common_character_copy(400)
+    assert again == first
+    assert again.stat().st_mtime_ns == made_at
+    assert [path.name for path in font_dir.iterdir()] == [first.name]
+
+
+def test_the_copy_holds_every_common_character_the_font_has(font_dir):
+    import uharfbuzz as hb
+
+    source = source_font(700)
+    full = hb.Face(hb.Blob.from_file_path(str(source.path)), source.index)
+    copy = hb.Face(hb.Blob.from_file_path(str(common_character_copy(700))))
+    assert copy.glyph_count < full.glyph_count / 5
+    assert repertoire() & set(full.unicodes) <= set(copy.unicodes)
+    assert {ord(char) for char in "金融消费者权益，。（）12378"} <= set(copy.unicodes)
+
+
+def test_a_handout_reads_no_file_but_the_copies(font_dir):
+    fetcher = url_fetcher()
+    copy = common_character_copy(400)
+    assert is_font_copy(copy.as_uri())
+    assert fetcher.fetch(copy.as_uri()).read(4) == b"OTTO"
+    assert fetcher.fetch(qr_png_uri("https://portal.example.cn/h/x/"))
+    for url in [
+        "file:///etc/passwd",
+        f"{(font_dir / '..' / '..' / 'secret.otf').as_uri()}",
+        f"{font_dir.as_uri()}/%2e%2e/secret.otf",
+        "https://example.com/logo.png",
+        "http://127.0.0.1:8000/admin/",
+    ]:
+        with pytest.raises(ValueError, match="fetches no other resources"):
+            fetcher.fetch(url)
