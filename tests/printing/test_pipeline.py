@@ -186,3 +186,27 @@ def _logical_lines(raw: str) -> list[str]:
         else:
             lines.append(text)
     return lines
+
+
+CLOSING_PUNCTUATION = "，。、；：？！）」』》”’"
+OPENING_PUNCTUATION = "（「『《“‘"
+
+
+def test_chinese_breaks_between_characters_and_keeps_punctuation_with_its_text(tmp_path, leaflet):
+    # Punctuation everywhere, in a narrow column: no line may start with a closing mark or
+    # end with an opening one (the kinsoku rules of Chinese typesetting).
+    block = leaflet.blocks.get(position=3)
+    case = "请注意：「以案说险」，（一）冒充客服退款、（二）“投资”群聊、（三）冒充公检法。"
+    block.text_zh = case * 6
+    block.save()
+    text = pdf_text(render(tmp_path, leaflet, layout="side_by_side"))
+    chinese_lines = [
+        line.strip()
+        for line in text.splitlines()
+        if any("\u4e00" <= char <= "\u9fff" for char in line)
+    ]
+    broken = [line for line in chinese_lines if "冒充" in line or "群聊" in line]
+    assert len(broken) > 6
+    for line in chinese_lines:
+        assert line[0] not in CLOSING_PUNCTUATION, line
+        assert line[-1] not in OPENING_PUNCTUATION, line

@@ -178,3 +178,16 @@ def test_mix_charts_open_as_a_page_without_javascript(client, coverage_world):
 def test_another_branchs_mix_charts_are_404(client, coverage_world):
     client = _client(client, coverage_world.other_branch_reviewer)
     assert client.get(_charts_url(coverage_world, "branch_a")).status_code == 404
+
+
+@pytest.mark.parametrize("extra", [0, 10])
+def test_mix_charts_queries_do_not_grow_with_units(
+    client, coverage_world, django_assert_max_num_queries, extra
+):
+    for number in range(extra):
+        unit = f.OrgUnitFactory(code=f"Z{number}", kind="branch", parent=coverage_world.units["hq"])
+        f.EventFactory(campaign=coverage_world.campaign, org_unit=unit, status="approved")
+    client = _client(client, coverage_world.hq_reviewer)
+    with django_assert_max_num_queries(7):
+        response = client.get(_charts_url(coverage_world, "hq"), headers={"HX-Request": "true"})
+    assert response.status_code == 200
