@@ -1,4 +1,11 @@
-"""Charts drawn on the server as inline SVG: no script, no CDN, sharp in print and in PDFs."""
+"""Charts drawn on the server: no script, no CDN.
+
+On the web pages a chart is a list of labelled <meter> bars (``BarChart``): its text is the
+page's own, legible on a phone in Chinese and Tibetan, and it wraps. In PDFs (WeasyPrint) it
+is an inline SVG (``bar_chart``), sharp at any print size.
+"""
+
+from dataclasses import dataclass
 
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
@@ -9,6 +16,25 @@ VALUE_WIDTH = 70
 ROW_HEIGHT = 26
 BAR_HEIGHT = 16
 TOP = 8
+
+
+@dataclass(frozen=True)
+class BarChart:
+    """A chart for templates/partials/bar_chart.html: one bar per (label, value)."""
+
+    title: str
+    items: list[tuple[str, int]]
+    max_value: int | None = None
+    suffix: str = ""
+
+    @property
+    def largest(self) -> int:
+        """The value of a full bar: ``max_value``, or the largest value (1 if all are 0)."""
+        return self.max_value or max((value for _label, value in self.items), default=0) or 1
+
+    @property
+    def has_data(self) -> bool:
+        return any(value for _label, value in self.items)
 
 
 def bar_chart(

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from campaigns.charts import bar_chart
+from campaigns.charts import BarChart
 from campaigns.forms.events import CoverageFilterForm
 from campaigns.models import Campaign, CampaignTarget, OrgUnit, Region
 from campaigns.selectors import coverage as selectors
@@ -135,16 +135,12 @@ def coverage_unit(request, campaign_pk: int, unit_pk: int):
             county.events_link = narrowing.events_link(unit=unit.pk, county=county.region.code)
     # The target chart comes from the table; the mix charts read every event a second time,
     # so they follow in their own request (coverage_charts) and the table shows first.
-    charts = [
-        (title, bar_chart(items, title=title, max_value=100, suffix="%"))
-        for title, items in [
-            (
-                _("Share of the events target reached"),
-                [(row.label, row.progress()["events"] or 0) for row in units.rows if row.target],
-            )
-        ]
-        if items
-    ]
+    progress = [(row.label, row.progress()["events"] or 0) for row in units.rows if row.target]
+    charts = (
+        [BarChart(_("Share of the events target reached"), progress, max_value=100, suffix="%")]
+        if progress
+        else []
+    )
     charts_url = reverse("coverage_charts", args=[campaign.pk, unit.pk])
     if page_query := narrowing.page_query():
         charts_url = f"{charts_url}?{page_query}"
@@ -189,12 +185,9 @@ def coverage_charts(request, campaign_pk: int, unit_pk: int):
         include_reported=narrowing.include_reported,
     )
     charts = [
-        (title, bar_chart(items, title=title))
-        for title, items in [
-            (_("Events by venue type"), mix.venue_types),
-            (_("People reached by audience group"), mix.audience),
-            (_("Events per week"), mix.per_week),
-        ]
+        BarChart(_("Events by venue type"), mix.venue_types),
+        BarChart(_("People reached by audience group"), mix.audience),
+        BarChart(_("Events per week"), mix.per_week),
     ]
     template = "coverage/_mix_charts.html" if request.htmx else "coverage/charts.html"
     return render(

@@ -26,7 +26,7 @@ def test_hq_reviewer_drills_down_to_the_events_behind_a_figure(
     # The mix charts follow the table in a request of their own.
     page.wait_for_selector(".charts-later", state="detached")
     _fits_the_phone(page)
-    assert page.locator("svg.chart").count() >= 3
+    assert page.locator("figure.bar-chart").count() >= 3
     page.screenshot(path=artifacts / f"coverage-hq-{language}.png", full_page=True)
 
     branch = coverage_world.units["branch_a"]

@@ -163,7 +163,7 @@ def test_mix_charts_fragment_draws_venues_audiences_and_weeks(client, coverage_w
     client = _client(client, coverage_world.hq_reviewer)
     fragment = client.get(_charts_url(coverage_world, "hq"), headers={"HX-Request": "true"})
     assert fragment.status_code == 200
-    assert fragment.text.count('<svg class="chart"') == 3
+    assert fragment.text.count('<figure class="bar-chart">') == 3
     assert "People reached by audience group" in fragment.text
     assert "<html" not in fragment.text
 
@@ -171,7 +171,7 @@ def test_mix_charts_fragment_draws_venues_audiences_and_weeks(client, coverage_w
 def test_mix_charts_open_as_a_page_without_javascript(client, coverage_world):
     page = _client(client, coverage_world.hq_reviewer).get(_charts_url(coverage_world, "hq"))
     assert "<html" in page.text
-    assert page.text.count('<svg class="chart"') == 3
+    assert page.text.count('<figure class="bar-chart">') == 3
     assert "Back to the coverage table" in page.text
 
 
@@ -191,3 +191,12 @@ def test_mix_charts_queries_do_not_grow_with_units(
     with django_assert_max_num_queries(7):
         response = client.get(_charts_url(coverage_world, "hq"), headers={"HX-Request": "true"})
     assert response.status_code == 200
+
+
+def test_mix_charts_say_so_when_no_event_is_counted(client, coverage_world):
+    client = _client(client, coverage_world.hq_reviewer)
+    fragment = client.get(
+        _charts_url(coverage_world, "hq"), {"venue_type": "campus"}, headers={"HX-Request": "true"}
+    )
+    assert fragment.text.count("No events counted yet.") == 3
+    assert "<meter" not in fragment.text
