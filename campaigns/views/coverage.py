@@ -61,6 +61,11 @@ class _Narrowing:
             query["include_reported"] = "on"
         return urlencode(query)
 
+    def keeping(self, url: str) -> str:
+        """``url`` with this page's filters, so that the next page shows the same events."""
+        query = self.page_query()
+        return f"{url}?{query}" if query and "?" not in url else url
+
     def events_link(self, **narrower) -> str:
         """The event list holding exactly the events behind a figure."""
         query = {
@@ -79,7 +84,6 @@ class _Narrowing:
 
 def _link_rows(table, narrowing: _Narrowing, campaign: Campaign, *, unit=None) -> None:
     """Give every row its drill-down link and the links of its figures."""
-    page_query = narrowing.page_query()
     for row in table.rows:
         if row.region is not None:
             if row.region.level == Region.Level.PREFECTURE:
@@ -97,8 +101,8 @@ def _link_rows(table, narrowing: _Narrowing, campaign: Campaign, *, unit=None) -
             )
             row.events_link = narrowing.events_link(unit=row.unit.pk)
             row.overdue_link = narrowing.overdue_link(row.unit)
-        if row.link and page_query and "?" not in row.link:
-            row.link = f"{row.link}?{page_query}"
+        if row.link:
+            row.link = narrowing.keeping(row.link)
 
 
 @login_required
@@ -141,9 +145,7 @@ def coverage_unit(request, campaign_pk: int, unit_pk: int):
         if progress
         else []
     )
-    charts_url = reverse("coverage_charts", args=[campaign.pk, unit.pk])
-    if page_query := narrowing.page_query():
-        charts_url = f"{charts_url}?{page_query}"
+    charts_url = narrowing.keeping(reverse("coverage_charts", args=[campaign.pk, unit.pk]))
     return render(
         request,
         "coverage/unit.html",
@@ -198,8 +200,7 @@ def coverage_charts(request, campaign_pk: int, unit_pk: int):
             "unit": unit,
             "charts": charts,
             "narrowing": narrowing,
-            "back_link": reverse("coverage_unit", args=[campaign.pk, unit.pk])
-            + (f"?{narrowing.page_query()}" if narrowing.page_query() else ""),
+            "back_link": narrowing.keeping(reverse("coverage_unit", args=[campaign.pk, unit.pk])),
             "breadcrumbs": _breadcrumbs(request.user, campaign, unit),
         },
     )

@@ -132,13 +132,18 @@ def test_an_organizer_may_not_set_targets(client, coverage_world):
     assert _client(client, organizer).get(url).status_code == 403
 
 
+def _more_branches(world, extra: int) -> None:
+    """More branches with an event each, to show that the queries do not follow them."""
+    for number in range(extra):
+        unit = f.OrgUnitFactory(code=f"Y{number}", kind="branch", parent=world.units["hq"])
+        f.EventFactory(campaign=world.campaign, org_unit=unit, status="approved")
+
+
 @pytest.mark.parametrize("extra", [0, 10])
 def test_coverage_page_queries_do_not_grow_with_units(
     client, coverage_world, django_assert_max_num_queries, extra
 ):
-    for number in range(extra):
-        unit = f.OrgUnitFactory(code=f"Y{number}", kind="branch", parent=coverage_world.units["hq"])
-        f.EventFactory(campaign=coverage_world.campaign, org_unit=unit, status="approved")
+    _more_branches(coverage_world, extra)
     client = _client(client, coverage_world.hq_reviewer)
     with django_assert_max_num_queries(20):
         response = client.get(_unit_url(coverage_world, "hq"))
@@ -184,9 +189,7 @@ def test_another_branchs_mix_charts_are_404(client, coverage_world):
 def test_mix_charts_queries_do_not_grow_with_units(
     client, coverage_world, django_assert_max_num_queries, extra
 ):
-    for number in range(extra):
-        unit = f.OrgUnitFactory(code=f"Z{number}", kind="branch", parent=coverage_world.units["hq"])
-        f.EventFactory(campaign=coverage_world.campaign, org_unit=unit, status="approved")
+    _more_branches(coverage_world, extra)
     client = _client(client, coverage_world.hq_reviewer)
     with django_assert_max_num_queries(7):
         response = client.get(_charts_url(coverage_world, "hq"), headers={"HX-Request": "true"})
