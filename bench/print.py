@@ -173,6 +173,9 @@ def run() -> None:
     print(f"pages={pages} pdf_kb_per_page={len(pdf) / 1024 / pages:.0f}")
     print(f"rss_growth_mb={growth_mb:.1f} over {MEMORY_RENDERS} pipeline renders")
     print(f"look_difference={look_difference:.3f} (pipeline against naive, first page)")
+    # A pipeline still has to lay the page out: even one that did nothing else could not be
+    # faster than naive_s / layout_s times the naive render.
+    print(f"ceiling_ratio={naive_s / layout_s:.2f} (naive against layout only)")
     print(
         f"layout_s={layout_s:.3f} naive_s={naive_s:.3f} pipeline_s={pipeline_s:.3f} "
         f"ratio={naive_s / pipeline_s:.2f} floor_ratio={pipeline_s / layout_s:.2f} "
