@@ -2,11 +2,12 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from portal import health
+from portal import health, views
 from portal.forms import SignInForm
 
 urlpatterns = [
     path("", include("campaigns.urls")),
+    path("api/v1/", include("campaigns.api.urls")),
     path("healthz", health.healthz, name="healthz"),
     path(
         "accounts/login/",
@@ -15,6 +16,8 @@ urlpatterns = [
         ),
         name="login",
     ),
+    path("accounts/tokens/", views.api_tokens, name="api_tokens"),
+    path("accounts/tokens/<int:pk>/revoke", views.api_token_revoke_view, name="api_token_revoke"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

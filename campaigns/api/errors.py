@@ -1,0 +1,38 @@
+"""One place that turns the domain's errors into API responses."""
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+from campaigns.services.events import StaleEdit
+
+
+class PreconditionRequired(exceptions.APIException):
+    status_code = 428
+    default_detail = "Send the version you edited: an If-Match header or a version field."
+    default_code = "precondition_required"
+
+
+def api_exception_handler(error, context):
+    """Domain errors as JSON: fields and messages (in the request's language), or a detail."""
+    if isinstance(error, StaleEdit):
+        # The version the client edited is no longer the stored one: If-Match failed.
+        return Response(
+            {"detail": error.messages[0], "code": "stale_edit"},
+            status=status.HTTP_412_PRECONDITION_FAILED,
+        )
+    if isinstance(error, DjangoValidationError):
+        if hasattr(error, "error_dict"):
+            body = {
+                "non_field_errors" if field == "__all__" else field: [str(m) for m in messages]
+                for field, messages in error.message_dict.items()
+            }
+        else:
+            body = {"non_field_errors": [str(message) for message in error.messages]}
+        return Response(body, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(error, ObjectDoesNotExist):
+        # Outside the user's scope or missing: the same answer for both.
+        error = exceptions.NotFound()
+    return exception_handler(error, context)

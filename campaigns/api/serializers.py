@@ -1,0 +1,213 @@
+"""Small input and output serializers: they shape data, the services decide."""
+
+from rest_framework import serializers
+
+from campaigns.models import (
+    AudienceCount,
+    AudienceGroup,
+    Campaign,
+    CampaignTarget,
+    Channel,
+    Event,
+    EventFormat,
+    EventLanguage,
+    OrgUnit,
+    Partner,
+    PartnerService,
+    Region,
+    Topic,
+    VenueType,
+)
+from portal.access import visible_to
+
+
+class RegionSerializer(serializers.ModelSerializer):
+    parent = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = Region
+        fields = [
+            "id",
+            "code",
+            "level",
+            "name_zh",
+            "name_bo",
+            "name_bo_needs_review",
+            "parent",
+            "ethnic_area",
+            "old_revolutionary_area",
+            "remote_area",
+        ]
+
+
+class OrgUnitSerializer(serializers.ModelSerializer):
+    parent = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = OrgUnit
+        fields = ["id", "code", "name", "kind", "parent"]
+
+
+class CampaignTargetSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CampaignTarget
+        fields = [
+            "org_unit",
+            "events",
+            "people_reached",
+            "counties_covered",
+            "special_area_counties_covered",
+        ]
+
+
+class CampaignSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Campaign
+        fields = ["id", "name", "theme", "description", "starts_on", "ends_on"]
+
+
+class AudienceCountSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AudienceCount
+        fields = ["group", "count"]
+
+
+class PartnerServiceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PartnerService
+        fields = [
+            "partner",
+            "service_type",
+            "screening_type",
+            "people_served",
+            "screened",
+            "referred",
+        ]
+
+
+class EventSerializer(serializers.ModelSerializer):
+    """An event as the list shows it."""
+
+    topics = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Event
+        fields = [
+            "id",
+            "campaign",
+            "org_unit",
+            "county",
+            "title",
+            "venue_name",
+            "venue_type",
+            "format",
+            "language",
+            "channel",
+            "starts_at",
+            "ends_at",
+            "status",
+            "version",
+            "topics",
+            "people_reached",
+        ]
+        read_only_fields = fields
+
+    def get_topics(self, event: Event) -> list[str]:
+        return sorted(row.topic for row in event.topic_rows.all())
+
+
+class EventDetailSerializer(EventSerializer):
+    """An event with its report: figures, audience counts and partner services."""
+
+    audience_counts = AudienceCountSerializer(many=True, read_only=True)
+    partner_services = PartnerServiceSerializer(many=True, read_only=True)
+
+    class Meta(EventSerializer.Meta):
+        fields = [
+            *EventSerializer.Meta.fields,
+            "staff_count",
+            "outlets_count",
+            "online_reach",
+            "visitors_received",
+            "matters_raised",
+            "matters_resolved",
+            "matters_referred",
+            "summary",
+            "review_note",
+            "cancel_reason",
+            "audience_counts",
+            "partner_services",
+        ]
+        read_only_fields = fields
+
+
+class EventPlanSerializer(serializers.Serializer):
+    """What planning an event takes; the service checks scope, service area and partners."""
+
+    campaign = serializers.PrimaryKeyRelatedField(queryset=Campaign.objects.all())
+    org_unit = serializers.PrimaryKeyRelatedField(queryset=OrgUnit.objects.none())
+    county = serializers.PrimaryKeyRelatedField(
+        queryset=Region.objects.filter(level=Region.Level.COUNTY)
+    )
+    title = serializers.CharField(max_length=200)
+    venue_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    venue_type = serializers.ChoiceField(choices=VenueType.choices)
+    format = serializers.ChoiceField(choices=EventFormat.choices)
+    language = serializers.ChoiceField(choices=EventLanguage.choices, default=EventLanguage.ZH)
+    channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.OFFLINE)
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField(required=False, allow_null=True)
+    topics = serializers.ListField(child=serializers.ChoiceField(choices=Topic.choices))
+    expected_partners = serializers.PrimaryKeyRelatedField(
+        queryset=Partner.objects.none(), many=True, required=False
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only what the user may see can be named; anything else reads as "does not exist".
+        self.fields["org_unit"].queryset = visible_to(user, OrgUnit)
+        self.fields["expected_partners"].child_relation.queryset = visible_to(user, Partner)
+
+
+class EventPlanUpdateSerializer(EventPlanSerializer):
+    version = serializers.IntegerField(required=False, min_value=1)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.required = False
+
+
+class AudienceSerializer(serializers.Serializer):
+    """Counts by audience group; a group left out or null is "not counted", not 0."""
+
+    def get_fields(self):
+        return {
+            group: serializers.IntegerField(min_value=0, required=False, allow_null=True)
+            for group in AudienceGroup.values
+        }
+
+
+class EventReportSerializer(serializers.Serializer):
+    version = serializers.IntegerField(required=False, min_value=1)
+    audience = AudienceSerializer(required=False)
+    staff_count = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    outlets_count = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    online_reach = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    visitors_received = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    matters_raised = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    matters_resolved = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    matters_referred = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    summary = serializers.CharField(required=False, allow_blank=True)
+
+
+class TransitionSerializer(serializers.Serializer):
+    version = serializers.IntegerField(required=False, min_value=1)
+
+
+class NoteSerializer(TransitionSerializer):
+    note = serializers.CharField()
+
+
+class ReasonSerializer(TransitionSerializer):
+    reason = serializers.CharField()

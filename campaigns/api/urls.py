@@ -1,0 +1,17 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from campaigns.api import views
+
+router = DefaultRouter()
+router.register("regions", views.RegionViewSet, basename="api-region")
+router.register("org-units", views.OrgUnitViewSet, basename="api-org-unit")
+router.register("campaigns", views.CampaignViewSet, basename="api-campaign")
+router.register("events", views.EventViewSet, basename="api-event")
+
+urlpatterns = [
+    path("", include(router.urls)),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]

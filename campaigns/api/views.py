@@ -1,0 +1,238 @@
+"""API views: scope every queryset with visible_to, call the services, shape the answer.
+
+An object outside the user's scope is not found (404), exactly like a missing one.
+"""
+
+import django_filters
+from django.db.models import Prefetch
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from campaigns.api import serializers as s
+from campaigns.api.errors import PreconditionRequired
+from campaigns.models import (
+    AudienceGroup,
+    Campaign,
+    CampaignTarget,
+    Event,
+    EventTopic,
+    OrgUnit,
+    Region,
+)
+from campaigns.services import events as event_services
+from portal.access import visible_to
+
+
+class RegionFilter(django_filters.FilterSet):
+    class Meta:
+        model = Region
+        fields = ["level", "parent", "ethnic_area", "old_revolutionary_area", "remote_area"]
+
+
+class RegionViewSet(viewsets.ReadOnlyModelViewSet):
+    """Provinces, prefectures and counties (GB/T 2260), searchable by name or code."""
+
+    queryset = Region.objects.order_by("code")
+    serializer_class = s.RegionSerializer
+    filterset_class = RegionFilter
+    search_fields = ["code", "name_zh", "name_bo"]
+    ordering_fields = ["code", "name_zh"]
+
+
+class OrgUnitViewSet(viewsets.ReadOnlyModelViewSet):
+    """The org units the user may see."""
+
+    serializer_class = s.OrgUnitSerializer
+    filterset_fields = ["kind", "parent"]
+    search_fields = ["code", "name"]
+    ordering_fields = ["path", "code", "name"]
+
+    def get_queryset(self):
+        return visible_to(self.request.user, OrgUnit).order_by("path")
+
+
+class CampaignViewSet(viewsets.ReadOnlyModelViewSet):
+    """Campaigns, company-wide; their targets are those of the units the user may see."""
+
+    queryset = Campaign.objects.order_by("-starts_on")
+    serializer_class = s.CampaignSerializer
+    search_fields = ["name", "theme"]
+
+    @extend_schema(responses=s.CampaignTargetSerializer(many=True))
+    @action(detail=True, pagination_class=None)
+    def targets(self, request, pk=None):
+        campaign = self.get_object()
+        targets = visible_to(request.user, CampaignTarget).filter(campaign=campaign)
+        return Response(
+            s.CampaignTargetSerializer(targets.order_by("org_unit__path"), many=True).data
+        )
+
+
+class EventFilter(django_filters.FilterSet):
+    starts_after = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte")
+    starts_before = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="lt")
+    county_code = django_filters.CharFilter(field_name="county__code")
+    topic = django_filters.CharFilter(field_name="topic_rows__topic", distinct=True)
+
+    class Meta:
+        model = Event
+        fields = ["campaign", "org_unit", "county", "status", "venue_type", "format", "channel"]
+
+
+VERSION_PARAMETERS = [
+    OpenApiParameter(
+        "If-Match",
+        location=OpenApiParameter.HEADER,
+        required=False,
+        description='The version edited, as the ETag of the event ("3"); or send "version".',
+    )
+]
+
+
+class EventViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Events: list, read, plan, change the plan, report, and the status transitions."""
+
+    filterset_class = EventFilter
+    search_fields = ["title", "venue_name"]
+    ordering_fields = ["starts_at", "created_at", "title"]
+    ordering = ["-starts_at", "-pk"]
+
+    def get_queryset(self):
+        events = visible_to(self.request.user, Event).prefetch_related(
+            Prefetch("topic_rows", queryset=EventTopic.objects.order_by("topic"))
+        )
+        if self.action != "list":
+            events = events.prefetch_related("audience_counts", "partner_services")
+        return events
+
+    def get_serializer_class(self):
+        return s.EventSerializer if self.action == "list" else s.EventDetailSerializer
+
+    def retrieve(self, request, *args, **kwargs):
+        event = self.get_object()
+        return self._answer(event)
+
+    def _answer(self, event: Event, status: int = 200) -> Response:
+        event = self.get_queryset().get(pk=event.pk)  # fresh, with its report
+        response = Response(s.EventDetailSerializer(event).data, status=status)
+        response["ETag"] = f'"{event.version}"'
+        return response
+
+    def _expected_version(self, data: dict) -> int:
+        """The version the client edited: If-Match wins over a "version" field."""
+        header = self.request.headers.get("If-Match", "").strip().removeprefix("W/").strip('"')
+        if header.isdigit():
+            return int(header)
+        if data.get("version"):
+            return data["version"]
+        raise PreconditionRequired
+
+    def _valid(self, serializer_class, **options) -> dict:
+        serializer = serializer_class(data=self.request.data, **options)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    @extend_schema(request=s.EventPlanSerializer, responses={201: s.EventDetailSerializer})
+    def create(self, request):
+        data = self._valid(s.EventPlanSerializer, user=request.user)
+        event = event_services.event_plan(user=request.user, **data)
+        return self._answer(event, status=201)
+
+    @extend_schema(
+        request=s.EventPlanUpdateSerializer,
+        responses=s.EventDetailSerializer,
+        parameters=VERSION_PARAMETERS,
+    )
+    def partial_update(self, request, pk=None):
+        event = self.get_object()
+        data = self._valid(s.EventPlanUpdateSerializer, user=request.user)
+        expected_version = self._expected_version(data)
+        data.pop("version", None)
+        topics = data.pop("topics", None)
+        partners = data.pop("expected_partners", None)
+        event = event_services.event_plan_update(
+            user=request.user,
+            event_id=event.pk,
+            expected_version=expected_version,
+            topics=topics if topics is not None else [r.topic for r in event.topic_rows.all()],
+            expected_partners=partners
+            if partners is not None
+            else list(event.expected_partners.all()),
+            **data,
+        )
+        return self._answer(event)
+
+    @extend_schema(
+        request=s.EventReportSerializer,
+        responses=s.EventDetailSerializer,
+        parameters=VERSION_PARAMETERS,
+    )
+    @action(detail=True, methods=["post"])
+    def report(self, request, pk=None):
+        """Save the report (figures, audience counts, summary) without submitting it."""
+        event = self.get_object()
+        data = self._valid(s.EventReportSerializer)
+        audience = data.get("audience", {})
+        event = event_services.event_report_save(
+            user=request.user,
+            event_id=event.pk,
+            expected_version=self._expected_version(data),
+            figures={name: data.get(name) for name in event_services.REPORT_FIGURES},
+            audience={group: audience.get(group) for group in AudienceGroup.values},
+            summary=data.get("summary", ""),
+        )
+        return self._answer(event)
+
+    def _transition(self, service, serializer_class=s.TransitionSerializer, text_field=None):
+        event = self.get_object()
+        data = self._valid(serializer_class)
+        text = {text_field: data[text_field]} if text_field else {}
+        event = service(
+            user=self.request.user,
+            event_id=event.pk,
+            expected_version=self._expected_version(data),
+            **text,
+        )
+        return self._answer(event)
+
+    @extend_schema(
+        request=s.TransitionSerializer,
+        responses=s.EventDetailSerializer,
+        parameters=VERSION_PARAMETERS,
+    )
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        """Send the report for review."""
+        return self._transition(event_services.event_submit)
+
+    @extend_schema(
+        request=s.TransitionSerializer,
+        responses=s.EventDetailSerializer,
+        parameters=VERSION_PARAMETERS,
+    )
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        """Accept a reported event's report (reviewers of the subtree)."""
+        return self._transition(event_services.event_approve)
+
+    @extend_schema(
+        request=s.NoteSerializer, responses=s.EventDetailSerializer, parameters=VERSION_PARAMETERS
+    )
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_report(self, request, pk=None):
+        """Send a report back to its organizer with a note saying what to fix."""
+        return self._transition(event_services.event_return, s.NoteSerializer, "note")
+
+    @extend_schema(
+        request=s.ReasonSerializer, responses=s.EventDetailSerializer, parameters=VERSION_PARAMETERS
+    )
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        """Cancel a planned event, with the reason."""
+        return self._transition(event_services.event_cancel, s.ReasonSerializer, "reason")

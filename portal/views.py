@@ -1,0 +1,57 @@
+"""The signed-in user's own pages: their API tokens."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from portal.models import ApiToken
+from portal.tokens import api_token_create, api_token_revoke
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=gettext_lazy("Name"),
+        max_length=64,
+        help_text=gettext_lazy("The system that will use it, e.g. “branch reporting app”."),
+    )
+
+
+@login_required
+def api_tokens(request):
+    """The user's API tokens; a new one is shown with its key, once."""
+    form = ApiTokenForm(request.POST or None)
+    new_key = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            _token, new_key = api_token_create(user=request.user, name=form.cleaned_data["name"])
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                form.add_error(None if field == "__all__" else field, problems)
+        else:
+            form = ApiTokenForm()
+    return render(
+        request,
+        "registration/api_tokens.html",
+        {
+            "form": form,
+            "new_key": new_key,
+            "tokens": request.user.api_tokens.all(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def api_token_revoke_view(request, pk: int):
+    try:
+        token = api_token_revoke(user=request.user, token_id=pk)
+    except ApiToken.DoesNotExist:
+        raise Http404 from None
+    messages.success(request, _("Token “%(name)s” was revoked.") % {"name": token.name})
+    return redirect("api_tokens")

@@ -1,0 +1,242 @@
+"""The events API as a phone app or another system meets it: scope, services, versions."""
+
+import datetime as dt
+
+import pytest
+from rest_framework.test import APIClient
+
+from campaigns.models import AuditEntry, Event
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def api():
+    def signed_in(user, language="en"):
+        client = APIClient(HTTP_ACCEPT_LANGUAGE=language)
+        client.force_authenticate(user)
+        return client
+
+    return signed_in
+
+
+def _url(event=None, action=None):
+    url = "/api/v1/events/"
+    if event is not None:
+        url += f"{event.pk}/"
+    if action:
+        url += f"{action}/"
+    return url
+
+
+def _plan(world, **changes):
+    return {
+        "campaign": world.campaign.pk,
+        "org_unit": world.units["central_a"].pk,
+        "county": world.county.pk,
+        "title": "红原县邛溪镇牧民定居点宣讲",
+        "venue_name": "邛溪镇牧民定居点",
+        "venue_type": "village",
+        "format": "lecture",
+        "starts_at": "2025-03-14T10:00:00+08:00",
+        "topics": ["anti_fraud"],
+    } | changes
+
+
+def test_anonymous_requests_are_told_to_sign_in(world):
+    response = APIClient().get(_url())
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
+
+
+def test_organizer_lists_only_the_events_of_their_subtree(api, world):
+    other = Event.objects.create(
+        campaign=world.campaign,
+        org_unit=world.units["central_b"],
+        county=world.other_county,
+        title="长沙社区宣讲",
+        venue_type="community",
+        format="lecture",
+        starts_at=dt.datetime(2025, 3, 13, tzinfo=dt.UTC),
+    )
+    body = api(world.organizer).get(_url()).json()
+    assert [row["id"] for row in body["results"]] == [world.event.pk]
+    assert body["count"] == 1
+    assert api(world.organizer).get(_url(other)).status_code == 404
+
+
+def test_an_event_outside_the_scope_answers_like_a_missing_one(api, world):
+    outside = api(world.other_organizer).get(_url(world.event))
+    missing = api(world.other_organizer).get("/api/v1/events/999999/")
+    assert outside.status_code == missing.status_code == 404
+    assert outside.json() == missing.json()
+
+
+def test_event_reads_with_its_report_and_an_etag_of_its_version(api, world):
+    response = api(world.organizer).get(_url(world.event))
+    assert response.status_code == 200
+    assert response["ETag"] == f'"{world.event.version}"'
+    body = response.json()
+    assert body["title"] == "红原牧区金融知识宣讲"
+    assert body["topics"] == ["eight_rights"]
+    assert body["audience_counts"] == []
+
+
+def test_organizer_plans_an_event_through_the_service(api, world):
+    response = api(world.organizer).post(_url(), _plan(world), format="json")
+    assert response.status_code == 201, response.json()
+    event = Event.objects.get(pk=response.json()["id"])
+    assert event.status == Event.Status.PLANNED
+    assert event.created_by == world.organizer
+    assert AuditEntry.objects.filter(action="campaigns.event.planned", object_id=event.pk).exists()
+
+
+def test_a_county_outside_the_service_area_is_refused_next_to_the_field(api, world):
+    response = api(world.organizer).post(
+        _url(), _plan(world, county=world.other_county.pk), format="json"
+    )
+    assert response.status_code == 400
+    assert "county" in response.json()
+    assert not Event.objects.filter(title="红原县邛溪镇牧民定居点宣讲").exists()
+
+
+def test_validation_messages_speak_the_request_language(api, world):
+    english = api(world.organizer).post(_url(), _plan(world, title=""), format="json").json()
+    chinese = api(world.organizer, "zh-hans").post(_url(), _plan(world, title=""), format="json")
+    assert english["title"] == ["This field may not be blank."]
+    assert chinese.json()["title"] != english["title"]
+
+
+def test_an_organizer_cannot_plan_for_another_branch(api, world):
+    response = api(world.other_organizer).post(_url(), _plan(world), format="json")
+    assert response.status_code == 400  # the unit is not one they can name
+    assert "org_unit" in response.json()
+
+
+def test_a_translator_cannot_plan(api, world):
+    response = api(world.translator).post(_url(), _plan(world), format="json")
+    assert response.status_code == 400  # as on the web form: next to the unit
+    assert response.json()["org_unit"] == [
+        f"You cannot plan events for {world.units['central_a']}."
+    ]
+    assert not Event.objects.filter(title="红原县邛溪镇牧民定居点宣讲").exists()
+
+
+def test_changing_the_plan_needs_the_version_edited(api, world):
+    client = api(world.organizer)
+    assert client.patch(_url(world.event), {"title": "新标题"}, format="json").status_code == 428
+    response = client.patch(
+        _url(world.event),
+        {"title": "新标题"},
+        format="json",
+        headers={"If-Match": f'"{world.event.version}"'},
+    )
+    assert response.status_code == 200, response.json()
+    assert response.json()["title"] == "新标题"
+    assert response["ETag"] == f'"{world.event.version + 1}"'
+    assert response.json()["topics"] == ["eight_rights"]  # left out, so kept
+
+
+def test_a_stale_version_is_refused_and_nothing_is_saved(api, world):
+    response = api(world.organizer).patch(
+        _url(world.event), {"title": "新标题", "version": world.event.version + 5}, format="json"
+    )
+    assert response.status_code == 412
+    assert response.json()["code"] == "stale_edit"
+    world.event.refresh_from_db()
+    assert world.event.title == "红原牧区金融知识宣讲"
+
+
+def test_report_then_submit_then_approve(api, world):
+    organizer, reviewer = api(world.organizer), api(world.reviewer)
+    version = world.event.version
+    report = organizer.post(
+        _url(world.event, "report"),
+        {"version": version, "audience": {"farmers_herders": 60, "women": 35, "youth": None}},
+        format="json",
+    )
+    assert report.status_code == 200, report.json()
+    counts = {row["group"]: row["count"] for row in report.json()["audience_counts"]}
+    assert counts == {"farmers_herders": 60, "women": 35}  # youth: not counted, not 0
+    submitted = organizer.post(_url(world.event, "submit"), {"version": version + 1})
+    assert submitted.json()["status"] == "reported"
+    approved = reviewer.post(_url(world.event, "approve"), {"version": version + 2})
+    assert approved.status_code == 200
+    assert approved.json()["status"] == "approved"
+
+
+def test_a_negative_count_is_refused_with_the_group_named(api, world):
+    response = api(world.organizer).post(
+        _url(world.event, "report"),
+        {"version": world.event.version, "audience": {"women": -1}},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "women" in response.json()["audience"]
+
+
+def test_a_reviewer_outside_the_subtree_cannot_approve(api, world):
+    world.event.status = Event.Status.REPORTED
+    world.event.save()
+    response = api(world.other_reviewer).post(
+        _url(world.event, "approve"), {"version": world.event.version}
+    )
+    assert response.status_code == 404
+
+
+def test_a_translator_cannot_submit(api, world):
+    response = api(world.translator).post(
+        _url(world.event, "submit"), {"version": world.event.version}
+    )
+    assert response.status_code == 403
+
+
+def test_return_needs_a_note(api, world):
+    world.event.status = Event.Status.REPORTED
+    world.event.save()
+    response = api(world.reviewer).post(
+        _url(world.event, "return"), {"version": world.event.version}
+    )
+    assert response.status_code == 400
+    assert "note" in response.json()
+
+
+def test_cancelling_a_planned_event_keeps_the_reason(api, world):
+    response = api(world.organizer).post(
+        _url(world.event, "cancel"), {"version": world.event.version, "reason": "大雪封路"}
+    )
+    assert response.status_code == 200
+    assert response.json()["status"] == "cancelled"
+    assert response.json()["cancel_reason"] == "大雪封路"
+
+
+def test_an_approved_event_cannot_be_submitted_again(api, world):
+    world.event.status = Event.Status.APPROVED
+    world.event.save()
+    response = api(world.organizer).post(
+        _url(world.event, "submit"), {"version": world.event.version}
+    )
+    assert response.status_code == 400
+    assert response.json()["non_field_errors"]
+
+
+def test_events_filter_by_status_and_county_code(api, world):
+    client = api(world.reviewer)
+    assert client.get(_url(), {"status": "planned", "county_code": "513233"}).json()["count"] == 1
+    assert client.get(_url(), {"status": "approved"}).json()["count"] == 0
+
+
+def test_event_list_takes_a_fixed_number_of_queries(api, world, django_assert_max_num_queries):
+    for number in range(12):
+        Event.objects.create(
+            campaign=world.campaign,
+            org_unit=world.units["central_a"],
+            county=world.county,
+            title=f"活动{number}",
+            venue_type="community",
+            format="stall",
+            starts_at=dt.datetime(2025, 3, 2, tzinfo=dt.UTC),
+        )
+    client = api(world.reviewer)
+    with django_assert_max_num_queries(6):
+        assert client.get(_url()).json()["count"] == 13
