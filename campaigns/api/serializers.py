@@ -8,12 +8,17 @@ from campaigns.models import (
     Campaign,
     CampaignTarget,
     Channel,
+    EditionBlock,
     Event,
     EventFormat,
     EventLanguage,
+    Job,
+    Material,
+    MaterialEdition,
     OrgUnit,
     Partner,
     PartnerService,
+    PrintRun,
     Region,
     Topic,
     VenueType,
@@ -211,3 +216,88 @@ class NoteSerializer(TransitionSerializer):
 
 class ReasonSerializer(TransitionSerializer):
     reason = serializers.CharField()
+
+
+class PartnerSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Partner
+        fields = ["id", "org_unit", "name", "kind", "contact_name", "contact_phone"]
+
+
+class EditionBlockSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = EditionBlock
+        fields = ["position", "kind", "text_zh", "text_bo", "needs_native_review"]
+
+
+class MaterialEditionSerializer(serializers.ModelSerializer):
+    blocks = EditionBlockSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = MaterialEdition
+        fields = ["id", "number", "status", "needs_native_review", "approved_at", "blocks"]
+
+
+class MaterialSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Material
+        fields = ["id", "org_unit", "title_zh", "title_bo", "topic", "kind"]
+
+
+class PrintRunSerializer(serializers.ModelSerializer):
+    pdf_ready = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PrintRun
+        fields = [
+            "id",
+            "edition",
+            "org_unit",
+            "paper_size",
+            "layout",
+            "bleed",
+            "crop_marks",
+            "copies",
+            "delivery_note",
+            "job",
+            "pdf_ready",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    def get_pdf_ready(self, print_run: PrintRun) -> bool:
+        return bool(print_run.pdf)
+
+
+class PrintRunOrderSerializer(serializers.Serializer):
+    """What ordering a print run takes; the service checks the edition and the role."""
+
+    edition = serializers.PrimaryKeyRelatedField(queryset=MaterialEdition.objects.none())
+    org_unit = serializers.PrimaryKeyRelatedField(queryset=OrgUnit.objects.none())
+    paper_size = serializers.ChoiceField(choices=PrintRun.PaperSize.choices)
+    layout = serializers.ChoiceField(choices=PrintRun.Layout.choices)
+    copies = serializers.IntegerField()
+    bleed = serializers.BooleanField(default=False)
+    crop_marks = serializers.BooleanField(default=False)
+    delivery_note = serializers.CharField(required=False, allow_blank=True, default="")
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["edition"].queryset = visible_to(user, MaterialEdition)
+        self.fields["org_unit"].queryset = visible_to(user, OrgUnit)
+
+
+class JobSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Job
+        fields = [
+            "id",
+            "kind",
+            "status",
+            "progress",
+            "message",
+            "error_code",
+            "created_at",
+            "finished_at",
+        ]
+        read_only_fields = fields

@@ -9,6 +9,10 @@ router.register("regions", views.RegionViewSet, basename="api-region")
 router.register("org-units", views.OrgUnitViewSet, basename="api-org-unit")
 router.register("campaigns", views.CampaignViewSet, basename="api-campaign")
 router.register("events", views.EventViewSet, basename="api-event")
+router.register("partners", views.PartnerViewSet, basename="api-partner")
+router.register("materials", views.MaterialViewSet, basename="api-material")
+router.register("print-runs", views.PrintRunViewSet, basename="api-print-run")
+router.register("jobs", views.JobViewSet, basename="api-job")
 
 urlpatterns = [
     path("", include(router.urls)),

@@ -16,12 +16,19 @@ from campaigns.models import (
     AudienceGroup,
     Campaign,
     CampaignTarget,
+    EditionBlock,
     Event,
     EventTopic,
+    Job,
+    Material,
+    MaterialEdition,
     OrgUnit,
+    Partner,
+    PrintRun,
     Region,
 )
 from campaigns.services import events as event_services
+from campaigns.services.print_runs import print_run_order
 from portal.access import visible_to
 
 
@@ -236,3 +243,72 @@ class EventViewSet(
     def cancel(self, request, pk=None):
         """Cancel a planned event, with the reason."""
         return self._transition(event_services.event_cancel, s.ReasonSerializer, "reason")
+
+
+class PartnerViewSet(viewsets.ReadOnlyModelViewSet):
+    """Partners of the units the user may see (and those shared down to them)."""
+
+    serializer_class = s.PartnerSerializer
+    filterset_fields = ["kind", "org_unit"]
+    search_fields = ["name"]
+
+    def get_queryset(self):
+        return visible_to(self.request.user, Partner).order_by("name", "pk")
+
+
+class MaterialViewSet(viewsets.ReadOnlyModelViewSet):
+    """Handouts; ``editions`` lists the approved, printable ones with their text."""
+
+    serializer_class = s.MaterialSerializer
+    filterset_fields = ["kind", "topic", "org_unit"]
+    search_fields = ["title_zh", "title_bo"]
+
+    def get_queryset(self):
+        return visible_to(self.request.user, Material).order_by("title_zh", "pk")
+
+    @extend_schema(responses=s.MaterialEditionSerializer(many=True))
+    @action(detail=True, pagination_class=None)
+    def editions(self, request, pk=None):
+        material = self.get_object()
+        editions = (
+            visible_to(request.user, MaterialEdition)
+            .filter(material=material, status=MaterialEdition.Status.APPROVED)
+            .prefetch_related(
+                Prefetch("blocks", queryset=EditionBlock.objects.order_by("position"))
+            )
+            .order_by("-number")
+        )
+        return Response(s.MaterialEditionSerializer(editions, many=True).data)
+
+
+class PrintRunViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Print runs of the units the user may see; ordering one queues its PDF's rendering."""
+
+    serializer_class = s.PrintRunSerializer
+    filterset_fields = ["org_unit", "edition", "paper_size"]
+
+    def get_queryset(self):
+        return visible_to(self.request.user, PrintRun).order_by("-created_at", "-pk")
+
+    @extend_schema(request=s.PrintRunOrderSerializer, responses={201: s.PrintRunSerializer})
+    def create(self, request):
+        serializer = s.PrintRunOrderSerializer(data=request.data, user=request.user)
+        serializer.is_valid(raise_exception=True)
+        print_run = print_run_order(user=request.user, **serializer.validated_data)
+        return Response(s.PrintRunSerializer(print_run).data, status=201)
+
+
+class JobViewSet(viewsets.ReadOnlyModelViewSet):
+    """The user's own background jobs and their progress."""
+
+    serializer_class = s.JobSerializer
+    filterset_fields = ["kind", "status"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema is made without a user
+            return Job.objects.none()
+        return Job.objects.of(self.request.user).order_by("-created_at", "-pk")

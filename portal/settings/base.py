@@ -194,6 +194,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a "status"; each gets a name of its own in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "EventStatusEnum": "campaigns.models.Event.Status",
+        "EditionStatusEnum": "campaigns.models.MaterialEdition.Status",
+        "JobStatusEnum": "campaigns.models.Job.Status",
+        "TopicEnum": "campaigns.models.Topic",
+    },
 }
 
 # Celery: with no broker the embedded default runs every task in-process, so a laptop or
