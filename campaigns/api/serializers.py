@@ -27,8 +27,6 @@ from portal.access import visible_to
 
 
 class RegionSerializer(serializers.ModelSerializer):
-    parent = serializers.PrimaryKeyRelatedField(read_only=True)
-
     class Meta:
         model = Region
         fields = [
@@ -43,14 +41,14 @@ class RegionSerializer(serializers.ModelSerializer):
             "old_revolutionary_area",
             "remote_area",
         ]
+        read_only_fields = fields
 
 
 class OrgUnitSerializer(serializers.ModelSerializer):
-    parent = serializers.PrimaryKeyRelatedField(read_only=True)
-
     class Meta:
         model = OrgUnit
         fields = ["id", "code", "name", "kind", "parent"]
+        read_only_fields = fields
 
 
 class CampaignTargetSerializer(serializers.ModelSerializer):

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _machine(key: str) -> APIClient:
-    return APIClient(HTTP_AUTHORIZATION=f"Token {key}")
+    return APIClient(HTTP_AUTHORIZATION=f"Token {key}", HTTP_ACCEPT_LANGUAGE="en")
 
 
 def test_a_token_signs_a_machine_in_within_its_users_scope(world):
