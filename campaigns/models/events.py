@@ -206,6 +206,8 @@ class Event(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     reported_at = models.DateTimeField(_("reported at"), null=True, blank=True)
+    # The event's number in the sheet it was imported from: importing it again updates it.
+    external_ref = models.CharField(_("external reference"), max_length=64, blank=True)
 
     objects = EventQuerySet.as_manager()
 
@@ -219,6 +221,11 @@ class Event(models.Model):
             models.Index(fields=["county", "starts_at"], name="event_county_start"),
         ]
         constraints = [
+            models.UniqueConstraint(
+                fields=["org_unit", "external_ref"],
+                condition=~Q(external_ref=""),
+                name="event_external_ref_once_per_unit",
+            ),
             models.CheckConstraint(
                 condition=Q(ends_at__isnull=True) | Q(ends_at__gte=F("starts_at")),
                 name="event_ends_after_start",

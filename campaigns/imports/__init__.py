@@ -1,0 +1,1 @@
+"""Reading sheets that people fill in: the events import."""

@@ -1,0 +1,190 @@
+"""Importing a unit's events from a filled events sheet: every row or none.
+
+The whole sheet is read and checked first (campaigns/imports/events_sheet.py, then the
+rules below, which are the plan and report services' own: the unit's role, the service
+area, a venue for events held in person, counts of 0 or more). One problem anywhere and
+nothing is saved; a clean sheet is saved in one transaction, in bulk. A row whose external
+reference the unit has used before updates that event instead of adding another.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from campaigns.imports.events_sheet import (
+    CountyLookup,
+    Problem,
+    SheetRefused,
+    columns,
+    sheet_read,
+)
+from campaigns.models import (
+    AudienceCount,
+    AudienceGroup,
+    Campaign,
+    Channel,
+    Event,
+    EventTopic,
+    OrgUnit,
+)
+from campaigns.services.audit import audit_record_bulk
+from campaigns.services.events import EDITABLE
+from portal.access import can, visible_to
+
+PLAN_KEYS = ("title", "county", "venue_name", "venue_type", "format", "channel", "starts_at")
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def saved(self) -> bool:
+        return not self.problems
+
+
+def _headers() -> dict[str, str]:
+    from openpyxl.utils import get_column_letter
+
+    return {c.key: f"{get_column_letter(i)} {c.header_zh}" for i, c in enumerate(columns(), 1)}
+
+
+def events_import(
+    *,
+    user,
+    org_unit_id: int,
+    campaign_id: int,
+    data: bytes,
+    progress: Callable[[int, str], None] | None = None,
+) -> ImportResult:
+    """Check the whole sheet; if it is clean, save every row as an event of the unit."""
+    unit = visible_to(user, OrgUnit).get(pk=org_unit_id)
+    if not can(user, "event.plan", unit):
+        raise PermissionDenied(_("Your role does not allow this for this unit."))
+    campaign = Campaign.objects.get(pk=campaign_id)
+    say = progress or (lambda percent, message: None)
+    say(5, _("Reading the sheet"))
+    try:
+        reading = sheet_read(data, counties=CountyLookup(list(unit.service_counties())))
+    except SheetRefused as refusal:
+        return ImportResult(problems=[Problem("", 0, "", "", str(refusal))])
+    say(50, _("Checking the rows"))
+    headers = _headers()
+    problems = list(reading.problems)
+    refs = [row.values.get("external_ref") for row in reading.rows]
+    existing = {
+        event.external_ref: event
+        for event in Event.objects.filter(org_unit=unit, external_ref__in=[r for r in refs if r])
+    }
+    for row in reading.rows:
+        values = row.values
+        event = existing.get(values.get("external_ref"))
+        if event is not None and event.status not in (*EDITABLE, Event.Status.REPORTED):
+            problems.append(
+                Problem(
+                    "活动",
+                    row.row,
+                    headers["external_ref"],
+                    values["external_ref"],
+                    _("This event is %(status)s already and is not changed by an import.")
+                    % {"status": event.get_status_display()},
+                )
+            )
+        offline = (values.get("channel") or Channel.OFFLINE) == Channel.OFFLINE
+        if offline and not values.get("venue_name"):
+            problems.append(
+                Problem(
+                    "活动",
+                    row.row,
+                    headers["venue_name"],
+                    "",
+                    _("Name the venue of an event held in person."),
+                )
+            )
+    if problems:
+        return ImportResult(problems=sorted(problems, key=lambda p: (p.row, p.column)))
+    say(70, _("Saving the events"))
+    result = _save(user=user, unit=unit, campaign=campaign, rows=reading.rows, existing=existing)
+    say(100, _("Imported"))
+    return result
+
+
+@transaction.atomic
+def _save(*, user, unit: OrgUnit, campaign: Campaign, rows, existing: dict) -> ImportResult:
+    now = timezone.now()
+    new, changed = [], []
+    for row in rows:
+        values = row.values
+        event = existing.get(values["external_ref"]) or Event(
+            org_unit=unit, campaign=campaign, external_ref=values["external_ref"], created_by=user
+        )
+        for key in PLAN_KEYS:
+            setattr(event, key, values.get(key) or ("" if key == "venue_name" else None))
+        event.channel = values.get("channel") or Channel.OFFLINE
+        event.staff_count = values.get("staff_count")
+        event.outlets_count = values.get("outlets_count")
+        counts = {
+            group: values[f"audience_{group}"]
+            for group in AudienceGroup.values
+            if values.get(f"audience_{group}") is not None
+        }
+        event.record_audience(counts)
+        event._imported_counts = counts
+        event._imported_topics = values["topics"]
+        # A row with figures is a report of a past event, waiting for review like any other.
+        if counts and event.status in EDITABLE:
+            event.status = Event.Status.REPORTED
+            event.reported_at = now
+        if event.pk:
+            event.version += 1
+            changed.append(event)
+        else:
+            new.append(event)
+    Event.objects.bulk_create(new)
+    if changed:
+        fields = [
+            *PLAN_KEYS,
+            "staff_count",
+            "outlets_count",
+            "people_reached",
+            "status",
+            "reported_at",
+            "version",
+            *(f"audience_{group}" for group in AudienceGroup.values),
+        ]
+        Event.objects.bulk_update(changed, fields, batch_size=500)
+        EventTopic.objects.filter(event__in=changed).delete()
+        AudienceCount.objects.filter(event__in=changed).delete()
+    everything = [*new, *changed]
+    EventTopic.objects.bulk_create(
+        [EventTopic(event=e, topic=t) for e in everything for t in sorted(set(e._imported_topics))],
+        batch_size=2000,
+    )
+    AudienceCount.objects.bulk_create(
+        [
+            AudienceCount(event=e, group=group, count=count)
+            for e in everything
+            for group, count in e._imported_counts.items()
+        ],
+        batch_size=2000,
+    )
+    audit_record_bulk(
+        actor=user,
+        model=Event,
+        action="campaigns.event.imported",
+        data={
+            "org_unit": unit.pk,
+            "campaign": campaign.pk,
+            "created": len(new),
+            "updated": len(changed),
+        },
+    )
+    return ImportResult(created=len(new), updated=len(changed))

@@ -1,0 +1,217 @@
+"""Importing events from a sheet: every fault reported with row, column and reason; nothing
+saved until the sheet is clean; the same sheet again updates instead of duplicating."""
+
+import datetime as dt
+import io
+import zipfile
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.utils import translation
+from openpyxl import Workbook, load_workbook
+
+from campaigns.imports.events_sheet import columns, problems_workbook, template_workbook
+from campaigns.models import AuditEntry, Event
+from campaigns.services.imports import events_import
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+KEYS = [column.key for column in columns()]
+GOOD = {
+    "external_ref": "HY-2024-001",
+    "title": "红原牧区金融知识宣讲",
+    "county": "513233",
+    "venue_name": "安曲牧场",
+    "venue_type": "乡村/农牧区",
+    "format": "讲座",
+    "starts_at": dt.datetime(2025, 3, 12, 10, 0),  # noqa: DTZ001 - Excel cells have no zone
+    "topics": "金融消费者八项基本权利、反诈",
+    "audience_farmers_herders": 60,
+    "audience_women": 35,
+}
+
+
+@pytest.fixture(autouse=True)
+def chinese():
+    with translation.override("en"):
+        yield
+
+
+def sheet(*rows: dict, merge: str | None = None) -> bytes:
+    """A filled events sheet: the template's two header rows, then ``rows``."""
+    book = load_workbook(io.BytesIO(template_workbook(county_codes=["513233"])))
+    events = book.worksheets[0]
+    for row in rows:
+        events.append([row.get(key) for key in KEYS])
+    if merge:
+        events.merge_cells(merge)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def run(world, data: bytes, user=None):
+    return events_import(
+        user=user or world.organizer,
+        org_unit_id=world.units["central_a"].pk,
+        campaign_id=world.campaign.pk,
+        data=data,
+    )
+
+
+def test_template_has_chinese_headers_a_key_row_and_drop_down_lists():
+    book = load_workbook(io.BytesIO(template_workbook(county_codes=["513233", "513232"])))
+    events = book["活动"]
+    assert events["A1"].value == "外部编号"
+    assert [cell.value for cell in events[2]][: len(KEYS)] == KEYS
+    lists = {str(v.sqref).split(":")[0]: v.formula1 for v in events.data_validations.dataValidation}
+    assert "E3" in lists  # venue type
+    assert book["选项"]["A2"].value == "社区"
+
+
+def test_a_clean_sheet_is_saved_in_full(world):
+    result = run(world, sheet(GOOD, GOOD | {"external_ref": "HY-2024-002", "audience_women": 0}))
+    assert result.saved, result.problems
+    assert result.created == 2
+    event = Event.objects.get(external_ref="HY-2024-001")
+    assert event.status == Event.Status.REPORTED
+    assert event.people_reached == 95
+    assert event.venue_type == "village"
+    assert sorted(event.topic_rows.values_list("topic", flat=True)) == [
+        "anti_fraud",
+        "eight_rights",
+    ]
+    counts = dict(event.audience_counts.values_list("group", "count"))
+    assert counts == {"farmers_herders": 60, "women": 35}  # elderly: not counted, no row
+    second = Event.objects.get(external_ref="HY-2024-002")
+    assert dict(second.audience_counts.values_list("group", "count"))["women"] == 0
+    assert AuditEntry.objects.get(action="campaigns.event.imported").data["created"] == 2
+
+
+def test_importing_the_same_sheet_again_updates_instead_of_adding(world):
+    run(world, sheet(GOOD))
+    result = run(world, sheet(GOOD | {"title": "红原牧区宣讲（更正）", "audience_women": 40}))
+    assert (result.created, result.updated) == (0, 1)
+    event = Event.objects.get(external_ref="HY-2024-001")
+    assert event.title == "红原牧区宣讲（更正）"
+    assert event.people_reached == 100
+    assert Event.objects.filter(external_ref="HY-2024-001").count() == 1
+
+
+def test_county_may_be_given_by_name_and_digits_full_width(world):
+    row = GOOD | {"county": "红原县", "audience_women": "３５", "starts_at": "２０２５-03-12 10:00"}
+    result = run(world, sheet(row))
+    assert result.saved, result.problems
+    event = Event.objects.get(external_ref="HY-2024-001")
+    assert event.county == world.county
+    assert event.audience_counts.get(group="women").count == 35
+    assert event.starts_at == dt.datetime(2025, 3, 12, 2, 0, tzinfo=dt.UTC)
+
+
+@pytest.mark.parametrize(
+    "typed", ["2025-03-12 10:00", "2025/3/12 10:00", "2025年3月12日 10:00", "2025年3月12日"]
+)
+def test_dates_typed_as_text_are_read(world, typed):
+    assert run(world, sheet(GOOD | {"starts_at": typed})).saved
+
+
+def test_every_fault_is_reported_and_no_row_is_saved(world):
+    faults = [
+        GOOD | {"external_ref": "R3", "audience_women": "=A1+1"},  # a formula
+        GOOD | {"external_ref": "R4", "starts_at": 45728},  # a number, not a date
+        GOOD | {"external_ref": "R5", "starts_at": "2025-02-30"},  # no such date
+        GOOD | {"external_ref": "R6", "title": None},  # required column empty
+        GOOD | {"external_ref": "R7", "audience_elderly": -3},  # negative count
+        GOOD | {"external_ref": "R8", "audience_youth": "60人"},  # not a whole number
+        GOOD | {"external_ref": "R9", "county": "芙蓉区"},  # outside the service area
+        GOOD | {"external_ref": "R10", "venue_type": "公园"},  # not a venue type
+        GOOD | {"external_ref": "R3"},  # the reference of row 3 again
+        GOOD | {"external_ref": "R12", "venue_name": None},  # in person, no venue
+        GOOD | {"external_ref": "R13", "topics": "理财"},  # unknown topic
+        GOOD | {"external_ref": "R14", "audience_women": 12.5},  # a fraction
+    ]
+    result = run(world, sheet(*faults, merge="B15:B16"))
+    assert not result.saved
+    found = {(p.row, p.column.split()[0]) for p in result.problems}
+    letter = dict(zip(KEYS, "ABCDEFGHIJKLMNOPQRSTUVWXYZ", strict=False))
+    expected = {
+        (3, letter["audience_women"]),
+        (4, "H"),
+        (5, "H"),
+        (6, "B"),
+        (7, letter["audience_elderly"]),
+        (8, letter["audience_youth"]),
+        (9, "C"),
+        (10, "E"),
+        (11, "A"),
+        (12, "D"),
+        (13, "I"),
+        (14, letter["audience_women"]),
+        (0, "B15:B16"),
+    }
+    assert expected <= found, sorted(found - expected)
+    reasons = {p.row: p.reason for p in result.problems}
+    assert reasons[3] == "A formula: type the value itself."
+    assert reasons[11] == "Row 3 has this reference already."
+    assert Event.objects.filter(external_ref__startswith="R").count() == 0
+    assert not AuditEntry.objects.filter(action="campaigns.event.imported").exists()
+    # In the downloadable list, the formula someone typed is written back as inert text.
+    listing = load_workbook(io.BytesIO(problems_workbook(sheet(*faults), result.problems)))
+    formula_cell = next(
+        row[3] for row in listing["问题清单"].iter_rows(min_row=2) if row[1].value == 3
+    )
+    assert formula_cell.value == "=A1+1"
+    assert formula_cell.data_type == "s"
+
+
+def test_an_approved_event_is_not_changed_by_an_import(world):
+    run(world, sheet(GOOD))
+    Event.objects.filter(external_ref="HY-2024-001").update(status=Event.Status.APPROVED)
+    result = run(world, sheet(GOOD | {"title": "改"}))
+    assert [p.row for p in result.problems] == [3]
+    assert Event.objects.get(external_ref="HY-2024-001").title == GOOD["title"]
+
+
+def test_the_problems_sheet_marks_each_bad_cell(world):
+    data = sheet(GOOD | {"audience_women": "很多"})
+    result = run(world, data)
+    book = load_workbook(io.BytesIO(problems_workbook(data, result.problems)))
+    listing = book["问题清单"]
+    assert listing["B2"].value == 3
+    bad = book["活动"][result.problems[0].cell]
+    assert bad.fill.fgColor.rgb.endswith("FFC7CE")
+    assert bad.comment.text == result.problems[0].reason
+
+
+def test_a_file_that_is_no_workbook_is_refused_with_a_message(world):
+    result = run(world, b"name,date\n")
+    assert result.problems[0].reason == "This is not an Excel workbook (.xlsx)."
+
+
+def test_a_zip_bomb_is_refused_before_it_is_unpacked(world):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"0" * (210 * 1024 * 1024))
+    result = run(world, buffer.getvalue())
+    assert "unpacks to far more" in result.problems[0].reason
+
+
+def test_a_sheet_without_the_key_row_is_refused(world):
+    book = Workbook()
+    book.active.append(["标题", "日期"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    result = run(world, buffer.getvalue())
+    assert result.problems[0].row == 2
+    assert "column keys" in result.problems[0].reason
+
+
+def test_a_translator_may_not_import(world):
+    with pytest.raises(PermissionDenied):
+        run(world, sheet(GOOD), user=world.translator)
+
+
+def test_another_branch_may_not_import_into_this_unit(world):
+    with pytest.raises(f.models.OrgUnit.DoesNotExist):
+        run(world, sheet(GOOD), user=world.other_organizer)
