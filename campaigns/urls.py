@@ -6,6 +6,7 @@ from campaigns.views import (
     exports,
     handouts,
     home,
+    imports,
     jobs,
     materials,
     notifications,
@@ -94,6 +95,12 @@ urlpatterns = [
     path("print-runs/<int:pk>/pdf", print_runs.print_run_pdf, name="print_run_pdf"),
     # The public page a handout's QR code opens: no sign-in, found by its token only.
     path("h/<uuid:token>/", handouts.edition_public, name="edition_public"),
+    path("units/<int:unit_pk>/import/", imports.events_import, name="events_import"),
+    path(
+        "units/<int:unit_pk>/import/template.xlsx",
+        imports.events_import_template,
+        name="events_import_template",
+    ),
     path("jobs/", jobs.job_list, name="job_list"),
     path("jobs/<int:pk>/", jobs.job_detail, name="job_detail"),
     path("jobs/<int:pk>/download", jobs.job_download, name="job_download"),

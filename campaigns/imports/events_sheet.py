@@ -24,8 +24,8 @@ import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
+from functools import cache
 
-from defusedxml import ElementTree
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -75,7 +75,9 @@ CHOICES = {
 }
 
 
+@cache
 def _chinese_labels(choices) -> dict[str, str]:
+    """A choice set's Chinese labels, by value: the words the sheet's drop-down lists use."""
     with override("zh-hans"):
         return {value: str(label) for value, label in choices.choices}
 
@@ -190,18 +192,20 @@ def _check_container(data: bytes) -> zipfile.ZipFile:
     return archive
 
 
+MERGE_CELL = re.compile(rb'<(?:\w+:)?mergeCell ref="([A-Z]{1,3}\d+:[A-Z]{1,3}\d+)"')
+
+
 def _merged_ranges(archive: zipfile.ZipFile) -> list[str]:
-    """The merged ranges of the events sheet (read-only openpyxl does not report them)."""
-    ranges = []
+    """The merged ranges of the events sheet (read-only openpyxl does not report them).
+
+    Found by pattern in the sheet's XML rather than by parsing it a second time: the
+    mergeCell elements are flat, and a pattern reads no entities or anything else.
+    """
     for name in archive.namelist():
         if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", name):
             with archive.open(name) as part:
-                for _event, element in ElementTree.iterparse(part):
-                    if element.tag.endswith("}mergeCell"):
-                        ranges.append(element.get("ref"))
-                    element.clear()
-            break  # the first sheet is the events sheet
-    return ranges
+                return [ref.decode() for ref in MERGE_CELL.findall(part.read())]
+    return []
 
 
 def _text(value) -> str:
@@ -268,8 +272,8 @@ def _count(value) -> int | None:
 def _choice(key: str, value) -> str:
     choices = CHOICES[key]
     text = _text(value)
-    by_label = {label: value for value, label in _chinese_labels(choices).items()}
-    if text in choices.values:
+    by_label = _by_label(choices)
+    if text in _chinese_labels(choices):  # the value itself, e.g. "village"
         return text
     if text in by_label:
         return by_label[text]
@@ -278,14 +282,19 @@ def _choice(key: str, value) -> str:
     )
 
 
+@cache
+def _by_label(choices) -> dict[str, str]:
+    return {label: value for value, label in _chinese_labels(choices).items()}
+
+
 def _topics(value) -> list[str]:
-    by_label = {label: value for value, label in _chinese_labels(Topic).items()}
+    by_label = _by_label(Topic)
     topics = []
     for part in re.split(r"[,，、;；/]", _text(value)):
         part = part.strip()
         if not part:
             continue
-        if part in Topic.values:
+        if part in _chinese_labels(Topic):
             topics.append(part)
         elif part in by_label:
             topics.append(by_label[part])
@@ -440,13 +449,18 @@ def problems_workbook(data: bytes, problems: list[Problem]) -> bytes:
     and a sheet listing every problem."""
     from openpyxl.comments import Comment
 
-    book = load_workbook(io.BytesIO(data))
-    sheet = book.worksheets[0]
-    for item in problems:
-        if item.cell:
-            cell = sheet[item.cell]
-            cell.fill = PROBLEM_FILL
-            cell.comment = Comment(item.reason, "outreach portal")
+    try:
+        book = load_workbook(io.BytesIO(data))
+    except Exception:
+        book = Workbook()
+        book.remove(book.active)
+    else:
+        sheet = book.worksheets[0]
+        for item in problems:
+            if item.cell:
+                cell = sheet[item.cell]
+                cell.fill = PROBLEM_FILL
+                cell.comment = Comment(item.reason, "outreach portal")
     listing = book.create_sheet("问题清单", 0)
     listing.append(["工作表", "行", "列", "填写的值", "原因"])
     for item in problems:

@@ -36,6 +36,7 @@ class Job(models.Model):
         REGULATOR_SHEET = "regulator_sheet", _("regulator statistics sheet")
         COVERAGE_SUMMARY = "coverage_summary", _("coverage summary (PDF)")
         PRINT_RUN = "print_run", _("print run (PDF)")
+        EVENTS_IMPORT = "events_import", _("events import")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("queued")

@@ -63,6 +63,7 @@ def event_list(request):
     filters = form.filters()
     events = selectors.event_list(user=request.user, filters=filters)
     page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
+    own_unit = _default_unit(request.user)
     return render(
         request,
         "events/list.html",
@@ -73,7 +74,8 @@ def event_list(request):
             "needing_action": selectors.events_needing_action(
                 user=request.user, now=timezone.now()
             ),
-            "may_plan": _default_unit(request.user) is not None,
+            "may_plan": own_unit is not None,
+            "import_unit": own_unit,
         },
     )
 

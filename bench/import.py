@@ -1,0 +1,140 @@
+"""How fast a clean 10,000-row events sheet is imported, against reading it with openpyxl.
+
+Builds the sheet from the template (every row valid: counties of the unit's service area,
+audience counts, dates as date cells), then in one run:
+- ``openpyxl_read_s``: a read-only openpyxl pass over every cell (the floor);
+- ``import_s``: ``events_import`` from the bytes to the saved events (reading, checking,
+  saving in one transaction), the work of the import job;
+and the process's peak memory (ru_maxrss) before and after the import. A throw-away test
+database is made on the configured database (DATABASE_URL; SQLite in /tmp otherwise). The
+last line is ``import_s=A openpyxl_read_s=B ratio=A/B``. Targets: A <= 10 s, ratio <= 3.
+
+    .venv/bin/python bench/import.py
+"""
+
+import datetime as dt
+import io
+import os
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ["DJANGO_ENV"] = "test"
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+os.environ.setdefault("TEST_SQLITE_NAME", str(Path(tempfile.gettempdir()) / "import-bench.sqlite3"))
+
+import django
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
+
+ROWS = 10_000
+
+
+def world():
+    from campaigns.models import Campaign, Membership, OrgUnit, Region
+    from portal.models import User
+
+    unit = OrgUnit.objects.create(code="BENCH", name="阿坝中心支公司", kind=OrgUnit.Kind.HQ)
+    prefecture = Region.objects.create(code="513200", name_zh="阿坝州", level="prefecture")
+    counties = [
+        Region.objects.create(
+            code=f"5132{number:02d}", name_zh=f"县{number}", level="county", parent=prefecture
+        )
+        for number in range(1, 14)
+    ]
+    unit.service_area.set(counties)
+    campaign = Campaign.objects.create(
+        name="2024年宣传周", starts_on=dt.date(2024, 3, 1), ends_on=dt.date(2024, 12, 31)
+    )
+    user = User.objects.create(username="bench-organizer")
+    Membership.objects.create(user=user, org_unit=unit, role=Membership.Role.ORGANIZER)
+    return unit, campaign, user, [county.code for county in counties]
+
+
+def clean_sheet(codes: list[str]) -> bytes:
+    from openpyxl import load_workbook
+
+    from campaigns.imports.events_sheet import columns, template_workbook
+
+    keys = [column.key for column in columns()]
+    book = load_workbook(io.BytesIO(template_workbook(county_codes=codes)))
+    sheet = book.worksheets[0]
+    venues, formats = (
+        ["社区", "商圈", "校园", "企业/车间", "乡村/农牧区"],
+        ["讲座", "摆摊宣传", "沙龙"],
+    )
+    for number in range(ROWS):
+        row = {
+            "external_ref": f"2024-{number:05d}",
+            "title": f"金融知识宣讲第{number}场",
+            "county": codes[number % len(codes)],
+            "venue_name": f"宣讲点{number % 97}",
+            "venue_type": venues[number % 5],
+            "format": formats[number % 3],
+            "starts_at": dt.datetime(2024, 3, 1, 9) + dt.timedelta(hours=number % 5000),  # noqa: DTZ001
+            "topics": "反诈、金融消费者八项基本权利",
+            "staff_count": 3,
+            "audience_elderly": number % 40,
+            "audience_women": number % 25,
+            "audience_farmers_herders": number % 60,
+        }
+        sheet.append([row.get(key) for key in keys])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def openpyxl_read(data: bytes) -> int:
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    cells = sum(1 for row in book.worksheets[0].iter_rows(values_only=True) for _cell in row)
+    book.close()
+    return cells
+
+
+def main() -> None:
+    setup_test_environment()
+    connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        run()
+    finally:
+        connection.creation.destroy_test_db(connection.settings_dict["NAME"], verbosity=0)
+
+
+def run() -> None:
+    from campaigns.models import Event
+    from campaigns.services.imports import events_import
+
+    unit, campaign, user, codes = world()
+    data = clean_sheet(codes)
+    started = time.perf_counter()
+    cells = openpyxl_read(data)
+    read_s = time.perf_counter() - started
+
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    result = events_import(user=user, org_unit_id=unit.pk, campaign_id=campaign.pk, data=data)
+    import_s = time.perf_counter() - started
+    rss_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    if not result.saved:
+        sys.exit(f"the bench sheet has problems: {result.problems[:3]}")
+    print(
+        f"database: {connection.vendor}; sheet {len(data) // 1024} KB, {ROWS} rows, {cells} cells"
+    )
+    print(f"events saved: {Event.objects.filter(org_unit=unit).count()}")
+    print(
+        f"peak_rss_mb={rss_peak / 1024:.0f} (the process; "
+        f"{(rss_peak - rss_before) / 1024:.0f} MB above its peak before the import)"
+    )
+    print(f"import_s={import_s:.2f} openpyxl_read_s={read_s:.2f} ratio={import_s / read_s:.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,79 @@
+"""Importing a unit's events from a sheet: the template, the upload, then a job."""
+
+import uuid
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from campaigns.imports.events_sheet import MAX_ROWS, MAX_UPLOAD_BYTES, template_workbook
+from campaigns.models import Campaign, Job, OrgUnit
+from campaigns.services.jobs import job_enqueue
+from portal.access import can, visible_to
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class EventsSheetForm(forms.Form):
+    campaign = forms.ModelChoiceField(
+        label=gettext_lazy("Campaign"), queryset=Campaign.objects.order_by("-starts_on")
+    )
+    sheet = forms.FileField(
+        label=gettext_lazy("Filled sheet (.xlsx)"),
+        help_text=gettext_lazy("At most 10 MB and 20,000 rows."),
+    )
+
+    def clean_sheet(self):
+        sheet = self.cleaned_data["sheet"]
+        if sheet.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(_("The file is larger than 10 MB; split the sheet."))
+        # Judged by content: an .xlsx workbook is a zip archive, whatever its name says.
+        if sheet.read(4) != b"PK\x03\x04":
+            raise forms.ValidationError(_("This is not an Excel workbook (.xlsx)."))
+        sheet.seek(0)
+        return sheet
+
+
+def _unit(user, unit_pk: int) -> OrgUnit:
+    unit = get_object_or_404(visible_to(user, OrgUnit), pk=unit_pk)
+    if not can(user, "event.plan", unit):
+        raise PermissionDenied
+    return unit
+
+
+@login_required
+def events_import(request, unit_pk: int):
+    """Upload a filled sheet; the import runs as a job whose page shows its progress."""
+    unit = _unit(request.user, unit_pk)
+    form = EventsSheetForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = default_storage.save(
+            f"imports/{uuid.uuid4().hex}.xlsx", ContentFile(form.cleaned_data["sheet"].read())
+        )
+        job = job_enqueue(
+            kind=Job.Kind.EVENTS_IMPORT,
+            owner=request.user,
+            org_unit=unit,
+            params={"upload": upload, "campaign_id": form.cleaned_data["campaign"].pk},
+        )
+        return redirect("job_detail", pk=job.pk)
+    return render(
+        request,
+        "imports/events.html",
+        {"unit": unit, "form": form, "max_rows": MAX_ROWS},
+    )
+
+
+@login_required
+def events_import_template(request, unit_pk: int):
+    unit = _unit(request.user, unit_pk)
+    codes = list(unit.service_counties().order_by("code").values_list("code", flat=True))
+    response = HttpResponse(template_workbook(county_codes=codes), content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="events-template.xlsx"'
+    return response

@@ -1,0 +1,83 @@
+"""The import page: template download, upload, the job and the sheet it hands back."""
+
+import io
+
+import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from campaigns.models import Event, Job
+from tests.imports.test_events_import import GOOD, sheet
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def signed_in(client):
+    def sign_in(user):
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        client.force_login(user)
+        return client
+
+    return sign_in
+
+
+def _upload(client, world, data: bytes, name="events.xlsx"):
+    return client.post(
+        reverse("events_import", args=[world.units["central_a"].pk]),
+        {"campaign": world.campaign.pk, "sheet": SimpleUploadedFile(name, data)},
+    )
+
+
+def test_the_template_downloads_with_the_units_counties(signed_in, world):
+    response = signed_in(world.organizer).get(
+        reverse("events_import_template", args=[world.units["central_a"].pk])
+    )
+    assert response["Content-Disposition"].startswith("attachment")
+    book = load_workbook(io.BytesIO(response.content))
+    assert [cell.value for cell in book["选项"]["E"] if cell.value][1:] == ["513233"]
+
+
+def test_a_clean_sheet_is_imported_by_a_job(signed_in, world, django_capture_on_commit_callbacks):
+    client = signed_in(world.organizer)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _upload(client, world, sheet(GOOD))
+    job = Job.objects.get(kind=Job.Kind.EVENTS_IMPORT)
+    assert response.url == reverse("job_detail", args=[job.pk])
+    job.refresh_from_db()
+    assert job.status == Job.Status.SUCCEEDED
+    assert job.message == "1 events added, 0 updated."
+    assert Event.objects.filter(external_ref="HY-2024-001").exists()
+    assert not any(settings.MEDIA_ROOT.joinpath("imports").glob("*.xlsx"))  # upload removed
+
+
+def test_a_faulty_sheet_comes_back_with_its_problems_and_saves_nothing(
+    signed_in, world, django_capture_on_commit_callbacks
+):
+    client = signed_in(world.organizer)
+    with django_capture_on_commit_callbacks(execute=True):
+        _upload(client, world, sheet(GOOD | {"audience_women": "很多"}))
+    job = Job.objects.get(kind=Job.Kind.EVENTS_IMPORT)
+    assert job.message == "1 problem found; nothing was saved. The sheet lists it."
+    download = client.get(reverse("job_download", args=[job.pk]))
+    listing = load_workbook(io.BytesIO(b"".join(download.streaming_content)))["问题清单"]
+    assert listing["B2"].value == 3
+    assert not Event.objects.filter(external_ref="HY-2024-001").exists()
+
+
+def test_a_file_that_is_no_workbook_is_refused_next_to_the_field(signed_in, world):
+    response = _upload(signed_in(world.organizer), world, b"title,date\n", name="events.xlsx")
+    assert "This is not an Excel workbook (.xlsx)." in response.content.decode()
+    assert not Job.objects.exists()
+
+
+def test_a_translator_cannot_open_the_import_page(signed_in, world):
+    url = reverse("events_import", args=[world.units["central_a"].pk])
+    assert signed_in(world.translator).get(url).status_code == 403
+
+
+def test_another_branch_gets_404(signed_in, world):
+    url = reverse("events_import", args=[world.units["central_a"].pk])
+    assert signed_in(world.other_organizer).get(url).status_code == 404
