@@ -9,6 +9,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -51,7 +52,10 @@ def _unit(user, unit_pk: int) -> OrgUnit:
 def events_import(request, unit_pk: int):
     """Upload a filled sheet; the import runs as a job whose page shows its progress."""
     unit = _unit(request.user, unit_pk)
-    form = EventsSheetForm(request.POST or None, request.FILES or None)
+    current = Campaign.objects.current(timezone.localdate())
+    form = EventsSheetForm(
+        request.POST or None, request.FILES or None, initial={"campaign": current}
+    )
     if request.method == "POST" and form.is_valid():
         upload = default_storage.save(
             f"imports/{uuid.uuid4().hex}.xlsx", ContentFile(form.cleaned_data["sheet"].read())

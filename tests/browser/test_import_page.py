@@ -1,0 +1,42 @@
+"""Journey 4 on a phone: a branch uploads a faulty sheet, then a clean one."""
+
+import pytest
+
+from campaigns.models import Event, Job
+from tests.browser.conftest import PHONE, sign_in
+from tests.imports.test_events_import import GOOD, sheet
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_organizer_imports_a_sheet_after_fixing_it(
+    phone_page, live_server, artifacts, world, tmp_path
+):
+    page = phone_page
+    sign_in(page, live_server, "aba-organizer")
+    page.goto(f"{live_server.url}/events/")
+    page.click("a[href*='/import/']")
+    page.wait_for_selector("input[type=file]")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.screenshot(path=artifacts / "import-page.png", full_page=True)
+
+    faulty = tmp_path / "faulty.xlsx"
+    faulty.write_bytes(sheet(GOOD | {"audience_women": "很多"}))
+    page.select_option("select[name=campaign]", str(world.campaign.pk))
+    page.set_input_files("input[type=file]", str(faulty))
+    page.click("button.primary")
+    # Without a broker the job runs at once; its page says what was found.
+    page.wait_for_selector("a[href*='/download']")
+    page.screenshot(path=artifacts / "import-job-problems.png", full_page=True)
+    job = Job.objects.get()
+    assert job.message in page.locator(".job-message").inner_text()
+    assert not Event.objects.filter(external_ref="HY-2024-001").exists()
+
+    clean = tmp_path / "clean.xlsx"
+    clean.write_bytes(sheet(GOOD))
+    page.goto(f"{live_server.url}/units/{world.units['central_a'].pk}/import/")
+    page.select_option("select[name=campaign]", str(world.campaign.pk))
+    page.set_input_files("input[type=file]", str(clean))
+    page.click("button.primary")
+    page.wait_for_selector(".job-message")
+    assert Event.objects.filter(external_ref="HY-2024-001").exists()
