@@ -23,6 +23,7 @@ from campaigns.models import (
     Topic,
     VenueType,
 )
+from campaigns.services.events import REPORT_FIGURES
 from portal.access import visible_to
 
 
@@ -128,13 +129,7 @@ class EventDetailSerializer(EventSerializer):
     class Meta(EventSerializer.Meta):
         fields = [
             *EventSerializer.Meta.fields,
-            "staff_count",
-            "outlets_count",
-            "online_reach",
-            "visitors_received",
-            "matters_raised",
-            "matters_resolved",
-            "matters_referred",
+            *REPORT_FIGURES,
             "summary",
             "review_note",
             "cancel_reason",
@@ -192,16 +187,18 @@ class AudienceSerializer(serializers.Serializer):
 
 
 class EventReportSerializer(serializers.Serializer):
+    """A report: the audience by group, the event's own figures (REPORT_FIGURES), a summary."""
+
     version = serializers.IntegerField(required=False, min_value=1)
     audience = AudienceSerializer(required=False)
-    staff_count = serializers.IntegerField(min_value=0, required=False, allow_null=True)
-    outlets_count = serializers.IntegerField(min_value=0, required=False, allow_null=True)
-    online_reach = serializers.IntegerField(min_value=0, required=False, allow_null=True)
-    visitors_received = serializers.IntegerField(min_value=0, required=False, allow_null=True)
-    matters_raised = serializers.IntegerField(min_value=0, required=False, allow_null=True)
-    matters_resolved = serializers.IntegerField(min_value=0, required=False, allow_null=True)
-    matters_referred = serializers.IntegerField(min_value=0, required=False, allow_null=True)
     summary = serializers.CharField(required=False, allow_blank=True)
+
+    def get_fields(self):
+        figures = {
+            name: serializers.IntegerField(min_value=0, required=False, allow_null=True)
+            for name in REPORT_FIGURES
+        }
+        return {**super().get_fields(), **figures}
 
 
 class TransitionSerializer(serializers.Serializer):
