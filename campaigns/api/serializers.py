@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from campaigns.api.moments import MomentField
 from campaigns.models import (
     AudienceCount,
     AudienceGroup,
@@ -153,8 +154,8 @@ class EventPlanSerializer(serializers.Serializer):
     format = serializers.ChoiceField(choices=EventFormat.choices)
     language = serializers.ChoiceField(choices=EventLanguage.choices, default=EventLanguage.ZH)
     channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.OFFLINE)
-    starts_at = serializers.DateTimeField()
-    ends_at = serializers.DateTimeField(required=False, allow_null=True)
+    starts_at = MomentField()
+    ends_at = MomentField(required=False, allow_null=True)
     topics = serializers.ListField(child=serializers.ChoiceField(choices=Topic.choices))
     expected_partners = serializers.PrimaryKeyRelatedField(
         queryset=Partner.objects.none(), many=True, required=False

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from campaigns.api import serializers as s
 from campaigns.api.errors import PreconditionRequired
+from campaigns.api.moments import MomentFilter
 from campaigns.models import (
     AudienceGroup,
     Campaign,
@@ -78,8 +79,8 @@ class CampaignViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class EventFilter(django_filters.FilterSet):
-    starts_after = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte")
-    starts_before = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="lt")
+    starts_after = MomentFilter(field_name="starts_at", lookup_expr="gte")
+    starts_before = MomentFilter(field_name="starts_at", lookup_expr="lt")
     county_code = django_filters.CharFilter(field_name="county__code")
     topic = django_filters.CharFilter(field_name="topic_rows__topic", distinct=True)
 

@@ -240,3 +240,18 @@ def test_event_list_takes_a_fixed_number_of_queries(api, world, django_assert_ma
     client = api(world.reviewer)
     with django_assert_max_num_queries(6):
         assert client.get(_url()).json()["count"] == 13
+
+
+def test_an_impossible_moment_is_a_400_not_a_server_error(api, world):
+    # Found by Schemathesis: PostgreSQL refuses an offset of -17:49 with a database error.
+    response = api(world.organizer).get(
+        _url(),
+        {"starts_after": "1074-07-30T03:29:13+12:12", "starts_before": "0201-01-24T19:29:19-17:49"},
+    )
+    assert response.status_code == 400
+    assert "offset of at most ±14:00" in response.json()["starts_before"][0]
+    planned = api(world.organizer).post(
+        _url(), _plan(world, starts_at="2025-03-14T10:00:00-17:49"), format="json"
+    )
+    assert planned.status_code == 400
+    assert "starts_at" in planned.json()
