@@ -24,7 +24,7 @@ from campaigns.models import (
     Topic,
     VenueType,
 )
-from campaigns.services.events import REPORT_FIGURES
+from campaigns.services.events import PLAN_FIELDS, REPORT_FIGURES
 from portal.access import visible_to
 
 
@@ -99,17 +99,7 @@ class EventSerializer(serializers.ModelSerializer):
         model = Event
         fields = [
             "id",
-            "campaign",
-            "org_unit",
-            "county",
-            "title",
-            "venue_name",
-            "venue_type",
-            "format",
-            "language",
-            "channel",
-            "starts_at",
-            "ends_at",
+            *PLAN_FIELDS,
             "status",
             "version",
             "topics",

@@ -91,6 +91,11 @@ def columns() -> list[Column]:
     ]
 
 
+def column_labels() -> dict[str, str]:
+    """How a problem names each column: its letter and Chinese header, e.g. "H 开始时间"."""
+    return {c.key: f"{get_column_letter(i)} {c.header_zh}" for i, c in enumerate(columns(), 1)}
+
+
 @dataclass
 class Problem:
     """One thing wrong in the sheet, said where a person finds it."""
@@ -338,7 +343,7 @@ def sheet_read(data: bytes, *, counties: CountyLookup) -> SheetReading:
     book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     sheet = book.worksheets[0]
     all_columns = columns()
-    headers = {c.key: f"{get_column_letter(i)} {c.header_zh}" for i, c in enumerate(all_columns, 1)}
+    headers = column_labels()
     problems: list[Problem] = []
 
     def problem(row: int, key: str | None, value, reason: str) -> None:
@@ -364,7 +369,7 @@ def sheet_read(data: bytes, *, counties: CountyLookup) -> SheetReading:
         )
 
     rows_iter = sheet.iter_rows(values_only=True)
-    header_row = next(rows_iter, None)
+    next(rows_iter, None)  # the Chinese headers: people may reword them, the keys stay
     key_row = next(rows_iter, None)
     expected_keys = [c.key for c in all_columns]
     if key_row is None or [_text(v) for v in key_row[: len(expected_keys)]] != expected_keys:
@@ -375,7 +380,6 @@ def sheet_read(data: bytes, *, counties: CountyLookup) -> SheetReading:
             _("Row 2 must hold the template's column keys; download the template again."),
         )
         return SheetReading(rows=[], problems=problems)
-    del header_row
 
     rows: list[SheetRow] = []
     seen_refs: dict[str, int] = {}
@@ -480,6 +484,7 @@ __all__ = [
     "Problem",
     "SheetReading",
     "SheetRefused",
+    "column_labels",
     "columns",
     "problems_workbook",
     "sheet_read",

@@ -18,10 +18,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaigns.imports.events_sheet import (
+    SHEET_NAME,
     CountyLookup,
     Problem,
     SheetRefused,
-    columns,
+    column_labels,
     sheet_read,
 )
 from campaigns.models import (
@@ -51,12 +52,6 @@ class ImportResult:
         return not self.problems
 
 
-def _headers() -> dict[str, str]:
-    from openpyxl.utils import get_column_letter
-
-    return {c.key: f"{get_column_letter(i)} {c.header_zh}" for i, c in enumerate(columns(), 1)}
-
-
 def events_import(
     *,
     user,
@@ -77,7 +72,7 @@ def events_import(
     except SheetRefused as refusal:
         return ImportResult(problems=[Problem("", 0, "", "", str(refusal))])
     say(50, _("Checking the rows"))
-    headers = _headers()
+    headers = column_labels()
     problems = list(reading.problems)
     refs = [row.values.get("external_ref") for row in reading.rows]
     existing = {
@@ -90,7 +85,7 @@ def events_import(
         if event is not None and event.status not in (*EDITABLE, Event.Status.REPORTED):
             problems.append(
                 Problem(
-                    "活动",
+                    SHEET_NAME,
                     row.row,
                     headers["external_ref"],
                     values["external_ref"],
@@ -102,7 +97,7 @@ def events_import(
         if offline and not values.get("venue_name"):
             problems.append(
                 Problem(
-                    "活动",
+                    SHEET_NAME,
                     row.row,
                     headers["venue_name"],
                     "",
