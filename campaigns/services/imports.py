@@ -34,6 +34,7 @@ from campaigns.models import (
     EventTopic,
     OrgUnit,
 )
+from campaigns.models.events import AUDIENCE_COLUMNS
 from campaigns.services.audit import audit_record_bulk
 from campaigns.services.events import EDITABLE
 from portal.access import can, visible_to
@@ -116,6 +117,8 @@ def events_import(
 def _save(*, user, unit: OrgUnit, campaign: Campaign, rows, existing: dict) -> ImportResult:
     now = timezone.now()
     new, changed = [], []
+    # Each event with the audience counts and topics its rows get once it has a key.
+    children = []
     for row in rows:
         values = row.values
         event = existing.get(values["external_ref"]) or Event(
@@ -132,8 +135,7 @@ def _save(*, user, unit: OrgUnit, campaign: Campaign, rows, existing: dict) -> I
             if values.get(f"audience_{group}") is not None
         }
         event.record_audience(counts)
-        event._imported_counts = counts
-        event._imported_topics = values["topics"]
+        children.append((event, counts, sorted(set(values["topics"]))))
         # A row with figures is a report of a past event, waiting for review like any other.
         if counts and event.status in EDITABLE:
             event.status = Event.Status.REPORTED
@@ -153,21 +155,20 @@ def _save(*, user, unit: OrgUnit, campaign: Campaign, rows, existing: dict) -> I
             "status",
             "reported_at",
             "version",
-            *(f"audience_{group}" for group in AudienceGroup.values),
+            *AUDIENCE_COLUMNS,
         ]
         Event.objects.bulk_update(changed, fields, batch_size=500)
         EventTopic.objects.filter(event__in=changed).delete()
         AudienceCount.objects.filter(event__in=changed).delete()
-    everything = [*new, *changed]
     EventTopic.objects.bulk_create(
-        [EventTopic(event=e, topic=t) for e in everything for t in sorted(set(e._imported_topics))],
+        [EventTopic(event=e, topic=topic) for e, _counts, topics in children for topic in topics],
         batch_size=2000,
     )
     AudienceCount.objects.bulk_create(
         [
             AudienceCount(event=e, group=group, count=count)
-            for e in everything
-            for group, count in e._imported_counts.items()
+            for e, counts, _topics in children
+            for group, count in counts.items()
         ],
         batch_size=2000,
     )
