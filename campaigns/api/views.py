@@ -123,14 +123,16 @@ class EventViewSet(
         return s.EventSerializer if self.action == "list" else s.EventDetailSerializer
 
     def retrieve(self, request, *args, **kwargs):
-        event = self.get_object()
-        return self._answer(event)
+        return self._respond(self.get_object())
 
-    def _answer(self, event: Event, status: int = 200) -> Response:
-        event = self.get_queryset().get(pk=event.pk)  # fresh, with its report
+    def _respond(self, event: Event, status: int = 200) -> Response:
         response = Response(s.EventDetailSerializer(event).data, status=status)
         response["ETag"] = f'"{event.version}"'
         return response
+
+    def _answer(self, event: Event, status: int = 200) -> Response:
+        """The event as a service left it, read again with its report."""
+        return self._respond(self.get_queryset().get(pk=event.pk), status)
 
     def _expected_version(self, data: dict) -> int:
         """The version the client edited: If-Match wins over a "version" field."""
