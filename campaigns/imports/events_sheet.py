@@ -34,6 +34,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from campaigns.exporters.xlsx import write_cell
 from campaigns.models import AudienceGroup, Channel, EventFormat, Topic, VenueType
 
 SHEET_NAME = "活动"
@@ -467,12 +468,11 @@ def problems_workbook(data: bytes, problems: list[Problem]) -> bytes:
                 cell.comment = Comment(item.reason, "outreach portal")
     listing = book.create_sheet("问题清单", 0)
     listing.append(["工作表", "行", "列", "填写的值", "原因"])
-    for item in problems:
-        # Values are written as text: a value that looks like a formula stays inert here.
-        listing.append([item.sheet, item.row or "", item.column, item.value, item.reason])
-        for cell in listing[listing.max_row]:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"
+    for number, item in enumerate(problems, start=2):
+        cells = [item.sheet, item.row or "", item.column, item.value, item.reason]
+        for column, value in enumerate(cells, start=1):
+            # A value someone typed as a formula stays inert text here.
+            write_cell(listing.cell(row=number, column=column), value)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
