@@ -31,8 +31,7 @@ def api_tokens(request):
         try:
             _token, new_key = api_token_create(user=request.user, name=form.cleaned_data["name"])
         except ValidationError as error:
-            for field, problems in error.message_dict.items():
-                form.add_error(None if field == "__all__" else field, problems)
+            form.add_error(None, error)  # a dict of field errors goes next to its fields
         else:
             form = ApiTokenForm()
     return render(

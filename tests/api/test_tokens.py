@@ -84,3 +84,13 @@ def test_another_users_token_cannot_be_revoked_through_the_page(client, world):
     token, _key = api_token_create(user=world.organizer, name="app")
     client.force_login(world.other_organizer)
     assert client.post(reverse("api_token_revoke", args=[token.pk])).status_code == 404
+
+
+def test_a_user_with_the_most_tokens_is_told_to_revoke_one(client, world, monkeypatch):
+    monkeypatch.setattr("portal.tokens.MAX_ACTIVE_TOKENS", 1)
+    api_token_create(user=world.organizer, name="first")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.force_login(world.organizer)
+    page = client.post(reverse("api_tokens"), {"name": "second"}).content.decode()
+    assert "You have 1 tokens already; revoke one you no longer use." in page
+    assert world.organizer.api_tokens.count() == 1
