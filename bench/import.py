@@ -14,24 +14,15 @@ last line is ``import_s=A openpyxl_read_s=B ratio=A/B``. Targets: A <= 10 s, rat
 
 import datetime as dt
 import io
-import os
 import resource
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ["DJANGO_ENV"] = "test"
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
-os.environ.setdefault("TEST_SQLITE_NAME", str(Path(tempfile.gettempdir()) / "import-bench.sqlite3"))
+from throwaway_db import django_setup, in_test_database
 
-import django
-
-django.setup()
+django_setup("import-bench")
 
 from django.db import connection  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
 
 ROWS = 10_000
 
@@ -99,15 +90,6 @@ def openpyxl_read(data: bytes) -> int:
     return cells
 
 
-def main() -> None:
-    setup_test_environment()
-    connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
-        run()
-    finally:
-        connection.creation.destroy_test_db(connection.settings_dict["NAME"], verbosity=0)
-
-
 def run() -> None:
     from campaigns.models import Event
     from campaigns.services.imports import events_import
@@ -137,4 +119,4 @@ def run() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    in_test_database(run)

@@ -16,7 +16,6 @@ from the seed file. The last line is
 """
 
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -24,18 +23,10 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ["DJANGO_ENV"] = "test"
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
-# A database file of its own: the default test database may be in use by a test run.
-os.environ.setdefault("TEST_SQLITE_NAME", str(Path(tempfile.gettempdir()) / "print-bench.sqlite3"))
+from throwaway_db import django_setup, in_test_database
 
-import django
+django_setup("print-bench")
 
-django.setup()
-
-from django.db import connection  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 TITLE = "金融消费者八项基本权利"
@@ -120,15 +111,6 @@ def page_difference(first: bytes, second: bytes) -> float:
         return ImageStat.Stat(ImageChops.difference(*images)).mean[0]
 
 
-def main() -> None:
-    setup_test_environment()
-    connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
-        run()
-    finally:
-        connection.creation.destroy_test_db(connection.settings_dict["NAME"], verbosity=0)
-
-
 def run() -> None:
     from weasyprint import HTML
 
@@ -184,4 +166,4 @@ def run() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    in_test_database(run)
