@@ -36,6 +36,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from campaigns.exporters.xlsx import write_cell
 from campaigns.models import AudienceGroup, Channel, EventFormat, Topic, VenueType
+from campaigns.models.events import AUDIENCE_COLUMNS
 
 SHEET_NAME = "活动"
 HEADER_ROW, KEY_ROW, FIRST_DATA_ROW = 1, 2, 3
@@ -67,7 +68,8 @@ COLUMNS = [
     Column("outlets_count", "参与网点数"),
 ]
 # Audience columns follow (columns()), one a group, headed by the group's Chinese name.
-AUDIENCE_KEYS = [f"audience_{group}" for group in AudienceGroup.values]
+# Their keys are the names of the Event columns that keep the counts.
+AUDIENCE_KEYS = AUDIENCE_COLUMNS
 COUNT_KEYS = ["staff_count", "outlets_count", *AUDIENCE_KEYS]
 CHOICES = {
     "venue_type": VenueType,
@@ -214,6 +216,11 @@ def _merged_ranges(archive: zipfile.ZipFile) -> list[str]:
     return []
 
 
+def _blank(value) -> bool:
+    """Whether a cell holds nothing (spaces, full-width ones too, count as nothing)."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
 def _text(value) -> str:
     """A cell as text, full-width forms folded (１２３ → 123), spaces trimmed."""
     if value is None:
@@ -259,7 +266,7 @@ def _when(value) -> dt.datetime:
 
 
 def _count(value) -> int | None:
-    if value is None or _text(value) == "":
+    if _blank(value):
         return None  # not counted, which is not 0
     if isinstance(value, bool):
         raise ValueError(_("A whole number of 0 or more, or empty if not counted."))
@@ -386,7 +393,7 @@ def sheet_read(data: bytes, *, counties: CountyLookup) -> SheetReading:
     seen_refs: dict[str, int] = {}
     for number, cells in enumerate(rows_iter, start=FIRST_DATA_ROW):
         cells = list(cells[: len(all_columns)]) + [None] * (len(all_columns) - len(cells))
-        if all(_text(cell) == "" for cell in cells):
+        if all(_blank(cell) for cell in cells):
             continue  # an empty row between events is no event
         if len(rows) >= MAX_ROWS:
             problem(
@@ -400,7 +407,7 @@ def sheet_read(data: bytes, *, counties: CountyLookup) -> SheetReading:
             if isinstance(value, str) and value.startswith("="):
                 problem(number, column.key, value, _("A formula: type the value itself."))
                 continue
-            if _text(value) == "":
+            if _blank(value):
                 if column.required:
                     problem(number, column.key, value, _("This column must be filled in."))
                 values[column.key] = None

@@ -69,7 +69,10 @@ def audience_column(group: str) -> str:
     return f"audience_{group}"
 
 
-AUDIENCE_COLUMNS = [audience_column(group) for group in AudienceGroup.values]
+# Read once: ``AudienceGroup.values`` builds a new list on every call, and an import calls
+# for it per row.
+AUDIENCE_GROUPS = tuple(AudienceGroup.values)
+AUDIENCE_COLUMNS = [audience_column(group) for group in AUDIENCE_GROUPS]
 
 
 class EventTopicQuerySet(OrgScopedQuerySet):
@@ -255,8 +258,8 @@ class Event(models.Model):
 
     def record_audience(self, counts: dict[str, int | None]) -> None:
         """Keep the event's copies of its audience counts (by group, and reached) in step."""
-        for group in AudienceGroup.values:
-            setattr(self, audience_column(group), counts.get(group))
+        for group, column in zip(AUDIENCE_GROUPS, AUDIENCE_COLUMNS, strict=True):
+            setattr(self, column, counts.get(group))
         self.people_reached = self.people_reached_from(counts.values())
 
     def people_reached_from(self, counts) -> int | None:

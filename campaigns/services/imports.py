@@ -27,15 +27,15 @@ from campaigns.imports.events_sheet import (
 )
 from campaigns.models import (
     AudienceCount,
-    AudienceGroup,
     Campaign,
     Channel,
     Event,
     EventTopic,
     OrgUnit,
 )
-from campaigns.models.events import AUDIENCE_COLUMNS
+from campaigns.models.events import AUDIENCE_COLUMNS, AUDIENCE_GROUPS
 from campaigns.services.audit import audit_record_bulk
+from campaigns.services.bulk import objects_insert, rows_insert
 from campaigns.services.events import EDITABLE
 from portal.access import can, visible_to
 
@@ -130,9 +130,9 @@ def _save(*, user, unit: OrgUnit, campaign: Campaign, rows, existing: dict) -> I
         event.staff_count = values.get("staff_count")
         event.outlets_count = values.get("outlets_count")
         counts = {
-            group: values[f"audience_{group}"]
-            for group in AudienceGroup.values
-            if values.get(f"audience_{group}") is not None
+            group: values[key]
+            for group, key in zip(AUDIENCE_GROUPS, AUDIENCE_COLUMNS, strict=True)
+            if values.get(key) is not None
         }
         event.record_audience(counts)
         children.append((event, counts, sorted(set(values["topics"]))))
@@ -145,7 +145,15 @@ def _save(*, user, unit: OrgUnit, campaign: Campaign, rows, existing: dict) -> I
             changed.append(event)
         else:
             new.append(event)
-    Event.objects.bulk_create(new)
+    objects_insert(Event, new)
+    # The new events' keys, by the reference each row carries (unique within the unit).
+    keys = dict(
+        Event.objects.filter(org_unit=unit, external_ref__in=[e.external_ref for e in new])
+        .values_list("external_ref", "pk")
+        .iterator(chunk_size=5000)
+    )
+    for event in new:
+        event.pk = keys[event.external_ref]
     if changed:
         fields = [
             *PLAN_KEYS,
@@ -160,17 +168,19 @@ def _save(*, user, unit: OrgUnit, campaign: Campaign, rows, existing: dict) -> I
         Event.objects.bulk_update(changed, fields, batch_size=500)
         EventTopic.objects.filter(event__in=changed).delete()
         AudienceCount.objects.filter(event__in=changed).delete()
-    EventTopic.objects.bulk_create(
-        [EventTopic(event=e, topic=topic) for e, _counts, topics in children for topic in topics],
-        batch_size=2000,
+    rows_insert(
+        EventTopic,
+        ["event", "topic"],
+        [(e.pk, topic) for e, _counts, topics in children for topic in topics],
     )
-    AudienceCount.objects.bulk_create(
+    rows_insert(
+        AudienceCount,
+        ["event", "group", "count"],
         [
-            AudienceCount(event=e, group=group, count=count)
+            (e.pk, group, count)
             for e, counts, _topics in children
             for group, count in counts.items()
         ],
-        batch_size=2000,
     )
     audit_record_bulk(
         actor=user,

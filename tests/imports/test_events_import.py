@@ -89,6 +89,25 @@ def test_a_clean_sheet_is_saved_in_full(world):
     assert AuditEntry.objects.get(action="campaigns.event.imported").data["created"] == 2
 
 
+def test_an_imported_event_is_whole_like_one_planned_on_the_page(world):
+    """The save writes rows in bulk, past the model's save(): every default and stamp must
+    still be there, and the moment must survive the database's own date form."""
+    before = dt.datetime.now(dt.UTC)
+    assert run(world, sheet(GOOD)).saved
+    event = Event.objects.get(external_ref="HY-2024-001")
+    assert (event.version, event.created_by, event.org_unit) == (
+        1,
+        world.organizer,
+        world.units["central_a"],
+    )
+    assert event.language == Event._meta.get_field("language").default
+    assert event.created_at >= before and event.updated_at >= before
+    assert event.reported_at >= before
+    assert event.starts_at == dt.datetime(2025, 3, 12, 2, 0, tzinfo=dt.UTC)  # 10:00 Beijing
+    assert (event.summary, event.review_note, event.online_reach) == ("", "", None)
+    assert Event.objects.visible_to(world.organizer).filter(pk=event.pk).exists()
+
+
 def test_importing_the_same_sheet_again_updates_instead_of_adding(world):
     run(world, sheet(GOOD))
     result = run(world, sheet(GOOD | {"title": "红原牧区宣讲（更正）", "audience_women": 40}))
