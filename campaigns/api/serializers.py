@@ -16,6 +16,7 @@ from campaigns.models import (
     Job,
     Material,
     MaterialEdition,
+    MaterialUse,
     OrgUnit,
     Partner,
     PartnerService,
@@ -90,6 +91,12 @@ class PartnerServiceSerializer(serializers.ModelSerializer):
         ]
 
 
+class MaterialUseSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MaterialUse
+        fields = ["edition", "copies"]
+
+
 class EventSerializer(serializers.ModelSerializer):
     """An event as the list shows it."""
 
@@ -112,9 +119,10 @@ class EventSerializer(serializers.ModelSerializer):
 
 
 class EventDetailSerializer(EventSerializer):
-    """An event with its report: figures, audience counts and partner services."""
+    """An event with its report: figures, audience counts, handouts and partner services."""
 
     audience_counts = AudienceCountSerializer(many=True, read_only=True)
+    handouts = MaterialUseSerializer(source="material_uses", many=True, read_only=True)
     partner_services = PartnerServiceSerializer(many=True, read_only=True)
 
     class Meta(EventSerializer.Meta):
@@ -125,6 +133,7 @@ class EventDetailSerializer(EventSerializer):
             "review_note",
             "cancel_reason",
             "audience_counts",
+            "handouts",
             "partner_services",
         ]
         read_only_fields = fields
@@ -177,12 +186,39 @@ class AudienceSerializer(serializers.Serializer):
         }
 
 
+class HandoutGivenSerializer(serializers.Serializer):
+    edition = serializers.PrimaryKeyRelatedField(queryset=MaterialEdition.objects.none())
+    copies = serializers.IntegerField(min_value=1)
+
+
+class PartnerServiceReportSerializer(serializers.ModelSerializer):
+    """One service a partner gave at the event; the service checks it against the rules."""
+
+    partner = serializers.PrimaryKeyRelatedField(queryset=Partner.objects.none())
+
+    class Meta:
+        model = PartnerService
+        fields = PartnerServiceSerializer.Meta.fields
+        # The model's own checks (referred <= screened, screening fields) run in the service.
+        validators = []
+
+
 class EventReportSerializer(serializers.Serializer):
-    """A report: the audience by group, the event's own figures (REPORT_FIGURES), a summary."""
+    """A report: the audience by group, the event's own figures (REPORT_FIGURES), a summary,
+    and the handouts and partner services, each list replacing the event's when given."""
 
     version = serializers.IntegerField(required=False, min_value=1)
     audience = AudienceSerializer(required=False)
     summary = serializers.CharField(required=False, allow_blank=True)
+    handouts = HandoutGivenSerializer(many=True, required=False)
+    partner_services = PartnerServiceReportSerializer(many=True, required=False)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["handouts"].child.fields["edition"].queryset = visible_to(
+            user, MaterialEdition
+        ).filter(status=MaterialEdition.Status.APPROVED)
+        self.fields["partner_services"].child.fields["partner"].queryset = visible_to(user, Partner)
 
     def get_fields(self):
         figures = {

@@ -116,7 +116,7 @@ class EventViewSet(
             Prefetch("topic_rows", queryset=EventTopic.objects.order_by("topic"))
         )
         if self.action != "list":
-            events = events.prefetch_related("audience_counts", "partner_services")
+            events = events.prefetch_related("audience_counts", "material_uses", "partner_services")
         return events
 
     def get_serializer_class(self):
@@ -185,17 +185,26 @@ class EventViewSet(
     )
     @action(detail=True, methods=["post"])
     def report(self, request, pk=None):
-        """Save the report (figures, audience counts, summary) without submitting it."""
+        """Save the report without submitting it. ``handouts`` and ``partner_services``, when
+        sent, replace the event's; left out, they stay as they are."""
         event = self.get_object()
-        data = self._valid(s.EventReportSerializer)
+        data = self._valid(s.EventReportSerializer, user=request.user)
         audience = data.get("audience", {})
+        handouts = data.get("handouts")
+        services = data.get("partner_services")
         event = event_services.event_report_save(
             user=request.user,
             event_id=event.pk,
             expected_version=self._expected_version(data),
             figures={name: data.get(name) for name in event_services.REPORT_FIGURES},
             audience={group: audience.get(group) for group in AudienceGroup.values},
-            summary=data.get("summary", ""),
+            handouts=None
+            if handouts is None
+            else [event_services.HandoutGiven(**given) for given in handouts],
+            partner_services=None
+            if services is None
+            else [event_services.PartnerServiceReport(**service) for service in services],
+            summary=data.get("summary", event.summary),
         )
         return self._answer(event)
 

@@ -256,13 +256,15 @@ def event_report_save(
     expected_version: int,
     figures: dict[str, int | None],
     audience: dict[str, int | None],
-    handouts: Iterable[HandoutGiven] = (),
-    partner_services: Iterable[PartnerServiceReport] = (),
+    handouts: Iterable[HandoutGiven] | None = None,
+    partner_services: Iterable[PartnerServiceReport] | None = None,
     summary: str = "",
 ) -> Event:
     """Save what an event reached, without sending it for review yet.
 
     An audience group left out or given as None is "not counted", which differs from 0.
+    Handouts and partner services given replace the event's; None leaves them as they are
+    (an API client that sends only the counts must not wipe what the page recorded).
     """
     event = _event_for_update(user=user, event_id=event_id, expected_version=expected_version)
     _require(user, "event.report", event.org_unit)
@@ -287,16 +289,26 @@ def event_report_save(
     for group, count in counted.items():
         AudienceCount.objects.update_or_create(event=event, group=group, defaults={"count": count})
 
-    handouts = list(handouts)
+    if handouts is not None:
+        _handouts_replace(user, event, list(handouts))
+    if partner_services is not None:
+        _partner_services_replace(user, event, list(partner_services))
+    audit_record(actor=user, obj=event, action="campaigns.event.report_saved")
+    return event
+
+
+def _handouts_replace(user, event: Event, handouts: list[HandoutGiven]) -> None:
     _check_handouts(user, handouts)
     event.material_uses.all().delete()
     MaterialUse.objects.bulk_create(
         [MaterialUse(event=event, edition=h.edition, copies=h.copies) for h in handouts]
     )
 
+
+def _partner_services_replace(user, event: Event, services: list[PartnerServiceReport]) -> None:
     partners = visible_to(user, Partner)
     event.partner_services.all().delete()
-    for row, reported in enumerate(partner_services, start=1):
+    for row, reported in enumerate(services, start=1):
         if not partners.filter(pk=reported.partner.pk).exists():
             raise ValidationError(
                 {"partner_services": _("Row %(row)s: unknown partner.") % {"row": row}}
@@ -314,8 +326,6 @@ def event_report_save(
                 }
             ) from error
         service.save()
-    audit_record(actor=user, obj=event, action="campaigns.event.report_saved")
-    return event
 
 
 @transaction.atomic

@@ -6,6 +6,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from campaigns.models import AuditEntry, Event
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
@@ -255,3 +256,98 @@ def test_an_impossible_moment_is_a_400_not_a_server_error(api, world):
     )
     assert planned.status_code == 400
     assert "starts_at" in planned.json()
+
+
+def _approved_edition(unit):
+    return f.MaterialEditionFactory(
+        material=f.MaterialFactory(org_unit=unit), status="approved", number=1
+    )
+
+
+def test_report_records_handouts_and_partner_services(api, world):
+    edition = _approved_edition(world.units["central_a"])
+    hospital = f.PartnerFactory(org_unit=world.units["central_a"], name="州妇幼保健院")
+    response = api(world.organizer).post(
+        _url(world.event, "report"),
+        {
+            "version": world.event.version,
+            "audience": {"women": 40},
+            "handouts": [{"edition": edition.pk, "copies": 120}],
+            "partner_services": [
+                {
+                    "partner": hospital.pk,
+                    "service_type": "health_screening",
+                    "screening_type": "cervical_breast",
+                    "screened": 38,
+                    "referred": 3,
+                }
+            ],
+        },
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert body["handouts"] == [{"edition": edition.pk, "copies": 120}]
+    assert body["partner_services"][0]["screened"] == 38
+    assert world.event.material_uses.get().copies == 120
+
+
+def test_a_report_without_handouts_keeps_those_recorded_on_the_page(api, world):
+    f.MaterialUseFactory(
+        event=world.event, edition=_approved_edition(world.units["central_a"]), copies=50
+    )
+    f.PartnerServiceFactory(event=world.event)
+    world.event.summary = "牧民反映良好"
+    world.event.save()
+    response = api(world.organizer).post(
+        _url(world.event, "report"),
+        {"version": world.event.version, "audience": {"women": 12}},
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
+    assert len(response.json()["handouts"]) == 1
+    assert len(response.json()["partner_services"]) == 1
+    assert response.json()["summary"] == "牧民反映良好"
+
+
+def test_more_referred_than_screened_is_refused_and_nothing_is_saved(api, world):
+    hospital = f.PartnerFactory(org_unit=world.units["central_a"])
+    response = api(world.organizer, "zh-hans").post(
+        _url(world.event, "report"),
+        {
+            "version": world.event.version,
+            "audience": {"women": 40},
+            "partner_services": [
+                {
+                    "partner": hospital.pk,
+                    "service_type": "health_screening",
+                    "screening_type": "cervical_breast",
+                    "screened": 3,
+                    "referred": 5,
+                }
+            ],
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "partner_services" in response.json()
+    world.event.refresh_from_db()
+    assert world.event.people_reached is None  # the counts were not kept either
+    assert not world.event.partner_services.exists()
+
+
+def test_another_branchs_partner_or_edition_cannot_be_named(api, world):
+    foreign = f.PartnerFactory(org_unit=world.units["central_b"])
+    edition = _approved_edition(world.units["central_b"])
+    response = api(world.organizer).post(
+        _url(world.event, "report"),
+        {
+            "version": world.event.version,
+            "handouts": [{"edition": edition.pk, "copies": 1}],
+            "partner_services": [{"partner": foreign.pk, "service_type": "health_screening"}],
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    body = response.json()
+    assert "handouts" in body and "partner_services" in body
