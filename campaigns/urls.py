@@ -1,6 +1,7 @@
 from django.urls import path
 
 from campaigns.views import (
+    audit,
     coverage,
     events,
     exports,
@@ -13,6 +14,7 @@ from campaigns.views import (
     partners,
     photos,
     print_runs,
+    signins,
 )
 
 urlpatterns = [
@@ -29,6 +31,27 @@ urlpatterns = [
     path("events/<int:pk>/return", events.event_return, name="event_return"),
     path("events/<int:pk>/cancel", events.event_cancel, name="event_cancel"),
     path("events/<int:pk>/photos", photos.event_photo_upload, name="event_photo_upload"),
+    path("events/<int:pk>/sign-ins/", signins.event_sign_ins, name="event_sign_ins"),
+    path(
+        "events/<int:pk>/sign-ins/import",
+        signins.event_sign_ins_import,
+        name="event_sign_ins_import",
+    ),
+    path(
+        "events/<int:pk>/sign-ins/template",
+        signins.event_sign_ins_template,
+        name="event_sign_ins_template",
+    ),
+    path(
+        "events/<int:pk>/sign-ins/export",
+        signins.event_sign_ins_export,
+        name="event_sign_ins_export",
+    ),
+    path(
+        "events/<int:pk>/sign-ins/<int:sign_in_pk>/delete",
+        signins.event_sign_in_remove,
+        name="event_sign_in_remove",
+    ),
     path(
         "events/<int:pk>/photos/<int:photo_pk>/delete",
         photos.event_photo_delete,
@@ -105,6 +128,7 @@ urlpatterns = [
     path("jobs/<int:pk>/", jobs.job_detail, name="job_detail"),
     path("jobs/<int:pk>/download", jobs.job_download, name="job_download"),
     path("exports/events", jobs.events_export_start, name="events_export_start"),
+    path("audit/", audit.audit_log, name="audit_log"),
     path("notifications/", notifications.notification_list, name="notification_list"),
     path("notifications/read", notifications.notifications_read, name="notifications_read"),
 ]

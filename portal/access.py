@@ -129,6 +129,11 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     "edition.review": frozenset({TRANSLATOR, REVIEWER}),
     "edition.approve": frozenset({REVIEWER}),
     "printrun.order": frozenset({ORGANIZER}),
+    # Sign-ins are personal information: the organizers who collect them record them; they
+    # and the unit's administrators may see phones in full and export the list; everyone
+    # else who sees the event sees the list masked.
+    "signin.record": frozenset({ORGANIZER}),
+    "signin.personal": frozenset({ORGANIZER, ADMIN}),
 }
 
 
@@ -163,6 +168,16 @@ def can(user: AbstractBaseUser | AnonymousUser | None, action: str, org_unit) ->
     """Whether ``user`` may do ``action`` to data owned by ``org_unit``."""
     scope = action_scope(user, action)
     return scope.everything or any(org_unit.path.startswith(path) for path in scope.paths)
+
+
+def may_read_audit(user: AbstractBaseUser | AnonymousUser | None) -> bool:
+    """Whether ``user`` may open the audit log: members of headquarters (the root of the
+    tree) and administrators of any unit. Which entries they read is ``visible_to``'s call."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return any(role == ADMIN or path.count(PATH_SEPARATOR) == 1 for path, role in _role_paths(user))
 
 
 def filter_by_action(

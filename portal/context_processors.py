@@ -1,5 +1,9 @@
+from functools import partial
+
 from django.conf import settings
 from django.utils.translation import get_language, get_language_info
+
+from portal.access import may_read_audit
 
 
 def interface(request) -> dict:
@@ -16,6 +20,8 @@ def interface(request) -> dict:
         ],
         "tibetan_interface": current == "bo",
         "unread_notifications": _unread_notifications(request),
+        # Called by the template only where the navigation is drawn, not by htmx partials.
+        "may_read_audit": partial(may_read_audit, getattr(request, "user", None)),
     }
 
 

@@ -201,6 +201,18 @@ class MaterialUseFactory(factory.django.DjangoModelFactory):
     copies = 100
 
 
+class SignInFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.SignIn
+
+    event = factory.SubFactory(EventFactory)
+    name = factory.Sequence(lambda n: f"卓玛{n}")
+    phone = factory.Sequence(lambda n: f"138{n:08d}")
+    audience_group = models.AudienceGroup.WOMEN
+    consent_version = models.CONSENT_VERSION
+    consented_at = dt.datetime(2025, 3, 14, 2, 0, tzinfo=dt.UTC)
+
+
 class AuditEntryFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = models.AuditEntry

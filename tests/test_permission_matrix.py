@@ -47,6 +47,7 @@ OWNED_BY = {
     ),
     models.PrintRun: lambda unit: f.PrintRunFactory(org_unit=unit),
     models.MaterialUse: lambda unit: f.MaterialUseFactory(event=_event(unit)),
+    models.SignIn: lambda unit: f.SignInFactory(event=_event(unit)),
     models.AuditEntry: lambda unit: f.AuditEntryFactory(org_unit=unit),
     models.Job: lambda unit: f.JobFactory(org_unit=unit),
 }

@@ -1,5 +1,6 @@
+from csp.decorators import csp_update
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from campaigns.api import views
@@ -17,5 +18,15 @@ router.register("jobs", views.JobViewSet, basename="api-job")
 urlpatterns = [
     path("", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The split view serves Swagger UI's start-up script from a URL of its own (?script), not
+    # inline; Swagger UI's stylesheet draws its icons as data: images.
+    path(
+        "docs/",
+        csp_update({"img-src": "data:"})(
+            SpectacularSwaggerSplitView.as_view(
+                url_name="api-schema", template_name="api/docs.html"
+            )
+        ),
+        name="api-docs",
+    ),
 ]

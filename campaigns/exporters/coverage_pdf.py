@@ -95,7 +95,7 @@ def coverage_summary_html(job: Job, statistics: RegulatorStatistics) -> str:
                         statistics,
                         ACTIVITY_COLUMNS,
                         title="各机构活动与覆盖",
-                        note="筛查、转诊人数为 1 至 4 时显示为“<5”，以免个人被识别。"
+                        note="筛查、转诊人数少于 5（含 0）时显示为“<5”，以免个人被识别。"
                         "覆盖县（区）合计为去重后的县（区）数，不等于各行之和。",
                     ),
                     _table(

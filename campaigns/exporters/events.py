@@ -2,14 +2,16 @@
 
 import io
 
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from campaigns.exporters.disclosure import counts_leave_the_branch, small_count_shown
 from campaigns.exporters.xlsx import write_cell
-from campaigns.models import Event, Job
+from campaigns.models import Event, Job, ServiceType
 from campaigns.services.jobs import JobResult, ProgressCallback, job_runner
 from portal.access import visible_to
 
@@ -30,6 +32,17 @@ COLUMNS = [
     ("工作人员", lambda e: e.staff_count),
 ]
 PROGRESS_EVERY = 500
+SCREENING = Q(partner_services__service_type=ServiceType.HEALTH_SCREENING)
+
+
+def _columns(*, exact_counts: bool) -> list:
+    """COLUMNS and the event's screening figures, small ones hidden unless ``exact_counts``."""
+    shown = (lambda count: count) if exact_counts else small_count_shown
+    return [
+        *COLUMNS,
+        ("筛查人数", lambda e: shown(e.screened)),
+        ("转诊人数", lambda e: shown(e.referred)),
+    ]
 
 
 def _report(job: Job, progress: ProgressCallback, *, done: int, total: int) -> None:
@@ -45,21 +58,26 @@ def events_export(job: Job, progress: ProgressCallback) -> JobResult:
         visible_to(job.owner, Event)
         .filter(org_unit__path__startswith=job.org_unit.path)
         .select_related("org_unit", "county")
+        .annotate(
+            screened=Sum("partner_services__screened", filter=SCREENING),
+            referred=Sum("partner_services__referred", filter=SCREENING),
+        )
         .order_by("-starts_at", "-pk")
     )
     if job.params.get("campaign_id"):
         events = events.filter(campaign_id=job.params["campaign_id"])
     total = events.count()
+    columns = _columns(exact_counts=not counts_leave_the_branch(job.owner))
     workbook = Workbook(write_only=False)
     sheet = workbook.active
     with override("zh-hans"):
         sheet.title = "活动"
-        for column, (header, _value) in enumerate(COLUMNS, start=1):
+        for column, (header, _value) in enumerate(columns, start=1):
             cell = sheet.cell(row=1, column=column)
             write_cell(cell, header)
             cell.font = Font(bold=True)
         for row, event in enumerate(events.iterator(chunk_size=1000), start=2):
-            for column, (_header, value) in enumerate(COLUMNS, start=1):
+            for column, (_header, value) in enumerate(columns, start=1):
                 write_cell(sheet.cell(row=row, column=column), value(event))
             if (row - 1) % PROGRESS_EVERY == 0:
                 _report(job, progress, done=row - 1, total=total)

@@ -11,6 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from campaigns.exporters.disclosure import small_count_shown
 from campaigns.exporters.xlsx import write_cell
 from campaigns.models import (
     AudienceGroup,
@@ -23,11 +24,6 @@ from campaigns.models import (
 from campaigns.selectors.events import EventFilters
 from campaigns.selectors.regulator import RegulatorRow, RegulatorStatistics, regulator_statistics
 from campaigns.services.jobs import JobResult, ProgressCallback, job_runner
-
-# The sheet leaves the organizing branch: a handful of women screened at a village event
-# could be singled out, so screening figures from 1 to 4 are shown only as "<5".
-SMALL_COUNT_LIMIT = 5
-SMALL_COUNT = "<5"
 
 # Headers and labels stay in Chinese whatever the interface language: the sheet goes to
 # the regulator and is filed with other branches' sheets.
@@ -55,11 +51,6 @@ TOTALS_LABEL = "合计"
 FILTER_CHOICES = ("venue_type", "format", "topic", "audience_group", "channel", "special_area")
 
 
-def shown_small(count: int) -> int | str:
-    """A screening figure as it may leave the branch: 1 to 4 become "<5"."""
-    return SMALL_COUNT if 0 < count < SMALL_COUNT_LIMIT else count
-
-
 # (header, column width, the row's value)
 SUMMARY_COLUMNS = [
     ("机构", 24, lambda r: r.label),
@@ -74,8 +65,10 @@ SUMMARY_COLUMNS = [
     ],
     ("发放宣传资料（份）", 12, lambda r: r.materials),
     ("合作服务（次）", 10, lambda r: r.partner_services),
-    ("筛查人数", 10, lambda r: shown_small(r.screened)),
-    ("转诊人数", 10, lambda r: shown_small(r.referred)),
+    # The sheet goes to the regulator: small screening figures never show exactly
+    # (campaigns/exporters/disclosure.py).
+    ("筛查人数", 10, lambda r: small_count_shown(r.screened)),
+    ("转诊人数", 10, lambda r: small_count_shown(r.referred)),
     ("覆盖县（区）数", 10, lambda r: r.counties),
     ("覆盖特殊地区县（区）数", 12, lambda r: r.special_area_counties),
 ]

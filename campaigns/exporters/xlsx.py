@@ -1,14 +1,24 @@
-"""Writing cells to Excel/WPS sheets safely."""
+"""Writing cells to Excel/WPS sheets safely: every sheet the portal makes writes through here."""
 
 from openpyxl.cell.cell import Cell
-
-# A cell whose text starts with one of these is read as a formula by Excel, WPS and
-# LibreOffice (and openpyxl writes it as one): such text is stored as plain text.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+from openpyxl.worksheet.worksheet import Worksheet
 
 
 def write_cell(cell: Cell, value) -> None:
-    """Put ``value`` in ``cell``; text is always text, never a formula."""
+    """Put ``value`` in ``cell``; text is always text, never a formula nor an error value."""
     cell.value = value
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+    if isinstance(value, str):
+        # Text starting with = + - @, a tab or a carriage return may be taken for a formula
+        # (openpyxl writes "=…" as one, and "#N/A" as an error value); a string cell is only
+        # ever shown, whatever it starts with. Numbers and dates keep their own types.
         cell.data_type = "s"
+
+
+def write_row(sheet: Worksheet, row: int, values) -> list[Cell]:
+    """Put ``values`` in ``row`` of ``sheet`` from column A on, each through ``write_cell``."""
+    cells = []
+    for column, value in enumerate(values, start=1):
+        cell = sheet.cell(row=row, column=column)
+        write_cell(cell, value)
+        cells.append(cell)
+    return cells

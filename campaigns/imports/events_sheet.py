@@ -34,7 +34,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from campaigns.exporters.xlsx import write_cell
+from campaigns.exporters.xlsx import write_cell, write_row
 from campaigns.models import AudienceGroup, Channel, EventFormat, Topic, VenueType
 from campaigns.models.events import AUDIENCE_COLUMNS
 
@@ -136,9 +136,11 @@ def template_workbook(*, county_codes: list[str]) -> bytes:
     sheet.title = SHEET_NAME
     all_columns = columns()
     for index, column in enumerate(all_columns, start=1):
-        header = sheet.cell(row=HEADER_ROW, column=index, value=column.header_zh)
+        header = sheet.cell(row=HEADER_ROW, column=index)
+        write_cell(header, column.header_zh)
         header.font = Font(bold=True)
-        key = sheet.cell(row=KEY_ROW, column=index, value=column.key)
+        key = sheet.cell(row=KEY_ROW, column=index)
+        write_cell(key, column.key)
         key.font = Font(color="808080", size=9)
         sheet.column_dimensions[get_column_letter(index)].width = max(
             12, len(column.header_zh) * 2.2
@@ -155,9 +157,9 @@ def template_workbook(*, county_codes: list[str]) -> bytes:
     }
     for list_index, (key, options) in enumerate(list_columns.items(), start=1):
         letter = get_column_letter(list_index)
-        lists.cell(row=1, column=list_index, value=key)
+        write_cell(lists.cell(row=1, column=list_index), key)
         for row, option in enumerate(options, start=2):
-            lists.cell(row=row, column=list_index, value=option)
+            write_cell(lists.cell(row=row, column=list_index), option)
         if not options:
             continue
         target = get_column_letter([c.key for c in all_columns].index(key) + 1)
@@ -182,7 +184,7 @@ class SheetRefused(Exception):
     """The file cannot be read as a sheet at all (not a workbook, too big, a zip bomb)."""
 
 
-def _check_container(data: bytes) -> zipfile.ZipFile:
+def workbook_checked(data: bytes) -> zipfile.ZipFile:
     if len(data) > MAX_UPLOAD_BYTES:
         raise SheetRefused(
             _("The file is larger than %(mb)s MB; split the sheet.")
@@ -216,12 +218,12 @@ def _merged_ranges(archive: zipfile.ZipFile) -> list[str]:
     return []
 
 
-def _blank(value) -> bool:
+def cell_blank(value) -> bool:
     """Whether a cell holds nothing (spaces, full-width ones too, count as nothing)."""
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _text(value) -> str:
+def cell_text(value) -> str:
     """A cell as text, full-width forms folded (１２３ → 123), spaces trimmed."""
     if value is None:
         return ""
@@ -242,7 +244,7 @@ def _when(value) -> dt.datetime:
     elif isinstance(value, int | float):
         raise ValueError(_("A number, not a date: type the date, such as 2025-03-12 10:00."))
     else:
-        text = _text(value)
+        text = cell_text(value)
         for pattern in DATE_PATTERNS:
             match = pattern.fullmatch(text)
             if match:
@@ -266,14 +268,14 @@ def _when(value) -> dt.datetime:
 
 
 def _count(value) -> int | None:
-    if _blank(value):
+    if cell_blank(value):
         return None  # not counted, which is not 0
     if isinstance(value, bool):
         raise ValueError(_("A whole number of 0 or more, or empty if not counted."))
     if isinstance(value, int | float):
         number = value
     else:
-        text = _text(value).replace(",", "")
+        text = cell_text(value).replace(",", "")
         if not re.fullmatch(r"\d+(\.0+)?", text):
             raise ValueError(_("A whole number of 0 or more, or empty if not counted."))
         number = float(text)
@@ -284,7 +286,7 @@ def _count(value) -> int | None:
 
 def _choice(key: str, value) -> str:
     choices = CHOICES[key]
-    text = _text(value)
+    text = cell_text(value)
     by_label = _by_label(choices)
     if text in _chinese_labels(choices):  # the value itself, e.g. "village"
         return text
@@ -303,7 +305,7 @@ def _by_label(choices) -> dict[str, str]:
 def _topics(value) -> list[str]:
     by_label = _by_label(Topic)
     topics = []
-    for part in re.split(r"[,，、;；/]", _text(value)):
+    for part in re.split(r"[,，、;；/]", cell_text(value)):
         part = part.strip()
         if not part:
             continue
@@ -331,7 +333,7 @@ class CountyLookup:
             self.by_name.setdefault(county.name_zh, []).append(county)
 
     def find(self, value):
-        text = _text(value)
+        text = cell_text(value)
         if isinstance(value, int | float) and not isinstance(value, bool):
             text = str(int(value))  # a code typed into a number cell
         if text in self.by_code:
@@ -346,7 +348,7 @@ class CountyLookup:
 
 def sheet_read(data: bytes, *, counties: CountyLookup) -> SheetReading:
     """Every row of an uploaded events sheet, as clean values, and every problem in it."""
-    archive = _check_container(data)
+    archive = workbook_checked(data)
     merged = _merged_ranges(archive)
     book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     sheet = book.worksheets[0]
@@ -380,7 +382,7 @@ def sheet_read(data: bytes, *, counties: CountyLookup) -> SheetReading:
     next(rows_iter, None)  # the Chinese headers: people may reword them, the keys stay
     key_row = next(rows_iter, None)
     expected_keys = [c.key for c in all_columns]
-    if key_row is None or [_text(v) for v in key_row[: len(expected_keys)]] != expected_keys:
+    if key_row is None or [cell_text(v) for v in key_row[: len(expected_keys)]] != expected_keys:
         problem(
             KEY_ROW,
             None,
@@ -393,7 +395,7 @@ def sheet_read(data: bytes, *, counties: CountyLookup) -> SheetReading:
     seen_refs: dict[str, int] = {}
     for number, cells in enumerate(rows_iter, start=FIRST_DATA_ROW):
         cells = list(cells[: len(all_columns)]) + [None] * (len(all_columns) - len(cells))
-        if all(_blank(cell) for cell in cells):
+        if all(cell_blank(cell) for cell in cells):
             continue  # an empty row between events is no event
         if len(rows) >= MAX_ROWS:
             problem(
@@ -407,7 +409,7 @@ def sheet_read(data: bytes, *, counties: CountyLookup) -> SheetReading:
             if isinstance(value, str) and value.startswith("="):
                 problem(number, column.key, value, _("A formula: type the value itself."))
                 continue
-            if _blank(value):
+            if cell_blank(value):
                 if column.required:
                     problem(number, column.key, value, _("This column must be filled in."))
                 values[column.key] = None
@@ -474,7 +476,7 @@ def problems_workbook(data: bytes, problems: list[Problem]) -> bytes:
                 cell.fill = PROBLEM_FILL
                 cell.comment = Comment(item.reason, "outreach portal")
     listing = book.create_sheet("问题清单", 0)
-    listing.append(["工作表", "行", "列", "填写的值", "原因"])
+    write_row(listing, 1, ["工作表", "行", "列", "填写的值", "原因"])
     for number, item in enumerate(problems, start=2):
         cells = [item.sheet, item.row or "", item.column, item.value, item.reason]
         for column, value in enumerate(cells, start=1):

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, override
 from openpyxl import Workbook
 
+from campaigns.exporters.xlsx import write_row
 from campaigns.imports.events_sheet import problems_workbook
 from campaigns.models import Job
 from campaigns.services.imports import events_import
@@ -17,8 +18,8 @@ def _summary(created: int, updated: int) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "导入结果"
-    sheet.append(["新建活动", "更新活动"])
-    sheet.append([created, updated])
+    write_row(sheet, 1, ["新建活动", "更新活动"])
+    write_row(sheet, 2, [created, updated])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

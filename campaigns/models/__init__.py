@@ -34,8 +34,11 @@ from campaigns.models.partners import (
     ServiceType,
 )
 from campaigns.models.regions import Region
+from campaigns.models.signins import CONSENT_TEXTS, CONSENT_VERSION, SignIn
 
 __all__ = [
+    "CONSENT_TEXTS",
+    "CONSENT_VERSION",
     "JOB_ERRORS",
     "AudienceCount",
     "AudienceGroup",
@@ -65,6 +68,7 @@ __all__ = [
     "Region",
     "ScreeningType",
     "ServiceType",
+    "SignIn",
     "Topic",
     "VenueType",
 ]

@@ -47,3 +47,17 @@ def audit_record_bulk(*, actor, model: type[models.Model], action: str, data: di
         object_repr=str(model._meta.verbose_name_plural)[:200],
         data=data,
     )
+
+
+def audit_record_unmatched(
+    *, model: type[models.Model], action: str, object_repr: str, data: dict
+) -> AuditEntry:
+    """Write an entry about an object of ``model`` that was named but does not exist, such as
+    a sign-in attempt with an unknown user name."""
+    return AuditEntry.objects.create(
+        action=action,
+        object_type=model._meta.label_lower,
+        object_id="",
+        object_repr=object_repr[:200],
+        data=data,
+    )

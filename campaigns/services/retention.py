@@ -1,7 +1,7 @@
 """Deleting data once its retention period has passed; every purge is audited.
 
 A model with a retention period registers a rule with ``@retention_rule``; the daily
-scheduled task runs them all. Individual sign-ins (personal information) plug in here.
+scheduled task runs them all.
 """
 
 import datetime as dt
@@ -10,7 +10,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.db import models, transaction
 
-from campaigns.models import Job
+from campaigns.models import Job, SignIn
 from campaigns.services.audit import audit_record_bulk
 
 RetentionRule = Callable[[dt.datetime], tuple[type[models.Model], int]]
@@ -35,6 +35,15 @@ def job_results_purge(now: dt.datetime) -> tuple[type[models.Model], int]:
         job.delete()
         count += 1
     return Job, count
+
+
+@retention_rule
+def sign_ins_purge(now: dt.datetime) -> tuple[type[models.Model], int]:
+    """Individual sign-ins (personal information), SIGN_IN_RETENTION_DAYS after they were
+    recorded; the audit entry says how many, never whose."""
+    cutoff = now - dt.timedelta(days=settings.SIGN_IN_RETENTION_DAYS)
+    count, _by_model = SignIn.objects.filter(created_at__lt=cutoff).delete()
+    return SignIn, count
 
 
 def retention_purge(*, now: dt.datetime) -> dict[str, int]:

@@ -43,7 +43,7 @@ def _visible_event(user, pk: int) -> Event:
         raise Http404 from None
 
 
-def _show_errors(form, error: ValidationError) -> None:
+def service_errors_shown(form, error: ValidationError) -> None:
     """Put a service's refusal next to the field it names, or above the form."""
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():
@@ -106,7 +106,7 @@ def event_plan(request):
             try:
                 event = services.event_plan(user=request.user, **form.plan())
             except ValidationError as error:
-                _show_errors(form, error)
+                service_errors_shown(form, error)
             else:
                 messages.success(request, _("The event is planned."))
                 _show_warnings(request, event)
@@ -138,7 +138,7 @@ def event_edit(request, pk: int):
                     **form.plan(),
                 )
             except ValidationError as error:
-                _show_errors(form, error)
+                service_errors_shown(form, error)
             else:
                 messages.success(request, _("The plan is saved."))
                 _show_warnings(request, event)
@@ -217,7 +217,7 @@ def event_report(request, pk: int):
                     user=request.user, event_id=event.pk, expected_version=event.version
                 )
         except ValidationError as error:
-            _show_errors(form, error)
+            service_errors_shown(form, error)
         else:
             if event.status == Event.Status.REPORTED:
                 messages.success(request, _("The report is sent for review."))

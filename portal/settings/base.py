@@ -14,7 +14,9 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.conf.locale import LANG_INFO
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -36,6 +38,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "csp",
     "axes",
     "portal",
     "campaigns",
@@ -46,6 +49,7 @@ FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -54,6 +58,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # After authentication, messages and htmx: it holds sessions to their time limits.
+    "portal.sessions.SessionLifetimeMiddleware",
     # Last, as django-axes asks: it turns a lockout raised by authentication into a page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -122,10 +128,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # The client address is REMOTE_ADDR unless a trusted proxy count is configured: a
 # forwarded-for header that any client can write must not decide whose lock is whose.
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "0")) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
-)
+# portal/accounts.py resolves it, for the lockout and for the sign-in log alike.
+TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "portal.accounts.client_address"
 
 # Interface languages. Simplified Chinese is the default; Tibetan (bo) strings are written
 # by us and await a native reader's review (see locale/bo and the banner in base.html).
@@ -148,6 +153,13 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
+# Uploads and job results are served only by views that check who asks (no URL serves
+# MEDIA_ROOT); inside the static files they would be anyone's.
+if any(
+    MEDIA_ROOT.resolve().is_relative_to(Path(folder).resolve())
+    for folder in [STATIC_ROOT, *STATICFILES_DIRS]
+):
+    raise ImproperlyConfigured("DJANGO_MEDIA_ROOT must lie outside the static files folders.")
 # The print fonts cut down to the common characters, made on a worker's first render
 # (campaigns/printing/fonts.py); any folder the workers may write, kept between restarts.
 PRINT_FONT_DIR = Path(os.environ.get("DJANGO_PRINT_FONT_DIR", BASE_DIR / "var" / "print-fonts"))
@@ -156,12 +168,40 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+# A signed-in session ends after SESSION_IDLE_TIMEOUT_MINUTES without a request, and in any
+# case SESSION_ABSOLUTE_TIMEOUT_HOURS after signing in. portal/sessions.py moves the idle
+# expiry forward at most once a minute instead of SESSION_SAVE_EVERY_REQUEST, which would
+# write the session on every htmx poll and autosave.
+SESSION_IDLE_TIMEOUT_MINUTES = 30
+SESSION_ABSOLUTE_TIMEOUT_HOURS = 12
+SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT_MINUTES * 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Content-Security-Policy (django-csp): scripts, styles and images from the portal itself
+# only. No page has inline script, inline event handlers or style attributes, and htmx is
+# told neither to eval nor to inject its indicator <style> (the htmx-config meta tag in
+# base.html). The API docs page adds data: images for Swagger UI's icons
+# (campaigns/api/urls.py). The same policy holds in development, so a violation shows
+# before it ships.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
 
 EMAIL_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"

@@ -25,8 +25,11 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = 31_536_000
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
-SESSION_COOKIE_SECURE = True
+SESSION_COOKIE_SECURE = True  # the messages cookie follows the session cookie's flags
 CSRF_COOKIE_SECURE = True
+LANGUAGE_COOKIE_SECURE = True
+# No script reads the CSRF cookie: htmx sends the token that base.html writes into
+# hx-headers, and the API docs page gets it inside its script (SpectacularSwaggerSplitView).
 CSRF_COOKIE_HTTPONLY = True
 
 # Static files are served by the application itself, compressed and with far-future caching.

@@ -350,4 +350,5 @@ def test_another_branchs_partner_or_edition_cannot_be_named(api, world):
     )
     assert response.status_code == 400
     body = response.json()
-    assert "handouts" in body and "partner_services" in body
+    assert "handouts" in body
+    assert "partner_services" in body

@@ -101,7 +101,8 @@ def test_an_imported_event_is_whole_like_one_planned_on_the_page(world):
         world.units["central_a"],
     )
     assert event.language == Event._meta.get_field("language").default
-    assert event.created_at >= before and event.updated_at >= before
+    assert event.created_at >= before
+    assert event.updated_at >= before
     assert event.reported_at >= before
     assert event.starts_at == dt.datetime(2025, 3, 12, 2, 0, tzinfo=dt.UTC)  # 10:00 Beijing
     assert (event.summary, event.review_note, event.online_reach) == ("", "", None)

@@ -1,0 +1,197 @@
+"""Reads behind the audit page: who did what to which object, narrowed and put into words."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from campaigns.models import AuditEntry
+from portal.access import visible_to
+
+# Every action code a service writes, in words. A code missing here is shown as it is
+# (tests/views/test_audit_page.py fails when a service writes one that is not named).
+ACTION_LABELS = {
+    "campaigns.event.planned": gettext_lazy("Event planned"),
+    "campaigns.event.plan_changed": gettext_lazy("Event plan changed"),
+    "campaigns.event.report_saved": gettext_lazy("Event report saved"),
+    "campaigns.event.submitted": gettext_lazy("Event report sent for review"),
+    "campaigns.event.approved": gettext_lazy("Event report approved"),
+    "campaigns.event.returned": gettext_lazy("Event report returned to the organizer"),
+    "campaigns.event.cancelled": gettext_lazy("Event cancelled"),
+    "campaigns.event.imported": gettext_lazy("Events imported from a sheet"),
+    "campaigns.event.photo_added": gettext_lazy("Photos added to an event"),
+    "campaigns.event.photo_removed": gettext_lazy("Photo removed from an event"),
+    "campaigns.signin.recorded": gettext_lazy("Sign-in recorded"),
+    "campaigns.signin.removed": gettext_lazy("Sign-in removed"),
+    "campaigns.signin.imported": gettext_lazy("Sign-ins imported from a sheet"),
+    "campaigns.signin.viewed": gettext_lazy("Sign-in list seen with full phone numbers"),
+    "campaigns.signin.exported": gettext_lazy("Sign-in list exported with personal information"),
+    "campaigns.signin.purged": gettext_lazy("Sign-ins past their retention period deleted"),
+    "campaigns.job.purged": gettext_lazy("Job results past their retention period deleted"),
+    "campaigns.material.created": gettext_lazy("Handout created"),
+    "campaigns.edition.created": gettext_lazy("Handout edition created"),
+    "campaigns.edition.block_added": gettext_lazy("Block added to an edition"),
+    "campaigns.edition.block_saved": gettext_lazy("Edition block saved"),
+    "campaigns.edition.block_native_review_cleared": gettext_lazy(
+        "Native reader accepted a block's Tibetan"
+    ),
+    "campaigns.edition.native_review_cleared": gettext_lazy(
+        "Native reader accepted an edition's Tibetan"
+    ),
+    "campaigns.edition.comment_added": gettext_lazy("Comment added to an edition"),
+    "campaigns.edition.comment_resolved": gettext_lazy("Comment on an edition resolved"),
+    "campaigns.edition.translated": gettext_lazy("Edition marked as translated"),
+    "campaigns.edition.reviewed": gettext_lazy("Edition's translation reviewed"),
+    "campaigns.edition.approved": gettext_lazy("Edition approved for print"),
+    "campaigns.edition.returned": gettext_lazy("Edition returned to the translator"),
+    "campaigns.printrun.ordered": gettext_lazy("Print run ordered"),
+    "campaigns.partner.created": gettext_lazy("Partner added"),
+    "campaigns.partner.updated": gettext_lazy("Partner changed"),
+    "campaigns.agreement.created": gettext_lazy("Partner agreement added"),
+    "campaigns.agreement.updated": gettext_lazy("Partner agreement changed"),
+    "campaigns.target.set": gettext_lazy("Target set"),
+    "portal.api_token.created": gettext_lazy("API token created"),
+    "portal.api_token.revoked": gettext_lazy("API token revoked"),
+    "portal.user.signed_in": gettext_lazy("Signed in"),
+    "portal.user.sign_in_failed": gettext_lazy("Sign-in failed"),
+    "portal.user.sign_in_unlocked": gettext_lazy("Sign-in unlocked"),
+}
+# The kinds of object audit entries are about, to filter by.
+OBJECT_TYPES = (
+    "campaigns.event",
+    "campaigns.signin",
+    "campaigns.material",
+    "campaigns.materialedition",
+    "campaigns.printrun",
+    "campaigns.partner",
+    "campaigns.partneragreement",
+    "campaigns.campaigntarget",
+    "campaigns.job",
+    "portal.user",
+    "portal.apitoken",
+)
+# The page an entry's object links to, where it has one. The page checks scope itself.
+OBJECT_PAGES = {
+    "campaigns.event": "event_detail",
+    "campaigns.material": "material_detail",
+    "campaigns.materialedition": "edition_editor",
+    "campaigns.printrun": "print_run_detail",
+    "campaigns.partner": "partner_detail",
+}
+DETAILS_LENGTH = 200
+
+
+def object_type_label(label: str) -> str:
+    """The name of a kind of object ("campaigns.event") in the interface language."""
+    try:
+        return str(apps.get_model(label)._meta.verbose_name)
+    except (LookupError, ValueError):
+        return label
+
+
+@dataclass(frozen=True)
+class AuditFilters:
+    actor: str = ""  # part of the acting user's user name
+    action: str = ""
+    object_type: str = ""
+    org_unit_path: str = ""  # the unit and every unit below it
+    since: dt.date | None = None
+    until: dt.date | None = None  # inclusive
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def audit_entries(*, user, filters: AuditFilters) -> QuerySet[AuditEntry]:
+    """The entries ``user`` may see, narrowed by ``filters``, newest first."""
+    entries = visible_to(user, AuditEntry).select_related("actor", "org_unit")
+    if filters.actor:
+        entries = entries.filter(actor__username__icontains=filters.actor)
+    if filters.action:
+        entries = entries.filter(action=filters.action)
+    if filters.object_type:
+        entries = entries.filter(object_type=filters.object_type)
+    if filters.org_unit_path:
+        entries = entries.filter(org_unit__path__startswith=filters.org_unit_path)
+    if filters.since:
+        entries = entries.filter(created_at__gte=_day_start(filters.since))
+    if filters.until:
+        entries = entries.filter(created_at__lt=_day_start(filters.until + dt.timedelta(days=1)))
+    return entries.order_by("-created_at", "-pk")
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    """One entry as the audit page shows it."""
+
+    entry: AuditEntry
+    actor: str
+    action: str
+    object_type: str
+    object_url: str
+    reason: str
+    comment: str
+    details: str
+
+
+def _value_text(value) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{key}: {_value_text(item)}" for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return ", ".join(_value_text(item) for item in value)
+    if value is None:
+        return "—"
+    return str(value)
+
+
+def _details(data: dict, *, leave_out: set[str]) -> str:
+    text = "; ".join(
+        f"{key}: {_value_text(value)}" for key, value in data.items() if key not in leave_out
+    )
+    return text if len(text) <= DETAILS_LENGTH else f"{text[: DETAILS_LENGTH - 1]}…"
+
+
+def _actor(entry: AuditEntry) -> str:
+    if entry.actor is not None:
+        return entry.actor.get_full_name() or entry.actor.get_username()
+    # No actor: a scheduled job, or someone who had not signed in (a failed sign-in).
+    if entry.action.startswith("portal.user."):
+        return _("someone not signed in")
+    return _("the system")
+
+
+def _object_url(entry: AuditEntry) -> str:
+    page = OBJECT_PAGES.get(entry.object_type)
+    if page is None or not entry.object_id.isdigit():
+        return ""
+    return reverse(page, args=[int(entry.object_id)])
+
+
+def audit_rows(entries) -> list[AuditRow]:
+    """``entries`` (already fetched with their actor and unit) put into words."""
+    rows = []
+    for entry in entries:
+        data = entry.data if isinstance(entry.data, dict) else {"data": entry.data}
+        # An export of personal information is audited with the reason the user gave.
+        reason = str(data.get("reason", "")) if entry.action.endswith(".exported") else ""
+        rows.append(
+            AuditRow(
+                entry=entry,
+                actor=_actor(entry),
+                action=str(ACTION_LABELS.get(entry.action, entry.action)),
+                object_type=object_type_label(entry.object_type),
+                object_url=_object_url(entry),
+                reason=reason,
+                comment="" if entry.comment == reason else entry.comment,
+                details=_details(data, leave_out={"reason"} if reason else set()),
+            )
+        )
+    return rows

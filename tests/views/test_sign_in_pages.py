@@ -1,0 +1,77 @@
+"""The sign-in list as organizers and reviewers meet it on the event's pages."""
+
+import pytest
+from django.urls import reverse
+
+from campaigns.models import AuditEntry, SignIn
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+def url(world, name="event_sign_ins"):
+    return reverse(name, args=[world.event.pk])
+
+
+def test_organizer_records_a_sign_in_and_sees_the_phone_in_full(client, world):
+    client.force_login(world.organizer)
+    response = client.post(
+        url(world),
+        {"name": "卓玛", "phone": "13812341234", "audience_group": "women", "consent_given": "on"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "13812341234" in response.content.decode()
+
+
+def test_without_consent_the_form_says_why_in_chinese(client, world):
+    client.force_login(world.organizer)
+    response = client.post(
+        url(world),
+        {"name": "卓玛", "phone": "13812341234", "audience_group": "women"},
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert response.status_code == 400
+    assert not SignIn.objects.exists()
+    assert 'class="error"' in response.content.decode()
+
+
+def test_a_reviewer_sees_phones_masked(client, world):
+    f.SignInFactory(event=world.event, phone="13812341234")
+    client.force_login(world.reviewer)
+    page = client.get(url(world)).content.decode()
+    assert "138****1234" in page
+    assert "13812341234" not in page
+    assert url(world, "event_sign_ins_export") not in page
+
+
+def test_export_asks_for_a_reason_then_downloads_an_attachment(client, world):
+    f.SignInFactory(event=world.event)
+    client.force_login(world.organizer)
+    assert client.get(url(world, "event_sign_ins_export")).status_code == 200
+    refused = client.post(url(world, "event_sign_ins_export"), {"reason": ""})
+    assert refused.status_code == 200
+    assert not refused.has_header("Content-Disposition")
+    response = client.post(url(world, "event_sign_ins_export"), {"reason": "回访核实参加人数"})
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["Cache-Control"] == "no-store"
+    assert AuditEntry.objects.filter(action="campaigns.signin.exported").count() == 1
+
+
+def test_a_reviewer_cannot_export(client, world):
+    client.force_login(world.reviewer)
+    assert client.get(url(world, "event_sign_ins_export")).status_code == 403
+
+
+def test_another_branch_gets_404_for_the_list(client, world):
+    client.force_login(world.other_organizer)
+    assert client.get(url(world)).status_code == 404
+
+
+def test_the_list_pages_in_fifties(client, world):
+    for _ in range(51):
+        f.SignInFactory(event=world.event)
+    client.force_login(world.organizer)
+    page = client.get(url(world)).content.decode()
+    assert "51" in page
+    assert "?page=2" in page
