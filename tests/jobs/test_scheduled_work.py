@@ -89,7 +89,7 @@ def test_the_purge_removes_expired_job_results_and_audits_the_count(settings, or
         org_unit=org_tree["hq"], status="succeeded", finished_at=now - dt.timedelta(days=2)
     )
 
-    assert retention_purge(now=now) == {"campaigns.job": 1}
+    assert retention_purge(now=now) == {"campaigns.job": 1, "campaigns.signin": 0}
 
     assert list(Job.objects.all()) == [recent]
     assert not Job.objects.filter(pk=old.pk).exists()
