@@ -304,3 +304,20 @@ def test_online_event_reports_reach_instead_of_head_counts(client, world):
     response = _client(client, world.organizer).get(reverse("event_report", args=[world.event.pk]))
     assert 'name="online_reach"' in response.text
     assert 'name="audience_women"' not in response.text
+
+
+def test_the_history_names_the_system_for_an_entry_no_person_made(client, world):
+    # A scheduled job (the retention purge, the sweeper) acts without a person.
+    f.AuditEntryFactory(
+        org_unit=world.event.org_unit,
+        object_type="campaigns.event",
+        object_id=str(world.event.pk),
+        action="campaigns.event.submitted",
+        actor=None,
+    )
+    client.force_login(world.organizer)
+
+    response = client.get(reverse("event_detail", args=[world.event.pk]))
+
+    assert response.status_code == 200
+    assert "report sent for review · system" in response.text
