@@ -5,7 +5,14 @@ from rest_framework.routers import DefaultRouter
 
 from campaigns.api import views
 
-router = DefaultRouter()
+
+class ApiRouter(DefaultRouter):
+    # One URL per resource: no "/events.json" twins, which would double every path in the
+    # schema and in the access matrix (tests/security/test_access_matrix.py) for nothing.
+    include_format_suffixes = False
+
+
+router = ApiRouter()
 router.register("regions", views.RegionViewSet, basename="api-region")
 router.register("org-units", views.OrgUnitViewSet, basename="api-org-unit")
 router.register("campaigns", views.CampaignViewSet, basename="api-campaign")

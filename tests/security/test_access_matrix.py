@@ -1,0 +1,1130 @@
+"""The access matrix of the whole site: every role at every level of the org tree, against
+objects owned at every level, through every URL of the web pages and the API, and through
+the export jobs.
+
+A case is one request: one route, asked by one viewer, about the object of one owning unit
+(or, for a page about no object, once). What each case must answer is worked out here from
+the product's rules, written out below apart from ``portal/access.py``, and from parent links
+instead of materialized paths, so that a wrong rule in the portal cannot agree with itself:
+
+- someone not signed in is sent to sign in (the API answers 401);
+- an object the viewer may not see answers 404, exactly like a missing one;
+- an object the viewer sees, but whose action their role does not allow there, answers 403;
+- an allowed request answers its success status, and a write has its effect.
+
+The data is built once for the module inside a transaction that is rolled back at its end;
+each test runs in a savepoint of its own, so the writes of one case never reach another.
+``test_every_url_pattern_is_exercised`` fails when a URL of the site has no case.
+"""
+
+import dataclasses
+import datetime as dt
+import io
+from collections.abc import Callable
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.test import Client, override_settings
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from openpyxl import Workbook, load_workbook
+from PIL import Image
+
+from campaigns.models import (
+    AudienceGroup,
+    BlockComment,
+    EditionBlock,
+    Event,
+    EventPhoto,
+    Job,
+    MaterialEdition,
+    Membership,
+    OrgUnit,
+    PrintRun,
+    Region,
+    SignIn,
+)
+from campaigns.services.jobs import job_execute
+from portal.models import ApiToken
+from portal.tokens import api_token_create
+from tests import factories as f
+
+ORGANIZER, REVIEWER, TRANSLATOR, ADMIN = (
+    Membership.Role.ORGANIZER,
+    Membership.Role.REVIEWER,
+    Membership.Role.TRANSLATOR,
+    Membership.Role.ADMIN,
+)
+ROLES = [ORGANIZER, REVIEWER, TRANSLATOR, ADMIN]
+LEVELS = ["hq", "branch_a", "central_a", "sub_a"]
+OWNERS = ["hq", "branch_a", "central_a", "sub_a", "branch_b", "central_b", "sub_b"]
+PARENT = {
+    "hq": None,
+    "branch_a": "hq",
+    "central_a": "branch_a",
+    "sub_a": "central_a",
+    "branch_b": "hq",
+    "central_b": "branch_b",
+    "sub_b": "central_b",
+}
+
+# Which roles may do what, as the product's design states it. Held at a unit, a role acts on
+# that unit and every unit below it; at headquarters, on everything.
+MAY = {
+    "event.plan": {ORGANIZER},
+    "event.report": {ORGANIZER},
+    "event.cancel": {ORGANIZER},
+    "event.review": {REVIEWER},
+    "partner.edit": {ORGANIZER, REVIEWER},
+    "target.set": {REVIEWER, ADMIN},
+    "material.edit": {TRANSLATOR, REVIEWER},
+    "edition.translate": {TRANSLATOR},
+    "edition.review": {TRANSLATOR, REVIEWER},
+    "edition.approve": {REVIEWER},
+    "printrun.order": {ORGANIZER},
+    "signin.record": {ORGANIZER},
+    "signin.personal": {ORGANIZER, ADMIN},
+}
+# Outcomes of a case.
+OK, FORBIDDEN, HIDDEN, SIGN_IN = "ok", "forbidden", "hidden", "sign in"
+
+
+def _line(unit: str | None):
+    """``unit`` and every unit above it."""
+    while unit is not None:
+        yield unit
+        unit = PARENT[unit]
+
+
+@dataclasses.dataclass(frozen=True)
+class Viewer:
+    key: str
+    role: str | None = None
+    level: str | None = None
+    superuser: bool = False
+    anonymous: bool = False
+
+    @property
+    def signed_in(self) -> bool:
+        return not self.anonymous
+
+    def sees(self, owner: str, *, shared: bool = False) -> bool:
+        """Whether the viewer sees what ``owner`` owns; ``shared``: what a unit owns is
+        handed down to the units below it too (handouts, partners)."""
+        if self.superuser:
+            return True
+        if self.level is None:
+            return False
+        if self.level == "hq" or self.level in _line(owner):
+            return True
+        return shared and owner in _line(self.level)
+
+    def may(self, action: str, owner: str) -> bool:
+        if self.superuser:
+            return True
+        return self.role in MAY[action] and self.sees(owner)
+
+    def may_somewhere(self, action: str) -> bool:
+        return self.superuser or self.role in MAY[action]
+
+
+VIEWERS = [
+    *(Viewer(f"{role}-{level}", role=role, level=level) for role in ROLES for level in LEVELS),
+    Viewer("superuser", superuser=True),
+    Viewer("no-membership"),
+    Viewer("anonymous", anonymous=True),
+]
+
+
+# --- the data, built once ------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class World:
+    units: dict
+    campaign: object
+    prefecture: Region
+    users: dict  # viewer key -> user
+    objects: dict  # kind -> owner -> object
+    jobs: dict  # viewer key -> owner -> a job the viewer started there
+    tokens: dict  # viewer key -> the viewer's API token
+    keys: dict  # viewer key -> that token's key, which machines sign in to the API with
+    others_token: ApiToken
+    others_jobs: dict  # owner -> a job someone else started there
+
+
+def _jpeg() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), "teal").save(buffer, format="JPEG")
+    return buffer.getvalue()
+
+
+def _build_world() -> World:
+    hq = f.OrgUnitFactory(code="M-HQ", kind=OrgUnit.Kind.HQ)
+    units = {"hq": hq}
+    for letter in "ab":
+        branch = f.OrgUnitFactory(code=f"M-BR-{letter}", kind=OrgUnit.Kind.BRANCH, parent=hq)
+        central = f.OrgUnitFactory(
+            code=f"M-CSB-{letter}", kind=OrgUnit.Kind.CENTRAL_SUB_BRANCH, parent=branch
+        )
+        sub = f.OrgUnitFactory(code=f"M-SB-{letter}", kind=OrgUnit.Kind.SUB_BRANCH, parent=central)
+        units |= {f"branch_{letter}": branch, f"central_{letter}": central, f"sub_{letter}": sub}
+    campaign = f.CampaignFactory(starts_on=dt.date(2025, 3, 1), ends_on=dt.date(2025, 3, 31))
+    prefecture = f.RegionFactory(code="513200", name_zh="阿坝州", level=Region.Level.PREFECTURE)
+    creator = f.UserFactory(username="matrix-creator")
+    objects: dict[str, dict] = {}
+
+    def put(kind, owner, obj):
+        objects.setdefault(kind, {})[owner] = obj
+        return obj
+
+    for owner, unit in units.items():
+        county = f.RegionFactory(
+            code=f"5132{OWNERS.index(owner) + 1:02d}", name_zh=f"矩阵县{owner}", parent=prefecture
+        )
+        unit.service_area.add(county)
+        f.CampaignTargetFactory(campaign=campaign, org_unit=unit)
+        put("unit", owner, unit)
+        common = {
+            "campaign": campaign,
+            "org_unit": unit,
+            "county": county,
+            "venue_name": "乡政府会议室",
+            "created_by": creator,
+        }
+        planned = put("planned_event", owner, f.EventFactory(title=f"M-planned-{owner}", **common))
+        f.AudienceCountFactory(event=planned, group=AudienceGroup.WOMEN, count=12)
+        f.EventTopicFactory(event=planned)
+        reported = put(
+            "reported_event",
+            owner,
+            f.EventFactory(
+                title=f"M-reported-{owner}",
+                status=Event.Status.REPORTED,
+                reported_at=dt.datetime(2025, 3, 12, 2, tzinfo=dt.UTC),
+                **common,
+            ),
+        )
+        f.AudienceCountFactory(event=reported, group=AudienceGroup.WOMEN, count=30)
+        f.PartnerServiceFactory(event=reported, screened=3, referred=1)
+        put("photo", owner, f.EventPhotoFactory(event=planned))
+        put("sign_in", owner, f.SignInFactory(event=planned, name=f"M-signin-{owner}"))
+        partner = put("partner", owner, f.PartnerFactory(org_unit=unit, name=f"M-partner-{owner}"))
+        agreement = put("agreement", owner, f.PartnerAgreementFactory(partner=partner))
+        agreement.document.save("agreement.pdf", ContentFile(b"%PDF-1.4 matrix"), save=True)
+        material = put(
+            "material", owner, f.MaterialFactory(org_unit=unit, title_zh=f"M-material-{owner}")
+        )
+        draft = put("draft_edition", owner, f.MaterialEditionFactory(material=material, number=1))
+        block = put("block", owner, f.EditionBlockFactory(edition=draft, position=1))
+        put("comment", owner, f.BlockCommentFactory(block=block, author=creator))
+        translated = put(
+            "translated_edition",
+            owner,
+            f.MaterialEditionFactory(
+                material=material,
+                number=2,
+                status=MaterialEdition.Status.TRANSLATED,
+                translated_by=creator,
+                needs_native_review=True,
+            ),
+        )
+        f.EditionBlockFactory(edition=translated, position=1, needs_native_review=True)
+        reviewed = put(
+            "reviewed_edition",
+            owner,
+            f.MaterialEditionFactory(
+                material=material,
+                number=3,
+                status=MaterialEdition.Status.REVIEWED,
+                translated_by=creator,
+                needs_native_review=False,
+            ),
+        )
+        f.EditionBlockFactory(edition=reviewed, position=1, needs_native_review=False)
+        approved = put(
+            "approved_edition",
+            owner,
+            f.MaterialEditionFactory(
+                material=material,
+                number=4,
+                status=MaterialEdition.Status.APPROVED,
+                translated_by=creator,
+                needs_native_review=False,
+            ),
+        )
+        f.EditionBlockFactory(edition=approved, position=1, needs_native_review=False)
+        # Without a draft in progress, so that a new edition may start from it.
+        sole = put(
+            "sole_approved_edition",
+            owner,
+            f.MaterialEditionFactory(
+                material=f.MaterialFactory(org_unit=unit, title_zh=f"M-poster-{owner}"),
+                number=1,
+                status=MaterialEdition.Status.APPROVED,
+                needs_native_review=False,
+            ),
+        )
+        f.EditionBlockFactory(edition=sole, position=1, needs_native_review=False)
+        print_run = put("print_run", owner, f.PrintRunFactory(edition=approved, org_unit=unit))
+        print_run.pdf.save("handout.pdf", ContentFile(b"%PDF-1.4 matrix"), save=True)
+        f.AuditEntryFactory(org_unit=unit, object_repr=f"M-audit-{owner}")
+
+    users, jobs, tokens, keys = {}, {}, {}, {}
+    for viewer in VIEWERS:
+        if viewer.anonymous:
+            continue
+        user = f.UserFactory(username=f"m-{viewer.key}", is_superuser=viewer.superuser)
+        if viewer.level:
+            f.MembershipFactory(user=user, org_unit=units[viewer.level], role=viewer.role)
+        users[viewer.key] = user
+        jobs[viewer.key] = {owner: _finished_job(user, units[owner]) for owner in OWNERS}
+        tokens[viewer.key], keys[viewer.key] = api_token_create(user=user, name="matrix")
+        f.NotificationFactory(recipient=user, occasion=f"matrix:{viewer.key}")
+    others_token, _key = api_token_create(user=creator, name="someone else's")
+    return World(
+        units=units,
+        campaign=campaign,
+        prefecture=prefecture,
+        users=users,
+        objects=objects,
+        jobs=jobs,
+        tokens=tokens,
+        keys=keys,
+        others_token=others_token,
+        others_jobs={owner: _finished_job(creator, units[owner]) for owner in OWNERS},
+    )
+
+
+def _finished_job(owner, unit) -> Job:
+    job = f.JobFactory(owner=owner, org_unit=unit, status=Job.Status.SUCCEEDED, progress=100)
+    job.result.save("events.xlsx", ContentFile(b"matrix result"), save=True)
+    return job
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, tmp_path_factory):
+    media = override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("matrix-media"))
+    with django_db_blocker.unblock(), media:
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield _build_world()
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+@pytest.fixture
+def media_root(request):
+    """The module's uploads stay where the world put them (the suite's own fixture would
+    point each test at an empty folder)."""
+    if "world" in request.fixturenames:
+        request.getfixturevalue("world")
+
+
+# --- routes --------------------------------------------------------------------------
+
+
+def _pk(obj) -> dict:
+    return {"pk": obj.pk}
+
+
+def _status(kind: str, status: str) -> Callable:
+    def done(obj) -> bool:
+        return type(obj).objects.get(pk=obj.pk).status == status
+
+    return done
+
+
+def _gone(obj) -> bool:
+    return not type(obj).objects.filter(pk=obj.pk).exists()
+
+
+def _sign_in_sheet() -> SimpleUploadedFile:
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["姓名", "手机号", "受众类别", "已同意（是/否）"])
+    sheet.append(["央金", "13912345678", str(AudienceGroup.WOMEN.label), "是"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return SimpleUploadedFile("sign-ins.xlsx", buffer.getvalue())
+
+
+@dataclasses.dataclass(frozen=True)
+class Route:
+    """One URL of the site and how to ask it.
+
+    ``target``: the kind of object in ``World.objects`` the URL is about, asked once for
+    each owning unit; None for a page about no object. ``action``: what the viewer's role
+    must allow at the owner, beyond seeing it. ``rule`` replaces the usual one for routes whose
+    permission is not the owner's (a viewer's own jobs, the audit log…); ``ok`` may depend on
+    the viewer.
+    """
+
+    name: str
+    target: str | None = None
+    method: str = "get"
+    action: str | None = None
+    kwargs: Callable = _pk
+    data: Callable | None = None  # (world, obj, viewer) -> the request's body
+    ok: int | Callable = 200
+    done: Callable | None = None  # (obj) -> whether an allowed write took effect
+    shared: bool = False
+    api: bool = False
+    public: bool = False
+    rule: Callable | None = None  # (viewer, owner) -> the outcome, replacing the usual rule
+    effect: Callable | None = None  # (viewer, owner) -> whether the write should take effect
+    hidden: int = 404  # what an object the viewer may not see answers
+    refused: int = 403  # what a request the viewer's role does not allow answers
+    listing: str | None = None  # kind whose visible objects the page lists by marker
+    lists: Callable | None = None  # (viewer, owner) -> listed, when not ``sees``
+    id: str = ""
+
+    @property
+    def case_id(self) -> str:
+        return self.id or self.name
+
+
+def _version(world, obj, viewer) -> dict:
+    return {"version": obj.version}
+
+
+def _note(world, obj, viewer) -> dict:
+    return {"text": "请补充受众人数。", "version": obj.version}
+
+
+def _print_run_order(world, obj, viewer) -> dict:
+    unit = world.units[viewer.level] if viewer.level else obj.material.org_unit
+    return {
+        "edition": obj.pk,
+        "org_unit": unit.pk,
+        "paper_size": "A5",
+        "layout": PrintRun.Layout.values[0],
+        "copies": 100,
+    }
+
+
+def _api_plan(world, obj, viewer) -> dict:
+    return {
+        "campaign": world.campaign.pk,
+        "org_unit": obj.pk,
+        "county": obj.service_area.get().pk,
+        "title": "矩阵新活动",
+        "venue_name": "乡政府会议室",
+        "venue_type": "village",
+        "format": "lecture",
+        "starts_at": "2025-03-14T10:00:00+08:00",
+        "topics": ["anti_fraud"],
+    }
+
+
+def _coverage(obj) -> dict:
+    return {"campaign_pk": obj.targets.first().campaign_id, "unit_pk": obj.pk}
+
+
+def _own_job(viewer, owner) -> str:
+    return OK if viewer.sees(owner) else HIDDEN
+
+
+def _allowed_if(condition: Callable) -> Callable:
+    """A rule for a page about no object: ``condition(viewer)`` or 403."""
+    return lambda viewer, owner: OK if condition(viewer) else FORBIDDEN
+
+
+def _auditor(viewer) -> bool:
+    return viewer.superuser or viewer.role == ADMIN or viewer.level == "hq"
+
+
+def _orders_print_runs(viewer, owner) -> str:
+    """Ordered for one of the viewer's own units, from any handout they see."""
+    if not viewer.sees(owner, shared=True):
+        return HIDDEN
+    return OK if viewer.may_somewhere("printrun.order") else FORBIDDEN
+
+
+WEB_ROUTES = [
+    # events
+    Route("event_list", listing="planned_event"),
+    Route("event_detail", "planned_event"),
+    Route("event_edit", "planned_event", action="event.plan"),
+    Route("event_report", "planned_event", action="event.report"),
+    Route(
+        "event_submit",
+        "planned_event",
+        "post",
+        action="event.report",
+        data=_version,
+        ok=302,
+        done=_status("event", Event.Status.REPORTED),
+    ),
+    Route(
+        "event_approve",
+        "reported_event",
+        "post",
+        action="event.review",
+        data=_version,
+        ok=302,
+        done=_status("event", Event.Status.APPROVED),
+    ),
+    Route(
+        "event_return",
+        "reported_event",
+        "post",
+        action="event.review",
+        data=_note,
+        ok=302,
+        done=_status("event", Event.Status.RETURNED),
+    ),
+    Route(
+        "event_cancel",
+        "planned_event",
+        "post",
+        action="event.cancel",
+        data=_note,
+        ok=302,
+        done=_status("event", Event.Status.CANCELLED),
+    ),
+    Route("review_queue", listing="reported_event", lists=lambda v, o: v.may("event.review", o)),
+    Route(
+        "event_approve_bulk",
+        "reported_event",
+        "post",
+        kwargs=lambda obj: {},
+        data=lambda world, obj, viewer: {"events": [obj.pk]},
+        ok=302,
+        # Reports the viewer may not review are skipped, whether seen or not: the page says
+        # how many.
+        rule=lambda v, o: OK,
+        effect=lambda v, o: v.may("event.review", o),
+        done=_status("event", Event.Status.APPROVED),
+        id="event_approve_bulk",
+    ),
+    Route(
+        "event_plan",
+        rule=_allowed_if(lambda v: v.may_somewhere("event.plan")),
+        # Someone who may plan nowhere is sent back to the events with a message.
+        refused=302,
+    ),
+    # photos
+    Route(
+        "event_photo_upload",
+        "planned_event",
+        "post",
+        action="event.report",
+        data=lambda world, obj, viewer: {
+            "photos": SimpleUploadedFile("stall.jpg", _jpeg(), content_type="image/jpeg")
+        },
+        ok=302,
+        done=lambda obj: EventPhoto.objects.filter(event=obj).count() == 2,
+    ),
+    Route(
+        "event_photo",
+        "photo",
+        kwargs=lambda obj: {"pk": obj.event_id, "photo_pk": obj.pk, "size": "thumb"},
+    ),
+    Route(
+        "event_photo_delete",
+        "photo",
+        "post",
+        action="event.report",
+        kwargs=lambda obj: {"pk": obj.event_id, "photo_pk": obj.pk},
+        ok=302,
+        done=_gone,
+    ),
+    # sign-ins
+    Route("event_sign_ins", "planned_event", id="event_sign_ins"),
+    Route(
+        "event_sign_ins",
+        "planned_event",
+        "post",
+        action="signin.record",
+        data=lambda world, obj, viewer: {
+            "name": "拉姆",
+            "phone": "13800001111",
+            "audience_group": AudienceGroup.HERDERS_FARMERS
+            if hasattr(AudienceGroup, "HERDERS_FARMERS")
+            else AudienceGroup.WOMEN,
+            "consent_given": "on",
+        },
+        ok=302,
+        done=lambda obj: SignIn.objects.filter(event=obj, phone="13800001111").exists(),
+        id="event_sign_ins:add",
+    ),
+    Route(
+        "event_sign_ins_import",
+        "planned_event",
+        "post",
+        action="signin.record",
+        data=lambda world, obj, viewer: {"sheet": _sign_in_sheet()},
+        ok=302,
+        done=lambda obj: SignIn.objects.filter(event=obj, phone="13912345678").exists(),
+    ),
+    Route("event_sign_ins_template", "planned_event", action="signin.record"),
+    Route(
+        "event_sign_ins_export",
+        "planned_event",
+        "post",
+        action="signin.personal",
+        data=lambda world, obj, viewer: {"reason": "县妇联回访需要联系方式。"},
+    ),
+    Route(
+        "event_sign_in_remove",
+        "sign_in",
+        "post",
+        action="signin.record",
+        kwargs=lambda obj: {"pk": obj.event_id, "sign_in_pk": obj.pk},
+        ok=302,
+        done=_gone,
+    ),
+    # partners
+    Route("partner_list", listing="partner", shared=True),
+    Route("partner_create", rule=_allowed_if(lambda v: v.may_somewhere("partner.edit"))),
+    Route("partner_detail", "partner", shared=True),
+    Route("partner_edit", "partner", action="partner.edit", shared=True),
+    Route("agreement_create", "partner", action="partner.edit", shared=True),
+    Route(
+        "agreement_edit",
+        "agreement",
+        action="partner.edit",
+        shared=True,
+    ),
+    Route("agreement_document", "agreement", shared=True),
+    # coverage
+    # To the coverage of the top unit the viewer sees, or a page saying there is none.
+    Route("coverage_home", ok=lambda v: 302 if v.superuser or v.level else 200),
+    Route("coverage_unit", "unit", kwargs=_coverage),
+    Route("coverage_charts", "unit", kwargs=_coverage),
+    Route(
+        "coverage_region",
+        "unit",
+        kwargs=lambda obj: _coverage(obj) | {"region_pk": obj.service_area.get().parent_id},
+    ),
+    Route("targets_edit", "unit", action="target.set", kwargs=_coverage),
+    Route(
+        "coverage_export_start",
+        "unit",
+        "post",
+        kwargs=lambda obj: _coverage(obj) | {"kind": Job.Kind.REGULATOR_SHEET},
+        ok=302,
+    ),
+    # handouts
+    Route("material_list", listing="material", shared=True),
+    Route("material_create", rule=_allowed_if(lambda v: v.may_somewhere("material.edit"))),
+    Route("material_detail", "material", shared=True),
+    Route("edition_editor", "draft_edition", shared=True),
+    Route(
+        "block_add",
+        "draft_edition",
+        "post",
+        action="material.edit",
+        shared=True,
+        data=lambda world, obj, viewer: {"kind": EditionBlock.Kind.PARAGRAPH},
+        ok=302,
+        done=lambda obj: obj.blocks.count() == 2,
+    ),
+    Route(
+        "block_save",
+        "block",
+        "post",
+        action="edition.translate",
+        shared=True,
+        data=lambda world, obj, viewer: {
+            "kind": obj.kind,
+            "text_zh": "知情权",
+            "text_bo": "ཤེས་པའི་ཐོབ་ཐང་།",
+            "version": obj.version,
+        },
+        ok=302,
+        done=lambda obj: EditionBlock.objects.get(pk=obj.pk).text_zh == "知情权",
+    ),
+    Route(
+        "block_comment_add",
+        "block",
+        "post",
+        action="material.edit",
+        shared=True,
+        data=lambda world, obj, viewer: {"text": "藏文第二句请再核对。"},
+        ok=302,
+        done=lambda obj: obj.comments.count() == 2,
+    ),
+    Route(
+        "comment_resolve",
+        "comment",
+        "post",
+        action="material.edit",
+        shared=True,
+        ok=302,
+        done=lambda obj: BlockComment.objects.get(pk=obj.pk).resolved,
+    ),
+    Route("edition_diff", "translated_edition", shared=True),
+    *(
+        Route(
+            "edition_transition",
+            target,
+            "post",
+            action=action,
+            shared=True,
+            kwargs=lambda obj, transition=transition: {"pk": obj.pk, "action": transition},
+            data=_note,
+            ok=302,
+            done=done,
+            id=f"edition_transition:{transition}",
+        )
+        for transition, target, action, done in [
+            (
+                "translate",
+                "draft_edition",
+                "edition.translate",
+                _status("edition", MaterialEdition.Status.TRANSLATED),
+            ),
+            (
+                "review",
+                "translated_edition",
+                "edition.review",
+                _status("edition", MaterialEdition.Status.REVIEWED),
+            ),
+            (
+                "approve",
+                "reviewed_edition",
+                "edition.approve",
+                _status("edition", MaterialEdition.Status.APPROVED),
+            ),
+            (
+                "return",
+                "translated_edition",
+                "edition.review",
+                _status("edition", MaterialEdition.Status.DRAFT),
+            ),
+            (
+                "clear_native_review",
+                "translated_edition",
+                "edition.review",
+                lambda obj: not MaterialEdition.objects.get(pk=obj.pk).needs_native_review,
+            ),
+        ]
+    ),
+    Route(
+        "edition_new",
+        "sole_approved_edition",
+        "post",
+        action="material.edit",
+        shared=True,
+        ok=302,
+        done=lambda obj: obj.material.editions.count() == 2,
+    ),
+    Route(
+        "print_run_order",
+        "approved_edition",
+        shared=True,
+        rule=_orders_print_runs,
+    ),
+    Route("print_run_list", listing="print_run"),
+    Route("print_run_detail", "print_run"),
+    Route("print_run_pdf", "print_run"),
+    Route(
+        "edition_public",
+        "approved_edition",
+        public=True,
+        kwargs=lambda obj: {"token": obj.public_token},
+    ),
+    # imports
+    Route("events_import", "unit", action="event.plan", kwargs=lambda obj: {"unit_pk": obj.pk}),
+    Route(
+        "events_import_template",
+        "unit",
+        action="event.plan",
+        kwargs=lambda obj: {"unit_pk": obj.pk},
+    ),
+    # jobs
+    Route("job_list"),
+    Route("job_detail", "own_job", rule=_own_job),
+    Route("job_download", "own_job", rule=_own_job),
+    Route("job_detail", "others_job", rule=lambda v, o: HIDDEN, id="job:others"),
+    Route(
+        "job_download",
+        "others_job",
+        rule=lambda v, o: HIDDEN,
+        id="job_download:others",
+    ),
+    Route(
+        "events_export_start",
+        method="post",
+        ok=302,
+        # Nobody's member: there is no unit to export.
+        rule=lambda v, o: OK if v.level else HIDDEN,
+    ),
+    # audit, notifications, accounts
+    Route("audit_log", rule=_allowed_if(_auditor)),
+    Route("notification_list"),
+    Route("notifications_read", method="post", ok=302),
+    Route("home"),
+    Route("api_tokens"),
+    Route("api_token_revoke", "own_token", "post", ok=302),
+    Route(
+        "api_token_revoke",
+        "others_token",
+        "post",
+        rule=lambda v, o: HIDDEN,
+        id="api_token_revoke:others",
+    ),
+    Route("password_change"),
+    Route("password_change_done"),
+    # Someone signed in already is sent on.
+    Route("login", public=True, ok=lambda v: 302 if v.signed_in else 200),
+    Route("logout", method="post", public=True, ok=302),
+    Route("password_reset", public=True),
+    Route("password_reset_done", public=True),
+    Route(
+        "password_reset_confirm",
+        public=True,
+        kwargs=lambda obj: {"uidb64": "MQ", "token": "no-such-token"},  # says the link is void
+    ),
+    Route("password_reset_complete", public=True),
+    Route("set_language", method="post", public=True, ok=302, data=lambda *a: {"language": "bo"}),
+    Route("healthz", public=True),
+]
+
+API_ROUTES = [
+    Route("api-root", api=True),
+    Route("api-schema", api=True, public=True),
+    Route("api-docs", api=True, public=True),
+    Route("api-region-list", api=True),
+    Route("api-region-detail", "county", api=True),
+    Route("api-org-unit-list", api=True, listing="unit"),
+    Route("api-org-unit-detail", "unit", api=True),
+    Route("api-campaign-list", api=True),
+    Route("api-campaign-detail", "campaign", api=True),
+    Route("api-campaign-targets", "campaign", api=True),
+    Route("api-event-list", api=True, listing="planned_event"),
+    Route("api-event-detail", "planned_event", api=True),
+    Route(
+        "api-event-list",
+        "unit",
+        "post",
+        api=True,
+        action="event.plan",
+        kwargs=lambda obj: {},
+        data=_api_plan,
+        ok=201,
+        # A unit one may not see, or not plan for, cannot be chosen: the field says so.
+        hidden=400,
+        refused=400,
+        done=lambda obj: Event.objects.filter(org_unit=obj, title="矩阵新活动").exists(),
+        id="api-event-create",
+    ),
+    Route(
+        "api-event-detail",
+        "planned_event",
+        "patch",
+        api=True,
+        action="event.plan",
+        data=lambda world, obj, viewer: {"title": "矩阵改名", "version": obj.version},
+        done=lambda obj: Event.objects.get(pk=obj.pk).title == "矩阵改名",
+        id="api-event-update",
+    ),
+    Route(
+        "api-event-report",
+        "planned_event",
+        "post",
+        api=True,
+        action="event.report",
+        data=lambda world, obj, viewer: {"audience": {"women": 40}, "version": obj.version},
+        done=lambda obj: obj.audience_counts.get(group="women").count == 40,
+    ),
+    Route(
+        "api-event-submit",
+        "planned_event",
+        "post",
+        api=True,
+        action="event.report",
+        data=_version,
+        done=_status("event", Event.Status.REPORTED),
+    ),
+    Route(
+        "api-event-approve",
+        "reported_event",
+        "post",
+        api=True,
+        action="event.review",
+        data=_version,
+        done=_status("event", Event.Status.APPROVED),
+    ),
+    Route(
+        "api-event-return-report",
+        "reported_event",
+        "post",
+        api=True,
+        action="event.review",
+        data=lambda world, obj, viewer: {"note": "请补充受众人数。", "version": obj.version},
+        done=_status("event", Event.Status.RETURNED),
+    ),
+    Route(
+        "api-event-cancel",
+        "planned_event",
+        "post",
+        api=True,
+        action="event.cancel",
+        data=lambda world, obj, viewer: {"reason": "暴雪封路。", "version": obj.version},
+        done=_status("event", Event.Status.CANCELLED),
+    ),
+    Route("api-partner-list", api=True, listing="partner", shared=True),
+    Route("api-partner-detail", "partner", api=True, shared=True),
+    Route("api-material-list", api=True, listing="material", shared=True),
+    Route("api-material-detail", "material", api=True, shared=True),
+    Route("api-material-editions", "material", api=True, shared=True),
+    Route("api-print-run-list", api=True, listing="print_run"),
+    Route("api-print-run-detail", "print_run", api=True),
+    Route(
+        "api-print-run-list",
+        "approved_edition",
+        "post",
+        api=True,
+        kwargs=lambda obj: {},
+        data=_print_run_order,
+        ok=201,
+        hidden=400,
+        rule=_orders_print_runs,
+        id="api-print-run-create",
+    ),
+    Route("api-job-list", api=True),
+    Route("api-job-detail", "own_job", api=True, rule=_own_job),
+    Route(
+        "api-job-detail",
+        "others_job",
+        api=True,
+        rule=lambda v, o: HIDDEN,
+        id="api-job:others",
+    ),
+]
+ROUTES = WEB_ROUTES + API_ROUTES
+
+
+# --- asking --------------------------------------------------------------------------
+
+
+def _targets(route: Route, world: World, viewer: Viewer) -> dict:
+    """owner -> the object the route is asked about."""
+    if route.target is None:
+        return {None: None}
+    if route.target == "own_job":
+        return world.jobs.get(viewer.key, world.others_jobs)
+    if route.target == "others_job":
+        return world.others_jobs
+    if route.target == "own_token":
+        return {None: world.tokens.get(viewer.key, world.others_token)}
+    if route.target == "others_token":
+        return {None: world.others_token}
+    if route.target == "campaign":
+        return {None: world.campaign}
+    if route.target == "county":
+        return {None: world.units["hq"].service_area.get()}
+    return world.objects[route.target]
+
+
+def _expected(route: Route, viewer: Viewer, owner: str | None) -> str:
+    if route.public:
+        return OK
+    if viewer.anonymous:
+        return SIGN_IN
+    if route.rule is not None:
+        return route.rule(viewer, owner)
+    if owner is None:
+        return OK
+    if not viewer.sees(owner, shared=route.shared):
+        return HIDDEN
+    if route.action and not viewer.may(route.action, owner):
+        return FORBIDDEN
+    return OK
+
+
+def _ask(client: Client, route: Route, world: World, viewer: Viewer, obj):
+    kwargs = route.kwargs(obj) if obj is not None or route.kwargs is not _pk else None
+    url = reverse(route.name, kwargs=kwargs)
+    data = route.data(world, obj, viewer) if route.data else {}
+    if route.api:
+        if route.method == "get":
+            return client.get(url, {"page_size": 100} if route.listing else None)
+        return getattr(client, route.method)(url, data, content_type="application/json")
+    if route.method == "get":
+        return client.get(url)
+    return client.post(url, data)
+
+
+def _problem(route, viewer, owner, expected, response) -> str | None:
+    status = response.status_code
+    if expected == SIGN_IN:
+        if route.api:
+            return None if status == 401 else f"answered {status}, not 401"
+        location = response.headers.get("Location", "")
+        if status == 302 and location.startswith(reverse("login")):
+            return None
+        return f"answered {status} {location}, not a sign-in redirect"
+    wanted = {
+        OK: route.ok(viewer) if callable(route.ok) else route.ok,
+        FORBIDDEN: route.refused,
+        HIDDEN: route.hidden,
+    }[expected]
+    if status != wanted:
+        body = response.content[:200].decode(errors="replace")
+        return f"answered {status}, not {wanted} ({expected}): {body}"
+    return None
+
+
+def _case_ids(route: Route) -> str:
+    return f"{route.case_id}:{route.method}"
+
+
+@pytest.mark.parametrize("viewer", VIEWERS, ids=lambda v: v.key)
+@pytest.mark.parametrize("route", ROUTES, ids=_case_ids)
+def test_each_role_at_each_level_gets_what_the_rules_say(db, world, route, viewer):
+    client = Client()
+    if viewer.signed_in and route.api:
+        # The API as a machine asks it: with the viewer's token (the web session is the
+        # same user, and tests/api covers it).
+        client = Client(HTTP_AUTHORIZATION=f"Token {world.keys[viewer.key]}")
+    elif viewer.signed_in:
+        client.force_login(world.users[viewer.key])
+    problems = []
+    for owner, obj in _targets(route, world, viewer).items():
+        expected = _expected(route, viewer, owner)
+        with transaction.atomic():  # each owner's case undone before the next
+            response = _ask(client, route, world, viewer, obj)
+            problem = _problem(route, viewer, owner, expected, response)
+            if problem is None and route.done is not None:
+                took_effect = route.done(obj)
+                should = route.effect(viewer, owner) if route.effect else expected == OK
+                if took_effect != should:
+                    problem = "took effect" if took_effect else "answered but did nothing"
+            transaction.set_rollback(True)
+        if problem:
+            problems.append(f"{owner}: {problem}")
+    assert not problems, f"{route.case_id} {route.method} as {viewer.key}: " + "; ".join(problems)
+
+
+# --- listings: what a list shows -----------------------------------------------------
+
+
+def _marker(kind: str, owner: str) -> str:
+    return {
+        "planned_event": f"M-planned-{owner}",
+        "reported_event": f"M-reported-{owner}",
+        "partner": f"M-partner-{owner}",
+        "material": f"M-material-{owner}",
+    }.get(kind, "")
+
+
+LISTINGS = [route for route in ROUTES if route.listing]
+
+
+def _listed(route: Route, world: World, response) -> set[str]:
+    """The owners whose object of ``route.listing`` the response shows."""
+    objects = world.objects[route.listing]
+    if route.api:
+        ids = {row["id"] for row in response.json()["results"]}
+        return {owner for owner, obj in objects.items() if obj.pk in ids}
+    page = response.content.decode()
+    if route.listing == "print_run":
+        return {
+            owner
+            for owner, obj in objects.items()
+            if reverse("print_run_detail", kwargs={"pk": obj.pk}) in page
+        }
+    return {owner for owner in objects if _marker(route.listing, owner) in page}
+
+
+@pytest.mark.parametrize("viewer", [v for v in VIEWERS if v.signed_in], ids=lambda v: v.key)
+@pytest.mark.parametrize("route", LISTINGS, ids=_case_ids)
+def test_lists_show_exactly_what_the_viewer_may_see(db, world, route, viewer):
+    client = Client()
+    client.force_login(world.users[viewer.key])  # the API takes the web session too
+    response = client.get(
+        reverse(route.name), {"page_size": 100} if route.api else None, HTTP_ACCEPT_LANGUAGE="zh"
+    )
+    assert response.status_code == 200
+    lists = route.lists or (lambda v, owner: v.sees(owner, shared=route.shared))
+    expected = {owner for owner in OWNERS if lists(viewer, owner)}
+    assert _listed(route, world, response) == expected
+
+
+# --- export jobs: what a file holds --------------------------------------------------
+
+
+def _export_titles(job: Job) -> set[str]:
+    job.refresh_from_db()
+    assert job.status == Job.Status.SUCCEEDED, job.error_code
+    sheet = load_workbook(job.result.path, read_only=True).worksheets[0]
+    return {row[0] for row in sheet.iter_rows(min_row=2, values_only=True)}
+
+
+@pytest.mark.parametrize(
+    "viewer", [v for v in VIEWERS if v.signed_in and not v.superuser], ids=lambda v: v.key
+)
+def test_the_events_export_job_holds_only_what_its_owner_may_see(db, world, viewer):
+    user = world.users[viewer.key]
+    # The job is started for headquarters, the widest unit there is: what it may hold is
+    # still only what its owner sees.
+    job = f.JobFactory(owner=user, org_unit=world.units["hq"], kind=Job.Kind.EVENTS_EXPORT)
+
+    job_execute(job_id=job.pk)
+
+    job.refresh_from_db()
+    if viewer.level != "hq":
+        # The owner cannot see headquarters: the job refuses to run for it.
+        assert job.status == Job.Status.FAILED
+        assert not job.result
+        return
+    titles = _export_titles(job)
+    expected = {f"M-{state}-{owner}" for state in ("planned", "reported") for owner in OWNERS}
+    assert {title for title in titles if title.startswith("M-")} == expected
+
+
+@pytest.mark.parametrize(
+    "viewer", [v for v in VIEWERS if v.level and v.level != "hq"], ids=lambda v: v.key
+)
+def test_the_events_export_job_of_a_branch_unit_holds_its_subtree_only(db, world, viewer):
+    user = world.users[viewer.key]
+    job = f.JobFactory(owner=user, org_unit=world.units[viewer.level], kind=Job.Kind.EVENTS_EXPORT)
+
+    job_execute(job_id=job.pk)
+
+    titles = _export_titles(job)
+    expected = {
+        f"M-{state}-{owner}"
+        for state in ("planned", "reported")
+        for owner in OWNERS
+        if viewer.sees(owner)
+    }
+    assert {title for title in titles if title.startswith("M-")} == expected
+
+
+# --- that the matrix reaches every URL -----------------------------------------------
+
+
+def _patterns(resolver: URLResolver, prefix: str = "", namespace: str = ""):
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            if str(pattern.pattern).startswith("admin/"):
+                continue  # Django's admin checks its own permissions, per model
+            yield from _patterns(pattern, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern):
+            yield prefix + str(pattern.pattern), pattern.name
+
+
+def test_every_url_pattern_is_exercised():
+    """A new page or endpoint fails here until the matrix asks it."""
+    asked = {route.name for route in ROUTES}
+    unasked = sorted(
+        f"{route} ({name})" for route, name in _patterns(get_resolver()) if name not in asked
+    )
+    assert not unasked, "URL patterns no matrix case asks: " + ", ".join(unasked)
+
+
+def test_the_matrix_has_at_least_500_cases():
+    one_object = {None, "campaign", "county", "own_token", "others_token"}
+    cases = sum(
+        1 if route.target in one_object else len(OWNERS) for route in ROUTES for _viewer in VIEWERS
+    )
+    print(f"access matrix: {cases} cases")
+    assert cases >= 500
