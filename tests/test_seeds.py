@@ -1,5 +1,6 @@
 """load_seeds: county data with flags, the org tree, the 2025 campaign, handouts, demo users."""
 
+import io
 import re
 
 import pytest
@@ -7,6 +8,7 @@ from django.core.management import call_command
 
 from campaigns.models import (
     AudienceCount,
+    AuditEntry,
     EditionBlock,
     Event,
     Material,
@@ -16,6 +18,7 @@ from campaigns.models import (
     OrgUnit,
     PartnerService,
     Region,
+    SignIn,
 )
 from campaigns.services.seeds import MODELS_COUNTED, materials_load, seeds_load
 from portal.access import visible_to
@@ -268,3 +271,17 @@ def test_reloading_replaces_the_blocks_of_edition_one(seeded):
         True,
     )
     assert restored.version == heading.version + 1
+
+
+def test_a_purge_run_removes_the_seeded_old_sign_ins_and_leaves_an_audit_entry(seeded):
+    assert SignIn.objects.count() == 3
+    output = io.StringIO()
+
+    call_command("purge_expired", stdout=output)
+
+    assert list(SignIn.objects.values_list("name", flat=True)) == ["示例·央金"]
+    assert "campaigns.signin: 2 deleted" in output.getvalue()
+    entry = AuditEntry.objects.get(action="campaigns.signin.purged")
+    assert entry.data["count"] == 2
+    assert "卓玛" not in str(entry.data)
+    assert "13800000001" not in str(entry.data)

@@ -8,7 +8,7 @@ import csv
 import json
 import math
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -16,8 +16,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from campaigns.models import (
+    CONSENT_VERSION,
     AudienceCount,
     Campaign,
     CampaignTarget,
@@ -33,6 +35,7 @@ from campaigns.models import (
     PartnerAgreement,
     PartnerService,
     Region,
+    SignIn,
 )
 from campaigns.models.events import AUDIENCE_COLUMNS
 from campaigns.services.events import REPORT_FIGURES
@@ -289,6 +292,8 @@ def _event_load(campaign: Campaign, entry: dict, partners: dict, editions: dict)
             edition=editions[handout["material"]],
             defaults={"copies": handout["copies"]},
         )
+    for person in entry.get("sign_ins", []):
+        _sign_in_load(event, person)
     for service in entry.get("partner_services", []):
         PartnerService.objects.update_or_create(
             event=event,
@@ -301,6 +306,24 @@ def _event_load(campaign: Campaign, entry: dict, partners: dict, editions: dict)
                 "people_served": service.get("people_served"),
             },
         )
+
+
+def _sign_in_load(event: Event, person: dict) -> None:
+    """A demo sign-in, recorded ``recorded_days_ago`` days before now: loading the seeds
+    again makes it that old again, so the retention purge always has something to show."""
+    recorded_at = timezone.now() - timedelta(days=person["recorded_days_ago"])
+    sign_in, _created = SignIn.objects.update_or_create(
+        event=event,
+        phone=person["phone"],
+        defaults={
+            "name": person["name"],
+            "audience_group": person["audience_group"],
+            "consent_version": CONSENT_VERSION,
+            "consented_at": recorded_at,
+        },
+    )
+    # created_at is set on insert only (auto_now_add): the retention period counts from it.
+    SignIn.objects.filter(pk=sign_in.pk).update(created_at=recorded_at)
 
 
 def _branch_admin_group() -> Group:
@@ -359,6 +382,7 @@ MODELS_COUNTED = (
     AudienceCount,
     PartnerService,
     MaterialUse,
+    SignIn,
 )
 
 
