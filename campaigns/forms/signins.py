@@ -2,22 +2,26 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from campaigns.models import CONSENT_TEXTS, CONSENT_VERSION, AudienceGroup
+from campaigns.models import AudienceGroup
 
 
 class SignInForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=50)
+    name = forms.CharField(
+        label=pgettext_lazy("person", "Name"),
+        max_length=50,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
     phone = forms.CharField(
         label=_("Mobile phone"),
         max_length=20,
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
     )
     audience_group = forms.ChoiceField(label=_("Audience group"), choices=AudienceGroup.choices)
+    # The consent text itself stands above the form (templates/events/sign_ins.html).
     consent_given = forms.BooleanField(
-        label=_("The person read the consent text and agreed"),
-        required=False,
-        help_text=CONSENT_TEXTS[CONSENT_VERSION],
+        label=_("The person read the consent text and agreed"), required=False
     )
 
 

@@ -1,5 +1,6 @@
 """An event's sign-in list: adding people, importing a paper list, exporting it."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -38,6 +39,7 @@ def _page(request, event, *, form=None, sheet_form=None, problems=None, status=2
         "problems": problems,
         "consent_text": CONSENT_TEXTS[CONSENT_VERSION],
         "consent_version": CONSENT_VERSION,
+        "retention_days": settings.SIGN_IN_RETENTION_DAYS,
     }
     return render(request, "events/sign_ins.html", context, status=status)
 
