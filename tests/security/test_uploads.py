@@ -10,6 +10,7 @@ import zipfile
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 
 from campaigns.models import SignIn
 from campaigns.services import signins as services
@@ -18,7 +19,8 @@ pytestmark = pytest.mark.django_db
 
 
 def _import(world, data: bytes):
-    return services.sign_ins_import(user=world.organizer, event_id=world.event.pk, data=data)
+    with translation.override("zh-hans"):  # the organizer's language, as a request sets it
+        return services.sign_ins_import(user=world.organizer, event_id=world.event.pk, data=data)
 
 
 def test_a_sign_in_sheet_that_is_not_a_workbook_is_refused_saving_nothing(world):
