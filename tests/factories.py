@@ -210,7 +210,7 @@ class SignInFactory(factory.django.DjangoModelFactory):
     phone = factory.Sequence(lambda n: f"138{n:08d}")
     audience_group = models.AudienceGroup.WOMEN
     consent_version = models.CONSENT_VERSION
-    consented_at = dt.datetime(2025, 3, 14, 2, 0, tzinfo=dt.UTC)
+    consented_at = factory.LazyFunction(timezone.now)
 
 
 class AuditEntryFactory(factory.django.DjangoModelFactory):

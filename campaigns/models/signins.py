@@ -27,6 +27,9 @@ CONSENT_TEXTS = {
     ),
 }
 CONSENT_VERSION = "2026-1"
+# How long each consent text promises the sign-in is kept: SIGN_IN_RETENTION_DAYS may not
+# be longer (campaigns/checks.py).
+CONSENT_RETENTION_DAYS = {"2026-1": 180}
 
 MAINLAND_MOBILE = re.compile(r"1[3-9]\d{9}")
 

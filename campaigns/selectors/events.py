@@ -213,6 +213,9 @@ def event_page(*, user, event_id: int) -> EventPage:
     )
     history = list(
         AuditEntry.objects.filter(object_type="campaigns.event", object_id=str(event.pk))
+        # Who looked at or exported the sign-in list, and why, is for the audit page: the
+        # event's page is read by everyone who sees the event.
+        .exclude(action__startswith="campaigns.signin.")
         .select_related("actor")
         .order_by("created_at", "pk")
     )

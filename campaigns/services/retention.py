@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.db import models, transaction
+from django.db.models import Q
 
 from campaigns.models import Job, SignIn
 from campaigns.services.audit import audit_record_bulk
@@ -40,9 +41,14 @@ def job_results_purge(now: dt.datetime) -> tuple[type[models.Model], int]:
 @retention_rule
 def sign_ins_purge(now: dt.datetime) -> tuple[type[models.Model], int]:
     """Individual sign-ins (personal information), SIGN_IN_RETENTION_DAYS after they were
-    recorded; the audit entry says how many, never whose."""
+    collected; the audit entry says how many, never whose.
+
+    A paper list is collected at the event (its consent time) and may be typed in much
+    later: the period runs from whichever came first."""
     cutoff = now - dt.timedelta(days=settings.SIGN_IN_RETENTION_DAYS)
-    count, _by_model = SignIn.objects.filter(created_at__lt=cutoff).delete()
+    count, _by_model = SignIn.objects.filter(
+        Q(created_at__lt=cutoff) | Q(consented_at__lt=cutoff)
+    ).delete()
     return SignIn, count
 
 

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 
-from campaigns.exporters.xlsx import write_cell
+from campaigns.exporters.xlsx import write_cell, write_row
 from campaigns.imports.events_sheet import (
     Problem,
     SheetRefused,
@@ -100,7 +100,9 @@ def sign_in_remove(*, user, event_id: int, sign_in_id: int) -> None:
     """Delete one sign-in, such as when the person asks for it."""
     event = _event(user, event_id)
     _require(user, "signin.record", event)
-    visible_to(user, SignIn).filter(event=event, pk=sign_in_id).delete()
+    removed, _by_model = visible_to(user, SignIn).filter(event=event, pk=sign_in_id).delete()
+    if not removed:
+        raise SignIn.DoesNotExist  # gone already, or never this event's: nothing to audit
     audit_record(actor=user, obj=event, action="campaigns.signin.removed", data={"sign_ins": 1})
 
 
@@ -118,7 +120,7 @@ def sign_in_sheet_template() -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "签到"
-    sheet.append(SHEET_HEADERS)
+    write_row(sheet, 1, SHEET_HEADERS)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -210,13 +212,27 @@ def sign_ins_import(*, user, event_id: int, data: bytes) -> SignInImport:
         problem(seen[phone], 1, phone, _("This phone number has signed in to this event already."))
     if problems:
         return SignInImport(problems=sorted(problems, key=lambda p: (p.row, p.column)))
-    with transaction.atomic():
-        SignIn.objects.bulk_create(rows)
-        audit_record(
-            actor=user,
-            obj=event,
-            action="campaigns.signin.imported",
-            data={"sign_ins": len(rows)},
+    try:
+        with transaction.atomic():
+            SignIn.objects.bulk_create(rows)
+            audit_record(
+                actor=user,
+                obj=event,
+                action="campaigns.signin.imported",
+                data={"sign_ins": len(rows)},
+            )
+    except IntegrityError:
+        # Someone recorded one of these phones since the check above: nothing was saved.
+        return SignInImport(
+            problems=[
+                Problem(
+                    sheet.title,
+                    0,
+                    "",
+                    "",
+                    _("A phone on the sheet signed in meanwhile; upload the sheet again."),
+                )
+            ]
         )
     return SignInImport(created=len(rows), problems=[])
 

@@ -5,15 +5,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from campaigns.forms.signins import PersonalDataReasonForm, SignInForm, SignInSheetForm
 from campaigns.imports.events_sheet import MAX_UPLOAD_BYTES
-from campaigns.models import CONSENT_TEXTS, CONSENT_VERSION, Event
+from campaigns.models import CONSENT_TEXTS, CONSENT_VERSION, Event, SignIn
 from campaigns.services import signins as services
 from campaigns.views.events import service_errors_shown
 from portal.access import can, visible_to
@@ -44,6 +45,9 @@ def _page(request, event, *, form=None, sheet_form=None, problems=None, status=2
     return render(request, "events/sign_ins.html", context, status=status)
 
 
+# Pages that show phones in full are kept out of every cache, the browser's included: a
+# shared office computer must not offer them again after signing out.
+@never_cache
 @login_required
 def event_sign_ins(request, pk: int):
     event = _event(request, pk)
@@ -61,6 +65,7 @@ def event_sign_ins(request, pk: int):
     return _page(request, event, form=form, status=400)
 
 
+@never_cache
 @login_required
 @require_POST
 def event_sign_ins_import(request, pk: int):
@@ -101,11 +106,15 @@ def event_sign_ins_template(request, pk: int):
 @require_POST
 def event_sign_in_remove(request, pk: int, sign_in_pk: int):
     event = _event(request, pk)
-    services.sign_in_remove(user=request.user, event_id=event.pk, sign_in_id=sign_in_pk)
+    try:
+        services.sign_in_remove(user=request.user, event_id=event.pk, sign_in_id=sign_in_pk)
+    except SignIn.DoesNotExist:
+        raise Http404 from None
     messages.success(request, _("The sign-in is deleted."))
     return redirect("event_sign_ins", pk=event.pk)
 
 
+@never_cache
 @login_required
 def event_sign_ins_export(request, pk: int):
     event = _event(request, pk)
@@ -122,6 +131,5 @@ def event_sign_ins_export(request, pk: int):
         else:
             response = HttpResponse(data, content_type=XLSX)
             response["Content-Disposition"] = f'attachment; filename="{filename}"'
-            response["Cache-Control"] = "no-store"
             return response
     return render(request, "events/sign_ins_export.html", {"event": event, "form": form})

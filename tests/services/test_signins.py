@@ -175,3 +175,35 @@ def test_no_model_has_a_place_for_a_persons_screening_result():
     assert not sign_in_fields & {"screened", "screening", "result", "diagnosis", "referred"}
     service_fields = {field.name for field in PartnerService._meta.get_fields()}
     assert not service_fields & {"name", "phone", "person", "sign_in", "id_number"}
+
+
+def test_a_paper_list_typed_in_late_is_purged_counting_from_the_event(world, settings):
+    settings.SIGN_IN_RETENTION_DAYS = 180
+    # Signed on paper at an event 200 days ago, typed into the portal 30 days ago.
+    late = f.SignInFactory(event=world.event, consented_at=timezone.now() - dt.timedelta(days=200))
+    SignIn.objects.filter(pk=late.pk).update(created_at=timezone.now() - dt.timedelta(days=30))
+
+    assert retention_purge(now=timezone.now())["campaigns.signin"] == 1
+    assert not SignIn.objects.exists()
+
+
+def test_removing_a_sign_in_that_is_gone_changes_and_audits_nothing(world):
+    sign_in = add(world)
+    services.sign_in_remove(user=world.organizer, event_id=world.event.pk, sign_in_id=sign_in.pk)
+
+    with pytest.raises(SignIn.DoesNotExist):
+        services.sign_in_remove(
+            user=world.organizer, event_id=world.event.pk, sign_in_id=sign_in.pk
+        )
+    assert AuditEntry.objects.filter(action="campaigns.signin.removed").count() == 1
+
+
+def test_a_retention_longer_than_the_consent_text_promises_stops_the_portal(settings):
+    from campaigns.checks import sign_in_retention_within_consent
+
+    settings.SIGN_IN_RETENTION_DAYS = 180
+    assert sign_in_retention_within_consent(None) == []
+    settings.SIGN_IN_RETENTION_DAYS = 365
+    [error] = sign_in_retention_within_consent(None)
+    assert error.id == "campaigns.E001"
+    assert "at most 180 days" in error.msg
