@@ -14,6 +14,7 @@ from campaigns.exporters.regulator import (
     filters_described,
     job_statistics,
     statuses_counted,
+    totals_shown,
 )
 from campaigns.models import Job
 from campaigns.selectors.coverage import coverage_mix
@@ -48,7 +49,7 @@ def _table(
         "one_line_headers": one_line_headers,
         "headers": [UNIT_COLUMN[0]] + [header for header, _width, _value in columns],
         "rows": [[row.label, *cells(row)] for row in statistics.rows],
-        "totals": [TOTALS_LABEL, *cells(statistics.totals)],
+        "totals": [TOTALS_LABEL, *map(_shown, totals_shown(statistics, columns))],
     }
 
 
@@ -95,7 +96,8 @@ def coverage_summary_html(job: Job, statistics: RegulatorStatistics) -> str:
                         statistics,
                         ACTIVITY_COLUMNS,
                         title="各机构活动与覆盖",
-                        note="筛查、转诊人数少于 5（含 0）时显示为“<5”，以免个人被识别。"
+                        note="筛查、转诊人数少于 5（含 0）时显示为“<5”，以免个人被识别；"
+                        "此时合计只写其余机构之和（“≥”），以免由合计反推。"
                         "覆盖县（区）合计为去重后的县（区）数，不等于各行之和。",
                     ),
                     _table(

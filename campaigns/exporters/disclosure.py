@@ -13,7 +13,12 @@ people screened or referred for follow-up below 5 are shown only as "<5":
 
 An events export made by a branch's own people, who see that branch only, keeps exact
 figures: those are their own records.
+
+A total under hidden figures is not exact either: with one row hidden, the total less the
+shown rows would give that row's figure back (``small_count_total``).
 """
+
+from collections.abc import Iterable
 
 from django.db.models.functions import Substr
 
@@ -36,6 +41,23 @@ def small_count_shown(value: int | None) -> int | str | None:
     if value is not None and value < SMALL_COUNT_LIMIT:
         return SMALL_COUNT
     return value
+
+
+def small_count_total(values: Iterable[int | None]) -> int | str | None:
+    """The total of counts shown with ``small_count_shown``: exact when no count is hidden;
+    otherwise only what the shown counts add up to ("≥35"), or, when every count is hidden,
+    a bound that holds for all of them ("<10" for two), so that no hidden figure can be
+    worked out from the total."""
+    counted = [value for value in values if value is not None]
+    if not counted:
+        return None
+    hidden = [value for value in counted if value < SMALL_COUNT_LIMIT]
+    if not hidden:
+        return sum(counted)
+    shown = sum(value for value in counted if value >= SMALL_COUNT_LIMIT)
+    if shown:
+        return f"≥{shown}"
+    return f"<{SMALL_COUNT_LIMIT * len(hidden)}"
 
 
 def counts_leave_the_branch(user) -> bool:

@@ -11,7 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from campaigns.exporters.disclosure import small_count_shown
+from campaigns.exporters.disclosure import small_count_shown, small_count_total
 from campaigns.exporters.xlsx import write_cell
 from campaigns.models import (
     AudienceGroup,
@@ -22,7 +22,7 @@ from campaigns.models import (
     VenueType,
 )
 from campaigns.selectors.events import EventFilters
-from campaigns.selectors.regulator import RegulatorRow, RegulatorStatistics, regulator_statistics
+from campaigns.selectors.regulator import RegulatorStatistics, regulator_statistics
 from campaigns.services.jobs import JobResult, ProgressCallback, job_runner
 
 # Headers and labels stay in Chinese whatever the interface language: the sheet goes to
@@ -72,6 +72,21 @@ SUMMARY_COLUMNS = [
     ("覆盖县（区）数", 10, lambda r: r.counties),
     ("覆盖特殊地区县（区）数", 12, lambda r: r.special_area_counties),
 ]
+# The columns whose small figures are hidden, by header, and the row's field behind each.
+SMALL_COUNT_FIELDS = {"筛查人数": "screened", "转诊人数": "referred"}
+
+
+def totals_shown(statistics: RegulatorStatistics, columns) -> list:
+    """The totals row's value under each of ``columns``: a total of hidden figures is only
+    as exact as may be shown (disclosure.small_count_total)."""
+    values = []
+    for header, _width, value in columns:
+        field = SMALL_COUNT_FIELDS.get(header)
+        if field is None:
+            values.append(value(statistics.totals))
+        else:
+            values.append(small_count_total(getattr(row, field) for row in statistics.rows))
+    return values
 
 
 def _yes(flag: bool) -> str:
@@ -184,12 +199,13 @@ def _summary_sheet(sheet, statistics: RegulatorStatistics) -> None:
     sheet.merge_cells(f"A2:{last_column}2")
     _header_row(sheet, 3, SUMMARY_COLUMNS)
     sheet.row_dimensions[3].height = 45
-    rows: list[tuple[RegulatorRow, bool]] = [(row, False) for row in statistics.rows]
-    rows.append((statistics.totals, True))
-    for offset, (row, is_totals) in enumerate(rows, start=4):
-        for column, (_header, _width, value) in enumerate(SUMMARY_COLUMNS, start=1):
+    rows = [[value(row) for _header, _width, value in SUMMARY_COLUMNS] for row in statistics.rows]
+    rows.append([TOTALS_LABEL, *totals_shown(statistics, SUMMARY_COLUMNS[1:])])
+    for offset, values in enumerate(rows, start=4):
+        is_totals = offset == len(rows) + 3
+        for column, shown in enumerate(values, start=1):
             cell = sheet.cell(row=offset, column=column)
-            write_cell(cell, TOTALS_LABEL if is_totals and column == 1 else value(row))
+            write_cell(cell, shown)
             if is_totals:
                 cell.font = BOLD
             if column > 1:

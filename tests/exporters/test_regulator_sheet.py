@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from campaigns.exporters.disclosure import small_count_total
 from campaigns.models import Job
 from tests.regulator_world import (
     export_job_run,
@@ -60,7 +61,24 @@ def test_screening_figures_below_five_are_shown_as_less_than_five(regulator_worl
 
     assert (rows["四川分公司"]["筛查人数"], rows["四川分公司"]["转诊人数"]) == ("<5", "<5")
     assert (rows["湖南分公司"]["筛查人数"], rows["湖南分公司"]["转诊人数"]) == (30, 8)
-    assert (rows["合计"]["筛查人数"], rows["合计"]["转诊人数"]) == (33, 9)
+    # Exact totals (33, 9) less Hunan's would give Sichuan's 3 and 1 back.
+    assert (rows["合计"]["筛查人数"], rows["合计"]["转诊人数"]) == ("≥30", "≥8")
+
+
+@pytest.mark.parametrize(
+    ("counts", "total"),
+    [
+        ([30, 8], 38),  # nothing hidden: exact
+        ([30, 3], "≥30"),
+        ([30, 3, 0], "≥30"),
+        ([3, 1], "<10"),  # all hidden: a bound true of every split
+        ([0], "<5"),
+        ([30, None], 30),  # None: no screening there, nothing hidden
+        ([None], None),
+    ],
+)
+def test_a_total_over_hidden_figures_never_gives_one_back(counts, total):
+    assert small_count_total(counts) == total
 
 
 def test_a_branch_reviewers_sheet_holds_only_their_subtree(regulator_world):
