@@ -219,54 +219,23 @@ def _build_world() -> World:
         draft = put("draft_edition", owner, f.MaterialEditionFactory(material=material, number=1))
         block = put("block", owner, f.EditionBlockFactory(edition=draft, position=1))
         put("comment", owner, f.BlockCommentFactory(block=block, author=creator))
-        translated = put(
-            "translated_edition",
-            owner,
-            f.MaterialEditionFactory(
-                material=material,
-                number=2,
-                status=MaterialEdition.Status.TRANSLATED,
-                translated_by=creator,
-                needs_native_review=True,
-            ),
-        )
-        f.EditionBlockFactory(edition=translated, position=1, needs_native_review=True)
-        reviewed = put(
-            "reviewed_edition",
-            owner,
-            f.MaterialEditionFactory(
-                material=material,
-                number=3,
-                status=MaterialEdition.Status.REVIEWED,
-                translated_by=creator,
-                needs_native_review=False,
-            ),
-        )
-        f.EditionBlockFactory(edition=reviewed, position=1, needs_native_review=False)
-        approved = put(
-            "approved_edition",
-            owner,
-            f.MaterialEditionFactory(
-                material=material,
-                number=4,
-                status=MaterialEdition.Status.APPROVED,
-                translated_by=creator,
-                needs_native_review=False,
-            ),
-        )
-        f.EditionBlockFactory(edition=approved, position=1, needs_native_review=False)
+        for number, (kind, status, native_review) in enumerate(
+            [
+                ("translated_edition", MaterialEdition.Status.TRANSLATED, True),
+                ("reviewed_edition", MaterialEdition.Status.REVIEWED, False),
+                ("approved_edition", MaterialEdition.Status.APPROVED, False),
+            ],
+            start=2,
+        ):
+            put(kind, owner, _edition(material, number, status, native_review, creator))
+        approved = objects["approved_edition"][owner]
         # Without a draft in progress, so that a new edition may start from it.
-        sole = put(
+        poster = f.MaterialFactory(org_unit=unit, title_zh=f"M-poster-{owner}")
+        put(
             "sole_approved_edition",
             owner,
-            f.MaterialEditionFactory(
-                material=f.MaterialFactory(org_unit=unit, title_zh=f"M-poster-{owner}"),
-                number=1,
-                status=MaterialEdition.Status.APPROVED,
-                needs_native_review=False,
-            ),
+            _edition(poster, 1, MaterialEdition.Status.APPROVED, False, translated_by=None),
         )
-        f.EditionBlockFactory(edition=sole, position=1, needs_native_review=False)
         print_run = put("print_run", owner, f.PrintRunFactory(edition=approved, org_unit=unit))
         print_run.pdf.save("handout.pdf", ContentFile(b"%PDF-1.4 matrix"), save=True)
         f.AuditEntryFactory(org_unit=unit, object_repr=f"M-audit-{owner}")
@@ -295,6 +264,19 @@ def _build_world() -> World:
         others_token=others_token,
         others_jobs={owner: _finished_job(creator, units[owner]) for owner in OWNERS},
     )
+
+
+def _edition(material, number, status, native_review, translated_by) -> MaterialEdition:
+    """An edition with one block, both awaiting native review or both cleared."""
+    edition = f.MaterialEditionFactory(
+        material=material,
+        number=number,
+        status=status,
+        translated_by=translated_by,
+        needs_native_review=native_review,
+    )
+    f.EditionBlockFactory(edition=edition, position=1, needs_native_review=native_review)
+    return edition
 
 
 def _finished_job(owner, unit) -> Job:
