@@ -426,47 +426,56 @@ def _orders_print_runs(viewer, owner) -> str:
     return OK if viewer.may_somewhere("printrun.order") else FORBIDDEN
 
 
+# The event's transitions, on its page and in the API: (URL name, API URL name, the event,
+# the action, the page's form, the API's body, the effect).
+EVENT_TRANSITIONS = [
+    (
+        "event_submit",
+        "api-event-submit",
+        "planned_event",
+        "event.report",
+        _version,
+        _version,
+        _status("event", Event.Status.REPORTED),
+    ),
+    (
+        "event_approve",
+        "api-event-approve",
+        "reported_event",
+        "event.review",
+        _version,
+        _version,
+        _status("event", Event.Status.APPROVED),
+    ),
+    (
+        "event_return",
+        "api-event-return-report",
+        "reported_event",
+        "event.review",
+        _note,
+        lambda world, obj, viewer: {"note": "请补充受众人数。", "version": obj.version},
+        _status("event", Event.Status.RETURNED),
+    ),
+    (
+        "event_cancel",
+        "api-event-cancel",
+        "planned_event",
+        "event.cancel",
+        _note,
+        lambda world, obj, viewer: {"reason": "暴雪封路。", "version": obj.version},
+        _status("event", Event.Status.CANCELLED),
+    ),
+]
+
 WEB_ROUTES = [
     # events
     Route("event_list", listing="planned_event"),
     Route("event_detail", "planned_event"),
     Route("event_edit", "planned_event", action="event.plan"),
     Route("event_report", "planned_event", action="event.report"),
-    Route(
-        "event_submit",
-        "planned_event",
-        "post",
-        action="event.report",
-        data=_version,
-        ok=302,
-        done=_status("event", Event.Status.REPORTED),
-    ),
-    Route(
-        "event_approve",
-        "reported_event",
-        "post",
-        action="event.review",
-        data=_version,
-        ok=302,
-        done=_status("event", Event.Status.APPROVED),
-    ),
-    Route(
-        "event_return",
-        "reported_event",
-        "post",
-        action="event.review",
-        data=_note,
-        ok=302,
-        done=_status("event", Event.Status.RETURNED),
-    ),
-    Route(
-        "event_cancel",
-        "planned_event",
-        "post",
-        action="event.cancel",
-        data=_note,
-        ok=302,
-        done=_status("event", Event.Status.CANCELLED),
+    *(
+        Route(name, target, "post", action=action, data=data, ok=302, done=done)
+        for name, _api_name, target, action, data, _api_data, done in EVENT_TRANSITIONS
     ),
     Route("review_queue", listing="reported_event", lists=lambda v, o: v.may("event.review", o)),
     Route(
@@ -815,41 +824,9 @@ API_ROUTES = [
         data=lambda world, obj, viewer: {"audience": {"women": 40}, "version": obj.version},
         done=lambda obj: obj.audience_counts.get(group="women").count == 40,
     ),
-    Route(
-        "api-event-submit",
-        "planned_event",
-        "post",
-        api=True,
-        action="event.report",
-        data=_version,
-        done=_status("event", Event.Status.REPORTED),
-    ),
-    Route(
-        "api-event-approve",
-        "reported_event",
-        "post",
-        api=True,
-        action="event.review",
-        data=_version,
-        done=_status("event", Event.Status.APPROVED),
-    ),
-    Route(
-        "api-event-return-report",
-        "reported_event",
-        "post",
-        api=True,
-        action="event.review",
-        data=lambda world, obj, viewer: {"note": "请补充受众人数。", "version": obj.version},
-        done=_status("event", Event.Status.RETURNED),
-    ),
-    Route(
-        "api-event-cancel",
-        "planned_event",
-        "post",
-        api=True,
-        action="event.cancel",
-        data=lambda world, obj, viewer: {"reason": "暴雪封路。", "version": obj.version},
-        done=_status("event", Event.Status.CANCELLED),
+    *(
+        Route(api_name, target, "post", api=True, action=action, data=data, done=done)
+        for _name, api_name, target, action, _data, data, done in EVENT_TRANSITIONS
     ),
     Route("api-partner-list", api=True, listing="partner", shared=True),
     Route("api-partner-detail", "partner", api=True, shared=True),
