@@ -1,13 +1,20 @@
 """The Chinese print fonts, cut down once per machine to the characters handouts use.
 
 Noto Serif CJK SC has 65,535 glyphs. WeasyPrint subsets every font it embeds and keeps the
-glyph ids, so each render of a handout walks all of them, twice (regular and bold): about
-three quarters of a second-long render here, and most of the PDF's bytes (bench/print.py).
-Instead the pipeline embeds a copy of each weight holding only the common characters (GB
-2312's hanzi and symbols, Latin, CJK and full-width punctuation: about 8,000 glyphs),
-made with HarfBuzz's subsetter in a fraction of a second and kept on disk. The outlines and
-metrics are the font's own, so the page looks the same. A rarer character is not lost: the
-print CSS names the full system font right after the copy, and the text falls back to it.
+glyph ids, so each render's subset of a font spans every glyph up to the highest one used:
+subsetting and deflating it costs in proportion to that span, not to the few hundred glyphs
+the text needs. Instead the pipeline embeds copies of each weight holding only GB 2312's
+characters, made with HarfBuzz's subsetter in a fraction of a second and kept on disk, in two
+parts as GB 2312 itself orders them:
+- "common": its first level (the 3,755 hanzi of nearly all running text), its symbols, Latin,
+  CJK and full-width punctuation, about 5,300 glyphs with their alternates;
+- "level 2": its 3,008 second-level hanzi (names, places, literary words), embedded only in
+  the PDFs whose text uses one of them.
+With a single copy of 8,300 glyphs, the fonts of a render took 6 ms longer to subset and deflate
+and the eight-rights leaflet's PDF was a fifth larger (125 KB, not 106 KB; bench/print.py). The
+outlines and metrics are the font's own, so the page looks the same. A rarer character is
+not lost: the print CSS names the full system font right after the copies, and the text falls
+back to it.
 """
 
 import hashlib
@@ -26,13 +33,39 @@ from django.conf import settings
 
 logger = logging.getLogger(__name__)
 
-# The family name of the copies in the print CSS (templates/print/handout.css).
-FAMILY = "Noto Serif CJK SC Common"
 SOURCE_FAMILY = "Noto Serif CJK SC"
 # CSS weights and their names, which fontconfig also takes (its numeric scale is its own).
 WEIGHTS = {400: "regular", 700: "bold"}
-# Raised whenever the repertoire below changes, so that old copies are not reused.
-REPERTOIRE_VERSION = 1
+# Raised whenever a repertoire below changes, so that old copies are not reused.
+REPERTOIRE_VERSION = 2
+
+
+@dataclass(frozen=True)
+class Part:
+    """One copy's share of GB 2312: its family name in the print CSS and its rows."""
+
+    family: str
+    slug: str
+    # The rows of the GB 2312 table (the first byte of its two-byte codes) it holds.
+    rows: tuple[int, ...]
+    with_punctuation: bool
+
+
+# Rows 0xA1–0xA9 hold GB 2312's symbols, 0xB0–0xD7 its first-level hanzi, 0xD8–0xF7 its
+# second level. The family names are those of templates/print/handout.css.
+COMMON = Part(
+    family="Noto Serif CJK SC Common",
+    slug="common",
+    rows=(*range(0xA1, 0xAA), *range(0xB0, 0xD8)),
+    with_punctuation=True,
+)
+LEVEL_2 = Part(
+    family="Noto Serif CJK SC Level 2",
+    slug="level-2",
+    rows=tuple(range(0xD8, 0xF8)),
+    with_punctuation=False,
+)
+PARTS = (COMMON, LEVEL_2)
 
 
 @dataclass(frozen=True)
@@ -43,21 +76,20 @@ class SourceFont:
     index: int
 
 
-def repertoire() -> frozenset[int]:
-    """The code points the copies hold: every character GB 2312 encodes, and punctuation."""
-    code_points = {
-        *range(0x20, 0x7F),  # ASCII
-        *range(0xA0, 0x180),  # Latin-1 and Latin Extended-A
-        *range(0x2000, 0x2070),  # general punctuation: dashes, quotes, ellipsis
-        *range(0x2100, 0x2200),  # letterlike symbols, numerals, arrows
-        *range(0x2460, 0x2500),  # enclosed numbers ①
-        *range(0x3000, 0x3040),  # CJK symbols and punctuation
-        *range(0xFF00, 0xFFF0),  # full-width forms
-    }
-    # Rows 0xA1–0xA9 hold GB 2312's symbols, rows 0xB0–0xF7 its 6,763 hanzi. Keeping only
-    # the 3,755 first-level ones made PDFs a fifth smaller but no render measurably faster,
-    # and would send every second-level character (names, places) to the full font.
-    for high in (*range(0xA1, 0xAA), *range(0xB0, 0xF8)):
+def repertoire(part: Part = COMMON) -> frozenset[int]:
+    """The code points a copy holds: the characters of its GB 2312 rows (and punctuation)."""
+    code_points = set()
+    if part.with_punctuation:
+        code_points |= {
+            *range(0x20, 0x7F),  # ASCII
+            *range(0xA0, 0x180),  # Latin-1 and Latin Extended-A
+            *range(0x2000, 0x2070),  # general punctuation: dashes, quotes, ellipsis
+            *range(0x2100, 0x2200),  # letterlike symbols, numerals, arrows
+            *range(0x2460, 0x2500),  # enclosed numbers ①
+            *range(0x3000, 0x3040),  # CJK symbols and punctuation
+            *range(0xFF00, 0xFFF0),  # full-width forms
+        }
+    for high in part.rows:
         for low in range(0xA1, 0xFF):
             try:
                 code_points.add(ord(bytes([high, low]).decode("gb2312")))
@@ -89,19 +121,20 @@ def source_font(weight: int) -> SourceFont | None:
     return SourceFont(path=Path(lines[1]), index=int(lines[2]))
 
 
-def _copy_path(source: SourceFont, weight: int) -> Path:
+def _copy_path(source: SourceFont, weight: int, part: Part) -> Path:
     stat = source.path.stat()
     key = f"{source.path}:{source.index}:{stat.st_size}:{stat.st_mtime_ns}:{REPERTOIRE_VERSION}"
     digest = hashlib.sha256(key.encode()).hexdigest()[:16]
-    return Path(settings.PRINT_FONT_DIR) / f"handout-serif-sc-{WEIGHTS[weight]}-{digest}.otf"
+    name = f"handout-serif-sc-{part.slug}-{WEIGHTS[weight]}-{digest}.otf"
+    return Path(settings.PRINT_FONT_DIR) / name
 
 
-def _subset(source: SourceFont, target: Path) -> None:
+def _subset(source: SourceFont, part: Part, target: Path) -> None:
     import uharfbuzz as hb
 
     face = hb.Face(hb.Blob.from_file_path(str(source.path)), source.index)
     wanted = hb.SubsetInput()
-    for code_point in repertoire():
+    for code_point in repertoire(part):
         wanted.unicode_set.add(code_point)
     # Every OpenType feature and name stays: punctuation width and vertical forms keep working.
     wanted.sets(hb.SubsetInputSets.LAYOUT_FEATURE_TAG).invert()
@@ -109,14 +142,14 @@ def _subset(source: SourceFont, target: Path) -> None:
     data = hb.subset(face, wanted).blob.data
     target.parent.mkdir(parents=True, exist_ok=True)
     # Written under another name and renamed: two workers starting at once never read half.
-    with tempfile.NamedTemporaryFile(dir=target.parent, suffix=".part", delete=False) as part:
-        part.write(data)
-    os.chmod(part.name, 0o644)  # workers may run as other users than the one who made it
-    os.replace(part.name, target)
+    with tempfile.NamedTemporaryFile(dir=target.parent, suffix=".part", delete=False) as unfinished:
+        unfinished.write(data)
+    os.chmod(unfinished.name, 0o644)  # workers may run as other users than the one who made it
+    os.replace(unfinished.name, target)
 
 
-def common_character_copy(weight: int) -> Path | None:
-    """The cut-down copy of ``weight``, made on first use; None if the system font is missing."""
+def font_copy(weight: int, part: Part = COMMON) -> Path | None:
+    """The copy of ``weight`` holding ``part``, made on first use; None if the font is missing."""
     source = source_font(weight)
     if source is None:
         logger.warning(
@@ -125,9 +158,9 @@ def common_character_copy(weight: int) -> Path | None:
             weight,
         )
         return None
-    target = _copy_path(source, weight)
+    target = _copy_path(source, weight, part)
     if not target.exists():
-        _subset(source, target)
+        _subset(source, part, target)
     return target
 
 
@@ -135,18 +168,19 @@ def common_character_copy(weight: int) -> Path | None:
 def font_face_css() -> str:
     """The @font-face rules of the copies, for the print stylesheet (once per process)."""
     rules = []
-    for weight in WEIGHTS:
-        copy = common_character_copy(weight)
-        if copy is not None:
-            rules.append(
-                f'@font-face {{ font-family: "{FAMILY}"; font-weight: {weight}; '
-                f'src: url("{copy.as_uri()}"); }}'
-            )
+    for part in PARTS:
+        for weight in WEIGHTS:
+            copy = font_copy(weight, part)
+            if copy is not None:
+                rules.append(
+                    f'@font-face {{ font-family: "{part.family}"; font-weight: {weight}; '
+                    f'src: url("{copy.as_uri()}"); }}'
+                )
     return "\n".join(rules)
 
 
 def is_font_copy(url: str) -> bool:
-    """Whether ``url`` names one of the copies: the only file a handout may load."""
+    """Whether ``url`` names one of the copies: the only files a handout may load."""
     parts = urlsplit(url)
     if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
         return False

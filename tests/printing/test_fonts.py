@@ -1,8 +1,15 @@
-"""The print fonts cut down to the common characters: made once, complete, the only files read."""
+"""The print fonts cut down to GB 2312's characters: made once, complete, the only files read."""
 
 import pytest
 
-from campaigns.printing.fonts import common_character_copy, is_font_copy, repertoire, source_font
+from campaigns.printing.fonts import (
+    COMMON,
+    LEVEL_2,
+    font_copy,
+    is_font_copy,
+    repertoire,
+    source_font,
+)
 from campaigns.printing.pipeline import qr_png_uri, url_fetcher
 
 
@@ -13,9 +20,9 @@ def font_dir(settings, tmp_path):
 
 
 def test_the_copy_is_made_once_and_then_reused(font_dir):
-    first = common_character_copy(400)
+    first = font_copy(400)
     made_at = first.stat().st_mtime_ns
-    again = common_character_copy(400)
+    again = font_copy(400)
     assert again == first
     assert again.stat().st_mtime_ns == made_at
     assert [path.name for path in font_dir.iterdir()] == [first.name]
@@ -26,15 +33,28 @@ def test_the_copy_holds_every_common_character_the_font_has(font_dir):
 
     source = source_font(700)
     full = hb.Face(hb.Blob.from_file_path(str(source.path)), source.index)
-    copy = hb.Face(hb.Blob.from_file_path(str(common_character_copy(700))))
-    assert copy.glyph_count < full.glyph_count / 5
+    copy = hb.Face(hb.Blob.from_file_path(str(font_copy(700))))
+    assert copy.glyph_count < full.glyph_count / 10
     assert repertoire() & set(full.unicodes) <= set(copy.unicodes)
     assert {ord(char) for char in "金融消费者权益，。（）12378"} <= set(copy.unicodes)
 
 
+def test_the_second_level_copy_holds_the_rest_of_gb2312(font_dir):
+    import uharfbuzz as hb
+
+    source = source_font(400)
+    full = set(hb.Face(hb.Blob.from_file_path(str(source.path)), source.index).unicodes)
+    second = set(hb.Face(hb.Blob.from_file_path(str(font_copy(400, LEVEL_2)))).unicodes)
+    assert repertoire(LEVEL_2) & full <= second
+    # Names' characters such as 睿 and 婷 are second-level; each character is in one part.
+    assert {ord("睿"), ord("婷")} <= repertoire(LEVEL_2) - repertoire(COMMON)
+    assert not repertoire(LEVEL_2) & repertoire(COMMON)
+    assert len(repertoire(COMMON) | repertoire(LEVEL_2)) > 6_763
+
+
 def test_a_handout_reads_no_file_but_the_copies(font_dir):
     fetcher = url_fetcher()
-    copy = common_character_copy(400)
+    copy = font_copy(400)
     assert is_font_copy(copy.as_uri())
     assert fetcher.fetch(copy.as_uri()).read(4) == b"OTTO"
     assert fetcher.fetch(qr_png_uri("https://portal.example.cn/h/x/"))

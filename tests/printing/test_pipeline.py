@@ -93,6 +93,39 @@ def test_pipeline_page_looks_the_same_as_a_plain_render_with_the_system_fonts(tm
     assert ImageStat.Stat(difference).mean[0] < 0.05, f"see {ours} and {theirs}"
 
 
+@pytest.mark.parametrize("layout", ["side_by_side", "sequential"])
+def test_the_bullets_sit_where_outside_list_markers_would(tmp_path, leaflet, layout):
+    # The print CSS draws each item's bullet as text of its first line (cheaper to lay out);
+    # the page must be the one that WeasyPrint's own outside markers give, in both languages.
+    from weasyprint import CSS, HTML
+
+    from campaigns.printing.pipeline import font_configuration, stylesheets, url_fetcher
+
+    html = handout_html(
+        edition=leaflet,
+        paper_size="A5",
+        layout=layout,
+        contact_line=CONTACT_LINE,
+        public_url=PUBLIC_URL,
+    )
+    markers = CSS(
+        string="ul.block li { list-style: disc; } ul.block li::before { content: none; } "
+        "ul.block li::marker { color: #a1262b; }",
+        font_config=font_configuration(),
+    )
+    with_markers = tmp_path / "markers.pdf"
+    with_markers.write_bytes(
+        HTML(string=html, url_fetcher=url_fetcher()).write_pdf(
+            stylesheets=[*stylesheets(paper_size="A5", bleed=False, crop_marks=False), markers],
+            font_config=font_configuration(),
+        )
+    )
+    ours = page_png(render(tmp_path, leaflet, layout=layout), tmp_path / "ours", dpi=100)
+    theirs = page_png(with_markers, tmp_path / "theirs", dpi=100)
+    difference = ImageChops.difference(Image.open(ours), Image.open(theirs))
+    assert ImageStat.Stat(difference).mean[0] < 0.01, f"see {ours} and {theirs}"
+
+
 def test_a_rare_character_falls_back_to_the_full_font(tmp_path, leaflet):
     # 䶮 (CJK extension A) and 彧 (GB 2312 has neither) are not in the common copy.
     block = leaflet.blocks.get(position=3)
@@ -103,6 +136,18 @@ def test_a_rare_character_falls_back_to_the_full_font(tmp_path, leaflet):
     names = {font["name"] for font in pdf_fonts(pdf)}
     assert "Noto-Serif-CJK-SC-Bold" in names  # the callout is bold
     assert "Noto-Serif-CJK-SC-Common-Bold" in names
+
+
+def test_a_second_level_character_comes_from_the_second_copy(tmp_path, leaflet):
+    # 睿 and 婷 are GB 2312 second-level hanzi: in the copy of their own, not the full font.
+    block = leaflet.blocks.get(position=3)
+    block.text_zh = "联系人：王睿婷。" + CALLOUT_ZH
+    block.save()
+    pdf = render(tmp_path, leaflet)
+    assert "联系人：王睿婷。" in without_whitespace(pdf_text(pdf))
+    names = {font["name"] for font in pdf_fonts(pdf)}
+    assert "Noto-Serif-CJK-SC-Level-2-Bold" in names  # the callout is bold
+    assert "Noto-Serif-CJK-SC-Bold" not in names
 
 
 @pytest.mark.parametrize(
