@@ -322,7 +322,8 @@ def _sign_in_load(event: Event, person: dict) -> None:
             "consented_at": recorded_at,
         },
     )
-    # created_at is set on insert only (auto_now_add): the retention period counts from it.
+    # created_at is set on insert only (auto_now_add); the retention period counts from the
+    # earlier of it and the consent, so both are made that old.
     SignIn.objects.filter(pk=sign_in.pk).update(created_at=recorded_at)
 
 

@@ -126,26 +126,27 @@ def test_the_bullets_sit_where_outside_list_markers_would(tmp_path, leaflet, lay
     assert ImageStat.Stat(difference).mean[0] < 0.01, f"see {ours} and {theirs}"
 
 
-def test_a_rare_character_falls_back_to_the_full_font(tmp_path, leaflet):
-    # 䶮 (CJK extension A) and 彧 (GB 2312 has neither) are not in the common copy.
+def _callout_rendered(tmp_path, leaflet, text: str) -> tuple[str, set[str]]:
+    """The leaflet with ``text`` opening its (bold) callout: the PDF's text, its fonts."""
     block = leaflet.blocks.get(position=3)
-    block.text_zh = "刘䶮与荀彧的故事：" + CALLOUT_ZH
+    block.text_zh = text + CALLOUT_ZH
     block.save()
     pdf = render(tmp_path, leaflet)
-    assert "刘䶮与荀彧的故事" in without_whitespace(pdf_text(pdf))
-    names = {font["name"] for font in pdf_fonts(pdf)}
+    return without_whitespace(pdf_text(pdf)), {font["name"] for font in pdf_fonts(pdf)}
+
+
+def test_a_rare_character_falls_back_to_the_full_font(tmp_path, leaflet):
+    # 䶮 (CJK extension A) and 彧 (GB 2312 has neither) are not in the common copy.
+    text, names = _callout_rendered(tmp_path, leaflet, "刘䶮与荀彧的故事：")
+    assert "刘䶮与荀彧的故事" in text
     assert "Noto-Serif-CJK-SC-Bold" in names  # the callout is bold
     assert "Noto-Serif-CJK-SC-Common-Bold" in names
 
 
 def test_a_second_level_character_comes_from_the_second_copy(tmp_path, leaflet):
     # 睿 and 婷 are GB 2312 second-level hanzi: in the copy of their own, not the full font.
-    block = leaflet.blocks.get(position=3)
-    block.text_zh = "联系人：王睿婷。" + CALLOUT_ZH
-    block.save()
-    pdf = render(tmp_path, leaflet)
-    assert "联系人：王睿婷。" in without_whitespace(pdf_text(pdf))
-    names = {font["name"] for font in pdf_fonts(pdf)}
+    text, names = _callout_rendered(tmp_path, leaflet, "联系人：王睿婷。")
+    assert "联系人：王睿婷。" in text
     assert "Noto-Serif-CJK-SC-Level-2-Bold" in names  # the callout is bold
     assert "Noto-Serif-CJK-SC-Bold" not in names
 
