@@ -1,7 +1,9 @@
-"""The Django admin: a usable back office for HQ administrators.
+"""The Django admin: a back office for superusers (``portal.admin_site``).
 
-Querysets here go through ``visible_to`` too, so a branch administrator given staff status
-sees only their subtree.
+Reference data (regions, units, memberships, campaigns and targets) is edited here, each
+change audited. Models with a workflow are shown read-only: their changes go through the
+services behind the portal's pages. Querysets still go through ``visible_to``, so that the
+admin shows nothing the portal's one scoping rule would not.
 """
 
 from django.contrib import admin
@@ -9,15 +11,24 @@ from django.utils.translation import gettext_lazy as _
 
 from campaigns import models
 from portal.access import visible_to
+from portal.admin_site import AuditedAdmin, ReadOnlyAdminMixin
 
 
-class ScopedAdmin(admin.ModelAdmin):
+class ScopedAdmin(AuditedAdmin):
     def get_queryset(self, request):
         return visible_to(request.user, self.model).select_related(*self.list_select_related or ())
 
 
+class WorkflowAdmin(ReadOnlyAdminMixin, ScopedAdmin):
+    pass
+
+
+class WorkflowInline(ReadOnlyAdminMixin, admin.TabularInline):
+    extra = 0
+
+
 @admin.register(models.Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(AuditedAdmin):
     list_display = [
         "code",
         "name_zh",
@@ -73,7 +84,7 @@ class CampaignTargetInline(admin.TabularInline):
 
 
 @admin.register(models.Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(AuditedAdmin):
     list_display = ["name", "theme", "starts_on", "ends_on"]
     search_fields = ["name", "theme"]
     date_hierarchy = "starts_on"
@@ -96,30 +107,26 @@ class CampaignTargetAdmin(ScopedAdmin):
     autocomplete_fields = ["org_unit"]
 
 
-class AudienceCountInline(admin.TabularInline):
+class AudienceCountInline(WorkflowInline):
     model = models.AudienceCount
-    extra = 0
 
 
-class EventTopicInline(admin.TabularInline):
+class EventTopicInline(WorkflowInline):
     model = models.EventTopic
-    extra = 0
 
 
-class PartnerServiceInline(admin.TabularInline):
+class PartnerServiceInline(WorkflowInline):
     model = models.PartnerService
-    extra = 0
     autocomplete_fields = ["partner"]
 
 
-class MaterialUseInline(admin.TabularInline):
+class MaterialUseInline(WorkflowInline):
     model = models.MaterialUse
-    extra = 0
     autocomplete_fields = ["edition"]
 
 
 @admin.register(models.Event)
-class EventAdmin(ScopedAdmin):
+class EventAdmin(WorkflowAdmin):
     list_display = ["title", "org_unit", "county", "venue_type", "format", "starts_at", "status"]
     list_filter = ["status", "campaign", "venue_type", "format", "channel", "language"]
     search_fields = ["title", "venue_name", "county__name_zh", "county__code"]
@@ -130,14 +137,14 @@ class EventAdmin(ScopedAdmin):
     inlines = [EventTopicInline, AudienceCountInline, PartnerServiceInline, MaterialUseInline]
 
 
-class PartnerAgreementInline(admin.StackedInline):
+class PartnerAgreementInline(ReadOnlyAdminMixin, admin.StackedInline):
     model = models.PartnerAgreement
     extra = 0
     autocomplete_fields = ["counties"]
 
 
 @admin.register(models.Partner)
-class PartnerAdmin(ScopedAdmin):
+class PartnerAdmin(WorkflowAdmin):
     list_display = ["name", "kind", "org_unit", "contact_name"]
     list_filter = ["kind"]
     search_fields = ["name"]
@@ -146,14 +153,13 @@ class PartnerAdmin(ScopedAdmin):
     inlines = [PartnerAgreementInline]
 
 
-class EditionBlockInline(admin.StackedInline):
+class EditionBlockInline(ReadOnlyAdminMixin, admin.StackedInline):
     model = models.EditionBlock
     extra = 0
 
 
-class MaterialEditionInline(admin.TabularInline):
+class MaterialEditionInline(WorkflowInline):
     model = models.MaterialEdition
-    extra = 0
     fields = [
         "number",
         "status",
@@ -167,7 +173,7 @@ class MaterialEditionInline(admin.TabularInline):
 
 
 @admin.register(models.Material)
-class MaterialAdmin(ScopedAdmin):
+class MaterialAdmin(WorkflowAdmin):
     list_display = ["title_zh", "title_bo", "topic", "kind", "org_unit"]
     list_filter = ["topic", "kind"]
     search_fields = ["title_zh", "title_bo"]
@@ -177,7 +183,7 @@ class MaterialAdmin(ScopedAdmin):
 
 
 @admin.register(models.MaterialEdition)
-class MaterialEditionAdmin(ScopedAdmin):
+class MaterialEditionAdmin(WorkflowAdmin):
     list_display = ["material", "number", "status", "needs_native_review", "approved_at"]
     list_filter = ["status", "needs_native_review"]
     search_fields = ["material__title_zh"]
@@ -187,7 +193,7 @@ class MaterialEditionAdmin(ScopedAdmin):
 
 
 @admin.register(models.PrintRun)
-class PrintRunAdmin(ScopedAdmin):
+class PrintRunAdmin(WorkflowAdmin):
     list_display = ["edition", "org_unit", "paper_size", "copies", "created_at"]
     list_filter = ["paper_size"]
     list_select_related = ["edition__material", "org_unit"]
@@ -195,22 +201,12 @@ class PrintRunAdmin(ScopedAdmin):
 
 
 @admin.register(models.AuditEntry)
-class AuditEntryAdmin(ScopedAdmin):
+class AuditEntryAdmin(WorkflowAdmin):
     list_display = ["created_at", "actor", "action", "object_type", "object_repr", "org_unit"]
     list_filter = ["action", "object_type"]
     search_fields = ["object_repr", "action", "actor__username"]
     list_select_related = ["actor", "org_unit"]
     date_hierarchy = "created_at"
-
-    # The audit log is written by services only.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 admin.site.site_header = _("Outreach portal administration")

@@ -8,14 +8,15 @@ from campaigns.services import jobs, notifications, retention
 
 
 @shared_task(
+    bind=True,
     autoretry_for=jobs.TRANSIENT_ERRORS,
     retry_backoff=True,
     retry_backoff_max=settings.CELERY_TASK_RETRY_BACKOFF_MAX,
     retry_jitter=True,
     max_retries=4,
 )
-def job_run(job_id: int) -> None:
-    jobs.job_execute(job_id=job_id)
+def job_run(self, job_id: int) -> None:
+    jobs.job_execute(job_id=job_id, task_id=self.request.id, heartbeat=not self.request.is_eager)
 
 
 @shared_task

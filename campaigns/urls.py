@@ -10,6 +10,7 @@ from campaigns.views import (
     imports,
     jobs,
     materials,
+    members,
     notifications,
     partners,
     photos,
@@ -129,6 +130,10 @@ urlpatterns = [
     path("jobs/<int:pk>/download", jobs.job_download, name="job_download"),
     path("exports/events", jobs.events_export_start, name="events_export_start"),
     path("audit/", audit.audit_log, name="audit_log"),
+    path("members/", members.member_list, name="member_list"),
+    path("members/new", members.member_add, name="member_add"),
+    path("members/<int:pk>/remove", members.member_remove, name="member_remove"),
+    path("members/<int:pk>/unlock", members.member_unlock, name="member_unlock"),
     path("notifications/", notifications.notification_list, name="notification_list"),
     path("notifications/read", notifications.notifications_read, name="notifications_read"),
 ]

@@ -131,10 +131,19 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     "printrun.order": frozenset({ORGANIZER}),
     # Sign-ins are personal information: the organizers who collect them record them; they
     # and the unit's administrators may see phones in full and export the list; everyone
-    # else who sees the event sees the list masked.
+    # else who sees the event sees the list masked (held at headquarters: see below).
     "signin.record": frozenset({ORGANIZER}),
     "signin.personal": frozenset({ORGANIZER, ADMIN}),
+    # Administrators give and take the roles of the people of their subtree, on the portal's
+    # members page; the Django admin is for superusers only.
+    "member.manage": frozenset({ADMIN}),
 }
+
+
+# Actions that a role held at headquarters does not carry down into the branches: it acts
+# on headquarters' own data only. Personal information stays with the branch that collected
+# it; headquarters reviews figures and coverage and needs no branch's phone numbers.
+NOT_FROM_HEADQUARTERS = frozenset({"signin.personal"})
 
 
 def _role_paths(user) -> tuple[tuple[str, str], ...]:
@@ -157,7 +166,9 @@ def action_scope(user: AbstractBaseUser | AnonymousUser | None, action: str) -> 
         return EVERYTHING
     roles = ACTION_ROLES[action]
     paths = sorted({path for path, role in _role_paths(user) if role in roles})
-    if any(path.count(PATH_SEPARATOR) == 1 for path in paths):  # held at the root
+    if action in NOT_FROM_HEADQUARTERS:
+        paths = [path for path in paths if path.count(PATH_SEPARATOR) > 1]
+    elif any(path.count(PATH_SEPARATOR) == 1 for path in paths):  # held at the root
         return EVERYTHING
     return Scope(
         paths=tuple(p for p in paths if not any(p != o and p.startswith(o) for o in paths))
@@ -167,7 +178,18 @@ def action_scope(user: AbstractBaseUser | AnonymousUser | None, action: str) -> 
 def can(user: AbstractBaseUser | AnonymousUser | None, action: str, org_unit) -> bool:
     """Whether ``user`` may do ``action`` to data owned by ``org_unit``."""
     scope = action_scope(user, action)
-    return scope.everything or any(org_unit.path.startswith(path) for path in scope.paths)
+    if scope.everything or any(org_unit.path.startswith(path) for path in scope.paths):
+        return True
+    # Headquarters' own data, for a role held there that reaches no further.
+    return (
+        action in NOT_FROM_HEADQUARTERS
+        and org_unit.path.count(PATH_SEPARATOR) == 1
+        and bool(user and user.is_authenticated and user.is_active)
+        and any(
+            path == org_unit.path and role in ACTION_ROLES[action]
+            for path, role in _role_paths(user)
+        )
+    )
 
 
 def may_read_audit(user: AbstractBaseUser | AnonymousUser | None) -> bool:

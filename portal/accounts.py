@@ -11,9 +11,14 @@ import ipaddress
 
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.core.exceptions import PermissionDenied
 from django.dispatch import receiver
 
-from campaigns.services.accounts import user_sign_in_failure_record, user_sign_in_record
+from campaigns.services.accounts import (
+    sign_in_wait,
+    user_sign_in_failure_record,
+    user_sign_in_record,
+)
 
 
 def client_address(request) -> str:
@@ -35,6 +40,28 @@ def client_address(request) -> str:
         return remote
 
 
+class AccountSlowdownBackend:
+    """Refuses a sign-in, before its password is checked, while the account's wait after
+    many failures from many addresses is not over (``sign_in_wait``). Signs nobody in, so
+    it has no ``get_user``: a session is never this backend's (force_login skips it too)."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None or not username:
+            return None
+        wait = sign_in_wait(username=str(username), address=client_address(request))
+        if wait:
+            request.sign_in_wait = wait  # for the form's message, the log and the lockout
+            raise PermissionDenied
+        return None
+
+
+def refused_unchecked(request, credentials) -> bool:
+    """For django-axes (AXES_WHITELIST_CALLABLE): a try refused by the slowdown tested no
+    password, so it is no failure of this address; counting it would turn the owner's
+    patient retries into a lockout."""
+    return bool(getattr(request, "sign_in_wait", 0))
+
+
 @receiver(user_logged_in, dispatch_uid="portal.accounts.signed_in")
 def _signed_in(sender, request, user, **kwargs) -> None:
     user_sign_in_record(user=user, address=client_address(request) if request else "")
@@ -47,4 +74,5 @@ def _sign_in_failed(sender, credentials, request=None, **kwargs) -> None:
         username=str(credentials.get("username") or ""),
         address=client_address(request) if request else "",
         locked_out=bool(getattr(request, "axes_locked_out", False)),
+        slowed=bool(getattr(request, "sign_in_wait", 0)),
     )

@@ -3,7 +3,7 @@ from functools import partial
 from django.conf import settings
 from django.utils.translation import get_language, get_language_info
 
-from portal.access import may_read_audit
+from portal.access import action_scope, may_read_audit
 
 
 def interface(request) -> dict:
@@ -22,6 +22,7 @@ def interface(request) -> dict:
         "unread_notifications": _unread_notifications(request),
         # Called by the template only where the navigation is drawn, not by htmx partials.
         "may_read_audit": partial(may_read_audit, getattr(request, "user", None)),
+        "may_manage_members": partial(_may_manage_members, getattr(request, "user", None)),
     }
 
 
@@ -32,3 +33,8 @@ def _unread_notifications(request) -> int:
     if user is None or not user.is_authenticated:
         return 0
     return Notification.objects.visible_to(user).unread().count()
+
+
+def _may_manage_members(user) -> bool:
+    scope = action_scope(user, "member.manage")
+    return scope.everything or bool(scope.paths)

@@ -1,4 +1,9 @@
-"""/healthz: whether the database and the task broker answer, as JSON for monitoring."""
+"""/healthz: whether the database and the task broker answer, as JSON for monitoring.
+
+Anyone may ask, so that a load balancer or a monitor needs no account: they get the overall
+state and each service's. How many jobs are queued and running tells how busy the company's
+branches are, so only those who see the whole company read it (README).
+"""
 
 from django.conf import settings
 from django.db import DatabaseError, connection
@@ -7,6 +12,8 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from kombu import Connection
+
+from portal.access import scope_of
 
 BROKER_TIMEOUT_SECONDS = 2
 
@@ -52,7 +59,7 @@ def job_counts() -> dict[str, int]:
 def healthz(request):
     state = {"database": database_state(), "broker": broker_state()}
     healthy = state["database"] == "ok" and state["broker"] != "unavailable"
-    if state["database"] == "ok":
+    if state["database"] == "ok" and scope_of(request.user).everything:
         state["jobs"] = job_counts()
     return JsonResponse(
         {"status": "ok" if healthy else "unavailable", **state}, status=200 if healthy else 503

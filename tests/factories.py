@@ -241,3 +241,19 @@ class NotificationFactory(factory.django.DjangoModelFactory):
     kind = models.Notification.Kind.REVIEW_DIGEST
     params = factory.LazyFunction(lambda: {"count": 3})
     occasion = factory.Sequence(lambda n: f"test:{n}")
+
+
+class AccessAttemptFactory(factory.django.DjangoModelFactory):
+    """django-axes' record of failed sign-ins as one user name from one address."""
+
+    class Meta:
+        model = "axes.AccessAttempt"
+
+    username = "aba-organizer"
+    ip_address = "203.0.113.9"
+    user_agent = "phone"
+    http_accept = "*/*"
+    path_info = "/accounts/login/"
+    get_data = ""
+    post_data = ""
+    failures_since_start = 1

@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from campaigns import bounds
 from campaigns.api.moments import MomentField
 from campaigns.models import (
     AudienceCount,
@@ -155,7 +156,9 @@ class EventPlanSerializer(serializers.Serializer):
     channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.OFFLINE)
     starts_at = MomentField()
     ends_at = MomentField(required=False, allow_null=True)
-    topics = serializers.ListField(child=serializers.ChoiceField(choices=Topic.choices))
+    topics = serializers.ListField(
+        child=serializers.ChoiceField(choices=Topic.choices), max_length=len(Topic.choices)
+    )
     expected_partners = serializers.PrimaryKeyRelatedField(
         queryset=Partner.objects.none(), many=True, required=False
     )
@@ -168,7 +171,9 @@ class EventPlanSerializer(serializers.Serializer):
 
 
 class EventPlanUpdateSerializer(EventPlanSerializer):
-    version = serializers.IntegerField(required=False, min_value=1)
+    version = serializers.IntegerField(
+        required=False, min_value=1, max_value=bounds.DATABASE_INTEGER.high
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -181,14 +186,19 @@ class AudienceSerializer(serializers.Serializer):
 
     def get_fields(self):
         return {
-            group: serializers.IntegerField(min_value=0, required=False, allow_null=True)
+            group: serializers.IntegerField(
+                min_value=bounds.PEOPLE.low,
+                max_value=bounds.PEOPLE.high,
+                required=False,
+                allow_null=True,
+            )
             for group in AudienceGroup.values
         }
 
 
 class HandoutGivenSerializer(serializers.Serializer):
     edition = serializers.PrimaryKeyRelatedField(queryset=MaterialEdition.objects.none())
-    copies = serializers.IntegerField(min_value=1)
+    copies = serializers.IntegerField(min_value=bounds.COPIES.low, max_value=bounds.COPIES.high)
 
 
 class PartnerServiceReportSerializer(serializers.ModelSerializer):
@@ -201,15 +211,23 @@ class PartnerServiceReportSerializer(serializers.ModelSerializer):
         fields = PartnerServiceSerializer.Meta.fields
         # The model's own checks (referred <= screened, screening fields) run in the service.
         validators = []
+        extra_kwargs = {
+            name: {"min_value": bounds.PEOPLE.low, "max_value": bounds.PEOPLE.high}
+            for name in ("people_served", "screened", "referred")
+        }
 
 
 class EventReportSerializer(serializers.Serializer):
     """A report: the audience by group, the event's own figures (REPORT_FIGURES), a summary,
     and the handouts and partner services, each list replacing the event's when given."""
 
-    version = serializers.IntegerField(required=False, min_value=1)
+    version = serializers.IntegerField(
+        required=False, min_value=1, max_value=bounds.DATABASE_INTEGER.high
+    )
     audience = AudienceSerializer(required=False)
-    summary = serializers.CharField(required=False, allow_blank=True)
+    summary = serializers.CharField(
+        required=False, allow_blank=True, max_length=bounds.LONG_TEXT_LENGTH
+    )
     handouts = HandoutGivenSerializer(many=True, required=False)
     partner_services = PartnerServiceReportSerializer(many=True, required=False)
 
@@ -222,22 +240,27 @@ class EventReportSerializer(serializers.Serializer):
 
     def get_fields(self):
         figures = {
-            name: serializers.IntegerField(min_value=0, required=False, allow_null=True)
+            name: serializers.IntegerField(
+                min_value=bound.low, max_value=bound.high, required=False, allow_null=True
+            )
             for name in REPORT_FIGURES
+            for bound in [bounds.REACH if name == "online_reach" else bounds.PEOPLE]
         }
         return {**super().get_fields(), **figures}
 
 
 class TransitionSerializer(serializers.Serializer):
-    version = serializers.IntegerField(required=False, min_value=1)
+    version = serializers.IntegerField(
+        required=False, min_value=1, max_value=bounds.DATABASE_INTEGER.high
+    )
 
 
 class NoteSerializer(TransitionSerializer):
-    note = serializers.CharField()
+    note = serializers.CharField(max_length=bounds.NOTE_LENGTH)
 
 
 class ReasonSerializer(TransitionSerializer):
-    reason = serializers.CharField()
+    reason = serializers.CharField(max_length=bounds.NOTE_LENGTH)
 
 
 class PartnerSerializer(serializers.ModelSerializer):
@@ -298,10 +321,12 @@ class PrintRunOrderSerializer(serializers.Serializer):
     org_unit = serializers.PrimaryKeyRelatedField(queryset=OrgUnit.objects.none())
     paper_size = serializers.ChoiceField(choices=PrintRun.PaperSize.choices)
     layout = serializers.ChoiceField(choices=PrintRun.Layout.choices)
-    copies = serializers.IntegerField()
+    copies = serializers.IntegerField(min_value=bounds.COPIES.low, max_value=bounds.COPIES.high)
     bleed = serializers.BooleanField(default=False)
     crop_marks = serializers.BooleanField(default=False)
-    delivery_note = serializers.CharField(required=False, allow_blank=True, default="")
+    delivery_note = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=bounds.NOTE_LENGTH
+    )
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -5,15 +5,19 @@ An object outside the user's scope is not found (404), exactly like a missing on
 
 import django_filters
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, viewsets
+from rest_framework import exceptions, mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from campaigns import bounds
 from campaigns.api import serializers as s
 from campaigns.api.errors import PreconditionRequired
 from campaigns.api.moments import MomentFilter
+from campaigns.forms.jobs import idempotency_key_clean
 from campaigns.models import (
+    JOB_WAITING_FOR_SERVICE,
     AudienceGroup,
     Campaign,
     CampaignTarget,
@@ -137,8 +141,9 @@ class EventViewSet(
     def _expected_version(self, data: dict) -> int:
         """The version the client edited: If-Match wins over a "version" field."""
         header = self.request.headers.get("If-Match", "").strip().removeprefix("W/").strip('"')
-        if header.isdigit():
-            return int(header)
+        version = bounds.number_in(header, bounds.DATABASE_INTEGER)
+        if version is not None:
+            return version
         if data.get("version"):
             return data["version"]
         raise PreconditionRequired
@@ -306,12 +311,40 @@ class PrintRunViewSet(
     def get_queryset(self):
         return visible_to(self.request.user, PrintRun).order_by("-created_at", "-pk")
 
-    @extend_schema(request=s.PrintRunOrderSerializer, responses={201: s.PrintRunSerializer})
+    @extend_schema(
+        request=s.PrintRunOrderSerializer,
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                location=OpenApiParameter.HEADER,
+                required=False,
+                description="A key of your own (up to 64 visible ASCII characters, a UUID for "
+                "instance): the order sent again with it answers with the first print run.",
+            )
+        ],
+        responses={201: s.PrintRunSerializer},
+    )
     def create(self, request):
         serializer = s.PrintRunOrderSerializer(data=request.data, user=request.user)
         serializer.is_valid(raise_exception=True)
-        print_run = print_run_order(user=request.user, **serializer.validated_data)
-        return Response(s.PrintRunSerializer(print_run).data, status=201)
+        print_run = print_run_order(
+            user=request.user,
+            idempotency_key=self._idempotency_key(),
+            **serializer.validated_data,
+        )
+        body = s.PrintRunSerializer(print_run).data
+        if print_run.job is not None and print_run.job.waits_for_service:
+            body["detail"] = str(JOB_WAITING_FOR_SERVICE)
+        return Response(body, status=201)
+
+    def _idempotency_key(self) -> str:
+        header = self.request.headers.get("Idempotency-Key")
+        if header is None:
+            return ""
+        if not idempotency_key_clean(header):
+            message = _("Send an Idempotency-Key of 1 to 64 visible ASCII characters.")
+            raise exceptions.ValidationError({"idempotency_key": [message]})
+        return header
 
 
 class JobViewSet(viewsets.ReadOnlyModelViewSet):

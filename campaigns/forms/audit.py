@@ -6,6 +6,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from campaigns.forms.bounded import BoundedDateField
 from campaigns.models import OrgUnit
 from campaigns.selectors.audit import ACTION_LABELS, OBJECT_TYPES, AuditFilters, object_type_label
 from portal.access import visible_to
@@ -33,8 +34,8 @@ class AuditFilterForm(forms.Form):
         max_length=128,
         help_text=_("The unit's code or name; its sub-units are included."),
     )
-    since = forms.DateField(label=_("From"), required=False, widget=DateInput)
-    until = forms.DateField(label=_("To"), required=False, widget=DateInput)
+    since = BoundedDateField(label=_("From"), required=False, widget=DateInput)
+    until = BoundedDateField(label=_("To"), required=False, widget=DateInput)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

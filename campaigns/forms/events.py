@@ -8,6 +8,14 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from campaigns import bounds
+from campaigns.forms.bounded import (
+    BoundedDateField,
+    BoundedDateTimeField,
+    RowIdField,
+    RowsChoiceField,
+    count_field,
+)
 from campaigns.models import (
     AudienceGroup,
     Campaign,
@@ -42,6 +50,15 @@ COUNTY_OPTIONS_LIMIT = 400
 
 def _blank(choices) -> list:
     return [("", "—"), *choices]
+
+
+class DateInput(forms.DateInput):
+    """The browser's date picker; the value must be ISO whatever the interface language."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 class DateTimeLocalInput(forms.DateTimeInput):
@@ -112,7 +129,7 @@ class VersionField(forms.IntegerField):
     widget = forms.HiddenInput
 
     def __init__(self, **kwargs):
-        super().__init__(min_value=1, **kwargs)
+        super().__init__(min_value=1, max_value=bounds.DATABASE_INTEGER.high, **kwargs)
 
 
 class EventPlanForm(forms.Form):
@@ -124,6 +141,7 @@ class EventPlanForm(forms.Form):
     county = forms.CharField(
         label=_("County"),
         widget=CountyInput,
+        max_length=200,
         help_text=_("Type the county's name or its six-digit code."),
     )
     venue_name = forms.CharField(
@@ -149,16 +167,16 @@ class EventPlanForm(forms.Form):
         initial=EventLanguage.ZH,
         widget=forms.RadioSelect,
     )
-    starts_at = forms.DateTimeField(
+    starts_at = BoundedDateTimeField(
         label=_("Starts at"), widget=DateTimeLocalInput, input_formats=[DATETIME_INPUT]
     )
-    ends_at = forms.DateTimeField(
+    ends_at = BoundedDateTimeField(
         label=_("Ends at"),
         widget=DateTimeLocalInput,
         input_formats=[DATETIME_INPUT],
         required=False,
     )
-    expected_partners = forms.ModelMultipleChoiceField(
+    expected_partners = RowsChoiceField(
         label=_("Partners expected"),
         queryset=Partner.objects.none(),
         required=False,
@@ -197,23 +215,23 @@ class EventPlanForm(forms.Form):
 class EventReportForm(forms.Form):
     """The figures of a report. An empty audience box means "not counted", kept apart from 0."""
 
-    staff_count = forms.IntegerField(label=_("Staff taking part"), min_value=0, required=False)
-    outlets_count = forms.IntegerField(label=_("Outlets taking part"), min_value=0, required=False)
-    online_reach = forms.IntegerField(
+    staff_count = count_field(bounds.PEOPLE, label=_("Staff taking part"), required=False)
+    outlets_count = count_field(bounds.PEOPLE, label=_("Outlets taking part"), required=False)
+    online_reach = count_field(
+        bounds.REACH,
         label=_("Online reach"),
-        min_value=0,
         required=False,
         help_text=_("Views of the livestream or article, or text messages delivered."),
     )
-    visitors_received = forms.IntegerField(
-        label=_("Visitors received"), min_value=0, required=False
+    visitors_received = count_field(bounds.PEOPLE, label=_("Visitors received"), required=False)
+    matters_raised = count_field(bounds.PEOPLE, label=_("Matters raised"), required=False)
+    matters_resolved = count_field(bounds.PEOPLE, label=_("Resolved on the spot"), required=False)
+    matters_referred = count_field(bounds.PEOPLE, label=_("Matters referred"), required=False)
+    summary = forms.CharField(
+        label=_("Summary"),
+        max_length=bounds.LONG_TEXT_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
-    matters_raised = forms.IntegerField(label=_("Matters raised"), min_value=0, required=False)
-    matters_resolved = forms.IntegerField(
-        label=_("Resolved on the spot"), min_value=0, required=False
-    )
-    matters_referred = forms.IntegerField(label=_("Matters referred"), min_value=0, required=False)
-    summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 4}))
     version = VersionField()
 
     AUDIENCE_PREFIX = "audience_"
@@ -222,9 +240,9 @@ class EventReportForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["summary"].required = False
         for group in AudienceGroup:
-            self.fields[self.AUDIENCE_PREFIX + group.value] = forms.IntegerField(
+            self.fields[self.AUDIENCE_PREFIX + group.value] = count_field(
+                bounds.PEOPLE,
                 label=group.label,
-                min_value=0,
                 required=False,
                 widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0}),
             )
@@ -276,7 +294,7 @@ class HandoutForm(forms.Form):
     edition = forms.ModelChoiceField(
         label=_("Handout"), queryset=MaterialEdition.objects.none(), required=False
     )
-    copies = forms.IntegerField(label=_("Copies given"), min_value=1, required=False)
+    copies = count_field(bounds.COPIES, label=_("Copies given"), required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -316,9 +334,9 @@ class PartnerServiceForm(forms.Form):
     screening_type = forms.ChoiceField(
         label=_("Screening type"), choices=_blank(ScreeningType.choices), required=False
     )
-    people_served = forms.IntegerField(label=_("People served"), min_value=0, required=False)
-    screened = forms.IntegerField(label=_("Screened"), min_value=0, required=False)
-    referred = forms.IntegerField(label=_("Referred for follow-up"), min_value=0, required=False)
+    people_served = count_field(bounds.PEOPLE, label=_("People served"), required=False)
+    screened = count_field(bounds.PEOPLE, label=_("Screened"), required=False)
+    referred = count_field(bounds.PEOPLE, label=_("Referred for follow-up"), required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -361,16 +379,21 @@ class PartnerServiceForm(forms.Form):
         )
 
 
-HandoutFormSet = forms.formset_factory(HandoutForm, extra=2, max_num=50, validate_max=True)
+# absolute_max: a posted TOTAL_FORMS of 100,000 builds 50 forms and says so, not 1,050.
+HandoutFormSet = forms.formset_factory(
+    HandoutForm, extra=2, max_num=50, absolute_max=50, validate_max=True
+)
 PartnerServiceFormSet = forms.formset_factory(
-    PartnerServiceForm, extra=1, max_num=50, validate_max=True
+    PartnerServiceForm, extra=1, max_num=50, absolute_max=50, validate_max=True
 )
 
 
 class NoteForm(forms.Form):
     """The reviewer's note when returning a report, or the reason for cancelling an event."""
 
-    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, strip=True)
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), max_length=bounds.NOTE_LENGTH, strip=True
+    )
     version = VersionField(required=False)
 
     def __init__(self, *args, label, **kwargs):
@@ -404,12 +427,8 @@ class EventNarrowingForm(forms.Form):
     )
     channel = forms.ChoiceField(label=_("Online or offline"), choices=CHANNEL_KINDS, required=False)
     special_area = forms.ChoiceField(label=_("Special area"), choices=SPECIAL_AREAS, required=False)
-    starts_on = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    ends_on = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    starts_on = BoundedDateField(label=_("From"), required=False, widget=DateInput)
+    ends_on = BoundedDateField(label=_("To"), required=False, widget=DateInput)
 
     NARROWING = (
         "venue_type",
@@ -438,16 +457,16 @@ class CoverageFilterForm(EventNarrowingForm):
 class EventFilterForm(EventNarrowingForm):
     """The narrowing of a list of events: typed on the list, or carried by a coverage link."""
 
-    q = forms.CharField(label=_("Search by title"), required=False)
+    q = forms.CharField(label=_("Search by title"), required=False, max_length=200)
     campaign = forms.ModelChoiceField(
         label=_("Campaign"), queryset=Campaign.objects.order_by("-starts_on"), required=False
     )
     status = forms.ChoiceField(label=_("Status"), choices=STATUS_CHOICES, required=False)
-    county = forms.CharField(label=_("County"), required=False, widget=CountyInput)
+    county = forms.CharField(label=_("County"), required=False, widget=CountyInput, max_length=200)
     # Carried by links from the coverage pages; not typed by hand.
-    unit = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    prefecture = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    statuses = forms.CharField(required=False, widget=forms.HiddenInput)
+    unit = RowIdField(required=False, widget=forms.HiddenInput)
+    prefecture = RowIdField(required=False, widget=forms.HiddenInput)
+    statuses = forms.CharField(required=False, widget=forms.HiddenInput, max_length=200)
 
     field_order = ["q", "campaign", "status", "venue_type", "format", "topic"]
 

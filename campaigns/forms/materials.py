@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from campaigns import bounds
 from campaigns.forms.partners import OrgUnitChoiceField
 from campaigns.models import EditionBlock, Material, MaterialEdition, OrgUnit, Topic
 
@@ -79,9 +80,16 @@ class BlockForm(forms.Form):
         strip=False,
         widget=forms.Textarea(attrs={"rows": 4, "lang": "bo"}),
     )
-    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    version = forms.IntegerField(
+        min_value=0, max_value=bounds.DATABASE_INTEGER.high, widget=forms.HiddenInput
+    )
     # Set by "keep my text" after a conflict: the version the user has now seen and overrides.
-    overwrite_version = forms.IntegerField(min_value=0, required=False, widget=forms.HiddenInput)
+    overwrite_version = forms.IntegerField(
+        min_value=0,
+        max_value=bounds.DATABASE_INTEGER.high,
+        required=False,
+        widget=forms.HiddenInput,
+    )
 
     def expected_version(self) -> int:
         overwrite = self.cleaned_data.get("overwrite_version")
@@ -99,7 +107,7 @@ class BlockAddForm(forms.Form):
 class CommentForm(forms.Form):
     text = forms.CharField(
         label=_("Comment"),
-        max_length=2000,
+        max_length=bounds.NOTE_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
@@ -107,7 +115,12 @@ class CommentForm(forms.Form):
 class ReturnForm(forms.Form):
     text = forms.CharField(
         label=_("What should the translator fix?"),
-        max_length=2000,
+        max_length=bounds.NOTE_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    version = forms.IntegerField(min_value=0, required=False, widget=forms.HiddenInput)
+    version = forms.IntegerField(
+        min_value=0,
+        max_value=bounds.DATABASE_INTEGER.high,
+        required=False,
+        widget=forms.HiddenInput,
+    )

@@ -5,6 +5,8 @@ from django.db.models import QuerySet
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from campaigns import bounds
+from campaigns.forms.bounded import BoundedDateField, RowsChoiceField
 from campaigns.models import OrgUnit, Partner, PartnerAgreement, Region, ServiceType
 
 DATE_INPUT = "%Y-%m-%d"
@@ -71,7 +73,10 @@ class PartnerForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
     notes = forms.CharField(
-        label=_label(Partner, "notes"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+        label=_label(Partner, "notes"),
+        required=False,
+        max_length=bounds.LONG_TEXT_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
 
     def __init__(self, *args, org_units: QuerySet[OrgUnit], **kwargs) -> None:
@@ -80,14 +85,14 @@ class PartnerForm(forms.Form):
 
 
 class AgreementForm(forms.Form):
-    starts_on = forms.DateField(label=_label(PartnerAgreement, "starts_on"), widget=DateInput)
-    ends_on = forms.DateField(label=_label(PartnerAgreement, "ends_on"), widget=DateInput)
+    starts_on = BoundedDateField(label=_label(PartnerAgreement, "starts_on"), widget=DateInput)
+    ends_on = BoundedDateField(label=_label(PartnerAgreement, "ends_on"), widget=DateInput)
     services = forms.MultipleChoiceField(
         label=_label(PartnerAgreement, "services"),
         choices=ServiceType.choices,
         widget=forms.CheckboxSelectMultiple,
     )
-    counties = forms.ModelMultipleChoiceField(
+    counties = RowsChoiceField(
         label=_label(PartnerAgreement, "counties"),
         queryset=Region.objects.none(),
         widget=forms.SelectMultiple(attrs={"size": 8}),

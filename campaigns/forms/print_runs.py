@@ -5,8 +5,10 @@ from django.db.models import QuerySet
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from campaigns import bounds
+from campaigns.forms.bounded import count_field
+from campaigns.forms.jobs import IdempotencyKeyField
 from campaigns.models import OrgUnit, PrintRun
-from campaigns.services.print_runs import MAX_COPIES
 
 
 def _label(field: str):
@@ -29,10 +31,9 @@ class PrintRunOrderForm(forms.Form):
         widget=forms.RadioSelect,
         initial=PrintRun.Layout.SIDE_BY_SIDE,
     )
-    copies = forms.IntegerField(
+    copies = count_field(
+        bounds.COPIES,
         label=_label("copies"),
-        min_value=1,
-        max_value=MAX_COPIES,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
         help_text=_("The PDF is made once; the printer prints the copies."),
     )
@@ -45,9 +46,12 @@ class PrintRunOrderForm(forms.Form):
     delivery_note = forms.CharField(
         label=_label("delivery_note"),
         required=False,
+        max_length=bounds.NOTE_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Where and to whom the printer delivers, and by when."),
     )
+
+    idempotency_key = IdempotencyKeyField()
 
     def __init__(self, *args, org_units: QuerySet[OrgUnit], **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -23,17 +23,19 @@ import io
 import re
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from functools import cache
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import gettext_lazy, override
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from campaigns import bounds
 from campaigns.exporters.xlsx import write_cell, write_row
 from campaigns.models import AudienceGroup, Channel, EventFormat, Topic, VenueType
 from campaigns.models.events import AUDIENCE_COLUMNS
@@ -184,6 +186,9 @@ class SheetRefused(Exception):
     """The file cannot be read as a sheet at all (not a workbook, too big, a zip bomb)."""
 
 
+NOT_A_WORKBOOK = gettext_lazy("This is not an Excel workbook (.xlsx).")
+
+
 def workbook_checked(data: bytes) -> zipfile.ZipFile:
     if len(data) > MAX_UPLOAD_BYTES:
         raise SheetRefused(
@@ -193,13 +198,40 @@ def workbook_checked(data: bytes) -> zipfile.ZipFile:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
-        raise SheetRefused(_("This is not an Excel workbook (.xlsx).")) from None
+        raise SheetRefused(NOT_A_WORKBOOK) from None
     # The sizes are the archive's own claims, read before anything is unpacked.
     if sum(info.file_size for info in archive.infolist()) > MAX_UNPACKED_BYTES:
         raise SheetRefused(
             _("This workbook unpacks to far more than any sheet of events; it was refused.")
         )
     return archive
+
+
+def workbook_open(data: bytes) -> Workbook:
+    """An uploaded workbook opened read-only, once its archive passed ``workbook_checked``."""
+    workbook_checked(data)
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception:  # openpyxl fails in as many ways as a file can be no workbook
+        raise SheetRefused(NOT_A_WORKBOOK) from None
+    if not book.worksheets:
+        raise SheetRefused(NOT_A_WORKBOOK)
+    return book
+
+
+def sheet_rows(sheet, **options):
+    """The rows of a read-only sheet as values. Its XML is read only now, row by row: a part
+    that turns out unreadable (an entity bomb, a size the archive lied about, a number
+    that is none) refuses the whole file like one that does not open."""
+    rows = sheet.iter_rows(values_only=True, **options)
+    while True:
+        try:
+            cells = next(rows)
+        except StopIteration:
+            return
+        except Exception:
+            raise SheetRefused(NOT_A_WORKBOOK) from None
+        yield cells
 
 
 MERGE_CELL = re.compile(rb'<(?:\w+:)?mergeCell ref="([A-Z]{1,3}\d+:[A-Z]{1,3}\d+)"')
@@ -213,8 +245,12 @@ def _merged_ranges(archive: zipfile.ZipFile) -> list[str]:
     """
     for name in archive.namelist():
         if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", name):
-            with archive.open(name) as part:
-                return [ref.decode() for ref in MERGE_CELL.findall(part.read())]
+            try:
+                with archive.open(name) as part:
+                    return [ref.decode() for ref in MERGE_CELL.findall(part.read())]
+            except (zipfile.BadZipFile, OSError, EOFError, zlib.error):
+                # Unpacked only as far as the archive claims, so a false size shows here.
+                raise SheetRefused(NOT_A_WORKBOOK) from None
     return []
 
 
@@ -263,6 +299,8 @@ def _when(value) -> dt.datetime:
                 break
         else:
             raise ValueError(_("Not a date: write it as 2025-03-12 10:00."))
+    if not bounds.EARLIEST_DAY <= moment.date() <= bounds.LATEST_DAY:
+        raise ValueError(str(bounds.DAY_REFUSED))
     # Dates in the sheet are the branch's local time (Beijing time).
     return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
 
@@ -279,7 +317,14 @@ def _count(value) -> int | None:
         if not re.fullmatch(r"\d+(\.0+)?", text):
             raise ValueError(_("A whole number of 0 or more, or empty if not counted."))
         number = float(text)
-    if number < 0 or number != int(number):
+    if number != number or number < 0:  # NaN is not equal to itself
+        raise ValueError(_("A whole number of 0 or more, or empty if not counted."))
+    # Before int(): an infinite float (a 400-digit number) cannot become one.
+    if number > bounds.PEOPLE.high:
+        raise ValueError(
+            _("At most %(max)s; no event counts more.") % {"max": f"{bounds.PEOPLE.high:,}"}
+        )
+    if number != int(number):
         raise ValueError(_("A whole number of 0 or more, or empty if not counted."))
     return int(number)
 
@@ -348,9 +393,8 @@ class CountyLookup:
 
 def sheet_read(data: bytes, *, counties: CountyLookup) -> SheetReading:
     """Every row of an uploaded events sheet, as clean values, and every problem in it."""
-    archive = workbook_checked(data)
-    merged = _merged_ranges(archive)
-    book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    merged = _merged_ranges(workbook_checked(data))
+    book = workbook_open(data)
     sheet = book.worksheets[0]
     all_columns = columns()
     headers = column_labels()
@@ -378,7 +422,7 @@ def sheet_read(data: bytes, *, counties: CountyLookup) -> SheetReading:
             )
         )
 
-    rows_iter = sheet.iter_rows(values_only=True)
+    rows_iter = sheet_rows(sheet)
     next(rows_iter, None)  # the Chinese headers: people may reword them, the keys stay
     key_row = next(rows_iter, None)
     expected_keys = [c.key for c in all_columns]
@@ -464,8 +508,12 @@ def problems_workbook(data: bytes, problems: list[Problem]) -> bytes:
     from openpyxl.comments import Comment
 
     try:
-        book = load_workbook(io.BytesIO(data))
+        # A file refused as a whole is not opened again (least of all without read-only's
+        # restraint): the listing alone says why.
+        book = load_workbook(io.BytesIO(data)) if all(item.sheet for item in problems) else None
     except Exception:
+        book = None
+    if book is None:
         book = Workbook()
         book.remove(book.active)
     else:

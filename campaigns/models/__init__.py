@@ -15,7 +15,7 @@ from campaigns.models.events import (
     Topic,
     VenueType,
 )
-from campaigns.models.jobs import JOB_ERRORS, Job
+from campaigns.models.jobs import JOB_ERRORS, JOB_WAITING_FOR_SERVICE, Job
 from campaigns.models.materials import (
     BlockComment,
     EditionBlock,
@@ -40,6 +40,7 @@ __all__ = [
     "CONSENT_TEXTS",
     "CONSENT_VERSION",
     "JOB_ERRORS",
+    "JOB_WAITING_FOR_SERVICE",
     "AudienceCount",
     "AudienceGroup",
     "AuditEntry",

@@ -1,6 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from campaigns import bounds
 from portal.access import OrgScopedQuerySet
 
 
@@ -30,6 +31,11 @@ class Campaign(models.Model):
             models.CheckConstraint(
                 condition=models.Q(ends_on__gte=models.F("starts_on")),
                 name="campaign_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=bounds.days_within("starts_on", "ends_on"),
+                name="campaign_days_in_bounds",
+                violation_error_message=bounds.DAY_REFUSED,
             ),
         ]
 
@@ -72,6 +78,15 @@ class CampaignTarget(models.Model):
                     "The special-area counties are part of the counties covered, so their "
                     "target cannot be larger."
                 ),
+            ),
+            models.CheckConstraint(
+                condition=bounds.counts_within(bounds.TARGET_EVENTS, "events")
+                & bounds.counts_within(bounds.REACH, "people_reached")
+                & bounds.counts_within(
+                    bounds.COUNTIES, "counties_covered", "special_area_counties_covered"
+                ),
+                name="target_figures_in_bounds",
+                violation_error_message=_("A target is beyond what any unit could reach."),
             ),
         ]
 

@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from campaigns import bounds
 from portal.access import OrgScopedQuerySet
 
 
@@ -73,6 +74,16 @@ def audience_column(group: str) -> str:
 # for it per row.
 AUDIENCE_GROUPS = tuple(AudienceGroup.values)
 AUDIENCE_COLUMNS = [audience_column(group) for group in AUDIENCE_GROUPS]
+# The event's figures that count people (or staff, outlets, matters) at one event.
+PEOPLE_FIGURES = (
+    "staff_count",
+    "outlets_count",
+    "visitors_received",
+    "matters_raised",
+    "matters_resolved",
+    "matters_referred",
+    *AUDIENCE_COLUMNS,
+)
 
 
 class EventTopicQuerySet(OrgScopedQuerySet):
@@ -247,6 +258,23 @@ class Event(models.Model):
                 violation_error_message=_("No more matters can be referred than were raised."),
             ),
             models.CheckConstraint(condition=Q(version__gte=1), name="event_version_positive"),
+            models.CheckConstraint(
+                condition=bounds.moments_within("starts_at", "ends_at"),
+                name="event_moments_in_bounds",
+                violation_error_message=bounds.MOMENT_REFUSED,
+            ),
+            models.CheckConstraint(
+                condition=bounds.counts_within(bounds.PEOPLE, *PEOPLE_FIGURES)
+                & bounds.counts_within(bounds.REACH, "online_reach", "people_reached"),
+                name="event_figures_in_bounds",
+                violation_error_message=_("A figure of this event is beyond any event's."),
+            ),
+            models.CheckConstraint(
+                condition=bounds.lengths_within(bounds.LONG_TEXT_LENGTH, "summary")
+                & bounds.lengths_within(bounds.NOTE_LENGTH, "review_note", "cancel_reason"),
+                name="event_texts_in_bounds",
+                violation_error_message=_("A text of this event is too long."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -305,6 +333,11 @@ class AudienceCount(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["event", "group"], name="audience_one_per_group"),
             models.CheckConstraint(condition=Q(count__gte=0), name="audience_count_not_negative"),
+            models.CheckConstraint(
+                condition=bounds.counts_within(bounds.PEOPLE, "count"),
+                name="audience_count_in_bounds",
+                violation_error_message=_("A count of this event is beyond any event's."),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -15,6 +15,13 @@ JOB_ERRORS = {
 }
 
 
+# Shown while a job waits for the job service (Job.waits_for_service).
+JOB_WAITING_FOR_SERVICE = _(
+    "The job service cannot be reached just now. Your job is saved and starts by itself "
+    "when the service is back: there is no need to ask again."
+)
+
+
 def job_result_path(job: "Job", filename: str) -> str:
     """One folder per job: a second attempt overwrites the first one's file, never adds one."""
     return f"jobs/{job.pk}/{filename}"
@@ -63,6 +70,18 @@ class Job(models.Model):
     result = models.FileField(_("result"), upload_to=job_result_path, blank=True)
     error_code = models.CharField(_("error"), max_length=32, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # Set when the job was last handed to the job service (the broker); empty while it
+    # could not be, so that the sweep (jobs_requeue_stale) sends it when the service is back.
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    # Written every JOB_HEARTBEAT_SECONDS by the run that holds the job: a running job whose
+    # heartbeat stopped lost its worker and is taken over.
+    heartbeat_at = models.DateTimeField(_("heartbeat at"), null=True, blank=True)
+    # The Celery task whose run holds the job: the same message delivered again (its worker
+    # died, or it retries) may take the job over at once; any other one waits its turn.
+    task_id = models.CharField(_("task"), max_length=64, blank=True)
+    # Made by the form or the API client that asked for the job: the same request sent
+    # again (a retry after an error, a double click) finds this job instead of a new one.
+    idempotency_key = models.CharField(_("idempotency key"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
@@ -84,6 +103,11 @@ class Job(models.Model):
         ]
         constraints = [
             models.CheckConstraint(condition=Q(progress__lte=100), name="job_progress_percent"),
+            models.UniqueConstraint(
+                fields=["owner", "kind", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="job_idempotency_key_once",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -92,6 +116,15 @@ class Job(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in {self.Status.SUCCEEDED, self.Status.FAILED}
+
+    @property
+    def waits_for_service(self) -> bool:
+        """Saved, but the job service could not be reached yet to start it."""
+        return self.status == self.Status.QUEUED and self.sent_at is None
+
+    @property
+    def service_notice(self) -> str:
+        return str(JOB_WAITING_FOR_SERVICE) if self.waits_for_service else ""
 
     @property
     def error_message(self) -> str:

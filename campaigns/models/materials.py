@@ -1,10 +1,12 @@
 import uuid
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from campaigns import bounds
 from campaigns.models.events import Topic
 from portal.access import OrgScopedQuerySet
 
@@ -125,6 +127,12 @@ class MaterialEdition(models.Model):
         return f"{self.material} · {self.number}"
 
 
+# Characters in one language of one block: a block is one heading, paragraph or list of a
+# leaflet or poster (the longest seeded one has 1,133), and the edition diff compares
+# blocks, which must stay quick to compare.
+BLOCK_TEXT_LENGTH = 5_000
+
+
 class EditionBlockQuerySet(OrgScopedQuerySet):
     owner_path = "edition__material__org_unit__path"
     shared_with_subunits = True
@@ -146,8 +154,12 @@ class EditionBlock(models.Model):
     )
     position = models.PositiveIntegerField(_("position"))
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
-    text_zh = models.TextField(_("Chinese text"), blank=True)
-    text_bo = models.TextField(_("Tibetan text"), blank=True)
+    text_zh = models.TextField(
+        _("Chinese text"), blank=True, validators=[MaxLengthValidator(BLOCK_TEXT_LENGTH)]
+    )
+    text_bo = models.TextField(
+        _("Tibetan text"), blank=True, validators=[MaxLengthValidator(BLOCK_TEXT_LENGTH)]
+    )
     needs_native_review = models.BooleanField(_("Tibetan needs native review"), default=True)
     # Raised by every save of the block: the editor's autosave refuses an older version.
     version = models.PositiveIntegerField(_("version"), default=1)
@@ -159,7 +171,11 @@ class EditionBlock(models.Model):
         verbose_name = _("edition block")
         verbose_name_plural = _("edition blocks")
         constraints = [
-            models.UniqueConstraint(fields=["edition", "position"], name="block_unique_position")
+            models.UniqueConstraint(fields=["edition", "position"], name="block_unique_position"),
+            models.CheckConstraint(
+                condition=bounds.lengths_within(BLOCK_TEXT_LENGTH, "text_zh", "text_bo"),
+                name="block_text_length",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -195,6 +211,13 @@ class BlockComment(models.Model):
         ordering = ["block", "created_at", "pk"]
         verbose_name = _("block comment")
         verbose_name_plural = _("block comments")
+        constraints = [
+            models.CheckConstraint(
+                condition=bounds.lengths_within(bounds.NOTE_LENGTH, "text"),
+                name="comment_text_in_bounds",
+                violation_error_message=_("The comment is too long."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.text[:60]
@@ -257,7 +280,13 @@ class PrintRun(models.Model):
         verbose_name = _("print run")
         verbose_name_plural = _("print runs")
         constraints = [
-            models.CheckConstraint(condition=Q(copies__gt=0), name="print_run_copies_positive")
+            models.CheckConstraint(condition=Q(copies__gt=0), name="print_run_copies_positive"),
+            models.CheckConstraint(
+                condition=bounds.counts_within(bounds.COPIES, "copies")
+                & bounds.lengths_within(bounds.NOTE_LENGTH, "delivery_note"),
+                name="print_run_order_in_bounds",
+                violation_error_message=_("The copies or the delivery note are beyond any order."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -290,6 +319,11 @@ class MaterialUse(models.Model):
                 fields=["event", "edition"], name="material_use_once_per_edition"
             ),
             models.CheckConstraint(condition=Q(copies__gt=0), name="material_use_copies_positive"),
+            models.CheckConstraint(
+                condition=bounds.counts_within(bounds.COPIES, "copies"),
+                name="material_use_copies_in_bounds",
+                violation_error_message=_("More copies than any print run holds."),
+            ),
         ]
 
     def __str__(self) -> str:

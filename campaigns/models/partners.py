@@ -2,6 +2,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from campaigns import bounds
 from portal.access import OrgScopedQuerySet
 
 
@@ -52,7 +53,12 @@ class Partner(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["org_unit", "name"], name="partner_unique_name_per_unit"
-            )
+            ),
+            models.CheckConstraint(
+                condition=bounds.lengths_within(bounds.LONG_TEXT_LENGTH, "notes"),
+                name="partner_notes_in_bounds",
+                violation_error_message=_("The notes are too long."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -92,6 +98,11 @@ class PartnerAgreement(models.Model):
                 condition=Q(ends_on__gte=F("starts_on")),
                 name="agreement_ends_after_start",
                 violation_error_message=_("An agreement cannot end before it starts."),
+            ),
+            models.CheckConstraint(
+                condition=bounds.days_within("starts_on", "ends_on"),
+                name="agreement_days_in_bounds",
+                violation_error_message=bounds.DAY_REFUSED,
             ),
         ]
 
@@ -138,6 +149,13 @@ class PartnerService(models.Model):
                 | (Q(screened__isnull=True) & Q(screening_type="")),
                 name="service_screening_only_for_screenings",
                 violation_error_message=_("Screening figures belong only to a health screening."),
+            ),
+            models.CheckConstraint(
+                condition=bounds.counts_within(
+                    bounds.PEOPLE, "people_served", "screened", "referred"
+                ),
+                name="service_figures_in_bounds",
+                violation_error_message=_("A figure of this service is beyond any event's."),
             ),
         ]
 

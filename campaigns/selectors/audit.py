@@ -57,15 +57,34 @@ ACTION_LABELS = {
     "campaigns.agreement.created": gettext_lazy("Partner agreement added"),
     "campaigns.agreement.updated": gettext_lazy("Partner agreement changed"),
     "campaigns.target.set": gettext_lazy("Target set"),
+    "campaigns.membership.granted": gettext_lazy("Role given"),
+    "campaigns.membership.revoked": gettext_lazy("Role taken away"),
+    "portal.user.created": gettext_lazy("Account made for a new person"),
     "portal.api_token.created": gettext_lazy("API token created"),
     "portal.api_token.revoked": gettext_lazy("API token revoked"),
     "portal.user.signed_in": gettext_lazy("Signed in"),
     "portal.user.sign_in_failed": gettext_lazy("Sign-in failed"),
     "portal.user.sign_in_unlocked": gettext_lazy("Sign-in unlocked"),
 }
+# What a superuser did in Django's admin (portal/admin_site.py): admin.<model>.<what>.
+ADMIN_ACTION_LABELS = {
+    "added": gettext_lazy("Added in the Django admin"),
+    "changed": gettext_lazy("Changed in the Django admin"),
+    "deleted": gettext_lazy("Deleted in the Django admin"),
+}
+
+
+def action_label(code: str) -> str:
+    """An action code in words; a code nobody named is shown as it is."""
+    if code.startswith("admin."):
+        return str(ADMIN_ACTION_LABELS.get(code.rsplit(".", 1)[-1], code))
+    return str(ACTION_LABELS.get(code, code))
+
+
 # The kinds of object audit entries are about, to filter by.
 OBJECT_TYPES = (
     "campaigns.event",
+    "campaigns.membership",
     "campaigns.signin",
     "campaigns.material",
     "campaigns.materialedition",
@@ -186,7 +205,7 @@ def audit_rows(entries) -> list[AuditRow]:
             AuditRow(
                 entry=entry,
                 actor=_actor(entry),
-                action=str(ACTION_LABELS.get(entry.action, entry.action)),
+                action=action_label(entry.action),
                 object_type=object_type_label(entry.object_type),
                 object_url=_object_url(entry),
                 reason=reason,

@@ -8,8 +8,8 @@ action, refuses a save based on an older version, and writes an audit entry.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -369,33 +369,41 @@ def event_approve(*, user, event_id: int, expected_version: int | None = None) -
 class BulkApproval:
     approved: list[Event]
     skipped: int
+    # Changed after the reviewer opened the list: figures they have not seen.
+    stale: list[Event] = field(default_factory=list)
 
 
 @transaction.atomic
-def event_approve_bulk(*, user, event_ids: Iterable[int]) -> BulkApproval:
-    """Approve every listed event the user may review that is still waiting for review.
+def event_approve_bulk(*, user, versions: Mapping[int, int | None]) -> BulkApproval:
+    """Approve every listed event the user may review that is still waiting for review and
+    still at the version the user saw (``versions``: event id -> version, None if unseen).
 
     Events approved or returned by someone else meanwhile, or outside the user's review
-    scope, are skipped and counted rather than failing the whole batch.
+    scope, are skipped and counted; events changed since are listed as stale; neither
+    fails the whole batch.
     """
-    event_ids = set(event_ids)
     events = list(
         visible_to(user, Event)
         .select_for_update(of=("self",))
         .select_related("org_unit")
-        .filter(pk__in=event_ids, status=Event.Status.REPORTED)
+        .filter(pk__in=set(versions), status=Event.Status.REPORTED)
         .order_by("pk")
     )
-    approved = []
+    approved, stale = [], []
     for event in events:
         if not can(user, "event.review", event.org_unit):
+            continue
+        if event.version != versions[event.pk]:
+            stale.append(event)
             continue
         event.transition(to=Event.Status.APPROVED)
         event.version += 1
         event.save(update_fields=["status", "version", "updated_at"])
         audit_record(actor=user, obj=event, action="campaigns.event.approved", data={"bulk": True})
         approved.append(event)
-    return BulkApproval(approved=approved, skipped=len(event_ids) - len(approved))
+    return BulkApproval(
+        approved=approved, skipped=len(versions) - len(approved) - len(stale), stale=stale
+    )
 
 
 @transaction.atomic

@@ -4,7 +4,8 @@ The whole sheet is read and checked first (campaigns/imports/events_sheet.py, th
 rules below, which are the plan and report services' own: the unit's role, the service
 area, a venue for events held in person, counts of 0 or more). One problem anywhere and
 nothing is saved; a clean sheet is saved in one transaction, in bulk. A row whose external
-reference the unit has used before updates that event instead of adding another.
+reference the unit has used before updates that event instead of adding another, but only
+while the event is planned or returned, as the plan and report services allow.
 """
 
 from __future__ import annotations
@@ -83,7 +84,7 @@ def events_import(
     for row in reading.rows:
         values = row.values
         event = existing.get(values.get("external_ref"))
-        if event is not None and event.status not in (*EDITABLE, Event.Status.REPORTED):
+        if event is not None and event.status not in EDITABLE:
             problems.append(
                 Problem(
                     SHEET_NAME,
@@ -113,8 +114,35 @@ def events_import(
     return result
 
 
+def _changed_meanwhile(rows, existing: dict) -> list[Problem]:
+    """Rows whose event was changed since the sheet was checked (the check holds no lock)."""
+    read = {event.pk: event for event in existing.values()}
+    moved = {
+        read[pk].external_ref
+        for pk, version, status in Event.objects.select_for_update()
+        .filter(pk__in=read)
+        .values_list("pk", "version", "status")
+        if version != read[pk].version or status not in EDITABLE
+    }
+    header = column_labels()["external_ref"]
+    return [
+        Problem(
+            SHEET_NAME,
+            row.row,
+            header,
+            row.values["external_ref"],
+            _("This event was changed while the sheet was being checked; upload it again."),
+        )
+        for row in rows
+        if row.values["external_ref"] in moved
+    ]
+
+
 @transaction.atomic
 def _save(*, user, unit: OrgUnit, campaign: Campaign, rows, existing: dict) -> ImportResult:
+    problems = _changed_meanwhile(rows, existing)
+    if problems:
+        return ImportResult(problems=problems)
     now = timezone.now()
     new, changed = [], []
     # Each event with the audience counts and topics its rows get once it has a key.

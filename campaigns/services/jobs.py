@@ -3,19 +3,26 @@
 A job is a ``Job`` row created by ``job_enqueue`` and run by a worker through
 ``job_execute``. Runners, registered per kind with ``@job_runner``, receive the job and a
 progress callback and return the file they made. Running a job twice gives one result.
+
+The run that holds a job writes a heartbeat; ``jobs_requeue_stale``, run by every worker and
+by beat, sends again the jobs nobody is on: never sent (the broker was down), lost, or whose
+worker died. Whichever run claims the job last holds it; the others leave it alone.
 """
 
 import logging
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from kombu.exceptions import OperationalError as BrokerError
@@ -60,42 +67,99 @@ def job_runner(kind: str):
     return register
 
 
-def _send(job_id: int) -> None:
+def _send(job: Job, *, sent_at) -> bool:
+    """Hand the job to the broker, unless another sender (a sweep, the commit) got there first.
+
+    False when the broker could not be reached: the job stays saved and unsent, and the next
+    sweep tries again.
+    """
     from campaigns.tasks import job_run
 
-    job_run.delay(job_id)
+    # Compare-and-set: of the commit hook and the sweeps of several workers, the one that
+    # marks the job sent is the one that sends it.
+    if Job.objects.filter(pk=job.pk, status=Job.Status.QUEUED, sent_at=None).update(
+        sent_at=sent_at
+    ):
+        try:
+            job_run.delay(job.pk)
+        except BrokerError:
+            logger.warning("job %s not sent: the broker is unreachable", job.pk, exc_info=True)
+            Job.objects.filter(pk=job.pk, sent_at=sent_at).update(sent_at=None)
+            return False
+    job.sent_at = sent_at
+    return True
+
+
+def _send_on_commit(job: Job) -> None:
+    _send(job, sent_at=timezone.now())
+
+
+def job_for_idempotency_key(*, owner, kind: str, idempotency_key: str) -> Job | None:
+    """The job that an earlier request with this key made, if any; call inside a transaction."""
+    if not idempotency_key:
+        return None
+    # Two requests with one key at once (a double click) would both find nothing and both
+    # order: the second waits here until the first has committed, then finds its job.
+    get_user_model().objects.select_for_update().filter(pk=owner.pk).values_list("pk").get()
+    return Job.objects.filter(owner=owner, kind=kind, idempotency_key=idempotency_key).first()
 
 
 @transaction.atomic
-def job_enqueue(*, kind: str, owner, org_unit: OrgUnit, params: dict | None = None) -> Job:
-    """Record a job and hand it to a worker once the transaction commits (never on rollback)."""
+def job_enqueue(
+    *, kind: str, owner, org_unit: OrgUnit, params: dict | None = None, idempotency_key: str = ""
+) -> Job:
+    """Record a job and hand it to a worker once the transaction commits (never on rollback).
+
+    A request repeated with the same ``idempotency_key`` gets the job the first one made.
+    """
     if kind not in JOB_RUNNERS:
         raise ValueError(f"no runner for job kind {kind!r}")
     if not visible_to(owner, OrgUnit).filter(pk=org_unit.pk).exists():
         raise PermissionDenied
+    earlier = job_for_idempotency_key(owner=owner, kind=kind, idempotency_key=idempotency_key)
+    if earlier is not None:
+        return earlier
     job = Job.objects.create(
         kind=kind,
         owner=owner,
         org_unit=org_unit,
         params=params or {},
         language=translation.get_language() or settings.LANGUAGE_CODE,
+        idempotency_key=idempotency_key,
     )
-    transaction.on_commit(partial(_send, job.pk))
+    transaction.on_commit(partial(_send_on_commit, job))
     return job
 
 
-def job_progress(job_id: int, percent: int, message: str = "") -> None:
+def job_progress(
+    job_id: int, percent: int, message: str = "", *, attempt: int | None = None
+) -> None:
     """Record how far a running job is; written at once so that the progress bar moves."""
-    Job.objects.filter(pk=job_id, status=Job.Status.RUNNING).update(
+    running = Job.objects.filter(pk=job_id, status=Job.Status.RUNNING)
+    if attempt is not None:  # a run that lost the job to a newer one no longer reports
+        running = running.filter(attempts=attempt)
+    running.update(
         progress=max(0, min(100, percent)), message=message[:200], updated_at=timezone.now()
     )
 
 
-def _claim(job_id: int) -> Job | None:
+def _holder_alive(job: Job, now) -> bool:
+    return job.heartbeat_at is not None and job.heartbeat_at >= now - timedelta(
+        seconds=settings.JOB_HEARTBEAT_TIMEOUT_SECONDS
+    )
+
+
+def _claim(job_id: int, task_id: str) -> Job | None:
     """Mark the job running for one more attempt, or None if there is nothing to do."""
     with transaction.atomic():
-        job = Job.objects.select_for_update().get(pk=job_id)
-        if job.is_finished:
+        job = Job.objects.select_for_update().filter(pk=job_id).first()
+        now = timezone.now()
+        if job is None or job.is_finished:  # gone (purged, or its owner deleted) or done
+            return None
+        # Another message's run holds the job and is alive: this delivery is a duplicate (a
+        # sweep's, or the broker's after its visibility timeout). The same message delivered
+        # again means its earlier run is over (the worker died, or the task retries).
+        if job.status == Job.Status.RUNNING and job.task_id != task_id and _holder_alive(job, now):
             return None
         if job.attempts >= settings.JOB_MAX_ATTEMPTS:
             _finish(job, error_code="too_many_attempts")
@@ -103,9 +167,49 @@ def _claim(job_id: int) -> Job | None:
         job.attempts += 1
         job.status = Job.Status.RUNNING
         job.progress = 0
-        job.started_at = job.started_at or timezone.now()
-        job.save(update_fields=["attempts", "status", "progress", "started_at", "updated_at"])
+        job.started_at = job.started_at or now
+        job.heartbeat_at = now
+        job.task_id = task_id
+        job.save(
+            update_fields=[
+                "attempts",
+                "status",
+                "progress",
+                "started_at",
+                "heartbeat_at",
+                "task_id",
+                "updated_at",
+            ]
+        )
     return Job.objects.select_related("owner", "org_unit").get(pk=job_id)
+
+
+@contextmanager
+def _heartbeat(job_id: int, attempt: int) -> Iterator[None]:
+    """Write the job's heartbeat from a thread while the runner works, however long it is busy."""
+    stop = threading.Event()
+
+    def beat() -> None:
+        try:
+            while not stop.wait(settings.JOB_HEARTBEAT_SECONDS):
+                try:
+                    Job.objects.filter(
+                        pk=job_id, status=Job.Status.RUNNING, attempts=attempt
+                    ).update(heartbeat_at=timezone.now())
+                except TRANSIENT_ERRORS:
+                    # One lost beat is allowed for; the connection is made again next time.
+                    logger.warning("job %s: heartbeat not written", job_id, exc_info=True)
+                    connection.close()
+        finally:
+            connection.close()  # the thread's own connection
+
+    thread = threading.Thread(target=beat, name=f"job-{job_id}-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=settings.JOB_HEARTBEAT_SECONDS)
 
 
 def _finish(job: Job, *, error_code: str = "", result: JobResult | None = None) -> None:
@@ -124,52 +228,70 @@ def _finish(job: Job, *, error_code: str = "", result: JobResult | None = None) 
     job.save(update_fields=fields)
 
 
-def _conclude(job_id: int, **outcome) -> None:
+def _conclude(job_id: int, attempt: int, **outcome) -> None:
     with transaction.atomic():
         job = Job.objects.select_for_update().get(pk=job_id)
         if job.is_finished:  # a duplicate delivery finished first: keep its result
             return
+        if job.attempts != attempt:  # the job was taken over: the newer run finishes it
+            return
         _finish(job, **outcome)
 
 
-def job_execute(*, job_id: int) -> None:
-    """Run a job once. A finished job is left alone, so a repeated delivery does nothing."""
-    job = _claim(job_id)
+def job_execute(*, job_id: int, task_id: str = "", heartbeat: bool = False) -> None:
+    """Run a job once. A finished job is left alone, so a repeated delivery does nothing.
+
+    ``task_id`` names the message being run; ``heartbeat`` is for runs in a worker, whose
+    death must be noticed (an in-process run dies with the request that started it).
+    """
+    job = _claim(job_id, task_id)
     if job is None:
         return
+    attempt = job.attempts
     # The owner's scope is checked again: it may have changed since the job was queued.
     if not visible_to(job.owner, OrgUnit).filter(pk=job.org_unit_id).exists():
-        _conclude(job.pk, error_code="out_of_scope")
+        _conclude(job.pk, attempt, error_code="out_of_scope")
         return
     try:
-        result = JOB_RUNNERS[job.kind](job, partial(job_progress, job.pk))
+        with _heartbeat(job.pk, attempt) if heartbeat else nullcontext():
+            result = JOB_RUNNERS[job.kind](job, partial(job_progress, job.pk, attempt=attempt))
     except JobFailed as failure:
-        _conclude(job.pk, error_code=failure.code)
+        _conclude(job.pk, attempt, error_code=failure.code)
     except SoftTimeLimitExceeded:
-        _conclude(job.pk, error_code="timed_out")
+        _conclude(job.pk, attempt, error_code="timed_out")
     except TRANSIENT_ERRORS:
         raise  # the task retries with backoff
     except Exception:
         logger.exception("job %s (%s) failed", job.pk, job.kind)
-        _conclude(job.pk, error_code="unexpected")
+        _conclude(job.pk, attempt, error_code="unexpected")
     else:
-        _conclude(job.pk, result=result)
+        _conclude(job.pk, attempt, result=result)
 
 
 def jobs_requeue_stale(*, now=None) -> int:
-    """Send again the jobs whose enqueue was lost or whose worker vanished; returns how many."""
+    """Send the jobs no worker is on: never sent, lost on the way, or whose worker died.
+
+    Safe to run in several processes at once: each job is sent by one of them. Returns how
+    many were sent.
+    """
     now = now or timezone.now()
-    queued_before = now - timedelta(minutes=settings.JOB_STALE_AFTER_MINUTES)
-    # A running job writes progress; one silent for longer than the hard limit has no worker.
-    running_before = now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
-    stale = list(
-        Job.objects.filter(
-            Q(status=Job.Status.QUEUED, updated_at__lt=queued_before)
-            | Q(status=Job.Status.RUNNING, updated_at__lt=running_before)
-        ).values_list("pk", flat=True)
-    )
-    # Touched first, so that the next sweep does not send them again before a worker starts.
-    Job.objects.filter(pk__in=stale).update(updated_at=now)
-    for job_id in stale:
-        _send(job_id)
-    return len(stale)
+    lost_before = now - timedelta(minutes=settings.JOB_STALE_AFTER_MINUTES)
+    silent_before = now - timedelta(seconds=settings.JOB_HEARTBEAT_TIMEOUT_SECONDS)
+    stale = Job.objects.filter(
+        Q(status=Job.Status.QUEUED, sent_at=None)
+        | Q(status=Job.Status.QUEUED, sent_at__lt=lost_before)
+        | Q(status=Job.Status.RUNNING, heartbeat_at=None)
+        | Q(status=Job.Status.RUNNING, heartbeat_at__lt=silent_before)
+    ).only("pk", "status", "sent_at", "heartbeat_at")
+    sent = 0
+    for job in stale:
+        # Compare-and-set on what was read: of several sweeps only the first one to get here
+        # puts the job back in the queue (a running one's next claim takes it over).
+        if not Job.objects.filter(
+            pk=job.pk, status=job.status, sent_at=job.sent_at, heartbeat_at=job.heartbeat_at
+        ).update(status=Job.Status.QUEUED, sent_at=None, heartbeat_at=None):
+            continue
+        if not _send(job, sent_at=now):
+            break  # the broker is down: the other jobs wait for the next sweep as well
+        sent += 1
+    return sent

@@ -18,6 +18,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from campaigns import bounds
 from campaigns.models import BlockComment, EditionBlock, Material, MaterialEdition, OrgUnit
 from campaigns.services.audit import audit_record
 from portal.access import can, visible_to
@@ -398,6 +399,7 @@ def edition_return(
     note = note.strip()
     if not note:
         raise ValidationError({"note": _("Say what should be fixed.")})
+    bounds.text_within(note, bounds.NOTE_LENGTH)
     edition.translated_by = None
     edition.reviewed_by = None
     _save_status(edition, Status.DRAFT, "translated_by", "reviewed_by")
@@ -418,15 +420,22 @@ def _require_native_reviewer(user, edition: MaterialEdition) -> None:
 
 
 @transaction.atomic
-def block_native_review_clear(*, user, block_id: int) -> EditionBlock:
-    """A native reader accepts one block's Tibetan; the edition's flag goes with its last block."""
+def block_native_review_clear(
+    *, user, block_id: int, expected_version: int | None = None
+) -> EditionBlock:
+    """A native reader accepts one block's Tibetan; the edition's flag goes with its last block.
+
+    ``expected_version`` is the edition's: the text read is the text cleared.
+    """
     block = (
         visible_to(user, EditionBlock)
         .select_for_update(of=("self",))
         .select_related("edition__material__org_unit")
         .get(pk=block_id)
     )
-    edition = _edition_for_update(user=user, edition_id=block.edition_id)
+    edition = _edition_for_update(
+        user=user, edition_id=block.edition_id, expected_version=expected_version
+    )
     _require_native_reviewer(user, edition)
     if block.needs_native_review:
         block.needs_native_review = False

@@ -19,6 +19,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageCms, ImageOps
 
+from campaigns import bounds
 from campaigns.models import Event, EventPhoto
 from campaigns.services.audit import audit_record
 from portal.access import can, visible_to
@@ -212,6 +213,7 @@ def _photo_encode(upload: UploadedFile) -> tuple[bytes, bytes, str]:
 def event_photo_add(*, user, event: Event, upload: UploadedFile, caption: str = "") -> EventPhoto:
     """Store a JPEG, PNG or WebP photo of a planned or returned event, without its metadata."""
     event = _event_open_for_photos(user=user, event=event)
+    bounds.text_storable(caption)
     photo = EventPhoto(event=event, caption=caption.strip(), uploaded_by=user)
     photo.full_clean(exclude=["image", "thumbnail"])
     content, thumbnail, extension = _photo_encode(upload)

@@ -4,12 +4,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from campaigns import bounds
 from campaigns.models import Job, MaterialEdition, OrgUnit, PrintRun
 from campaigns.services.audit import audit_record
-from campaigns.services.jobs import job_enqueue
+from campaigns.services.jobs import job_enqueue, job_for_idempotency_key
 from portal.access import can, visible_to
 
-MAX_COPIES = 100_000
+MAX_COPIES = bounds.COPIES.high
 
 ERRORS = {
     "not_approved": _("Only an approved edition can be printed."),
@@ -29,8 +30,17 @@ def print_run_order(
     bleed: bool = False,
     crop_marks: bool = False,
     delivery_note: str = "",
+    idempotency_key: str = "",
 ) -> PrintRun:
-    """Order ``copies`` of an approved edition for ``org_unit`` and queue the PDF's rendering."""
+    """Order ``copies`` of an approved edition for ``org_unit`` and queue the PDF's rendering.
+
+    An order repeated with the same ``idempotency_key`` gets the run the first one made.
+    """
+    earlier = job_for_idempotency_key(
+        owner=user, kind=Job.Kind.PRINT_RUN, idempotency_key=idempotency_key
+    )
+    if earlier is not None:
+        return visible_to(user, PrintRun).select_related("job").get(job=earlier)
     # An edition outside the user's scope is treated like a missing one.
     if not visible_to(user, MaterialEdition).filter(pk=edition.pk).exists():
         raise MaterialEdition.DoesNotExist
@@ -66,6 +76,7 @@ def print_run_order(
         owner=user,
         org_unit=org_unit,
         params={"print_run_id": print_run.pk},
+        idempotency_key=idempotency_key,
     )
     print_run.save(update_fields=["job"])
     return print_run

@@ -13,7 +13,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -41,7 +40,6 @@ from campaigns.models.events import AUDIENCE_COLUMNS
 from campaigns.services.events import REPORT_FIGURES
 
 SEEDS_DIR = settings.BASE_DIR / "seeds"
-BRANCH_ADMIN_GROUP = "Org unit administrators"
 
 
 @dataclass
@@ -327,41 +325,26 @@ def _sign_in_load(event: Event, person: dict) -> None:
     SignIn.objects.filter(pk=sign_in.pk).update(created_at=recorded_at)
 
 
-def _branch_admin_group() -> Group:
-    """Staff permissions for org unit administrators; what they see is still their subtree."""
-    group, _created = Group.objects.get_or_create(name=BRANCH_ADMIN_GROUP)
-    permissions = Permission.objects.filter(content_type__app_label="campaigns").exclude(
-        Q(content_type__model__in=["region", "campaign", "auditentry"])
-        & ~Q(codename__startswith="view_")
-    )
-    group.permissions.set(permissions)
-    return group
-
-
 def demo_users_load(*, directory: Path = SEEDS_DIR) -> tuple[list[tuple[str, str, str]], str]:
     """One user per role at each demo unit; returns (username, unit, role) rows and the password."""
     spec = _read_json("demo_users.json", directory)
     user_model = get_user_model()
-    admin_group = _branch_admin_group()
     rows = []
     for prefix, unit_code in spec["units"].items():
         unit = OrgUnit.objects.get(code=unit_code)
         for role in spec["roles"]:
             username = f"{prefix}-{role}"
             user, created = user_model.objects.get_or_create(username=username)
-            is_admin = role == Membership.Role.ADMIN
-            wanted = {
-                "is_staff": is_admin,
-                "is_superuser": is_admin and unit.kind == OrgUnit.Kind.HQ,
-            }
+            # Only headquarters' administrator is a superuser, and so the only one to reach
+            # Django's admin; the others manage their people on the members page.
+            is_superuser = role == Membership.Role.ADMIN and unit.kind == OrgUnit.Kind.HQ
+            wanted = {"is_staff": is_superuser, "is_superuser": is_superuser}
             if created or any(getattr(user, name) != value for name, value in wanted.items()):
                 for name, value in wanted.items():
                     setattr(user, name, value)
                 if created:
                     user.set_password(spec["password"])
                 user.save()
-            if is_admin:
-                user.groups.add(admin_group)
             Membership.objects.get_or_create(user=user, org_unit=unit, role=role)
             rows.append((username, unit.name, Membership(role=role).get_role_display()))
     return rows, spec["password"]

@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 
 from campaigns.exporters.xlsx import write_cell, write_row
 from campaigns.imports.events_sheet import (
@@ -24,7 +24,8 @@ from campaigns.imports.events_sheet import (
     SheetRefused,
     cell_blank,
     cell_text,
-    workbook_checked,
+    sheet_rows,
+    workbook_open,
 )
 from campaigns.models import CONSENT_VERSION, AudienceGroup, Event, SignIn
 from campaigns.models.signins import MAINLAND_MOBILE
@@ -36,8 +37,17 @@ SHEET_HEADERS = ["姓名", "手机号", "受众类别", "已同意（是/否）"
 YES = {"是", "已同意", "同意", "y", "yes", "1", "√", "✓"}
 
 
-def _event(user, event_id: int) -> Event:
-    return visible_to(user, Event).select_related("org_unit").get(pk=event_id)
+# Once the report is sent, who came is part of what is reviewed, like its figures and
+# photos: nobody is added. A person may still have their sign-in deleted at any time (the
+# consent text promises it), so deleting stays possible, with its reason in the audit log.
+REPORT_SENT = frozenset({Event.Status.REPORTED, Event.Status.APPROVED})
+
+
+def _event(user, event_id: int, *, lock: bool = False) -> Event:
+    events = visible_to(user, Event).select_related("org_unit")
+    if lock:  # held against a transition of the event until the change is saved
+        events = events.select_for_update(of=("self",))
+    return events.get(pk=event_id)
 
 
 def _require(user, action: str, event: Event) -> None:
@@ -48,6 +58,14 @@ def _require(user, action: str, event: Event) -> None:
 def _require_open(event: Event) -> None:
     if event.status == Event.Status.CANCELLED:
         raise ValidationError(_("A cancelled event takes no sign-ins."), code="cancelled")
+    if event.status in REPORT_SENT:
+        raise ValidationError(
+            _(
+                "The report of this event has been sent, so its sign-in list is closed. If "
+                "someone is missing, the reviewer can return the report."
+            ),
+            code="report_sent",
+        )
 
 
 def phone_cleaned(value) -> str:
@@ -67,7 +85,7 @@ def sign_in_add(
     *, user, event_id: int, name: str, phone: str, audience_group: str, consent_given: bool
 ) -> SignIn:
     """Record one person who came; without their consent nothing is kept."""
-    event = _event(user, event_id)
+    event = _event(user, event_id, lock=True)
     _require(user, "signin.record", event)
     _require_open(event)
     if not consent_given:
@@ -96,14 +114,32 @@ def sign_in_add(
 
 
 @transaction.atomic
-def sign_in_remove(*, user, event_id: int, sign_in_id: int) -> None:
-    """Delete one sign-in, such as when the person asks for it."""
-    event = _event(user, event_id)
+def sign_in_remove(*, user, event_id: int, sign_in_id: int, reason: str = "") -> None:
+    """Delete one sign-in, such as when the person asks for it; once the report is sent,
+    only with a reason."""
+    event = _event(user, event_id, lock=True)
     _require(user, "signin.record", event)
+    reason = reason.strip()[:500]
+    after_report = event.status in REPORT_SENT
+    if after_report and len(reason) < 4:
+        raise ValidationError(
+            {
+                "reason": _(
+                    "The report has been sent: say why this sign-in is deleted (at least 4 "
+                    "characters), for example that the person asked for it."
+                )
+            }
+        )
     removed, _by_model = visible_to(user, SignIn).filter(event=event, pk=sign_in_id).delete()
     if not removed:
         raise SignIn.DoesNotExist  # gone already, or never this event's: nothing to audit
-    audit_record(actor=user, obj=event, action="campaigns.signin.removed", data={"sign_ins": 1})
+    audit_record(
+        actor=user,
+        obj=event,
+        action="campaigns.signin.removed",
+        comment=reason,
+        data={"sign_ins": 1, "after_report": after_report},
+    )
 
 
 @dataclass
@@ -144,15 +180,16 @@ def sign_ins_import(*, user, event_id: int, data: bytes) -> SignInImport:
     _require(user, "signin.record", event)
     _require_open(event)
     try:
-        workbook_checked(data)
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+        book = workbook_open(data)
+        try:
+            return _sign_ins_read(user=user, event=event, sheet=book.worksheets[0])
+        finally:
+            book.close()
     except SheetRefused as refusal:
         return SignInImport(problems=[Problem("", 0, "", "", str(refusal))])
-    except Exception:
-        return SignInImport(
-            problems=[Problem("", 0, "", "", _("This is not an Excel workbook (.xlsx)."))]
-        )
-    sheet = book.worksheets[0]
+
+
+def _sign_ins_read(*, user, event: Event, sheet) -> SignInImport:
     groups = _groups_by_label()
     problems: list[Problem] = []
     rows: list[SignIn] = []
@@ -162,7 +199,7 @@ def sign_ins_import(*, user, event_id: int, data: bytes) -> SignInImport:
     def problem(row, column, value, reason):
         problems.append(Problem(sheet.title, row, columns[column], cell_text(value)[:100], reason))
 
-    for number, cells in enumerate(sheet.iter_rows(min_row=2, values_only=True), start=2):
+    for number, cells in enumerate(sheet_rows(sheet, min_row=2), start=2):
         cells = (list(cells) + [None] * 4)[:4]
         if all(cell_blank(cell) for cell in cells):
             continue
@@ -204,7 +241,6 @@ def sign_ins_import(*, user, event_id: int, data: bytes) -> SignInImport:
                 created_by=user,
             )
         )
-    book.close()
     taken = set(
         SignIn.objects.filter(event=event, phone__in=list(seen)).values_list("phone", flat=True)
     )
@@ -214,6 +250,8 @@ def sign_ins_import(*, user, event_id: int, data: bytes) -> SignInImport:
         return SignInImport(problems=sorted(problems, key=lambda p: (p.row, p.column)))
     try:
         with transaction.atomic():
+            # Checked again under the event's lock: the report may have been sent meanwhile.
+            _require_open(_event(user, event.pk, lock=True))
             SignIn.objects.bulk_create(rows)
             audit_record(
                 actor=user,

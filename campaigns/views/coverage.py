@@ -14,7 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from campaigns import bounds
 from campaigns.charts import BarChart
+from campaigns.forms.bounded import count_field
 from campaigns.forms.events import CoverageFilterForm
 from campaigns.models import Campaign, CampaignTarget, OrgUnit, Region
 from campaigns.selectors import coverage as selectors
@@ -242,11 +244,11 @@ def coverage_region(request, campaign_pk: int, unit_pk: int, region_pk: int):
 
 
 class TargetForm(forms.Form):
-    events = forms.IntegerField(label=gettext_lazy("Events"), min_value=0)
-    people_reached = forms.IntegerField(label=gettext_lazy("People reached"), min_value=0)
-    counties_covered = forms.IntegerField(label=gettext_lazy("Counties covered"), min_value=0)
-    special_area_counties_covered = forms.IntegerField(
-        label=gettext_lazy("Special-area counties covered"), min_value=0
+    events = count_field(bounds.TARGET_EVENTS, label=gettext_lazy("Events"))
+    people_reached = count_field(bounds.REACH, label=gettext_lazy("People reached"))
+    counties_covered = count_field(bounds.COUNTIES, label=gettext_lazy("Counties covered"))
+    special_area_counties_covered = count_field(
+        bounds.COUNTIES, label=gettext_lazy("Special-area counties covered")
     )
 
     def clean(self):
@@ -263,7 +265,21 @@ class TargetForm(forms.Form):
         return cleaned
 
 
-TargetFormSet = forms.formset_factory(TargetForm, extra=0)
+def _target_formset(children: list[OrgUnit], *args, **kwargs) -> forms.BaseFormSet:
+    """One form a sub-unit, each to be filled in: a posted count beyond that builds no more
+    forms (absolute_max) and is refused; none is an empty extra form (min_num), whatever
+    INITIAL_FORMS says."""
+    count = len(children)
+    formset_class = forms.formset_factory(
+        TargetForm,
+        extra=0,
+        min_num=count,
+        max_num=count,
+        absolute_max=count,
+        validate_min=True,
+        validate_max=True,
+    )
+    return formset_class(*args, **kwargs)
 
 
 @login_required
@@ -281,8 +297,15 @@ def targets_edit(request, campaign_pk: int, unit_pk: int):
         {name: getattr(existing.get(child.pk), name, 0) for name in TARGET_FIGURES}
         for child in children
     ]
-    formset = TargetFormSet(request.POST or None, initial=initial, prefix="targets")
-    if request.method == "POST" and formset.is_valid():
+    formset = _target_formset(children, request.POST or None, initial=initial, prefix="targets")
+    if request.method == "POST" and (
+        formset.total_form_count() != len(children) or formset.non_form_errors()
+    ):
+        # Not what the page sent: a tampered management form. Say so, and start again.
+        for error in formset.non_form_errors() or [_("The form was incomplete; try again.")]:
+            messages.error(request, error)
+        formset = _target_formset(children, initial=initial, prefix="targets")
+    elif request.method == "POST" and formset.is_valid():
         try:
             warnings = targets_set(
                 user=request.user,

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from campaigns import bounds
 from campaigns.forms.events import (
     EventFilterForm,
     EventPlanForm,
@@ -260,9 +261,9 @@ def event_detail(request, pk: int):
     )
 
 
-def _posted_version(request) -> int | None:
+def _posted_version(request, name: str = "version") -> int | None:
     try:
-        return int(request.POST["version"])
+        return int(request.POST[name])
     except (KeyError, ValueError):
         return None
 
@@ -270,8 +271,12 @@ def _posted_version(request) -> int | None:
 def _button_transition(request, pk: int, *, service, done: str):
     """Submit or approve: one button; a refusal is shown as a message on the event page."""
     event = _visible_event(request.user, pk)
+    version = _posted_version(request)
     try:
-        service(user=request.user, event_id=event.pk, expected_version=_posted_version(request))
+        if version is None:
+            # Not posted from the event's page: whoever sent it has seen no version of it.
+            raise services.StaleEdit(event)
+        service(user=request.user, event_id=event.pk, expected_version=version)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
@@ -304,6 +309,8 @@ def _note_transition(request, pk: int, *, action: str, service, label, argument:
     form = NoteForm(request.POST or None, label=label, initial={"version": event.version})
     if request.method == "POST" and form.is_valid():
         try:
+            if form.cleaned_data["version"] is None:
+                raise services.StaleEdit(event)
             service(
                 user=request.user,
                 event_id=event.pk,
@@ -359,11 +366,15 @@ def review_queue(request):
 @login_required
 @require_POST
 def event_approve_bulk(request):
-    ids = [int(value) for value in request.POST.getlist("events") if value.isdigit()]
+    # bounds.row_id, not str.isdigit: "²" is a digit to isdigit() and no number to int().
+    ids = [pk for pk in map(bounds.row_id, request.POST.getlist("events")) if pk is not None]
     if not ids:
         messages.warning(request, _("Tick the reports you want to approve."))
         return redirect("review_queue")
-    result = services.event_approve_bulk(user=request.user, event_ids=ids)
+    # The version of each ticked report on the list the reviewer read: a report changed since
+    # is not approved unseen.
+    versions = {pk: _posted_version(request, f"version-{pk}") for pk in ids}
+    result = services.event_approve_bulk(user=request.user, versions=versions)
     messages.success(
         request,
         _("%(count)s reports approved.") % {"count": len(result.approved)},
@@ -376,5 +387,14 @@ def event_approve_bulk(request):
                 "or they are not yours to review."
             )
             % {"count": result.skipped},
+        )
+    if result.stale:
+        messages.error(
+            request,
+            _(
+                "Changed after you opened the list, so not approved: %(titles)s. Open each "
+                "report to see what changed, then approve it."
+            )
+            % {"titles": "、".join(event.title for event in result.stale)},
         )
     return redirect("review_queue")

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
 from campaigns.forms.events import CoverageFilterForm
+from campaigns.forms.jobs import idempotency_key_clean
 from campaigns.models import Campaign, Job, OrgUnit
 from campaigns.services.jobs import job_enqueue
 from portal.access import visible_to
@@ -35,6 +36,10 @@ def coverage_export_start(request, campaign_pk: int, unit_pk: int, kind: str):
     if not form.is_valid():
         return HttpResponseBadRequest(form.errors.as_text())
     job = job_enqueue(
-        kind=kind, owner=request.user, org_unit=unit, params=_job_params(campaign, form)
+        kind=kind,
+        owner=request.user,
+        org_unit=unit,
+        params=_job_params(campaign, form),
+        idempotency_key=idempotency_key_clean(request.POST.get("idempotency_key")),
     )
     return redirect("job_detail", pk=job.pk)

@@ -7,6 +7,7 @@ from django.http import FileResponse, Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from campaigns.forms.jobs import IdempotencyKeyField
 from campaigns.models import Campaign, Job, Membership
 from campaigns.services.jobs import job_enqueue
 
@@ -15,6 +16,7 @@ JOBS_PER_PAGE = 20
 
 class EventsExportForm(forms.Form):
     campaign = forms.ModelChoiceField(queryset=Campaign.objects.all(), required=False)
+    idempotency_key = IdempotencyKeyField()
 
 
 @login_required
@@ -54,5 +56,6 @@ def events_export_start(request):
         owner=request.user,
         org_unit=membership.org_unit,
         params={"campaign_id": campaign.pk} if campaign else {},
+        idempotency_key=form.cleaned_data["idempotency_key"],
     )
     return redirect("job_detail", pk=job.pk)

@@ -354,6 +354,9 @@ def edition_transition(request, pk: int, action: str):
     user, version = request.user, _posted_version(request)
     arguments = {"user": user, "edition_id": edition.pk, "expected_version": version}
     try:
+        if version is None:
+            # Not posted from the editor: whoever sent it has seen no version of the edition.
+            raise services.StaleEdit(edition)
         if action == "translate":
             services.edition_translate(**arguments)
         elif action == "review":
@@ -366,7 +369,9 @@ def edition_transition(request, pk: int, action: str):
             block = _visible_block(user, _posted_int(request, "block"))
             if block.edition_id != edition.pk:
                 raise Http404
-            services.block_native_review_clear(user=user, block_id=block.pk)
+            services.block_native_review_clear(
+                user=user, block_id=block.pk, expected_version=version
+            )
             messages.success(request, _("Native review of the block is cleared."))
             return redirect(_editor_url(edition.pk, block.pk))
         else:

@@ -80,7 +80,9 @@ def event_photo_upload(request, pk: int):
 def event_photo(request, pk: int, photo_pk: int, size: str):
     if size not in SIZES:
         raise Http404
-    photo = get_object_or_404(visible_to(request.user, EventPhoto), pk=photo_pk, event_id=pk)
+    # event__pk, not event_id: a key lookup bounds the number (an URL may carry 20 digits,
+    # more than SQLite binds); the event is joined for the scope anyway.
+    photo = get_object_or_404(visible_to(request.user, EventPhoto), pk=photo_pk, event__pk=pk)
     file = photo.image if size == "full" else photo.thumbnail
     extension = PurePosixPath(file.name or "").suffix.lower()
     if extension not in CONTENT_TYPES:
@@ -106,7 +108,7 @@ def event_photo_delete(request, pk: int, photo_pk: int):
     photo = get_object_or_404(
         visible_to(request.user, EventPhoto).select_related("event__org_unit"),
         pk=photo_pk,
-        event_id=pk,
+        event__pk=pk,
     )
     try:
         event_photo_remove(user=request.user, photo=photo)

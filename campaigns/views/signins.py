@@ -30,11 +30,14 @@ def _event(request, pk: int) -> Event:
 def _page(request, event, *, form=None, sheet_form=None, problems=None, status=200):
     sign_ins, in_full = services.sign_ins_listed(user=request.user, event=event)
     may_record = can(request.user, "signin.record", event.org_unit)
+    list_closed = event.status in services.REPORT_SENT
     context = {
         "event": event,
         "page": Paginator(sign_ins, SIGN_INS_PER_PAGE).get_page(request.GET.get("page")),
         "in_full": in_full,
-        "may_record": may_record and event.status != Event.Status.CANCELLED,
+        "may_record": may_record and event.status != Event.Status.CANCELLED and not list_closed,
+        "may_remove": may_record,
+        "list_closed": list_closed,
         "form": form or SignInForm(),
         "sheet_form": sheet_form or SignInSheetForm(),
         "problems": problems,
@@ -107,10 +110,19 @@ def event_sign_ins_template(request, pk: int):
 def event_sign_in_remove(request, pk: int, sign_in_pk: int):
     event = _event(request, pk)
     try:
-        services.sign_in_remove(user=request.user, event_id=event.pk, sign_in_id=sign_in_pk)
+        services.sign_in_remove(
+            user=request.user,
+            event_id=event.pk,
+            sign_in_id=sign_in_pk,
+            reason=request.POST.get("reason", ""),
+        )
     except SignIn.DoesNotExist:
         raise Http404 from None
-    messages.success(request, _("The sign-in is deleted."))
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The sign-in is deleted."))
     return redirect("event_sign_ins", pk=event.pk)
 
 

@@ -25,7 +25,7 @@ SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 ALLOWED_HOSTS: list[str] = []
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "portal.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -103,12 +103,14 @@ AUTH_USER_MODEL = "portal.User"
 AUTHENTICATION_BACKENDS = [
     # First, so that a locked-out account is refused before its password is checked.
     "axes.backends.AxesStandaloneBackend",
+    # Then the slowdown per account across addresses (campaigns/services/accounts.py).
+    "portal.accounts.AccountSlowdownBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "portal.passwords.MinimumLengthValidator",
         "OPTIONS": {"min_length": 10},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -131,6 +133,8 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # portal/accounts.py resolves it, for the lockout and for the sign-in log alike.
 TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "0"))
 AXES_CLIENT_IP_CALLABLE = "portal.accounts.client_address"
+# A try the slowdown refused unchecked is no failure of that address (portal/accounts.py).
+AXES_WHITELIST_CALLABLE = "portal.accounts.refused_unchecked"
 
 # Interface languages. Simplified Chinese is the default; Tibetan (bo) strings are written
 # by us and await a native reader's review (see locale/bo and the banner in base.html).
@@ -211,6 +215,13 @@ DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "portal@localho
 REST_FRAMEWORK = {
     # Deny by default; every queryset is scoped with visible_to (campaigns/api/views.py).
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON nested deeper than any request needs, or holding text the database cannot
+    # store, is a 400 (campaigns/api/parsers.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "campaigns.api.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     # The token first: a request without credentials is then told how to send them (401).
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "portal.tokens.ApiTokenAuthentication",
@@ -230,6 +241,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Events, coverage data and handouts of the financial-education campaigns.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and its docs page are for people who use the API: signed in (README).
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     # Swagger UI from the drf-spectacular-sidecar package: served by the portal, no CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -267,13 +280,39 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_RETRY_BACKOFF_MAX = 10 * 60
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", str(2 * 60 * 60))),
+    # With the broker down, a request that orders a job answers within seconds instead of
+    # hanging: the job is saved all the same, and the sweep sends it once the broker is back.
+    "socket_connect_timeout": 3,
 }
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 0.5,
+}
+# The visibility timeout above is no way to find a dead worker's job: shorter than the
+# longest job, it would start live jobs twice. Instead the run that holds a job writes a
+# heartbeat every JOB_HEARTBEAT_SECONDS; each worker (and beat) sweeps every
+# JOB_SWEEP_SECONDS and sends again a running job silent for JOB_HEARTBEAT_TIMEOUT_SECONDS.
+# So a job whose worker died is taken over within timeout + sweep + heartbeat (100 s by
+# default), with or without beat. The timeout allows for a few beats lost to a busy database.
+JOB_HEARTBEAT_SECONDS = float(os.environ.get("JOB_HEARTBEAT_SECONDS", "10"))
+JOB_HEARTBEAT_TIMEOUT_SECONDS = float(os.environ.get("JOB_HEARTBEAT_TIMEOUT_SECONDS", "60"))
+JOB_SWEEP_SECONDS = float(os.environ.get("JOB_SWEEP_SECONDS", "30"))
+if JOB_HEARTBEAT_TIMEOUT_SECONDS < 3 * JOB_HEARTBEAT_SECONDS:
+    raise ImproperlyConfigured(
+        "JOB_HEARTBEAT_TIMEOUT_SECONDS must be at least 3 x JOB_HEARTBEAT_SECONDS, or live jobs "
+        "would be taken over from their workers."
+    )
 # A worker child that grows past this (KiB) is replaced after its current task.
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = 512 * 1024
 CELERY_BEAT_SCHEDULE = {
     "requeue-stale-jobs": {
         "task": "campaigns.tasks.jobs_requeue_stale",
-        "schedule": 5 * 60,
+        "schedule": JOB_SWEEP_SECONDS,
+        # Workers sweep by themselves too: a sweep that waited longer than this is useless.
+        "options": {"expires": JOB_SWEEP_SECONDS},
     },
     "remind-organizers-of-overdue-reports": {
         "task": "campaigns.tasks.overdue_reports_remind",
@@ -291,7 +330,8 @@ CELERY_BEAT_SCHEDULE = {
 
 # Background jobs and scheduled work.
 JOB_MAX_ATTEMPTS = 3
-JOB_STALE_AFTER_MINUTES = 10  # a job queued this long without a worker taking it is sent again
+# A job sent this long ago that no worker has started is sent again (the message was lost).
+JOB_STALE_AFTER_MINUTES = 10
 JOB_RESULT_RETENTION_DAYS = 30
 REPORT_OVERDUE_AFTER_DAYS = int(os.environ.get("REPORT_OVERDUE_AFTER_DAYS", "3"))
 SIGN_IN_RETENTION_DAYS = int(os.environ.get("SIGN_IN_RETENTION_DAYS", "180"))

@@ -10,6 +10,9 @@ LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 # Tests run tasks in-process even where CI sets a broker; the real-worker tests switch to
 # Redis themselves (tests/jobs/test_real_worker.py).
 CELERY_TASK_ALWAYS_EAGER = True
+# A worker started by a test sends what it sends (its sweeps) to the queue it reads, which
+# is that test session's own (tests/jobs/real_worker.py).
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("TEST_JOB_QUEUE", "celery")  # noqa: F405
 # A worker process started by a test must open the same database as the test: SQLite's
 # default in-memory test database cannot be shared, a file can.
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405

@@ -81,3 +81,8 @@ def test_the_api_documentation_is_served_by_the_portal_itself(world):
     page = client.get("/api/v1/docs/").content.decode()
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in page
     assert "cdn" not in page.lower()
+
+
+@pytest.mark.parametrize("url", ["/api/v1/schema/", "/api/v1/docs/"])
+def test_the_schema_and_its_docs_are_not_served_to_anyone_not_signed_in(url):
+    assert APIClient().get(url).status_code == 401

@@ -109,14 +109,49 @@ def test_an_imported_event_is_whole_like_one_planned_on_the_page(world):
     assert Event.objects.visible_to(world.organizer).filter(pk=event.pk).exists()
 
 
+PLANNED = {key: value for key, value in GOOD.items() if not key.startswith("audience_")}
+
+
 def test_importing_the_same_sheet_again_updates_instead_of_adding(world):
-    run(world, sheet(GOOD))
+    run(world, sheet(PLANNED))
     result = run(world, sheet(GOOD | {"title": "红原牧区宣讲（更正）", "audience_women": 40}))
     assert (result.created, result.updated) == (0, 1)
     event = Event.objects.get(external_ref="HY-2024-001")
     assert event.title == "红原牧区宣讲（更正）"
     assert event.people_reached == 100
+    assert event.status == Event.Status.REPORTED
     assert Event.objects.filter(external_ref="HY-2024-001").count() == 1
+
+
+def test_an_event_waiting_for_review_is_not_changed_by_an_import(world):
+    run(world, sheet(GOOD))  # figures: reported, waiting for review
+    result = run(world, sheet(GOOD | {"title": "改", "audience_women": 40}))
+    assert [(p.row, p.column, p.reason) for p in result.problems] == [
+        (3, "A 外部编号", "This event is reported already and is not changed by an import.")
+    ]
+    event = Event.objects.get(external_ref="HY-2024-001")
+    assert (event.title, event.people_reached, event.version) == (GOOD["title"], 95, 1)
+
+
+def test_an_event_submitted_while_the_sheet_is_checked_is_not_overwritten(world):
+    run(world, sheet(PLANNED))
+    event = Event.objects.get(external_ref="HY-2024-001")
+
+    def meanwhile(percent, message):
+        if percent == 70:  # checked, about to save: the organizer changes the plan on the page
+            Event.objects.filter(pk=event.pk).update(title="页面上改的", version=2)
+
+    result = events_import(
+        user=world.organizer,
+        org_unit_id=world.units["central_a"].pk,
+        campaign_id=world.campaign.pk,
+        data=sheet(GOOD),
+        progress=meanwhile,
+    )
+
+    assert [(p.row, p.column) for p in result.problems] == [(3, "A 外部编号")]
+    assert "changed while the sheet was being checked" in result.problems[0].reason
+    assert Event.objects.get(pk=event.pk).title == "页面上改的"
 
 
 def test_county_may_be_given_by_name_and_digits_full_width(world):

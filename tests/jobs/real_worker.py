@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 import uuid
+from pathlib import Path
 
 from django.conf import settings
 from django.db import connection
@@ -47,35 +48,47 @@ def _forget_broker_connections() -> None:
     app.__dict__.pop("amqp", None)
 
 
-def send_tasks_through_redis() -> None:
+def send_tasks_through_redis(*, broker_url: str = "") -> None:
     """Switch this process from in-process tasks to sending them to the test queue."""
     _forget_broker_connections()
     app.conf.update(
         task_always_eager=False,
-        broker_url=redis_url(),
+        # The write URL: Celery reads broker_url from the environment first, where CI sets it.
+        broker_write_url=broker_url or redis_url(),
         task_default_queue=QUEUE,
-        broker_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT_SECONDS},
+        broker_transport_options={
+            **settings.CELERY_BROKER_TRANSPORT_OPTIONS,
+            "visibility_timeout": VISIBILITY_TIMEOUT_SECONDS,
+        },
     )
 
 
 def run_tasks_in_process() -> None:
     _forget_broker_connections()
-    app.conf.task_always_eager = True
+    app.conf.update(task_always_eager=True, broker_write_url=None)
 
 
-def start_worker() -> subprocess.Popen:
+def start_worker(
+    *,
+    pool: str = "solo",
+    visibility_timeout: int = VISIBILITY_TIMEOUT_SECONDS,
+    job_settings: dict[str, float] | None = None,
+) -> subprocess.Popen:
+    """A ``celery worker`` on the test queue; ``job_settings`` are JOB_* settings for it."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "portal.settings",
         "DJANGO_ENV": "test",
         "DATABASE_URL": database_url(),
         "CELERY_BROKER_URL": redis_url(),
-        "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT_SECONDS),
+        "CELERY_VISIBILITY_TIMEOUT": str(visibility_timeout),
         "DJANGO_MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "TEST_JOB_QUEUE": QUEUE,
+        **{name: str(value) for name, value in (job_settings or {}).items()},
     }
     command = [
         sys.executable, "-m", "celery", "-A", "portal", "worker",
-        "--queues", QUEUE, "--pool", "solo", "--loglevel", "WARNING",
+        "--queues", QUEUE, "--pool", pool, "--concurrency", "1", "--loglevel", "WARNING",
         "--include", "tests.jobs.worker_jobs",
         "--without-gossip", "--without-mingle", "--without-heartbeat",
     ]  # fmt: skip
@@ -86,6 +99,31 @@ def kill(worker: subprocess.Popen) -> None:
     """SIGKILL: the worker gets no chance to hand its task back."""
     os.killpg(worker.pid, signal.SIGKILL)
     worker.wait(timeout=10)
+
+
+def kill_main_process(worker: subprocess.Popen) -> None:
+    """SIGKILL to the main process alone, as an operator's ``kill -9`` or the OOM killer does.
+
+    Its pool children die with it (Celery asks the kernel for that), and nothing hands the
+    task back to the broker.
+    """
+    os.kill(worker.pid, signal.SIGKILL)
+    worker.wait(timeout=10)
+
+
+def kill_pool_child(worker: subprocess.Popen) -> None:
+    """SIGKILL to the prefork pool child running the task (Linux: found through /proc)."""
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            # pid (command) state ppid ...: the command may hold spaces, so split after it.
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended meanwhile
+        if int(fields[1]) == worker.pid:
+            children.append(int(stat.parent.name))
+    assert len(children) == 1, f"expected one pool child, found {children}"
+    os.kill(children[0], signal.SIGKILL)
 
 
 def stop(worker: subprocess.Popen) -> None:

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from campaigns.models import Job, Membership
 from campaigns.services import jobs
 from tests import factories as f
-from tests.jobs import worker_jobs  # noqa: F401 - registers the test_steps kind
+from tests.jobs import real_worker, worker_jobs  # noqa: F401 - registers test_steps
 
 
 @pytest.fixture
@@ -146,19 +146,97 @@ def test_a_transient_database_error_is_raised_for_the_task_to_retry(steps_job):
     assert job.status == "running"  # not failed: the retry runs it again
 
 
-def test_the_sweeper_sends_again_jobs_left_queued_too_long(steps_job, settings):
+def test_the_sweep_sends_jobs_never_sent_or_lost_and_leaves_the_others(steps_job, settings):
     now = timezone.now()
-    stale = steps_job()
-    fresh = steps_job()
-    Job.objects.filter(pk=stale.pk).update(
-        updated_at=now - dt.timedelta(minutes=settings.JOB_STALE_AFTER_MINUTES + 1)
+    never_sent = steps_job()
+    lost = steps_job(sent_at=now - dt.timedelta(minutes=settings.JOB_STALE_AFTER_MINUTES + 1))
+    steps_job(sent_at=now - dt.timedelta(minutes=1))
+    steps_job(status="running", sent_at=now, heartbeat_at=now)
+    steps_job(status="succeeded", sent_at=now - dt.timedelta(days=1))
+
+    with mock.patch("campaigns.tasks.job_run.delay") as delay:
+        assert jobs.jobs_requeue_stale(now=now) == 2
+
+    assert sorted(call.args[0] for call in delay.call_args_list) == [never_sent.pk, lost.pk]
+    assert Job.objects.get(pk=never_sent.pk).sent_at == now
+
+
+def test_a_running_job_whose_heartbeat_stopped_is_sent_again_once(steps_job, settings):
+    now = timezone.now()
+    silent = now - dt.timedelta(seconds=settings.JOB_HEARTBEAT_TIMEOUT_SECONDS + 1)
+    job = steps_job(
+        status="running", attempts=1, task_id="dead", sent_at=silent, heartbeat_at=silent
     )
 
     with mock.patch("campaigns.tasks.job_run.delay") as delay:
         assert jobs.jobs_requeue_stale(now=now) == 1
+        assert jobs.jobs_requeue_stale(now=now) == 0  # another worker's sweep, just after
 
-    delay.assert_called_once_with(stale.pk)
-    assert fresh.pk not in [call.args[0] for call in delay.call_args_list]
+    delay.assert_called_once_with(job.pk)
+    jobs.job_execute(job_id=job.pk, task_id="new")
+    job.refresh_from_db()
+    assert (job.status, job.attempts, job.task_id) == ("succeeded", 2, "new")
+
+
+def test_a_second_delivery_leaves_a_job_alone_while_its_run_beats(steps_job):
+    now = timezone.now()
+    job = steps_job(status="running", attempts=1, task_id="first", heartbeat_at=now)
+
+    jobs.job_execute(job_id=job.pk, task_id="second")
+
+    job.refresh_from_db()
+    assert (job.status, job.attempts, job.task_id) == ("running", 1, "first")
+
+
+def test_the_same_message_delivered_again_takes_its_job_over_at_once(steps_job):
+    # The broker hands a message back when the pool child that ran it died: that run is over.
+    job = steps_job(status="running", attempts=1, task_id="first", heartbeat_at=timezone.now())
+
+    jobs.job_execute(job_id=job.pk, task_id="first")
+
+    job.refresh_from_db()
+    assert (job.status, job.attempts) == ("succeeded", 2)
+
+
+def test_a_run_whose_job_was_taken_over_neither_reports_nor_finishes_it(steps_job):
+    job = steps_job()
+
+    def taken_over_meanwhile(job, progress):
+        Job.objects.filter(pk=job.pk).update(attempts=job.attempts + 1, progress=5)
+        progress(80, "the old run is still going")
+        return jobs.JobResult(filename="old.txt", content=b"old")
+
+    with mock.patch.dict(jobs.JOB_RUNNERS, {"test_steps": taken_over_meanwhile}):
+        jobs.job_execute(job_id=job.pk, task_id="old")
+
+    job.refresh_from_db()
+    assert (job.status, job.progress, bool(job.result)) == ("running", 5, False)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_run_in_a_worker_beats_while_its_runner_is_busy(steps_job, settings):
+    settings.JOB_HEARTBEAT_SECONDS = 0.05
+    job = steps_job()
+    beats = []
+
+    def busy(job, progress):
+        claimed = Job.objects.get(pk=job.pk).heartbeat_at
+        beats.extend(
+            real_worker.wait_for(
+                lambda: Job.objects.filter(pk=job.pk, heartbeat_at__gt=claimed).values_list(
+                    "heartbeat_at", flat=True
+                ),
+                timeout=10,
+                interval=0.01,
+            )
+        )
+        return jobs.JobResult(filename="busy.txt", content=b"done")
+
+    with mock.patch.dict(jobs.JOB_RUNNERS, {"test_steps": busy}):
+        jobs.job_execute(job_id=job.pk, task_id="t", heartbeat=True)
+
+    assert len(beats) == 1
+    assert Job.objects.get(pk=job.pk).status == "succeeded"
 
 
 def test_the_progress_page_polls_until_done_then_offers_the_download(steps_job, client, organizer):

@@ -23,6 +23,11 @@ import io
 from collections.abc import Callable
 
 import pytest
+from axes.models import AccessFailureLog, AccessLog
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
@@ -33,6 +38,7 @@ from PIL import Image
 
 from campaigns.models import (
     AudienceGroup,
+    AuditEntry,
     BlockComment,
     EditionBlock,
     Event,
@@ -85,9 +91,11 @@ MAY = {
     "printrun.order": {ORGANIZER},
     "signin.record": {ORGANIZER},
     "signin.personal": {ORGANIZER, ADMIN},
+    "member.manage": {ADMIN},
 }
-# Outcomes of a case.
-OK, FORBIDDEN, HIDDEN, SIGN_IN = "ok", "forbidden", "hidden", "sign in"
+# Outcomes of a case. INVALID: the page answers with the form and a message at a field (a
+# choice outside the viewer's subtree is not among the choices).
+OK, FORBIDDEN, HIDDEN, SIGN_IN, INVALID = "ok", "forbidden", "hidden", "sign in", "invalid"
 
 
 def _line(unit: str | None):
@@ -173,6 +181,12 @@ def _build_world() -> World:
     campaign = f.CampaignFactory(starts_on=dt.date(2025, 3, 1), ends_on=dt.date(2025, 3, 31))
     prefecture = f.RegionFactory(code="513200", name_zh="阿坝州", level=Region.Level.PREFECTURE)
     creator = f.UserFactory(username="matrix-creator")
+    member = f.UserFactory(username="matrix-member")
+    Group.objects.create(name="matrix-group")
+    attempt = f.AccessAttemptFactory(username="m-guess")
+    fields = ("user_agent", "ip_address", "username", "http_accept", "path_info")
+    AccessLog.objects.create(**{name: getattr(attempt, name) for name in fields})
+    AccessFailureLog.objects.create(**{name: getattr(attempt, name) for name in fields})
     objects: dict[str, dict] = {}
 
     def put(kind, owner, obj):
@@ -186,6 +200,7 @@ def _build_world() -> World:
         unit.service_area.add(county)
         f.CampaignTargetFactory(campaign=campaign, org_unit=unit)
         put("unit", owner, unit)
+        put("membership", owner, f.MembershipFactory(user=member, org_unit=unit, role=ORGANIZER))
         common = {
             "campaign": campaign,
             "org_unit": unit,
@@ -362,6 +377,7 @@ class Route:
     refused: int = 403  # what a request the viewer's role does not allow answers
     listing: str | None = None  # kind whose visible objects the page lists by marker
     lists: Callable | None = None  # (viewer, owner) -> listed, when not ``sees``
+    sign_in: str = "login"  # the URL name of the sign-in page someone refused is sent to
     id: str = ""
 
     @property
@@ -417,6 +433,17 @@ def _allowed_if(condition: Callable) -> Callable:
 
 def _auditor(viewer) -> bool:
     return viewer.superuser or viewer.role == ADMIN or viewer.level == "hq"
+
+
+def _personal_information(viewer, owner) -> str:
+    """Phones in full stay in the branch that collected them: a role held at headquarters
+    reaches headquarters' own events only."""
+    if not viewer.sees(owner):
+        return HIDDEN
+    if viewer.superuser:
+        return OK
+    allowed = viewer.role in MAY["signin.personal"] and (viewer.level != "hq" or owner == "hq")
+    return OK if allowed else FORBIDDEN
 
 
 def _orders_print_runs(viewer, owner) -> str:
@@ -483,7 +510,7 @@ WEB_ROUTES = [
         "reported_event",
         "post",
         kwargs=lambda obj: {},
-        data=lambda world, obj, viewer: {"events": [obj.pk]},
+        data=lambda world, obj, viewer: {"events": [obj.pk], f"version-{obj.pk}": obj.version},
         ok=302,
         # Reports the viewer may not review are skipped, whether seen or not: the page says
         # how many.
@@ -557,8 +584,8 @@ WEB_ROUTES = [
         "event_sign_ins_export",
         "planned_event",
         "post",
-        action="signin.personal",
         data=lambda world, obj, viewer: {"reason": "县妇联回访需要联系方式。"},
+        rule=_personal_information,
     ),
     Route(
         "event_sign_in_remove",
@@ -777,10 +804,184 @@ WEB_ROUTES = [
     Route("healthz", public=True),
 ]
 
+
+def _manages_members(viewer, owner) -> str:
+    """The add form offers the units the viewer administers; another unit is not a choice."""
+    if not viewer.may_somewhere("member.manage"):
+        return FORBIDDEN
+    return OK if viewer.may("member.manage", owner) else INVALID
+
+
+MEMBER_ROUTES = [
+    Route("member_list", rule=_allowed_if(lambda v: v.may_somewhere("member.manage"))),
+    Route("member_add", rule=_allowed_if(lambda v: v.may_somewhere("member.manage"))),
+    Route(
+        "member_add",
+        "unit",
+        "post",
+        kwargs=lambda obj: {},
+        data=lambda world, obj, viewer: {
+            "org_unit": obj.pk,
+            "role": REVIEWER,
+            "username": "matrix-newcomer",
+            "full_name": "新同事",
+            "password": "matrix-pasture-2026",
+        },
+        rule=_manages_members,
+        ok=302,
+        done=lambda obj: Membership.objects.filter(
+            user__username="matrix-newcomer", org_unit=obj, role=REVIEWER
+        ).exists(),
+        id="member_add:unit",
+    ),
+    Route("member_remove", "membership", action="member.manage"),
+    Route(
+        "member_unlock",
+        "membership",
+        "post",
+        action="member.manage",
+        ok=302,
+        done=lambda obj: AuditEntry.objects.filter(
+            action="portal.user.sign_in_unlocked", object_id=str(obj.user_id)
+        ).exists(),
+    ),
+    Route(
+        "member_remove",
+        "membership",
+        "post",
+        action="member.manage",
+        ok=302,
+        done=_gone,
+        id="member_remove:post",
+    ),
+]
+
+
+# Django's admin: superusers only. Everybody else is sent to the admin's own sign-in page,
+# whatever their role, and a write has no effect.
+def _superuser_only(viewer, owner) -> str:
+    return OK if viewer.superuser else SIGN_IN
+
+
+# Models with a workflow are read-only in the admin, for superusers too; django-axes keeps
+# its sign-in records itself (a superuser may delete one, which lifts a lockout).
+READ_ONLY_IN_ADMIN = {"event", "partner", "material", "materialedition", "printrun", "auditentry"}
+ADDED_ELSEWHERE = READ_ONLY_IN_ADMIN | {"accessattempt", "accesslog", "accessfailurelog"}
+
+
+def _first_pk(model) -> Callable:
+    return lambda obj: {"object_id": model._default_manager.order_by("pk").first().pk}
+
+
+def _admin_model_routes(model) -> list[Route]:
+    opts = model._meta
+    name = f"admin:{opts.app_label}_{opts.model_name}"
+    read_only = opts.model_name in READ_ONLY_IN_ADMIN
+    common = {"rule": _superuser_only, "sign_in": "admin:login"}
+    return [
+        Route(f"{name}_changelist", **common),
+        Route(f"{name}_add", ok=403 if opts.model_name in ADDED_ELSEWHERE else 200, **common),
+        Route(f"{name}_change", kwargs=_first_pk(model), **common),
+        Route(f"{name}_delete", kwargs=_first_pk(model), ok=403 if read_only else 200, **common),
+        Route(f"{name}_history", kwargs=_first_pk(model), **common),
+    ]
+
+
+ADMIN_ROUTES = [
+    *(route for model in admin.site._registry for route in _admin_model_routes(model)),
+    Route("admin:index", rule=_superuser_only, sign_in="admin:login"),
+    Route(
+        "admin:app_list",
+        kwargs=lambda obj: {"app_label": "campaigns"},
+        rule=_superuser_only,
+        sign_in="admin:login",
+    ),
+    Route("admin:password_change", rule=_superuser_only, sign_in="admin:login"),
+    Route("admin:password_change_done", rule=_superuser_only, sign_in="admin:login"),
+    Route("admin:jsi18n", rule=_superuser_only, sign_in="admin:login"),
+    # Without the field it completes, the superuser's request is refused too.
+    Route("admin:autocomplete", rule=_superuser_only, sign_in="admin:login", ok=403),
+    Route(
+        "admin:view_on_site",
+        # No model of the portal links to a public page of its own.
+        kwargs=lambda obj: {
+            "content_type_id": ContentType.objects.get_for_model(Event).pk,
+            "object_id": Event.objects.order_by("pk").first().pk,
+        },
+        rule=_superuser_only,
+        sign_in="admin:login",
+        ok=404,
+    ),
+    Route(
+        "admin:auth_user_password_change",
+        kwargs=lambda obj: {"id": get_user_model().objects.order_by("pk").first().pk},
+        rule=_superuser_only,
+        sign_in="admin:login",
+    ),
+    # Someone already signed in to the portal is told they may not use the admin.
+    Route("admin:login", public=True, ok=lambda viewer: 302 if viewer.superuser else 200),
+    # Signing out takes a POST; a GET from someone outside the admin goes to its front door.
+    Route("admin:logout", public=True, ok=lambda viewer: 405 if viewer.superuser else 302),
+    # The requests of the probe that found the back door, asked by every viewer.
+    Route(
+        "admin:campaigns_membership_add",
+        "unit",
+        "post",
+        kwargs=lambda obj: {},
+        data=lambda world, obj, viewer: {
+            "user": get_user_model().objects.get(username="matrix-member").pk,
+            "org_unit": obj.pk,
+            "role": ADMIN,
+        },
+        rule=_superuser_only,
+        sign_in="admin:login",
+        ok=302,
+        done=lambda obj: Membership.objects.filter(
+            user__username="matrix-member", org_unit=obj, role=ADMIN
+        ).exists(),
+        id="admin:membership_add:post",
+    ),
+    Route(
+        "admin:campaigns_orgunit_add",
+        method="post",
+        kwargs=lambda obj: {},
+        data=lambda world, obj, viewer: {
+            "code": "M-FAKE-HQ",
+            "name": "假总部",
+            "kind": "hq",
+            "memberships-TOTAL_FORMS": "0",
+            "memberships-INITIAL_FORMS": "0",
+        },
+        rule=_superuser_only,
+        sign_in="admin:login",
+        ok=302,
+        done=lambda obj: OrgUnit.objects.filter(code="M-FAKE-HQ").exists(),
+        id="admin:orgunit_add:post",
+    ),
+    Route(
+        "admin:campaigns_event_change",
+        "reported_event",
+        "post",
+        kwargs=lambda obj: {"object_id": obj.pk},
+        data=lambda world, obj, viewer: {
+            "org_unit": world.units["branch_b"].pk,
+            "status": Event.Status.APPROVED,
+        },
+        rule=_superuser_only,
+        sign_in="admin:login",
+        ok=403,
+        effect=lambda v, o: False,
+        done=_status("event", Event.Status.APPROVED),
+        id="admin:event_change:post",
+    ),
+]
+
+
 API_ROUTES = [
     Route("api-root", api=True),
-    Route("api-schema", api=True, public=True),
-    Route("api-docs", api=True, public=True),
+    # The schema and its docs are for people who use the API: signed in.
+    Route("api-schema", api=True),
+    Route("api-docs", api=True),
     Route("api-region-list", api=True),
     Route("api-region-detail", "county", api=True),
     Route("api-org-unit-list", api=True, listing="unit"),
@@ -857,7 +1058,7 @@ API_ROUTES = [
         id="api-job:others",
     ),
 ]
-ROUTES = WEB_ROUTES + API_ROUTES
+ROUTES = WEB_ROUTES + MEMBER_ROUTES + ADMIN_ROUTES + API_ROUTES
 
 
 # --- asking --------------------------------------------------------------------------
@@ -917,13 +1118,14 @@ def _problem(route, viewer, owner, expected, response) -> str | None:
         if route.api:
             return None if status == 401 else f"answered {status}, not 401"
         location = response.headers.get("Location", "")
-        if status == 302 and location.startswith(reverse("login")):
+        if status == 302 and location.startswith(reverse(route.sign_in)):
             return None
         return f"answered {status} {location}, not a sign-in redirect"
     wanted = {
         OK: route.ok(viewer) if callable(route.ok) else route.ok,
         FORBIDDEN: route.refused,
         HIDDEN: route.hidden,
+        INVALID: 200,
     }[expected]
     if status != wanted:
         body = response.content[:200].decode(errors="replace")
@@ -1064,11 +1266,14 @@ def test_the_events_export_job_of_a_branch_unit_holds_its_subtree_only(db, world
 def _patterns(resolver: URLResolver, prefix: str = "", namespace: str = ""):
     for pattern in resolver.url_patterns:
         if isinstance(pattern, URLResolver):
-            if str(pattern.pattern).startswith("admin/"):
-                continue  # Django's admin checks its own permissions, per model
-            yield from _patterns(pattern, prefix + str(pattern.pattern))
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from _patterns(pattern, prefix + str(pattern.pattern), inner)
         elif isinstance(pattern, URLPattern):
-            yield prefix + str(pattern.pattern), pattern.name
+            # The admin's unnamed patterns only redirect: an object's old address to its
+            # change page, and anything unknown to the sign-in page.
+            if pattern.name is None and namespace == "admin:":
+                continue
+            yield prefix + str(pattern.pattern), namespace + (pattern.name or "")
 
 
 def test_every_url_pattern_is_exercised():

@@ -1,5 +1,6 @@
 """Accounts: password rules, the lockout after failed sign-ins, unlocking, and the sign-in log."""
 
+import datetime as dt
 import json
 import logging
 
@@ -7,13 +8,18 @@ import pytest
 from axes.models import AccessAttempt
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from campaigns.models import AuditEntry
-from campaigns.services.accounts import user_sign_in_unlock
+from campaigns.services.accounts import (
+    sign_in_wait,
+    user_sign_in_failure_record,
+    user_sign_in_unlock,
+)
 from portal.accounts import client_address
-from tests.factories import USER_PASSWORD, MembershipFactory, UserFactory
+from tests.factories import USER_PASSWORD, MembershipFactory, OrgUnitFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -165,8 +171,9 @@ def test_an_administrator_unlocks_sign_in_from_the_user_admin(admin_client, clie
     assert entry.data["attempts_cleared"] == 1
 
 
-def test_only_users_who_may_change_users_can_unlock(organizer):
-    branch_admin = MembershipFactory(role="admin").user
+def test_an_administrator_cannot_unlock_someone_outside_their_subtree(organizer):
+    branch = OrgUnitFactory(kind="branch", parent=OrgUnitFactory())
+    branch_admin = MembershipFactory(role="admin", org_unit=branch).user
 
     with pytest.raises(PermissionDenied):
         user_sign_in_unlock(actor=branch_admin, user_id=organizer.pk)
@@ -232,3 +239,73 @@ def test_the_failure_that_locks_the_account_and_those_refused_after_it_are_marke
         .values_list("data__locked_out", flat=True)
     )
     assert flags == [False, False, False, False, True, True]
+
+
+# --- guessing at one account from many addresses: slowed down, never locked ----------------
+
+ELSEWHERE = "198.51.100.7"
+
+
+def _fail_from_many_addresses(username, count):
+    for number in range(count):
+        _sign_in(Client(), username, WRONG, f"203.0.113.{number + 1}")
+
+
+def _time_passes(seconds):
+    AuditEntry.objects.update(created_at=F("created_at") - dt.timedelta(seconds=seconds))
+
+
+def test_wrong_passwords_from_many_addresses_make_the_next_try_wait(client, organizer):
+    _fail_from_many_addresses("aba-organizer", 10)
+
+    refused = _sign_in(
+        client, "aba-organizer", USER_PASSWORD, ELSEWHERE, **{"accept-language": "en"}
+    )
+    _time_passes(6)
+    admitted = _sign_in(client, "aba-organizer", USER_PASSWORD, ELSEWHERE)
+
+    assert refused.status_code == 200
+    assert "Wait 5 seconds, then try again." in refused.text
+    assert admitted.status_code == 302
+
+
+def test_tries_refused_while_waiting_neither_count_nor_lock_the_address(client, organizer):
+    _fail_from_many_addresses("aba-organizer", 10)
+    for _ in range(6):  # more than the lockout's five
+        _sign_in(client, "aba-organizer", USER_PASSWORD, ELSEWHERE)
+    _time_passes(6)
+
+    assert _sign_in(client, "aba-organizer", USER_PASSWORD, ELSEWHERE).status_code == 302
+    assert not AccessAttempt.objects.filter(ip_address=ELSEWHERE).exists()
+    assert AuditEntry.objects.filter(data__slowed=True).count() == 6
+
+
+def test_the_owners_usual_address_is_not_slowed_by_guesses_elsewhere(organizer):
+    assert _sign_in(Client(), "aba-organizer", USER_PASSWORD).status_code == 302
+    _fail_from_many_addresses("aba-organizer", 30)
+
+    assert _sign_in(Client(), "aba-organizer", USER_PASSWORD, ELSEWHERE).status_code == 200
+    assert _sign_in(Client(), "aba-organizer", USER_PASSWORD).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("failures", "after_seconds", "wait"),
+    [(9, 0, 0), (10, 0, 5), (11, 0, 10), (11, 10, 0), (40, 0, 300), (40, 299, 1), (40, 300, 0)],
+)
+def test_the_wait_doubles_with_each_failure_and_never_passes_five_minutes(
+    organizer, failures, after_seconds, wait
+):
+    for number in range(failures):
+        user_sign_in_failure_record(
+            username="aba-organizer", address=f"203.0.113.{number + 1}", locked_out=False
+        )
+    last = AuditEntry.objects.latest("created_at").created_at
+
+    assert (
+        sign_in_wait(
+            username="aba-organizer",
+            address=ELSEWHERE,
+            now=last + dt.timedelta(seconds=after_seconds),
+        )
+        == wait
+    )

@@ -281,11 +281,24 @@ def test_bulk_approval_skips_events_not_waiting_or_not_reviewable(world):
     )
     planned = f.EventFactory(org_unit=world.units["central_a"], county=world.county)
     result = services.event_approve_bulk(
-        user=world.reviewer, event_ids=[world.event.pk, other.pk, planned.pk]
+        user=world.reviewer,
+        versions={world.event.pk: 3, other.pk: other.version, planned.pk: planned.version},
     )
     assert [event.pk for event in result.approved] == [world.event.pk]
     assert result.skipped == 2
     assert Event.objects.get(pk=other.pk).status == Event.Status.REPORTED
+
+
+@pytest.mark.parametrize("seen", [2, None], ids=["older", "unseen"])
+def test_bulk_approval_leaves_a_report_changed_since_the_reviewer_saw_it(world, seen):
+    _report(world)
+    _submit(world)
+
+    result = services.event_approve_bulk(user=world.reviewer, versions={world.event.pk: seen})
+
+    assert result.approved == []
+    assert [event.pk for event in result.stale] == [world.event.pk]
+    assert Event.objects.get(pk=world.event.pk).status == Event.Status.REPORTED
 
 
 def test_plan_update_records_which_fields_changed(world):

@@ -1,10 +1,13 @@
 """Material services: every edition transition allowed and refused, the four-eyes rule,
 native review, the lock conflict on blocks, and new editions from approved ones."""
 
+import difflib
 from types import SimpleNamespace
 
 import pytest
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 
 from campaigns.models import (
     AuditEntry,
@@ -14,6 +17,7 @@ from campaigns.models import (
     MaterialEdition,
     Membership,
 )
+from campaigns.models.materials import BLOCK_TEXT_LENGTH
 from campaigns.selectors import materials as selectors
 from campaigns.services import materials as services
 from campaigns.services.materials import StaleEdit
@@ -452,3 +456,59 @@ def test_the_diff_marks_changes_per_block_and_added_and_removed_blocks(team):
     assert rows[0].bo == "ནོར་རྫས་<del>བདེ་འཇགས།</del><ins>སྲུང་སྐྱོབ།</ins>"
     assert rows[1].zh == "<del>知情权</del>"
     assert rows[2].zh == "<ins>自主选择权</ins>"
+
+
+class _WeighedMatcher(difflib.SequenceMatcher):
+    """difflib's matcher, refusing to weigh more token pairs than the diff allows itself."""
+
+    made = 0
+
+    def __init__(self, *, a, b, autojunk):
+        assert len(a) * len(b) <= selectors.DIFF_PAIRS_MAX, f"{len(a)} × {len(b)} tokens"
+        type(self).made += 1
+        super().__init__(a=a, b=b, autojunk=autojunk)
+
+
+@pytest.fixture
+def weighed(monkeypatch):
+    cache.clear()  # diffs are kept by their texts' hash, across tests too
+    _WeighedMatcher.made = 0
+    monkeypatch.setattr(selectors.difflib, "SequenceMatcher", _WeighedMatcher)
+    return _WeighedMatcher
+
+
+def test_a_60000_character_block_is_compared_within_a_bounded_effort(weighed):
+    old = "".join("金融消费者八项基本权利"[i % 11] for i in range(60_000))
+    new = old[:30_000] + "知情权" + old[30_003:]
+
+    html = selectors.inline_diff(old, new)
+
+    assert "<ins>知情权</ins>" in html
+    assert weighed.made
+
+
+def test_a_diff_shown_again_is_not_compared_again(team, weighed):
+    new = f.MaterialEditionFactory(material=team.material, number=2, based_on=team.edition)
+    f.EditionBlockFactory(edition=new, position=1, text_zh="财产安全权。知情权。", text_bo="")
+    first = selectors.edition_diff(team.edition, new)
+    made = weighed.made
+
+    again = selectors.edition_diff(team.edition, new)
+
+    assert made > 0
+    assert weighed.made == made
+    assert again == first
+
+
+def test_block_text_beyond_its_bound_is_refused(team):
+    longest = "权" * BLOCK_TEXT_LENGTH
+    assert _save(team, text_zh=longest, text_bo="").text_zh == longest
+    with pytest.raises(ValidationError) as refused:
+        _save(team, text_zh=longest + "权", text_bo="")
+    assert "text_zh" in refused.value.message_dict
+    assert EditionBlock.objects.get(pk=team.block.pk).text_zh == longest
+
+
+def test_the_database_holds_the_bound_of_block_text_too(team):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        EditionBlock.objects.filter(pk=team.block.pk).update(text_bo="ཀ" * (BLOCK_TEXT_LENGTH + 1))

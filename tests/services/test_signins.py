@@ -11,6 +11,7 @@ from openpyxl import Workbook, load_workbook
 
 from campaigns.models import AuditEntry, Membership, PartnerService, SignIn
 from campaigns.models.signins import phone_masked
+from campaigns.services import events as event_services
 from campaigns.services import signins as services
 from campaigns.services.retention import retention_purge
 from tests import factories as f
@@ -207,3 +208,78 @@ def test_a_retention_longer_than_the_consent_text_promises_stops_the_portal(sett
     [error] = sign_in_retention_within_consent(None)
     assert error.id == "campaigns.E001"
     assert "at most 180 days" in error.msg
+
+
+def _report_sent(world, status):
+    """The event's report sent (and approved, for ``approved``) through the services."""
+    event_services.event_report_save(
+        user=world.organizer,
+        event_id=world.event.pk,
+        expected_version=1,
+        figures={},
+        audience={"women": 35},
+    )
+    event_services.event_submit(user=world.organizer, event_id=world.event.pk, expected_version=2)
+    if status == "approved":
+        event_services.event_approve(
+            user=world.reviewer, event_id=world.event.pk, expected_version=3
+        )
+
+
+@pytest.mark.parametrize("status", ["reported", "approved"])
+def test_nobody_is_added_to_the_sign_ins_of_a_sent_report(world, status):
+    add(world)
+    _report_sent(world, status)
+
+    with pytest.raises(ValidationError) as refused:
+        add(world, phone="13900001111")
+    with pytest.raises(ValidationError):
+        services.sign_ins_import(
+            user=world.organizer,
+            event_id=world.event.pk,
+            data=sheet(["拉姆", "13900002222", "妇女", "是"]),
+        )
+
+    assert refused.value.code == "report_sent"
+    assert list(SignIn.objects.values_list("phone", flat=True)) == ["13812341234"]
+
+
+def test_a_sign_in_of_an_approved_report_is_deleted_only_with_a_reason_kept_in_the_audit(world):
+    sign_in = add(world)
+    _report_sent(world, "approved")
+
+    with pytest.raises(ValidationError) as refused:
+        services.sign_in_remove(
+            user=world.organizer, event_id=world.event.pk, sign_in_id=sign_in.pk, reason=" "
+        )
+    assert "reason" in refused.value.message_dict
+    assert SignIn.objects.filter(pk=sign_in.pk).exists()
+
+    services.sign_in_remove(
+        user=world.organizer,
+        event_id=world.event.pk,
+        sign_in_id=sign_in.pk,
+        reason="本人来电要求删除。",
+    )
+
+    assert not SignIn.objects.filter(pk=sign_in.pk).exists()
+    entry = AuditEntry.objects.get(action="campaigns.signin.removed")
+    assert (entry.comment, entry.data) == (
+        "本人来电要求删除。",
+        {"sign_ins": 1, "after_report": True},
+    )
+
+
+@pytest.mark.parametrize("role", [Membership.Role.ORGANIZER, Membership.Role.ADMIN])
+def test_headquarters_sees_a_branchs_phones_masked_and_its_own_in_full(world, org_tree, role):
+    add(world)
+    headquarters = member(org_tree["hq"], role, f"hq-{role}")
+    own_event = f.EventFactory(org_unit=org_tree["hq"], county=world.county)
+    f.SignInFactory(event=own_event)
+
+    _sign_ins, branch_in_full = services.sign_ins_listed(user=headquarters, event=world.event)
+    _sign_ins, own_in_full = services.sign_ins_listed(user=headquarters, event=own_event)
+
+    assert (branch_in_full, own_in_full) == (False, True)
+    with pytest.raises(PermissionDenied):
+        services.sign_ins_export(user=headquarters, event_id=world.event.pk, reason="总部抽查回访")

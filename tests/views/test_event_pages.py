@@ -234,9 +234,75 @@ def test_reviewer_sees_the_queue_and_approves_in_bulk(client, world):
     client = _client(client, world.reviewer)
     queue = client.get(reverse("review_queue"))
     assert world.event.title in queue.text
-    response = client.post(reverse("event_approve_bulk"), {"events": [world.event.pk]}, follow=True)
+    assert f'name="version-{world.event.pk}" value="3"' in queue.text
+    response = client.post(
+        reverse("event_approve_bulk"),
+        {"events": [world.event.pk], f"version-{world.event.pk}": 3},
+        follow=True,
+    )
     assert "1 reports approved." in response.text or "1 report" in response.text
     assert Event.objects.get(pk=world.event.pk).status == Event.Status.APPROVED
+
+
+def test_bulk_approval_names_a_report_changed_after_the_list_was_opened(client, world):
+    _reported(world)
+    response = _client(client, world.reviewer).post(
+        reverse("event_approve_bulk"),
+        {"events": [world.event.pk], f"version-{world.event.pk}": 2},
+        follow=True,
+    )
+    assert "Changed after you opened the list, so not approved: " + world.event.title in (
+        response.text
+    )
+    assert Event.objects.get(pk=world.event.pk).status == Event.Status.REPORTED
+
+
+@pytest.mark.parametrize("posted", [{}, {"version": 2}], ids=["no-version", "older-version"])
+@pytest.mark.parametrize(
+    ("name", "user", "extra"),
+    [
+        ("event_approve", "reviewer", {}),
+        ("event_return", "reviewer", {"text": "请补充照片。"}),
+        ("event_submit", "organizer", {}),
+    ],
+)
+def test_a_transition_not_from_the_version_seen_gives_the_conflict_message(
+    client, world, name, user, extra, posted
+):
+    if name == "event_submit":
+        services.event_report_save(
+            user=world.organizer,
+            event_id=world.event.pk,
+            expected_version=1,
+            figures={},
+            audience={"women": 35},
+        )
+        services.event_plan_update(
+            user=world.organizer,
+            event_id=world.event.pk,
+            expected_version=2,
+            topics=["eight_rights"],
+            title="红原牧区宣讲（改期）",
+        )
+    else:
+        _reported(world)
+    before = Event.objects.get(pk=world.event.pk)
+
+    response = _client(client, getattr(world, user)).post(
+        reverse(name, args=[world.event.pk]), extra | posted, follow=True
+    )
+
+    assert "Someone else saved this event after you opened it" in response.text
+    after = Event.objects.get(pk=world.event.pk)
+    assert (after.status, after.version) == (before.status, before.version)
+
+
+def test_cancelling_without_the_version_seen_gives_the_conflict_message(client, world):
+    response = _client(client, world.organizer).post(
+        reverse("event_cancel", args=[world.event.pk]), {"text": "暴雪封路。"}
+    )
+    assert "Someone else saved this event after you opened it" in response.text
+    assert Event.objects.get(pk=world.event.pk).status == Event.Status.PLANNED
 
 
 def test_return_without_a_note_keeps_the_report_and_asks_for_one(client, world):

@@ -81,7 +81,7 @@ def test_an_organizer_sees_the_editor_read_only_and_gets_403_when_editing(client
     for url, data in (
         (reverse("block_save", args=[block.pk]), _block_post(block, text_zh="改")),
         (reverse("block_add", args=[edition.pk]), {"kind": "paragraph"}),
-        (reverse("edition_transition", args=[edition.pk, "translate"]), {}),
+        (reverse("edition_transition", args=[edition.pk, "translate"]), _seen(edition)),
         (reverse("block_comment_add", args=[block.pk]), {"text": "看看"}),
     ):
         assert client.post(url, data).status_code == 403, url
@@ -202,9 +202,14 @@ def test_comments_are_added_and_resolved_in_place(client, handout):
 
 def test_the_translator_cannot_review_their_own_translation_and_is_told_why(client, handout):
     client.force_login(handout.translator)
-    client.post(reverse("edition_transition", args=[handout.edition.pk, "translate"]))
+    client.post(
+        reverse("edition_transition", args=[handout.edition.pk, "translate"]),
+        _seen(handout.edition),
+    )
     response = client.post(
-        reverse("edition_transition", args=[handout.edition.pk, "review"]), follow=True
+        reverse("edition_transition", args=[handout.edition.pk, "review"]),
+        _seen(handout.edition),
+        follow=True,
     )
     assert "another translator or a reviewer must review it" in response.content.decode()
     assert MaterialEdition.objects.get(pk=handout.edition.pk).status == "translated"
@@ -217,14 +222,19 @@ def test_approval_is_refused_while_native_review_is_pending(client, handout):
     assert "Tibetan awaits native review" in page
     assert "approved only after a native reader has cleared" in page
     response = client.post(
-        reverse("edition_transition", args=[handout.edition.pk, "approve"]), follow=True
+        reverse("edition_transition", args=[handout.edition.pk, "approve"]),
+        _seen(handout.edition),
+        follow=True,
     )
     assert "still awaits native review" in response.content.decode()
     client.post(
         reverse("edition_transition", args=[handout.edition.pk, "clear_native_review"]),
-        {"block": handout.block.pk},
+        {"block": handout.block.pk} | _seen(handout.edition),
     )
-    client.post(reverse("edition_transition", args=[handout.edition.pk, "approve"]))
+    client.post(
+        reverse("edition_transition", args=[handout.edition.pk, "approve"]),
+        _seen(handout.edition),
+    )
     assert MaterialEdition.objects.get(pk=handout.edition.pk).status == "approved"
 
 
@@ -277,3 +287,49 @@ def test_the_public_page_shows_an_approved_edition_without_sign_in(client, hando
     MaterialEdition.objects.filter(pk=handout.edition.pk).update(needs_native_review=False)
     EditionBlock.objects.update(needs_native_review=False)
     assert "awaits review" not in client.get(url).content.decode()
+
+
+def _seen(edition) -> dict:
+    """The version of the edition the editor page shows, as its forms post it."""
+    return {"version": MaterialEdition.objects.get(pk=edition.pk).version}
+
+
+@pytest.mark.parametrize("posted", [{}, {"version": 0}], ids=["no-version", "older-version"])
+@pytest.mark.parametrize("action", ["review", "return", "clear_native_review"])
+def test_an_edition_transition_not_from_the_version_seen_gives_the_conflict_message(
+    client, handout, action, posted
+):
+    MaterialEdition.objects.filter(pk=handout.edition.pk).update(
+        status="translated", translated_by=handout.translator
+    )
+    before = MaterialEdition.objects.get(pk=handout.edition.pk)
+    client.force_login(handout.reviewer)
+
+    response = client.post(
+        reverse("edition_transition", args=[handout.edition.pk, action]),
+        {"text": "请核对藏文。"} | posted,
+        follow=True,
+    )
+
+    assert "Someone else changed this edition after you opened it" in response.content.decode()
+    after = MaterialEdition.objects.get(pk=handout.edition.pk)
+    assert (after.status, after.version, after.needs_native_review) == (
+        before.status,
+        before.version,
+        before.needs_native_review,
+    )
+
+
+def test_clearing_one_blocks_native_review_needs_the_version_seen(client, handout):
+    MaterialEdition.objects.filter(pk=handout.edition.pk).update(
+        status="translated", translated_by=handout.translator
+    )
+    EditionBlock.objects.filter(pk=handout.block.pk).update(text_bo="ནོར་རྫས།")
+    client.force_login(handout.reviewer)
+
+    client.post(
+        reverse("edition_transition", args=[handout.edition.pk, "clear_native_review"]),
+        {"block": handout.block.pk, "version": 0},
+    )
+
+    assert EditionBlock.objects.get(pk=handout.block.pk).needs_native_review

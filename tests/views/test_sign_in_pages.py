@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from campaigns.models import AuditEntry, SignIn
+from campaigns.models import AuditEntry, Event, SignIn
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -98,3 +98,20 @@ def test_removing_a_sign_in_of_another_event_is_404(client, world):
 
     assert response.status_code == 404
     assert SignIn.objects.filter(pk=other.pk).exists()
+
+
+def test_an_approved_events_list_is_closed_and_a_deletion_asks_why(client, world):
+    sign_in = f.SignInFactory(event=world.event, phone="13812341234")
+    Event.objects.filter(pk=world.event.pk).update(status=Event.Status.APPROVED)
+    client.force_login(world.organizer)
+    remove = reverse("event_sign_in_remove", args=[world.event.pk, sign_in.pk])
+
+    page = client.get(url(world)).content.decode()
+    refused = client.post(remove, {}, follow=True).content.decode()
+    client.post(remove, {"reason": "本人要求删除。"})
+
+    assert "Record the sign-in" not in page
+    assert 'name="reason"' in page
+    assert "say why this sign-in is deleted" in refused
+    assert not SignIn.objects.filter(pk=sign_in.pk).exists()
+    assert AuditEntry.objects.get(action="campaigns.signin.removed").comment == "本人要求删除。"

@@ -1,0 +1,44 @@
+"""Reads for the members page: who holds which role in the units an administrator manages."""
+
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.db.models import Q, QuerySet
+
+from campaigns.models import Membership, OrgUnit
+from portal.access import filter_by_action
+
+MANAGE = "member.manage"
+
+
+def member_units_managed(*, user) -> QuerySet[OrgUnit]:
+    """The org units in which ``user`` may give and take roles: their administered subtrees."""
+    return filter_by_action(OrgUnit.objects.all(), user, MANAGE).order_by("path")
+
+
+def member_list(
+    *, user, org_unit: OrgUnit | None = None, role: str = "", search: str = ""
+) -> QuerySet[Membership]:
+    """The memberships of the units ``user`` manages, unit by unit, narrowed by the filters."""
+    memberships = filter_by_action(Membership.objects.all(), user, MANAGE).select_related(
+        "user", "org_unit"
+    )
+    if org_unit is not None:
+        memberships = memberships.filter(org_unit__path__startswith=org_unit.path)
+    if role:
+        memberships = memberships.filter(role=role)
+    if search:
+        memberships = memberships.filter(
+            Q(user__username__icontains=search)
+            | Q(user__first_name__icontains=search)
+            | Q(user__last_name__icontains=search)
+        )
+    return memberships.order_by("org_unit__path", "user__username", "role")
+
+
+def member_locked_out(*, usernames) -> set[str]:
+    """Which of ``usernames`` are locked out of signing in, on some address."""
+    return set(
+        AccessAttempt.objects.filter(
+            username__in=list(usernames), failures_since_start__gte=settings.AXES_FAILURE_LIMIT
+        ).values_list("username", flat=True)
+    )
