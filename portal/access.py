@@ -192,6 +192,16 @@ def can(user: AbstractBaseUser | AnonymousUser | None, action: str, org_unit) ->
     )
 
 
+def roles_held_over(user: AbstractBaseUser | AnonymousUser | None, org_unit) -> set[str]:
+    """The roles ``user`` holds at ``org_unit`` or a unit above it: the roles an administrator
+    may give there (a superuser, any). Nobody hands out a power they do not have."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return set()
+    if user.is_superuser:
+        return {ORGANIZER, REVIEWER, TRANSLATOR, ADMIN}
+    return {role for path, role in _role_paths(user) if org_unit.path.startswith(path)}
+
+
 def may_read_audit(user: AbstractBaseUser | AnonymousUser | None) -> bool:
     """Whether ``user`` may open the audit log: members of headquarters (the root of the
     tree) and administrators of any unit. Which entries they read is ``visible_to``'s call."""

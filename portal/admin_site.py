@@ -12,12 +12,6 @@ import json
 from django.contrib import admin
 
 
-class PortalAdminSite(admin.AdminSite):
-    def has_permission(self, request) -> bool:
-        user = request.user
-        return user.is_active and user.is_superuser
-
-
 def _loggable(message) -> list | str:
     """Django's change message (a list of dicts with lazy field names) as plain JSON data."""
     return json.loads(json.dumps(message, default=str))
@@ -65,3 +59,17 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+class PortalAdminSite(admin.AdminSite):
+    def has_permission(self, request) -> bool:
+        user = request.user
+        return user.is_active and user.is_superuser
+
+    def register(self, model_or_iterable, admin_class=None, **options) -> None:
+        """Every model admin writes to the audit log, those of other apps (django-axes'
+        sign-in records, whose deletion lifts a lockout; auth's groups) included."""
+        admin_class = admin_class or admin.ModelAdmin
+        if not issubclass(admin_class, AuditedAdmin):
+            admin_class = type(f"Audited{admin_class.__name__}", (AuditedAdmin, admin_class), {})
+        super().register(model_or_iterable, admin_class, **options)

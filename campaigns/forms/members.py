@@ -61,6 +61,10 @@ class MemberForm(forms.Form):
         help_text=_("Tell it to them in person; they can change it after signing in."),
     )
 
-    def __init__(self, *args, org_units: QuerySet[OrgUnit], **kwargs) -> None:
+    def __init__(
+        self, *args, org_units: QuerySet[OrgUnit], roles: list[tuple[str, str]], **kwargs
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["org_unit"].queryset = org_units
+        # Only the roles the administrator holds themselves (services.members says why).
+        self.fields["role"].choices = roles

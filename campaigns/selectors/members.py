@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 
 from campaigns.models import Membership, OrgUnit
-from portal.access import filter_by_action
+from portal.access import filter_by_action, roles_held_over
 
 MANAGE = "member.manage"
 
@@ -13,6 +13,16 @@ MANAGE = "member.manage"
 def member_units_managed(*, user) -> QuerySet[OrgUnit]:
     """The org units in which ``user`` may give and take roles: their administered subtrees."""
     return filter_by_action(OrgUnit.objects.all(), user, MANAGE).order_by("path")
+
+
+def member_roles_given(*, user) -> list[tuple[str, str]]:
+    """The roles ``user`` may give at one unit or another of theirs, as form choices."""
+    held = set()
+    for unit in member_units_managed(user=user).filter(memberships__user=user).distinct():
+        held |= roles_held_over(user, unit)
+    if user.is_superuser:
+        held = set(Membership.Role.values)
+    return [(value, label) for value, label in Membership.Role.choices if value in held]
 
 
 def member_list(

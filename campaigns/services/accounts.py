@@ -71,15 +71,26 @@ def user_sign_in_failure_record(
     )
 
 
+def may_unlock(actor, user) -> bool:
+    """Whether ``actor`` may lift ``user``'s lockout: only someone wholly inside the units
+    ``actor`` administers. Unlocking clears every address, a guesser's too, so a branch
+    administrator must not be able to do it for a headquarters account that also holds a
+    role in the branch."""
+    if user.is_superuser or user.is_staff:
+        return False
+    roles = Membership.objects.filter(user=user)
+    managed = filter_by_action(roles, actor, "member.manage")
+    return roles.exists() and roles.count() == managed.count()
+
+
 @transaction.atomic
 def user_sign_in_unlock(*, actor, user_id: int) -> int:
     """Lift the sign-in lockout of one user on every address; returns the failures cleared.
 
-    Superusers unlock anyone; an administrator unlocks the people who hold a role in the
-    units they administer."""
+    Superusers unlock anyone; an administrator unlocks the people all of whose roles lie in
+    the units they administer (``may_unlock``)."""
     user = get_user_model()._default_manager.get(pk=user_id)
-    roles_managed = filter_by_action(Membership.objects.filter(user=user), actor, "member.manage")
-    if not (actor.is_superuser or roles_managed.exists()):
+    if not (actor.is_superuser or may_unlock(actor, user)):
         raise PermissionDenied
     cleared = axes_reset(username=user.get_username())
     audit_record(

@@ -93,14 +93,16 @@ class PartnerServiceReport:
     referred: int | None = None
 
 
-def _event_for_update(*, user, event_id: int, expected_version: int | None) -> Event:
+def _event_for_update(*, user, event_id: int, expected_version: int) -> Event:
+    """The event, locked for the change, if it is still at the version the person saw: a
+    change made from a page or a request that saw none, or an older one, is refused."""
     event = (
         visible_to(user, Event)
         .select_for_update(of=("self",))
         .select_related("org_unit", "campaign")
         .get(pk=event_id)
     )
-    if expected_version is not None and event.version != expected_version:
+    if event.version != expected_version:
         raise StaleEdit(event)
     return event
 
@@ -354,7 +356,7 @@ def event_submit(*, user, event_id: int, expected_version: int) -> Event:
 
 
 @transaction.atomic
-def event_approve(*, user, event_id: int, expected_version: int | None = None) -> Event:
+def event_approve(*, user, event_id: int, expected_version: int) -> Event:
     """Accept a reported event's report."""
     event = _event_for_update(user=user, event_id=event_id, expected_version=expected_version)
     _require(user, "event.review", event.org_unit)
@@ -407,7 +409,7 @@ def event_approve_bulk(*, user, versions: Mapping[int, int | None]) -> BulkAppro
 
 
 @transaction.atomic
-def event_return(*, user, event_id: int, note: str, expected_version: int | None = None) -> Event:
+def event_return(*, user, event_id: int, note: str, expected_version: int) -> Event:
     """Send a reported event back to its organizer with a note saying what to fix."""
     event = _event_for_update(user=user, event_id=event_id, expected_version=expected_version)
     _require(user, "event.review", event.org_unit)
@@ -424,7 +426,7 @@ def event_return(*, user, event_id: int, note: str, expected_version: int | None
 
 
 @transaction.atomic
-def event_cancel(*, user, event_id: int, reason: str, expected_version: int | None = None) -> Event:
+def event_cancel(*, user, event_id: int, reason: str, expected_version: int) -> Event:
     """Call off a planned event, saying why."""
     event = _event_for_update(user=user, event_id=event_id, expected_version=expected_version)
     _require(user, "event.cancel", event.org_unit)

@@ -20,11 +20,12 @@ from functools import partial
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy
 from kombu.exceptions import OperationalError as BrokerError
 
 from campaigns.models import JOB_ERRORS, Job, OrgUnit
@@ -94,6 +95,13 @@ def _send_on_commit(job: Job) -> None:
     _send(job, sent_at=timezone.now())
 
 
+# A form sent again after it was changed (the browser's back button keeps its key): it is not
+# the same request, and it is not silently answered with the first one's result either.
+IDEMPOTENCY_KEY_REUSED = gettext_lazy(
+    "This form already sent a different order. Open the page again to send a new one."
+)
+
+
 def job_for_idempotency_key(*, owner, kind: str, idempotency_key: str) -> Job | None:
     """The job that an earlier request with this key made, if any; call inside a transaction."""
     if not idempotency_key:
@@ -118,6 +126,8 @@ def job_enqueue(
         raise PermissionDenied
     earlier = job_for_idempotency_key(owner=owner, kind=kind, idempotency_key=idempotency_key)
     if earlier is not None:
+        if (earlier.org_unit_id, earlier.params) != (org_unit.pk, params or {}):
+            raise ValidationError(IDEMPOTENCY_KEY_REUSED)
         return earlier
     job = Job.objects.create(
         kind=kind,

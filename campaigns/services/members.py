@@ -2,23 +2,29 @@
 
 An administrator acts within the subtree of the unit where they are administrator, never
 above it, and never on their own roles: a role is always given or taken by someone else, so
-nobody can raise their own rights. Superuser and staff status are never given here.
+nobody can raise their own rights. They give only roles they hold there themselves, so an
+account they make cannot do what they may not (a reviewer's approval, say). Superuser and
+staff status are never given here.
 """
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Membership, OrgUnit
 from campaigns.selectors.members import MANAGE
 from campaigns.services.audit import audit_record
-from portal.access import can, filter_by_action
+from portal.access import can, filter_by_action, roles_held_over
 
 ERRORS = {
     "own_roles": _("Your own roles are given and taken by another administrator."),
     "unknown_role": _("Choose a role from the list."),
+    "role_not_held": _(
+        "You can give only the roles you hold yourself at this unit or above; ask an "
+        "administrator who holds this one."
+    ),
     "duplicate": _("%(person)s already has this role in %(unit)s."),
     "username_taken": _(
         "This user name is taken. To give its holder a role, leave the new person's details empty."
@@ -49,11 +55,20 @@ def membership_grant(*, actor, org_unit: OrgUnit, role: str, person) -> Membersh
     _check_not_self(actor, person)
     if role not in Membership.Role.values:
         raise ValidationError({"role": ERRORS["unknown_role"]})
+    if role not in roles_held_over(actor, org_unit):
+        raise ValidationError({"role": ERRORS["role_not_held"]})
     if Membership.objects.filter(user=person, org_unit=org_unit, role=role).exists():
         raise ValidationError(
             {"role": ERRORS["duplicate"] % {"person": person.get_username(), "unit": org_unit}}
         )
-    membership = Membership.objects.create(user=person, org_unit=org_unit, role=role)
+    try:
+        # Two administrators giving the same role at once: the second is told it is there.
+        with transaction.atomic():
+            membership = Membership.objects.create(user=person, org_unit=org_unit, role=role)
+    except IntegrityError:
+        raise ValidationError(
+            {"role": ERRORS["duplicate"] % {"person": person.get_username(), "unit": org_unit}}
+        ) from None
     audit_record(
         actor=actor,
         obj=membership,
@@ -103,7 +118,12 @@ def member_add(
         raise ValidationError({"password": error.messages}) from error
     person.set_password(password)
     person.full_clean()
-    person.save()
+    try:
+        with transaction.atomic():
+            person.save()
+    except IntegrityError:
+        # Made by someone else a moment ago.
+        raise ValidationError({"username": ERRORS["username_taken"]}) from None
     membership = membership_grant(actor=actor, org_unit=org_unit, role=role, person=person)
     audit_record(
         actor=actor,

@@ -1,13 +1,13 @@
 """Writes about print runs: an organizer orders copies of an approved edition."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from campaigns import bounds
 from campaigns.models import Job, MaterialEdition, OrgUnit, PrintRun
 from campaigns.services.audit import audit_record
-from campaigns.services.jobs import job_enqueue, job_for_idempotency_key
+from campaigns.services.jobs import IDEMPOTENCY_KEY_REUSED, job_enqueue, job_for_idempotency_key
 from portal.access import can, visible_to
 
 MAX_COPIES = bounds.COPIES.high
@@ -40,7 +40,25 @@ def print_run_order(
         owner=user, kind=Job.Kind.PRINT_RUN, idempotency_key=idempotency_key
     )
     if earlier is not None:
-        return visible_to(user, PrintRun).select_related("job").get(job=earlier)
+        repeated = (
+            visible_to(user, PrintRun)
+            .select_related("job")
+            .filter(
+                job=earlier,
+                edition=edition,
+                org_unit=org_unit,
+                paper_size=paper_size,
+                layout=layout,
+                copies=copies,
+                bleed=bleed,
+                crop_marks=crop_marks,
+                delivery_note=delivery_note,
+            )
+            .first()
+        )
+        if repeated is None:
+            raise ValidationError({NON_FIELD_ERRORS: [IDEMPOTENCY_KEY_REUSED]})
+        return repeated
     # An edition outside the user's scope is treated like a missing one.
     if not visible_to(user, MaterialEdition).filter(pk=edition.pk).exists():
         raise MaterialEdition.DoesNotExist

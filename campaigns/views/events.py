@@ -273,9 +273,7 @@ def _button_transition(request, pk: int, *, service, done: str):
     event = _visible_event(request.user, pk)
     version = _posted_version(request)
     try:
-        if version is None:
-            # Not posted from the event's page: whoever sent it has seen no version of it.
-            raise services.StaleEdit(event)
+        # No version posted (not sent from the event's page) is refused as stale there.
         service(user=request.user, event_id=event.pk, expected_version=version)
     except ValidationError as error:
         for message in error.messages:
@@ -309,8 +307,6 @@ def _note_transition(request, pk: int, *, action: str, service, label, argument:
     form = NoteForm(request.POST or None, label=label, initial={"version": event.version})
     if request.method == "POST" and form.is_valid():
         try:
-            if form.cleaned_data["version"] is None:
-                raise services.StaleEdit(event)
             service(
                 user=request.user,
                 event_id=event.pk,

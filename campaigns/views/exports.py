@@ -2,7 +2,9 @@
 
 import datetime as dt
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
@@ -35,11 +37,15 @@ def coverage_export_start(request, campaign_pk: int, unit_pk: int, kind: str):
     form = CoverageFilterForm(request.POST)
     if not form.is_valid():
         return HttpResponseBadRequest(form.errors.as_text())
-    job = job_enqueue(
-        kind=kind,
-        owner=request.user,
-        org_unit=unit,
-        params=_job_params(campaign, form),
-        idempotency_key=idempotency_key_clean(request.POST.get("idempotency_key")),
-    )
+    try:
+        job = job_enqueue(
+            kind=kind,
+            owner=request.user,
+            org_unit=unit,
+            params=_job_params(campaign, form),
+            idempotency_key=idempotency_key_clean(request.POST.get("idempotency_key")),
+        )
+    except ValidationError as refusal:
+        messages.error(request, refusal.messages[0])
+        return redirect("coverage_unit", campaign_pk=campaign.pk, unit_pk=unit.pk)
     return redirect("job_detail", pk=job.pk)

@@ -1,7 +1,9 @@
 """My jobs: their progress (polled by htmx), their results, and starting an export."""
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
@@ -51,11 +53,15 @@ def events_export_start(request):
     if not form.is_valid():
         return HttpResponseBadRequest(form.errors.as_text())
     campaign = form.cleaned_data["campaign"]
-    job = job_enqueue(
-        kind="events_export",
-        owner=request.user,
-        org_unit=membership.org_unit,
-        params={"campaign_id": campaign.pk} if campaign else {},
-        idempotency_key=form.cleaned_data["idempotency_key"],
-    )
+    try:
+        job = job_enqueue(
+            kind="events_export",
+            owner=request.user,
+            org_unit=membership.org_unit,
+            params={"campaign_id": campaign.pk} if campaign else {},
+            idempotency_key=form.cleaned_data["idempotency_key"],
+        )
+    except ValidationError as refusal:
+        messages.error(request, refusal.messages[0])
+        return redirect("event_list")
     return redirect("job_detail", pk=job.pk)

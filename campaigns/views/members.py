@@ -12,7 +12,7 @@ from campaigns.forms.members import MemberFilterForm, MemberForm
 from campaigns.models import Membership
 from campaigns.selectors import members as selectors
 from campaigns.services import members as services
-from campaigns.services.accounts import user_sign_in_unlock
+from campaigns.services.accounts import may_unlock, user_sign_in_unlock
 from portal.access import can, visible_to
 
 MEMBERS_PER_PAGE = 50
@@ -42,6 +42,12 @@ def member_list(request):
     locked_out = selectors.member_locked_out(
         usernames={membership.user.get_username() for membership in page.object_list}
     )
+    # Flagged only where this administrator may lift the lock.
+    unlockable = {
+        membership.user_id
+        for membership in page.object_list
+        if membership.user.get_username() in locked_out and may_unlock(user, membership.user)
+    }
     return render(
         request,
         "members/list.html",
@@ -49,7 +55,7 @@ def member_list(request):
             "page": page,
             "form": form,
             "filtered": any(filters.values()),
-            "locked_out": locked_out,
+            "unlockable": unlockable,
         },
     )
 
@@ -58,7 +64,12 @@ def member_list(request):
 def member_add(request):
     user = request.user
     units = _managed_units(user)
-    form = MemberForm(request.POST or None, org_units=units, initial={"org_unit": units.first()})
+    form = MemberForm(
+        request.POST or None,
+        org_units=units,
+        roles=selectors.member_roles_given(user=user),
+        initial={"org_unit": units.first()},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             membership = services.member_add(actor=user, **form.cleaned_data)

@@ -16,7 +16,10 @@ def branch(db):
     f.OrgUnitFactory(
         code="ABA", name="阿坝中心支公司", kind=OrgUnit.Kind.CENTRAL_SUB_BRANCH, parent=branch
     )
-    f.MembershipFactory(user__username="sc-admin", org_unit=branch, role=Membership.Role.ADMIN)
+    admin = f.MembershipFactory(
+        user__username="sc-admin", org_unit=branch, role=Membership.Role.ADMIN
+    ).user
+    f.MembershipFactory(user=admin, org_unit=branch, role=Membership.Role.ORGANIZER)
     return branch
 
 

@@ -88,6 +88,20 @@ def test_the_same_order_form_sent_again_orders_once(broker_down, client, order_p
     assert first.url == again.url == reverse("job_detail", args=[Job.objects.get().pk])
 
 
+def test_a_changed_order_sent_with_the_forms_old_key_is_refused_not_answered_with_the_first(
+    broker_down, client, order_page
+):
+    # The browser's back button keeps the form's key: 800 copies must not come back as 500.
+    url, form = order_page
+    client.post(url, form)
+
+    response = client.post(url, form | {"copies": "800"})
+
+    assert response.status_code == 200
+    assert "This form already sent a different order." in response.text
+    assert list(PrintRun.objects.values_list("copies", flat=True)) == [500]
+
+
 def test_the_form_shown_again_orders_anew(broker_down, client, order_page):
     url, form = order_page
     client.post(url, form)
@@ -136,6 +150,47 @@ def test_the_api_orders_once_per_idempotency_key_and_says_the_job_waits(broker_d
     assert first.json()["id"] == again.json()["id"]
     assert first.json()["detail"].startswith(WAITING)
     assert PrintRun.objects.count() == Job.objects.count() == 1
+
+
+def test_the_api_refuses_another_order_under_a_key_already_used(broker_down, printing):
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_authenticate(printing.organizer)
+    order = {
+        "edition": printing.edition.pk,
+        "org_unit": printing.unit.pk,
+        "paper_size": "A5",
+        "layout": "side_by_side",
+        "copies": 500,
+    }
+    headers = {"Idempotency-Key": "3f2b8c1e-order-2"}
+    client.post("/api/v1/print-runs/", order, format="json", headers=headers)
+
+    response = client.post(
+        "/api/v1/print-runs/", order | {"copies": 800}, format="json", headers=headers
+    )
+
+    assert response.status_code == 400
+    assert "This form already sent a different order." in response.text
+    assert PrintRun.objects.count() == 1
+
+
+def test_an_export_with_other_filters_under_a_used_key_is_refused_with_a_message(
+    broker_down, client, org_tree
+):
+    campaign = f.CampaignFactory()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.force_login(f.MembershipFactory(org_unit=org_tree["central_a"]).user)
+    key = _key_in(client.get(reverse("home")))
+    client.post(reverse("events_export_start"), {"campaign": "", "idempotency_key": key})
+
+    response = client.post(
+        reverse("events_export_start"),
+        {"campaign": campaign.pk, "idempotency_key": key},
+        follow=True,
+    )
+
+    assert "This form already sent a different order." in response.text
+    assert Job.objects.count() == 1
 
 
 @pytest.mark.parametrize("key", ["", "x" * 65, "with space", "键"])

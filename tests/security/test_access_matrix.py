@@ -822,7 +822,8 @@ MEMBER_ROUTES = [
         kwargs=lambda obj: {},
         data=lambda world, obj, viewer: {
             "org_unit": obj.pk,
-            "role": REVIEWER,
+            # The one role every administrator holds, so that only the unit decides.
+            "role": ADMIN,
             "username": "matrix-newcomer",
             "full_name": "新同事",
             "password": "matrix-pasture-2026",
@@ -830,7 +831,7 @@ MEMBER_ROUTES = [
         rule=_manages_members,
         ok=302,
         done=lambda obj: Membership.objects.filter(
-            user__username="matrix-newcomer", org_unit=obj, role=REVIEWER
+            user__username="matrix-newcomer", org_unit=obj, role=ADMIN
         ).exists(),
         id="member_add:unit",
     ),
@@ -839,7 +840,15 @@ MEMBER_ROUTES = [
         "member_unlock",
         "membership",
         "post",
-        action="member.manage",
+        # The person holds a role at every unit: only who administers all of them may lift
+        # their lock (it clears every address, a guesser's too).
+        rule=lambda v, o: (
+            HIDDEN
+            if not v.sees(o)
+            else OK
+            if v.superuser or (v.role == ADMIN and v.level == "hq")
+            else FORBIDDEN
+        ),
         ok=302,
         done=lambda obj: AuditEntry.objects.filter(
             action="portal.user.sign_in_unlocked", object_id=str(obj.user_id)

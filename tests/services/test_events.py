@@ -14,6 +14,11 @@ from tests.events_world import BEIJING
 pytestmark = pytest.mark.django_db
 
 
+def _seen(world) -> int:
+    """The version of the event as the person acting sees it: the one now stored."""
+    return Event.objects.get(pk=world.event.pk).version
+
+
 def _report(world, event=None, **overrides):
     event = event or world.event
     arguments = {
@@ -182,7 +187,9 @@ def test_a_translator_cannot_submit(world):
 def test_reviewer_approves_a_reported_event(world):
     _report(world)
     _submit(world)
-    event = services.event_approve(user=world.reviewer, event_id=world.event.pk)
+    event = services.event_approve(
+        user=world.reviewer, event_id=world.event.pk, expected_version=_seen(world)
+    )
     assert event.status == Event.Status.APPROVED
     assert _actions(event)[-1] == "campaigns.event.approved"
 
@@ -191,26 +198,34 @@ def test_an_organizer_cannot_approve(world):
     _report(world)
     _submit(world)
     with pytest.raises(PermissionDenied):
-        services.event_approve(user=world.organizer, event_id=world.event.pk)
+        services.event_approve(
+            user=world.organizer, event_id=world.event.pk, expected_version=_seen(world)
+        )
 
 
 def test_a_reviewer_outside_the_subtree_cannot_see_the_event(world):
     _report(world)
     _submit(world)
     with pytest.raises(Event.DoesNotExist):
-        services.event_approve(user=world.other_reviewer, event_id=world.event.pk)
+        services.event_approve(
+            user=world.other_reviewer, event_id=world.event.pk, expected_version=_seen(world)
+        )
 
 
 def test_a_planned_event_cannot_be_approved(world):
     with pytest.raises(InvalidTransition):
-        services.event_approve(user=world.reviewer, event_id=world.event.pk)
+        services.event_approve(
+            user=world.reviewer, event_id=world.event.pk, expected_version=_seen(world)
+        )
 
 
 def test_return_needs_a_note(world):
     _report(world)
     _submit(world)
     with pytest.raises(ValidationError) as refused:
-        services.event_return(user=world.reviewer, event_id=world.event.pk, note="  ")
+        services.event_return(
+            user=world.reviewer, event_id=world.event.pk, note="  ", expected_version=_seen(world)
+        )
     assert "note" in refused.value.error_dict
     assert Event.objects.get(pk=world.event.pk).status == Event.Status.REPORTED
 
@@ -219,7 +234,10 @@ def test_returned_report_can_be_resubmitted(world):
     _report(world)
     _submit(world)
     returned = services.event_return(
-        user=world.reviewer, event_id=world.event.pk, note="请补充妇女人数。"
+        user=world.reviewer,
+        event_id=world.event.pk,
+        note="请补充妇女人数。",
+        expected_version=_seen(world),
     )
     assert returned.status == Event.Status.RETURNED
     assert returned.review_note == "请补充妇女人数。"
@@ -241,15 +259,24 @@ def test_a_reported_event_cannot_be_edited(world):
 def test_approved_event_is_final(world):
     _report(world)
     _submit(world)
-    services.event_approve(user=world.reviewer, event_id=world.event.pk)
+    services.event_approve(
+        user=world.reviewer, event_id=world.event.pk, expected_version=_seen(world)
+    )
     with pytest.raises(InvalidTransition):
-        services.event_return(user=world.reviewer, event_id=world.event.pk, note="晚了")
+        services.event_return(
+            user=world.reviewer, event_id=world.event.pk, note="晚了", expected_version=_seen(world)
+        )
     with pytest.raises(InvalidTransition):
         _submit(world)
 
 
 def test_planned_event_is_cancelled_with_a_reason(world):
-    event = services.event_cancel(user=world.organizer, event_id=world.event.pk, reason="暴雪封路")
+    event = services.event_cancel(
+        user=world.organizer,
+        event_id=world.event.pk,
+        reason="暴雪封路",
+        expected_version=_seen(world),
+    )
     assert event.status == Event.Status.CANCELLED
     assert event.cancel_reason == "暴雪封路"
     assert _actions(event) == ["campaigns.event.cancelled"]
@@ -257,14 +284,21 @@ def test_planned_event_is_cancelled_with_a_reason(world):
 
 def test_cancel_needs_a_reason(world):
     with pytest.raises(ValidationError):
-        services.event_cancel(user=world.organizer, event_id=world.event.pk, reason="")
+        services.event_cancel(
+            user=world.organizer, event_id=world.event.pk, reason="", expected_version=_seen(world)
+        )
 
 
 def test_a_reported_event_cannot_be_cancelled(world):
     _report(world)
     _submit(world)
     with pytest.raises(InvalidTransition):
-        services.event_cancel(user=world.organizer, event_id=world.event.pk, reason="不办了")
+        services.event_cancel(
+            user=world.organizer,
+            event_id=world.event.pk,
+            reason="不办了",
+            expected_version=_seen(world),
+        )
 
 
 def test_transition_from_an_old_version_is_refused(world):
@@ -319,7 +353,12 @@ def test_returning_a_report_notifies_its_organizers(world, django_capture_on_com
     _report(world)
     _submit(world)
     with django_capture_on_commit_callbacks(execute=True):
-        services.event_return(user=world.reviewer, event_id=world.event.pk, note="缺少照片")
+        services.event_return(
+            user=world.reviewer,
+            event_id=world.event.pk,
+            note="缺少照片",
+            expected_version=_seen(world),
+        )
     notification = world.organizer.notifications.get()
     assert notification.kind == "report_returned"
     assert "缺少照片" in notification.text
@@ -342,3 +381,17 @@ def test_people_reached_is_the_sum_of_counts_or_the_online_reach(world):
         audience={},
     )
     assert nothing.people_reached is None
+
+
+@pytest.mark.parametrize("seen", [None, "old"])
+def test_a_review_without_the_version_seen_is_refused_by_the_service_itself(world, seen):
+    _report(world)
+    _submit(world)
+    version = None if seen is None else _seen(world) - 1
+
+    with pytest.raises(StaleEdit):
+        services.event_approve(
+            user=world.reviewer, event_id=world.event.pk, expected_version=version
+        )
+
+    assert Event.objects.get(pk=world.event.pk).status == Event.Status.REPORTED

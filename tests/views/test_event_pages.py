@@ -12,6 +12,11 @@ from tests import factories as f
 pytestmark = pytest.mark.django_db
 
 
+def _seen(world) -> int:
+    """The version of the event as the person acting sees it: the one now stored."""
+    return Event.objects.get(pk=world.event.pk).version
+
+
 def _client(client, user, language="en"):
     """A client signed in as ``user`` whose interface language is ``language``."""
     client.force_login(user)
@@ -317,7 +322,12 @@ def test_return_without_a_note_keeps_the_report_and_asks_for_one(client, world):
 
 def test_organizer_sees_the_reviewers_note_and_history(client, world):
     _reported(world)
-    services.event_return(user=world.reviewer, event_id=world.event.pk, note="请补充照片。")
+    services.event_return(
+        user=world.reviewer,
+        event_id=world.event.pk,
+        note="请补充照片。",
+        expected_version=_seen(world),
+    )
     response = _client(client, world.organizer).get(reverse("event_detail", args=[world.event.pk]))
     assert "Returned by the reviewer" in response.text
     assert "请补充照片。" in response.text

@@ -3,9 +3,11 @@
 import pytest
 from axes.models import AccessAttempt
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from campaigns.models import AuditEntry, Membership
+from campaigns.services.members import member_add
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +21,10 @@ ADMIN, ORGANIZER, REVIEWER = (
 
 @pytest.fixture
 def branch_admin(org_tree):
-    return f.MembershipFactory(org_unit=org_tree["branch_a"], role=ADMIN).user
+    """Sichuan's administrator, who is also a reviewer there (and no organizer)."""
+    admin = f.MembershipFactory(org_unit=org_tree["branch_a"], role=ADMIN).user
+    f.MembershipFactory(user=admin, org_unit=org_tree["branch_a"], role=REVIEWER)
+    return admin
 
 
 @pytest.fixture
@@ -31,7 +36,7 @@ def admin_client(client, branch_admin):
 def _add(client, unit, **fields):
     return client.post(
         reverse("member_add"),
-        {"org_unit": unit.pk, "role": ORGANIZER, "username": "", **fields},
+        {"org_unit": unit.pk, "role": REVIEWER, "username": "", **fields},
     )
 
 
@@ -82,7 +87,36 @@ def test_an_admin_cannot_give_themselves_a_role(admin_client, org_tree, branch_a
     assert "Your own roles are given and taken by another administrator." in (
         response.content.decode()
     )
-    assert Membership.objects.filter(user=branch_admin).count() == 1
+    assert Membership.objects.filter(user=branch_admin).count() == 2
+
+
+def test_an_admin_cannot_give_a_role_they_do_not_hold(admin_client, org_tree, branch_admin):
+    # Else an administrator could make an organizer account, report with it and approve.
+    form = admin_client.get(reverse("member_add")).content.decode()
+    response = _add(
+        admin_client,
+        org_tree["sub_a"],
+        username="sock",
+        full_name="傀儡",
+        password="pasture-2026-hongyuan",
+        role=ORGANIZER,
+    )
+
+    assert 'value="organizer"' not in form
+    assert 'value="reviewer"' in form
+    assert "Select a valid choice" in response.content.decode()
+    assert not get_user_model().objects.filter(username="sock").exists()
+    with pytest.raises(ValidationError) as refusal:
+        member_add(
+            actor=branch_admin,
+            org_unit=org_tree["sub_a"],
+            role=ORGANIZER,
+            username="sock",
+            full_name="傀儡",
+            password="pasture-2026-hongyuan",
+        )
+    assert "roles you hold yourself" in str(refusal.value)
+    assert not get_user_model().objects.filter(username="sock").exists()
 
 
 def test_someone_of_another_branch_cannot_be_given_a_role(admin_client, org_tree):
@@ -162,7 +196,7 @@ def test_a_role_is_taken_away_after_confirming_and_the_account_stays(
 
 
 def test_an_admin_cannot_take_away_their_own_role(admin_client, branch_admin):
-    own = branch_admin.memberships.get()
+    own = branch_admin.memberships.get(role=ADMIN)
 
     response = admin_client.post(reverse("member_remove", kwargs={"pk": own.pk}))
 
@@ -212,6 +246,21 @@ def test_a_locked_out_member_is_flagged_and_the_admin_unlocks_them(
     entry = AuditEntry.objects.get(action="portal.user.sign_in_unlocked")
     assert (entry.actor, entry.object_id) == (branch_admin, str(person.pk))
     assert "locked out" not in admin_client.get(reverse("member_list")).content.decode()
+
+
+def test_an_admin_cannot_unlock_someone_who_also_holds_a_role_above_them(admin_client, org_tree):
+    # Unlocking clears every address, a guesser's too: not for a headquarters account.
+    hq_admin = f.MembershipFactory(user__username="hq-admin", org_unit=org_tree["hq"], role=ADMIN)
+    in_branch = f.MembershipFactory(user=hq_admin.user, org_unit=org_tree["sub_a"])
+    f.AccessAttemptFactory(username="hq-admin", failures_since_start=5)
+
+    page = admin_client.get(reverse("member_list")).content.decode()
+    response = admin_client.post(reverse("member_unlock", kwargs={"pk": in_branch.pk}))
+
+    assert "hq-admin" in page
+    assert "locked out" not in page
+    assert response.status_code == 403
+    assert AccessAttempt.objects.filter(username="hq-admin").exists()
 
 
 def test_an_admin_cannot_unlock_someone_of_another_branch(admin_client, org_tree):
