@@ -529,7 +529,8 @@ def _fills(world: World) -> dict[str, dict[str, object]]:
             "full_name": "卓玛",
             "email": "drolma@example.com",
             "password": NEW_PASSWORD,
-            "role": "translator",
+            # Administrators give only the roles they hold themselves.
+            "role": "admin",
         },
         "password_change": {
             "old_password": f.USER_PASSWORD,
