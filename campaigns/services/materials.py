@@ -59,16 +59,20 @@ def _require(user, action: str, org_unit: OrgUnit) -> None:
         raise PermissionDenied(_("Your role does not allow this for this unit."))
 
 
-def _edition_for_update(
-    *, user, edition_id: int, expected_version: int | None = None
-) -> MaterialEdition:
-    edition = (
+def _edition_for_update(*, user, edition_id: int) -> MaterialEdition:
+    return (
         visible_to(user, MaterialEdition)
         .select_for_update(of=("self",))
         .select_related("material__org_unit")
         .get(pk=edition_id)
     )
-    if expected_version is not None and edition.version != expected_version:
+
+
+def _edition_as_seen(*, user, edition_id: int, expected_version: int) -> MaterialEdition:
+    """The edition, locked, if it is still at the version the person saw: a transition or a
+    native reader's approval sent from a page that saw none, or an older one, is refused."""
+    edition = _edition_for_update(user=user, edition_id=edition_id)
+    if edition.version != expected_version:
         raise StaleEdit(edition)
     return edition
 
@@ -282,13 +286,11 @@ def block_save(
 
 
 def _transition(
-    *, user, edition_id: int, name: str, expected_version: int | None, actions: tuple[str, ...]
+    *, user, edition_id: int, name: str, expected_version: int, actions: tuple[str, ...]
 ) -> MaterialEdition:
     """The edition, locked, once the user's role allows one of ``actions`` and its status
     allows the transition ``name``."""
-    edition = _edition_for_update(
-        user=user, edition_id=edition_id, expected_version=expected_version
-    )
+    edition = _edition_as_seen(user=user, edition_id=edition_id, expected_version=expected_version)
     unit = edition.material.org_unit
     if not any(can(user, action, unit) for action in actions):
         raise PermissionDenied(_("Your role does not allow this for this unit."))
@@ -309,9 +311,7 @@ def _save_status(edition: MaterialEdition, status: str, *fields: str) -> None:
 
 
 @transaction.atomic
-def edition_translate(
-    *, user, edition_id: int, expected_version: int | None = None
-) -> MaterialEdition:
+def edition_translate(*, user, edition_id: int, expected_version: int) -> MaterialEdition:
     """Mark a draft edition as translated, by its translator."""
     edition = _transition(
         user=user,
@@ -335,9 +335,7 @@ def _four_eyes(user, edition: MaterialEdition, message: str) -> None:
 
 
 @transaction.atomic
-def edition_review(
-    *, user, edition_id: int, expected_version: int | None = None
-) -> MaterialEdition:
+def edition_review(*, user, edition_id: int, expected_version: int) -> MaterialEdition:
     """Confirm a translated edition's translation; never by its own translator."""
     edition = _transition(
         user=user,
@@ -358,9 +356,7 @@ def edition_review(
 
 
 @transaction.atomic
-def edition_approve(
-    *, user, edition_id: int, expected_version: int | None = None
-) -> MaterialEdition:
+def edition_approve(*, user, edition_id: int, expected_version: int) -> MaterialEdition:
     """Approve a reviewed edition for print once its Tibetan text has passed native review."""
     edition = _transition(
         user=user,
@@ -385,9 +381,7 @@ def edition_approve(
 
 
 @transaction.atomic
-def edition_return(
-    *, user, edition_id: int, note: str, expected_version: int | None = None
-) -> MaterialEdition:
+def edition_return(*, user, edition_id: int, note: str, expected_version: int) -> MaterialEdition:
     """Send a translated or reviewed edition back to draft with a note saying what to fix."""
     edition = _transition(
         user=user,
@@ -420,9 +414,7 @@ def _require_native_reviewer(user, edition: MaterialEdition) -> None:
 
 
 @transaction.atomic
-def block_native_review_clear(
-    *, user, block_id: int, expected_version: int | None = None
-) -> EditionBlock:
+def block_native_review_clear(*, user, block_id: int, expected_version: int) -> EditionBlock:
     """A native reader accepts one block's Tibetan; the edition's flag goes with its last block.
 
     ``expected_version`` is the edition's: the text read is the text cleared.
@@ -433,7 +425,7 @@ def block_native_review_clear(
         .select_related("edition__material__org_unit")
         .get(pk=block_id)
     )
-    edition = _edition_for_update(
+    edition = _edition_as_seen(
         user=user, edition_id=block.edition_id, expected_version=expected_version
     )
     _require_native_reviewer(user, edition)
@@ -455,13 +447,9 @@ def block_native_review_clear(
 
 
 @transaction.atomic
-def edition_native_review_clear(
-    *, user, edition_id: int, expected_version: int | None = None
-) -> MaterialEdition:
+def edition_native_review_clear(*, user, edition_id: int, expected_version: int) -> MaterialEdition:
     """A native reader accepts the whole edition's Tibetan, every block at once."""
-    edition = _edition_for_update(
-        user=user, edition_id=edition_id, expected_version=expected_version
-    )
+    edition = _edition_as_seen(user=user, edition_id=edition_id, expected_version=expected_version)
     _require_native_reviewer(user, edition)
     edition.blocks.filter(needs_native_review=True).update(needs_native_review=False)
     edition.needs_native_review = False

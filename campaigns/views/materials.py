@@ -354,9 +354,7 @@ def edition_transition(request, pk: int, action: str):
     user, version = request.user, _posted_version(request)
     arguments = {"user": user, "edition_id": edition.pk, "expected_version": version}
     try:
-        if version is None:
-            # Not posted from the editor: whoever sent it has seen no version of the edition.
-            raise services.StaleEdit(edition)
+        # No version posted (not sent from the editor) is refused as stale by the service.
         if action == "translate":
             services.edition_translate(**arguments)
         elif action == "review":

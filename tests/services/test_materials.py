@@ -67,22 +67,25 @@ def _save(team, user=None, block=None, **texts):
     )
 
 
+def _seen(team) -> dict:
+    """The edition and the version of it the person acting sees: the one now stored."""
+    return {"edition_id": team.edition.pk, "expected_version": _fresh(team.edition).version}
+
+
 def _translate(team, user=None):
-    return services.edition_translate(user=user or team.translator, edition_id=team.edition.pk)
+    return services.edition_translate(user=user or team.translator, **_seen(team))
 
 
 def _review(team, user=None):
-    return services.edition_review(user=user or team.reviewer, edition_id=team.edition.pk)
+    return services.edition_review(user=user or team.reviewer, **_seen(team))
 
 
 def _clear(team, user=None):
-    return services.edition_native_review_clear(
-        user=user or team.reviewer, edition_id=team.edition.pk
-    )
+    return services.edition_native_review_clear(user=user or team.reviewer, **_seen(team))
 
 
 def _approve(team, user=None):
-    return services.edition_approve(user=user or team.reviewer, edition_id=team.edition.pk)
+    return services.edition_approve(user=user or team.reviewer, **_seen(team))
 
 
 def _approved(team):
@@ -260,7 +263,7 @@ def test_a_transition_from_the_wrong_status_is_refused(team, status, transition)
         "return": lambda **kw: services.edition_return(note="请修改", **kw),
     }[transition]
     with pytest.raises(ValidationError, match="edition cannot become"):
-        service(user=user, edition_id=team.edition.pk)
+        service(user=user, **_seen(team))
     assert _fresh(team.edition).status == status
 
 
@@ -284,7 +287,7 @@ def test_a_role_without_the_action_is_refused(team, status, transition, role):
         "return": lambda **kw: services.edition_return(note="请修改", **kw),
     }[transition]
     with pytest.raises(PermissionDenied):
-        service(user=getattr(team, role), edition_id=team.edition.pk)
+        service(user=getattr(team, role), **_seen(team))
 
 
 def test_an_empty_edition_cannot_be_marked_translated(team):
@@ -333,11 +336,9 @@ def test_return_needs_a_note_and_clears_translator_and_reviewer(team):
     _translate(team)
     _review(team)
     with pytest.raises(ValidationError) as refused:
-        services.edition_return(user=team.reviewer, edition_id=team.edition.pk, note=" ")
+        services.edition_return(user=team.reviewer, note=" ", **_seen(team))
     assert "note" in refused.value.error_dict
-    edition = services.edition_return(
-        user=team.reviewer, edition_id=team.edition.pk, note="第二句藏文漏译。"
-    )
+    edition = services.edition_return(user=team.reviewer, note="第二句藏文漏译。", **_seen(team))
     assert (edition.status, edition.translated_by, edition.reviewed_by) == (
         Status.DRAFT,
         None,
@@ -346,10 +347,11 @@ def test_return_needs_a_note_and_clears_translator_and_reviewer(team):
     assert AuditEntry.objects.get(action="campaigns.edition.returned").comment == "第二句藏文漏译。"
 
 
-def test_a_transition_from_an_older_edition_version_is_refused(team):
+@pytest.mark.parametrize("version", [0, None])
+def test_a_transition_from_an_older_edition_version_or_none_is_refused(team, version):
     with pytest.raises(StaleEdit):
         services.edition_translate(
-            user=team.translator, edition_id=team.edition.pk, expected_version=0
+            user=team.translator, edition_id=team.edition.pk, expected_version=version
         )
 
 
@@ -360,10 +362,14 @@ def test_clearing_the_last_flagged_block_clears_the_edition(team):
     second = f.EditionBlockFactory(edition=team.edition, position=2)
     _save(team, text_bo="ནོར་རྫས།")
     _translate(team)
-    services.block_native_review_clear(user=team.reviewer, block_id=team.block.pk)
+    services.block_native_review_clear(
+        user=team.reviewer, block_id=team.block.pk, expected_version=_fresh(team.edition).version
+    )
     assert _fresh(team.edition).needs_native_review
     assert selectors.native_review_pending(_fresh(team.edition))
-    services.block_native_review_clear(user=team.reviewer, block_id=second.pk)
+    services.block_native_review_clear(
+        user=team.reviewer, block_id=second.pk, expected_version=_fresh(team.edition).version
+    )
     assert not _fresh(team.edition).needs_native_review
     assert not selectors.native_review_pending(_fresh(team.edition))
 
