@@ -36,26 +36,21 @@ def print_run_order(
 
     An order repeated with the same ``idempotency_key`` gets the run the first one made.
     """
+    order = {
+        "edition": edition,
+        "org_unit": org_unit,
+        "paper_size": paper_size,
+        "layout": layout,
+        "copies": copies,
+        "bleed": bleed,
+        "crop_marks": crop_marks,
+        "delivery_note": delivery_note,
+    }
     earlier = job_for_idempotency_key(
         owner=user, kind=Job.Kind.PRINT_RUN, idempotency_key=idempotency_key
     )
     if earlier is not None:
-        repeated = (
-            visible_to(user, PrintRun)
-            .select_related("job")
-            .filter(
-                job=earlier,
-                edition=edition,
-                org_unit=org_unit,
-                paper_size=paper_size,
-                layout=layout,
-                copies=copies,
-                bleed=bleed,
-                crop_marks=crop_marks,
-                delivery_note=delivery_note,
-            )
-            .first()
-        )
+        repeated = visible_to(user, PrintRun).filter(job=earlier, **order).first()
         if repeated is None:
             raise ValidationError({NON_FIELD_ERRORS: [IDEMPOTENCY_KEY_REUSED]})
         return repeated
@@ -70,17 +65,7 @@ def print_run_order(
         raise ValidationError(
             {"copies": ValidationError(ERRORS["copies_range"], params={"max": MAX_COPIES})}
         )
-    print_run = PrintRun(
-        edition=edition,
-        org_unit=org_unit,
-        paper_size=paper_size,
-        layout=layout,
-        copies=copies,
-        bleed=bleed,
-        crop_marks=crop_marks,
-        delivery_note=delivery_note,
-        ordered_by=user,
-    )
+    print_run = PrintRun(**order, ordered_by=user)
     print_run.full_clean(exclude=["pdf", "job"])
     print_run.save()
     audit_record(

@@ -129,16 +129,20 @@ def test_an_events_export_sent_twice_while_the_broker_is_down_starts_one_job(
     assert job.waits_for_service
 
 
-def test_the_api_orders_once_per_idempotency_key_and_says_the_job_waits(broker_down, printing):
-    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-    client.force_authenticate(printing.organizer)
-    order = {
+def _api_order(printing) -> dict:
+    return {
         "edition": printing.edition.pk,
         "org_unit": printing.unit.pk,
         "paper_size": "A5",
         "layout": "side_by_side",
         "copies": 500,
     }
+
+
+def test_the_api_orders_once_per_idempotency_key_and_says_the_job_waits(broker_down, printing):
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_authenticate(printing.organizer)
+    order = _api_order(printing)
     headers = {"Idempotency-Key": "3f2b8c1e-order-1"}
 
     started = time.monotonic()
@@ -155,13 +159,7 @@ def test_the_api_orders_once_per_idempotency_key_and_says_the_job_waits(broker_d
 def test_the_api_refuses_another_order_under_a_key_already_used(broker_down, printing):
     client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
     client.force_authenticate(printing.organizer)
-    order = {
-        "edition": printing.edition.pk,
-        "org_unit": printing.unit.pk,
-        "paper_size": "A5",
-        "layout": "side_by_side",
-        "copies": 500,
-    }
+    order = _api_order(printing)
     headers = {"Idempotency-Key": "3f2b8c1e-order-2"}
     client.post("/api/v1/print-runs/", order, format="json", headers=headers)
 
@@ -197,13 +195,7 @@ def test_an_export_with_other_filters_under_a_used_key_is_refused_with_a_message
 def test_the_api_refuses_an_idempotency_key_it_cannot_keep(printing, key):
     client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
     client.force_authenticate(printing.organizer)
-    order = {
-        "edition": printing.edition.pk,
-        "org_unit": printing.unit.pk,
-        "paper_size": "A5",
-        "layout": "side_by_side",
-        "copies": 500,
-    }
+    order = _api_order(printing)
 
     response = client.post(
         "/api/v1/print-runs/", order, format="json", headers={"Idempotency-Key": key}
