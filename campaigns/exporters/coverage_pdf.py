@@ -8,17 +8,18 @@ from django.utils.translation import override
 from campaigns.charts import bar_chart
 from campaigns.exporters.regulator import (
     AUDIENCE_HEADERS,
+    SCREENING_NOTE,
     SUMMARY_COLUMNS,
     TOTALS_LABEL,
     export_filename,
     filters_described,
     job_statistics,
     statuses_counted,
-    totals_shown,
+    summary_cells,
 )
 from campaigns.models import Job
 from campaigns.selectors.coverage import coverage_mix
-from campaigns.selectors.regulator import RegulatorRow, RegulatorStatistics
+from campaigns.selectors.regulator import RegulatorStatistics
 from campaigns.services.jobs import JobResult, ProgressCallback, job_runner
 
 # The sheet's columns in two tables that fit A4 portrait: activities and coverage, then the
@@ -40,16 +41,17 @@ def _shown(value) -> str:
 def _table(
     statistics: RegulatorStatistics, columns, *, title: str, note: str, one_line_headers=False
 ) -> dict:
-    def cells(row: RegulatorRow) -> list[str]:
-        return [_shown(value(row)) for _header, _width, value in columns]
-
+    rows, totals = summary_cells(statistics, columns)
     return {
         "title": title,
         "note": note,
         "one_line_headers": one_line_headers,
         "headers": [UNIT_COLUMN[0]] + [header for header, _width, _value in columns],
-        "rows": [[row.label, *cells(row)] for row in statistics.rows],
-        "totals": [TOTALS_LABEL, *map(_shown, totals_shown(statistics, columns))],
+        "rows": [
+            [row.label, *map(_shown, cells)]
+            for row, cells in zip(statistics.rows, rows, strict=True)
+        ],
+        "totals": [TOTALS_LABEL, *map(_shown, totals)],
     }
 
 
@@ -62,6 +64,25 @@ def _audience_as_in_sheet(items: list[tuple[str, int]]) -> list[tuple[str, int]]
     """The audience groups under the names of the sheet's headers (call in Chinese)."""
     names = {str(group.label): header for group, header in AUDIENCE_HEADERS.items()}
     return [(names.get(label, label), value) for label, value in items]
+
+
+def coverage_tables(statistics: RegulatorStatistics) -> list[dict]:
+    """The summary's tables of per-unit figures, each with its headers, rows, totals and note."""
+    return [
+        _table(
+            statistics,
+            ACTIVITY_COLUMNS,
+            title="各机构活动与覆盖",
+            note=f"{SCREENING_NOTE}覆盖县（区）合计为去重后的县（区）数，不等于各行之和。",
+        ),
+        _table(
+            statistics,
+            AUDIENCE_COLUMNS,
+            title="各机构受众人数",
+            one_line_headers=True,
+            note="受众人数为各活动按受众分组登记的人数之和；线上活动的触达人数不分组，不计入本表。",
+        ),
+    ]
 
 
 def coverage_summary_html(job: Job, statistics: RegulatorStatistics) -> str:
@@ -91,23 +112,7 @@ def coverage_summary_html(job: Job, statistics: RegulatorStatistics) -> str:
                     ("覆盖县（区）", _shown(totals.counties)),
                     ("覆盖特殊地区县（区）", _shown(totals.special_area_counties)),
                 ],
-                "tables": [
-                    _table(
-                        statistics,
-                        ACTIVITY_COLUMNS,
-                        title="各机构活动与覆盖",
-                        note="筛查、转诊人数少于 5（含 0）时显示为“<5”，以免个人被识别；"
-                        "此时合计只写其余机构之和（“≥”），以免由合计反推。"
-                        "覆盖县（区）合计为去重后的县（区）数，不等于各行之和。",
-                    ),
-                    _table(
-                        statistics,
-                        AUDIENCE_COLUMNS,
-                        title="各机构受众人数",
-                        one_line_headers=True,
-                        note="受众人数为各活动按受众分组登记的人数之和；线上活动的触达人数不分组，不计入本表。",
-                    ),
-                ],
+                "tables": coverage_tables(statistics),
                 "charts": [
                     _chart(mix.venue_types, "各类场所的活动数（场）"),
                     _chart(_audience_as_in_sheet(mix.audience), "各类受众的触达人数（人）"),

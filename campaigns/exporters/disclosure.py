@@ -2,7 +2,8 @@
 
 A handful of women screened at a village event could be singled out by the people who know
 who came, so in anything that leaves the branch which organized the events, counts of
-people screened or referred for follow-up below 5 are shown only as "<5":
+people screened or referred for follow-up from 1 to 4 are shown only as "<5" (0 is shown:
+nobody can be singled out among none):
 
 - the regulator sheet (campaigns/exporters/regulator.py), always: it goes to the regulator;
 - the coverage PDF summary (campaigns/exporters/coverage_pdf.py), always: it shows the
@@ -14,11 +15,12 @@ people screened or referred for follow-up below 5 are shown only as "<5":
 An events export made by a branch's own people, who see that branch only, keeps exact
 figures: those are their own records.
 
-A total under hidden figures is not exact either: with one row hidden, the total less the
-shown rows would give that row's figure back (``small_count_total``).
+The regulator sheet and the summary also print totals, and a total less the figures shown
+would give a hidden one back. ``screening_shown`` protects them by secondary suppression.
 """
 
-from collections.abc import Iterable
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.db.models.functions import Substr
 
@@ -27,37 +29,78 @@ from portal.access import PATH_SEGMENT_WIDTH, PATH_SEPARATOR, visible_to
 
 SMALL_COUNT_LIMIT = 5
 SMALL_COUNT = "<5"
+# A figure hidden only so that a "<5" cannot be worked out from a total.
+SUPPRESSED = "×"
+
+# What a reader may learn of a figure shown as SUPPRESSED: it is neither 0 nor "<5", so at
+# least SMALL_COUNT_LIMIT. A cell hidden with it must be able to move by 2 either way and
+# stay there, hence the smallest one that may be chosen.
+SECONDARY_MIN = SMALL_COUNT_LIMIT + 2
+# Referred never exceeds screened, in a row as in each event. The secondary cells move by
+# at most 2 each, so a row whose referred stays 4 below its screened keeps that true.
+SECONDARY_ROW_GAP = 4
 
 # A branch's path is headquarters' segment and its own ("0000001.0000004."); every unit
 # below it starts with that.
 BRANCH_PATH_LENGTH = 2 * (PATH_SEGMENT_WIDTH + len(PATH_SEPARATOR))
 
+Shown = int | str | None
 
-def small_count_shown(value: int | None) -> int | str | None:
-    """A count of people screened or referred as it may leave the branch: 0 to 4 are "<5"."""
-    # 0 is hidden with 1 to 4: were 0 shown as it is, "<5" would always mean "1 to 4" and so
-    # tell that someone at the event was screened (or referred on).
+
+def small_count_shown(value: int | None) -> Shown:
+    """A count of people screened or referred as it may leave the branch: 1 to 4 are "<5"."""
     # None (not counted: no screening took place) stays empty.
-    if value is not None and value < SMALL_COUNT_LIMIT:
+    if value is not None and 0 < value < SMALL_COUNT_LIMIT:
         return SMALL_COUNT
     return value
 
 
-def small_count_total(values: Iterable[int | None]) -> int | str | None:
-    """The total of counts shown with ``small_count_shown``: exact when no count is hidden;
-    otherwise only what the shown counts add up to ("≥35"), or, when every count is hidden,
-    a bound that holds for all of them ("<10" for two), so that no hidden figure can be
-    worked out from the total."""
-    counted = [value for value in values if value is not None]
-    if not counted:
-        return None
-    hidden = [value for value in counted if value < SMALL_COUNT_LIMIT]
-    if not hidden:
-        return sum(counted)
-    shown = sum(value for value in counted if value >= SMALL_COUNT_LIMIT)
-    if shown:
-        return f"≥{shown}"
-    return f"<{SMALL_COUNT_LIMIT * len(hidden)}"
+@dataclass
+class ScreeningShown:
+    """A table of (screened, referred) per row as it may be printed, and its totals."""
+
+    rows: list[tuple[Shown, Shown]]
+    totals: tuple[Shown, Shown]
+
+
+def screening_shown(figures: Sequence[tuple[int, int]]) -> ScreeningShown:
+    """The rows' (screened, referred) with 1 to 4 hidden, and totals that give none back.
+
+    A column without a hidden figure is printed exactly, with its exact total. In a column
+    with one, the smallest figure of at least SECONDARY_MIN whose row keeps referred at
+    least SECONDARY_ROW_GAP below screened is hidden as well (secondary suppression) and
+    the total stays exact; without such a figure the column's total is hidden instead.
+
+    Why every hidden figure keeps at least three possible values, with the rows' "referred
+    within screened" known: take any "<5" and any value within 2 of it in 1 to 4 (there are
+    always three). Set it there; if that breaks "referred within screened" in its row, move
+    the other figure of the row, also a "<5", to the same value (a move of at most 2). Each
+    column changed by at most 2, which its secondary figure takes up (a hidden total needs
+    nothing): it stays at least SMALL_COUNT_LIMIT, and its row stays "referred within
+    screened" by SECONDARY_ROW_GAP.
+    Every printed figure and total still holds, so all three values are possible; and a
+    secondary figure takes three values as the "<5" of its column does.
+    """
+    columns = [[row[index] for row in figures] for index in (0, 1)]
+    shown_columns, totals = [], []
+    for column in columns:
+        hidden = [0 < value < SMALL_COUNT_LIMIT for value in column]
+        shown_column = [small_count_shown(value) for value in column]
+        total = sum(column)
+        if any(hidden):
+            candidates = [
+                (value, row)
+                for row, value in enumerate(column)
+                if value >= SECONDARY_MIN and figures[row][0] - figures[row][1] >= SECONDARY_ROW_GAP
+            ]
+            if candidates:
+                _value, row = min(candidates)
+                shown_column[row] = SUPPRESSED
+            else:
+                total = SUPPRESSED
+        shown_columns.append(shown_column)
+        totals.append(total)
+    return ScreeningShown(rows=list(zip(*shown_columns, strict=True)), totals=tuple(totals))
 
 
 def counts_leave_the_branch(user) -> bool:

@@ -11,7 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from campaigns.exporters.disclosure import small_count_shown, small_count_total
+from campaigns.exporters.disclosure import screening_shown, small_count_shown
 from campaigns.exporters.xlsx import write_cell
 from campaigns.models import (
     AudienceGroup,
@@ -22,7 +22,11 @@ from campaigns.models import (
     VenueType,
 )
 from campaigns.selectors.events import EventFilters
-from campaigns.selectors.regulator import RegulatorStatistics, regulator_statistics
+from campaigns.selectors.regulator import (
+    RegulatorRow,
+    RegulatorStatistics,
+    regulator_statistics,
+)
 from campaigns.services.jobs import JobResult, ProgressCallback, job_runner
 
 # Headers and labels stay in Chinese whatever the interface language: the sheet goes to
@@ -65,28 +69,41 @@ SUMMARY_COLUMNS = [
     ],
     ("发放宣传资料（份）", 12, lambda r: r.materials),
     ("合作服务（次）", 10, lambda r: r.partner_services),
-    # The sheet goes to the regulator: small screening figures never show exactly
-    # (campaigns/exporters/disclosure.py).
+    # The sheet goes to the regulator: these two are printed through summary_cells, which
+    # also hides what would give a small one back; alone, each still hides its own.
     ("筛查人数", 10, lambda r: small_count_shown(r.screened)),
     ("转诊人数", 10, lambda r: small_count_shown(r.referred)),
     ("覆盖县（区）数", 10, lambda r: r.counties),
     ("覆盖特殊地区县（区）数", 12, lambda r: r.special_area_counties),
 ]
-# The columns whose small figures are hidden, by header, and the row's field behind each.
-SMALL_COUNT_FIELDS = {"筛查人数": "screened", "转诊人数": "referred"}
+# The columns whose small figures are hidden, by header: the place of each in the pairs of
+# disclosure.screening_shown.
+SCREENING_COLUMNS = {"筛查人数": 0, "转诊人数": 1}
+# Below the table, on the sheet and in the PDF: how its screening figures were protected.
+SCREENING_NOTE = (
+    "筛查、转诊人数为 1 至 4 时显示为“<5”，以免个人被识别；0 照常显示。"
+    "为使“<5”不能由合计反推，按统计披露控制的补充隐藏法，"
+    "同列另隐去一个不小于 5 的数，显示为“×”，合计仍为准确值；"
+    "同列没有合适的数可隐去时，改为隐去该列合计，显示为“×”。"
+    "无论按行还是按列推算，每个隐去的数都至少还有三个可能的值。"
+    "其余数字和合计均为准确值。"
+)
 
 
-def totals_shown(statistics: RegulatorStatistics, columns) -> list:
-    """The totals row's value under each of ``columns``: a total of hidden figures is only
-    as exact as may be shown (disclosure.small_count_total)."""
-    values = []
-    for header, _width, value in columns:
-        field = SMALL_COUNT_FIELDS.get(header)
-        if field is None:
-            values.append(value(statistics.totals))
-        else:
-            values.append(small_count_total(getattr(row, field) for row in statistics.rows))
-    return values
+def summary_cells(statistics: RegulatorStatistics, columns) -> tuple[list[list], list]:
+    """The values under ``columns`` of each row, and of the totals, as they may leave the
+    branch: small screening figures and what would give them back are hidden
+    (disclosure.screening_shown)."""
+    screening = screening_shown([(row.screened, row.referred) for row in statistics.rows])
+
+    def cells(row: RegulatorRow, shown_pair) -> list:
+        return [
+            value(row) if header not in SCREENING_COLUMNS else shown_pair[SCREENING_COLUMNS[header]]
+            for header, _width, value in columns
+        ]
+
+    rows = [cells(row, pair) for row, pair in zip(statistics.rows, screening.rows, strict=True)]
+    return rows, cells(statistics.totals, screening.totals)
 
 
 def _yes(flag: bool) -> str:
@@ -185,7 +202,8 @@ def _header_row(sheet, row: int, columns) -> None:
         sheet.column_dimensions[get_column_letter(column)].width = width
 
 
-def _summary_sheet(sheet, statistics: RegulatorStatistics) -> None:
+def summary_sheet_write(sheet, statistics: RegulatorStatistics) -> None:
+    """The per-unit figures and their totals, with the note on what is hidden, on ``sheet``."""
     sheet.title = "统计表"
     last_column = get_column_letter(len(SUMMARY_COLUMNS))
     write_cell(sheet["A1"], f"{statistics.campaign.name} · {statistics.unit.name} · 监管统计表")
@@ -199,8 +217,8 @@ def _summary_sheet(sheet, statistics: RegulatorStatistics) -> None:
     sheet.merge_cells(f"A2:{last_column}2")
     _header_row(sheet, 3, SUMMARY_COLUMNS)
     sheet.row_dimensions[3].height = 45
-    rows = [[value(row) for _header, _width, value in SUMMARY_COLUMNS] for row in statistics.rows]
-    rows.append([TOTALS_LABEL, *totals_shown(statistics, SUMMARY_COLUMNS[1:])])
+    rows, totals = summary_cells(statistics, SUMMARY_COLUMNS)
+    rows.append([TOTALS_LABEL, *totals[1:]])
     for offset, values in enumerate(rows, start=4):
         is_totals = offset == len(rows) + 3
         for column, shown in enumerate(values, start=1):
@@ -210,6 +228,12 @@ def _summary_sheet(sheet, statistics: RegulatorStatistics) -> None:
                 cell.font = BOLD
             if column > 1:
                 cell.alignment = Alignment(horizontal="right")
+    # A row left empty, so that the note is not read as one more unit.
+    note_row = len(rows) + 5
+    write_cell(sheet.cell(row=note_row, column=1), SCREENING_NOTE)
+    sheet.merge_cells(f"A{note_row}:{last_column}{note_row}")
+    sheet.cell(row=note_row, column=1).alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.row_dimensions[note_row].height = 48
     sheet.freeze_panes = "A4"
 
 
@@ -247,7 +271,7 @@ def regulator_sheet(job: Job, progress: ProgressCallback) -> JobResult:
         progress(10, _("Figures counted"))
     workbook = Workbook()
     with override("zh-hans"):  # the choices' labels in the events sheet
-        _summary_sheet(workbook.active, statistics)
+        summary_sheet_write(workbook.active, statistics)
         _events_sheet(workbook.create_sheet(), statistics, job, progress)
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from campaigns.exporters.disclosure import small_count_total
+from campaigns.exporters.disclosure import SMALL_COUNT, small_count_shown
 from campaigns.models import Job
 from tests.regulator_world import (
     export_job_run,
@@ -33,7 +33,8 @@ def _summary_rows(workbook) -> dict[str, dict]:
     """The units' rows (and the totals) of the summary sheet, by the first column."""
     rows = _rows(workbook["统计表"])
     headers = rows[2]
-    return {row[0]: dict(zip(headers, row, strict=True)) for row in rows[3:]}
+    units = rows[3 : [row[0] for row in rows].index("合计") + 1]  # the note follows
+    return {row[0]: dict(zip(headers, row, strict=True)) for row in units}
 
 
 def test_the_sheet_has_a_row_per_branch_and_bold_totals(regulator_world):
@@ -56,29 +57,49 @@ def test_the_sheet_has_a_row_per_branch_and_bold_totals(regulator_world):
     assert summary.cell(row=6, column=6).data_type == "n"  # numbers stay numbers
 
 
-def test_screening_figures_below_five_are_shown_as_less_than_five(regulator_world):
+def test_screening_figures_from_one_to_four_are_shown_as_less_than_five(regulator_world):
     rows = _summary_rows(load_workbook(_run(regulator_world).result.open("rb")))
 
     assert (rows["四川分公司"]["筛查人数"], rows["四川分公司"]["转诊人数"]) == ("<5", "<5")
-    assert (rows["湖南分公司"]["筛查人数"], rows["湖南分公司"]["转诊人数"]) == (30, 8)
-    # Exact totals (33, 9) less Hunan's would give Sichuan's 3 and 1 back.
-    assert (rows["合计"]["筛查人数"], rows["合计"]["转诊人数"]) == ("≥30", "≥8")
+
+
+def test_a_column_with_a_hidden_figure_hides_a_second_one_and_keeps_its_total_exact(
+    regulator_world,
+):
+    rows = _summary_rows(load_workbook(_run(regulator_world).result.open("rb")))
+
+    # Exact totals (33, 9) less Hunan's 30 and 8 would give Sichuan's 3 and 1 back.
+    assert (rows["湖南分公司"]["筛查人数"], rows["湖南分公司"]["转诊人数"]) == ("×", "×")
+    assert (rows["合计"]["筛查人数"], rows["合计"]["转诊人数"]) == (33, 9)
+
+
+def test_zero_is_printed_and_a_column_without_a_partner_for_its_hidden_figure_hides_its_total(
+    regulator_world,
+):
+    job = _run(regulator_world, owner=regulator_world.branch_reviewer, unit="branch_a")
+
+    rows = _summary_rows(load_workbook(job.result.open("rb")))
+
+    # The branch's own school talk had no screening; its sub-branch screened 3, referred 1.
+    assert (rows["四川分公司"]["筛查人数"], rows["四川分公司"]["转诊人数"]) == (0, 0)
+    assert (rows["阿坝中心支公司"]["筛查人数"], rows["阿坝中心支公司"]["转诊人数"]) == ("<5", "<5")
+    assert (rows["合计"]["筛查人数"], rows["合计"]["转诊人数"]) == ("×", "×")
+
+
+def test_the_sheet_says_how_its_figures_were_hidden_below_the_table(regulator_world):
+    summary = load_workbook(_run(regulator_world).result.open("rb"))["统计表"]
+
+    notes = [row[0] for row in _rows(summary) if row[0] and "补充隐藏" in row[0]]
+    assert len(notes) == 1
+    assert "至少还有三个可能的值" in notes[0]
 
 
 @pytest.mark.parametrize(
-    ("counts", "total"),
-    [
-        ([30, 8], 38),  # nothing hidden: exact
-        ([30, 3], "≥30"),
-        ([30, 3, 0], "≥30"),
-        ([3, 1], "<10"),  # all hidden: a bound true of every split
-        ([0], "<5"),
-        ([30, None], 30),  # None: no screening there, nothing hidden
-        ([None], None),
-    ],
+    ("count", "shown"),
+    [(None, None), (0, 0), (1, SMALL_COUNT), (4, SMALL_COUNT), (5, 5), (30, 30)],
 )
-def test_a_total_over_hidden_figures_never_gives_one_back(counts, total):
-    assert small_count_total(counts) == total
+def test_only_one_to_four_are_hidden(count, shown):
+    assert small_count_shown(count) == shown
 
 
 def test_a_branch_reviewers_sheet_holds_only_their_subtree(regulator_world):
@@ -179,7 +200,9 @@ def test_libreoffice_reads_headers_figures_totals_and_formula_like_text_as_text(
     by_unit = {row[0]: row for row in summary[3:]}
     assert by_unit["四川分公司"][:6] == ["四川分公司", "1", "2", "3", "10", "560"]
     assert by_unit["四川分公司"][19:21] == ["<5", "<5"]
+    assert by_unit["湖南分公司"][19:21] == ["×", "×"]
     assert by_unit["合计"][:6] == ["合计", "1", "3", "7", "16", "620"]
+    assert by_unit["合计"][19:21] == ["33", "9"]
     assert by_unit["合计"][-2:] == ["4", "2"]
     titles = [row[0] for row in events[1:]]
     assert "=1+1" in titles
