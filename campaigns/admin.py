@@ -133,7 +133,14 @@ class EventAdmin(WorkflowAdmin):
     list_select_related = ["org_unit", "county"]
     autocomplete_fields = ["org_unit", "county", "campaign"]
     date_hierarchy = "starts_at"
-    readonly_fields = ["version", "created_by", "created_at", "updated_at", "reported_at"]
+    readonly_fields = [
+        "version",
+        "created_by",
+        "created_at",
+        "updated_at",
+        "reported_at",
+        "reported_by",
+    ]
     inlines = [EventTopicInline, AudienceCountInline, PartnerServiceInline, MaterialUseInline]
 
 

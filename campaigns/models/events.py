@@ -217,6 +217,15 @@ class Event(models.Model):
         related_name="+",
         verbose_name=_("created by"),
     )
+    # Who last sent the report for review: the first to hear when a reviewer returns it.
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reported by"),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     reported_at = models.DateTimeField(_("reported at"), null=True, blank=True)

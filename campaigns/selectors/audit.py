@@ -35,6 +35,9 @@ ACTION_LABELS = {
     "campaigns.signin.exported": gettext_lazy("Sign-in list exported with personal information"),
     "campaigns.signin.purged": gettext_lazy("Sign-ins past their retention period deleted"),
     "campaigns.job.purged": gettext_lazy("Job results past their retention period deleted"),
+    "campaigns.notification.undelivered": gettext_lazy(
+        "Notice reached nobody: no one holds the role in this unit or above"
+    ),
     "campaigns.material.created": gettext_lazy("Handout created"),
     "campaigns.edition.created": gettext_lazy("Handout edition created"),
     "campaigns.edition.block_added": gettext_lazy("Block added to an edition"),

@@ -1,11 +1,13 @@
-"""Who is owed a reminder or a digest, on a given day."""
+"""Who is owed a reminder, a digest or a notice, on a given day."""
 
 import datetime as dt
+from dataclasses import dataclass, field
 
+from django.db.models import Count
 from django.utils import timezone
 
-from campaigns.models import Event, Membership
-from portal.access import visible_to
+from campaigns.models import Event, Membership, OrgUnit
+from portal.access import path_ancestors, roles_held_over
 
 
 def overdue_planned_events(*, today: dt.date, after_days: int):
@@ -17,30 +19,48 @@ def overdue_planned_events(*, today: dt.date, after_days: int):
     )
 
 
-def organizers_of(event: Event) -> set:
-    """The organizers of the event's own unit; the person who planned it if there are none."""
-    organizers = {
-        membership.user
-        for membership in Membership.objects.filter(
-            org_unit_id=event.org_unit_id, role=Membership.Role.ORGANIZER, user__is_active=True
-        ).select_related("user")
-    }
-    if not organizers and event.created_by is not None and event.created_by.is_active:
-        organizers.add(event.created_by)
-    return organizers
+def notice_recipients(*, org_unit: OrgUnit, role: str, person=None) -> list:
+    """Who hears of something at ``org_unit``: ``person`` while they still hold ``role`` over
+    it, else the holders of ``role`` in the unit itself, else in the nearest unit above that
+    has any; empty when nobody up to headquarters does."""
+    # A person who has since left the unit or the role could not open what they are told of.
+    if person is not None and person.is_active and role in roles_held_over(person, org_unit):
+        return [person]
+    memberships = list(
+        Membership.objects.filter(
+            org_unit__path__in=[org_unit.path, *path_ancestors(org_unit.path)],
+            role=role,
+            user__is_active=True,
+        ).select_related("user", "org_unit")
+    )
+    nearest = max((m.org_unit.path for m in memberships), key=len, default=None)
+    users = {m.user for m in memberships if m.org_unit.path == nearest}
+    return sorted(users, key=lambda user: user.pk)
 
 
-def reports_awaiting_review_by_reviewer() -> dict:
-    """For each active reviewer, how many reported events in their subtree wait for review."""
-    reviewers = {
-        membership.user
-        for membership in Membership.objects.filter(
-            role=Membership.Role.REVIEWER, user__is_active=True
-        ).select_related("user")
-    }
-    waiting = {}
-    for reviewer in reviewers:
-        count = visible_to(reviewer, Event).filter(status=Event.Status.REPORTED).count()
-        if count:
-            waiting[reviewer] = count
+@dataclass(frozen=True)
+class ReviewWaiting:
+    """Reports waiting for review: how many for each reviewer, and how many in each unit
+    that has no reviewer at or above it."""
+
+    by_reviewer: dict = field(default_factory=dict)
+    unreached: dict = field(default_factory=dict)
+
+
+def reports_awaiting_review() -> ReviewWaiting:
+    """A unit's reports wait for its own reviewers, or for those of the nearest unit above
+    that has any."""
+    counts = dict(
+        Event.objects.filter(status=Event.Status.REPORTED)
+        .values("org_unit")
+        .annotate(waiting=Count("pk"))
+        .values_list("org_unit", "waiting")
+    )
+    waiting = ReviewWaiting()
+    for unit in OrgUnit.objects.filter(pk__in=counts):
+        reviewers = notice_recipients(org_unit=unit, role=Membership.Role.REVIEWER)
+        if not reviewers:
+            waiting.unreached[unit] = counts[unit.pk]
+        for reviewer in reviewers:
+            waiting.by_reviewer[reviewer] = waiting.by_reviewer.get(reviewer, 0) + counts[unit.pk]
     return waiting

@@ -140,7 +140,7 @@ def _check_plan(*, user, event: Event, topics: Iterable[str], expected_partners)
         raise ValidationError({"expected_partners": _("Choose partners of your own units.")})
     if not event.is_online and not event.venue_name.strip():
         raise ValidationError({"venue_name": _("Name the venue of an event held in person.")})
-    event.full_clean(exclude=["created_by"])
+    event.full_clean(exclude=["created_by", "reported_by"])
 
 
 def _set_topics(event: Event, topics: Iterable[str]) -> None:
@@ -284,7 +284,7 @@ def event_report_save(
         raise ValidationError({"audience": _("Counts are whole numbers of 0 or more.")})
     event.record_audience(counted)
     event.version += 1
-    event.full_clean(exclude=["created_by"])
+    event.full_clean(exclude=["created_by", "reported_by"])
     event.save()
 
     event.audience_counts.exclude(group__in=counted).delete()
@@ -347,10 +347,20 @@ def event_submit(*, user, event_id: int, expected_version: int) -> Event:
             code="report_empty",
         )
     event.reported_at = timezone.now()
+    event.reported_by = user
     # The reviewer's note has been answered; the audit log keeps it.
     event.review_note = ""
     event.version += 1
-    event.save(update_fields=["status", "reported_at", "review_note", "version", "updated_at"])
+    event.save(
+        update_fields=[
+            "status",
+            "reported_at",
+            "reported_by",
+            "review_note",
+            "version",
+            "updated_at",
+        ]
+    )
     audit_record(actor=user, obj=event, action="campaigns.event.submitted")
     return event
 

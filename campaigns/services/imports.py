@@ -168,6 +168,7 @@ def _save(*, user, unit: OrgUnit, campaign: Campaign, rows, existing: dict) -> I
         if counts and event.status in EDITABLE:
             event.status = Event.Status.REPORTED
             event.reported_at = now
+            event.reported_by = user
         if event.pk:
             event.version += 1
             changed.append(event)
@@ -190,6 +191,7 @@ def _save(*, user, unit: OrgUnit, campaign: Campaign, rows, existing: dict) -> I
             "people_reached",
             "status",
             "reported_at",
+            "reported_by",
             "version",
             *AUDIENCE_COLUMNS,
         ]

@@ -8,12 +8,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from campaigns.models import Notification
+from campaigns.models import AuditEntry, Membership, Notification
 from campaigns.selectors.reminders import (
-    organizers_of,
+    notice_recipients,
     overdue_planned_events,
-    reports_awaiting_review_by_reviewer,
+    reports_awaiting_review,
 )
+from campaigns.services.audit import audit_record
 
 
 def _notify(*, recipient, kind: str, occasion: str, params: dict, event=None) -> bool:
@@ -37,51 +38,91 @@ def _notify(*, recipient, kind: str, occasion: str, params: dict, event=None) ->
     return True
 
 
+def _record_undelivered(*, about, kind: str, occasion: str, params: dict) -> None:
+    """Write to the audit log of ``about`` that a notice found nobody to reach, once per
+    occasion, so that a repeated run writes nothing twice."""
+    written = AuditEntry.objects.filter(
+        action="campaigns.notification.undelivered",
+        object_type=about._meta.label_lower,
+        object_id=str(about.pk),
+        data__occasion=occasion,
+    )
+    if not written.exists():
+        audit_record(
+            actor=None,
+            obj=about,
+            action="campaigns.notification.undelivered",
+            data={"kind": kind, "occasion": occasion, **params},
+        )
+
+
+def _notify_each(*, recipients, kind: str, occasion: str, params: dict, event) -> int:
+    """Notify each recipient once per occasion; with nobody to tell, say so in the log."""
+    if not recipients:
+        _record_undelivered(about=event, kind=kind, occasion=occasion, params=params)
+        return 0
+    return sum(
+        _notify(recipient=recipient, kind=kind, occasion=occasion, params=params, event=event)
+        for recipient in recipients
+    )
+
+
 def overdue_reports_remind(*, today: dt.date) -> int:
-    """Remind organizers, once per event, of planned events not reported N days after."""
+    """Remind, once per event, whoever answers for a planned event not reported N days after:
+    the person who planned it, else the organizers of its unit or of the nearest unit above."""
     sent = 0
     after_days = settings.REPORT_OVERDUE_AFTER_DAYS
     for event in overdue_planned_events(today=today, after_days=after_days):
         event_day = timezone.localtime(event.starts_at).date()
-        params = {
-            "title": event.title,
-            "date": event_day.isoformat(),
-            "days": (today - event_day).days,
-        }
-        for organizer in organizers_of(event):
-            sent += _notify(
-                recipient=organizer,
-                kind=Notification.Kind.REPORT_OVERDUE,
-                occasion=f"report_overdue:{event.pk}",
-                params=params,
-                event=event,
-            )
-    return sent
-
-
-def report_returned_notify(*, event, note: str) -> int:
-    """Tell the event's organizers that a reviewer sent its report back, and why."""
-    sent = 0
-    for organizer in organizers_of(event):
-        sent += _notify(
-            recipient=organizer,
-            kind=Notification.Kind.REPORT_RETURNED,
-            occasion=f"report_returned:{event.pk}:{event.version}",
-            params={"title": event.title, "note": note},
+        sent += _notify_each(
+            recipients=notice_recipients(
+                org_unit=event.org_unit, role=Membership.Role.ORGANIZER, person=event.created_by
+            ),
+            kind=Notification.Kind.REPORT_OVERDUE,
+            occasion=f"report_overdue:{event.pk}",
+            params={
+                "title": event.title,
+                "date": event_day.isoformat(),
+                "days": (today - event_day).days,
+            },
             event=event,
         )
     return sent
 
 
+def report_returned_notify(*, event, note: str) -> int:
+    """Tell the person who reported the event, else the organizers of its unit or of the
+    nearest unit above, that a reviewer sent its report back, and why."""
+    return _notify_each(
+        recipients=notice_recipients(
+            org_unit=event.org_unit, role=Membership.Role.ORGANIZER, person=event.reported_by
+        ),
+        kind=Notification.Kind.REPORT_RETURNED,
+        occasion=f"report_returned:{event.pk}:{event.version}",
+        params={"title": event.title, "note": note},
+        event=event,
+    )
+
+
 def review_digests_send(*, today: dt.date) -> int:
-    """Tell each reviewer, once a week, how many reports in their subtree wait for them."""
+    """Tell reviewers, once a week, how many reports wait for them: a unit's reports wait
+    for its own reviewers, else for those of the nearest unit above that has any."""
     year, week, _day = today.isocalendar()
+    occasion = f"review_digest:{year}-W{week:02d}"
+    waiting = reports_awaiting_review()
     sent = 0
-    for reviewer, count in reports_awaiting_review_by_reviewer().items():
+    for reviewer, count in waiting.by_reviewer.items():
         sent += _notify(
             recipient=reviewer,
             kind=Notification.Kind.REVIEW_DIGEST,
-            occasion=f"review_digest:{year}-W{week:02d}",
+            occasion=occasion,
+            params={"count": count},
+        )
+    for unit, count in waiting.unreached.items():
+        _record_undelivered(
+            about=unit,
+            kind=Notification.Kind.REVIEW_DIGEST,
+            occasion=occasion,
             params={"count": count},
         )
     return sent
