@@ -344,6 +344,8 @@ class JobSerializer(serializers.ModelSerializer):
             "progress",
             "message",
             "error_code",
+            "problem_count",
+            "problems",
             "created_at",
             "finished_at",
         ]

@@ -500,6 +500,7 @@ def _clean(key: str, value, counties: CountyLookup):
 # ---- the sheet with its problems marked ------------------------------------------------
 
 PROBLEM_FILL = PatternFill("solid", fgColor="FFC7CE")
+PROBLEM_COLUMN_WIDTHS = (12, 8, 24, 30, 70)
 
 
 def problems_workbook(data: bytes, problems: list[Problem]) -> bytes:
@@ -525,6 +526,12 @@ def problems_workbook(data: bytes, problems: list[Problem]) -> bytes:
                 cell.comment = Comment(item.reason, "outreach portal")
     listing = book.create_sheet("问题清单", 0)
     write_row(listing, 1, ["工作表", "行", "列", "填写的值", "原因"])
+    for cell in listing[1]:
+        cell.font = Font(bold=True)
+    # Wide enough to read a Chinese header and a reason without widening columns by hand.
+    for letter, width in zip("ABCDE", PROBLEM_COLUMN_WIDTHS, strict=True):
+        listing.column_dimensions[letter].width = width
+    listing.freeze_panes = "A2"
     for number, item in enumerate(problems, start=2):
         cells = [item.sheet, item.row or "", item.column, item.value, item.reason]
         for column, value in enumerate(cells, start=1):

@@ -10,16 +10,19 @@ from openpyxl import Workbook
 from campaigns.exporters.xlsx import write_row
 from campaigns.imports.events_sheet import problems_workbook
 from campaigns.models import Job
-from campaigns.services.imports import events_import
+from campaigns.services.imports import ImportResult, events_import
 from campaigns.services.jobs import JobResult, ProgressCallback, job_runner
 
+# How many problems the job's page lists; the marked workbook holds every one.
+PROBLEMS_SHOWN = 20
 
-def _summary(created: int, updated: int) -> bytes:
+
+def _summary(result: ImportResult) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "导入结果"
-    write_row(sheet, 1, ["新建活动", "更新活动"])
-    write_row(sheet, 2, [created, updated])
+    write_row(sheet, 1, ["新建活动", "更新活动", "未变的活动", "已提交审核的报告"])
+    write_row(sheet, 2, [result.created, result.updated, result.unchanged, result.submitted])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -37,6 +40,8 @@ def events_import_run(job: Job, progress: ProgressCallback) -> JobResult:
             org_unit_id=job.org_unit_id,
             campaign_id=job.params["campaign_id"],
             data=data,
+            submit=job.params.get("submit", False),
+            filename=job.params.get("filename", ""),
             progress=progress,
         )
         if result.problems:
@@ -50,9 +55,32 @@ def events_import_run(job: Job, progress: ProgressCallback) -> JobResult:
                 "created": result.created,
                 "updated": result.updated,
             }
+            if result.unchanged:
+                message += " " + ngettext(
+                    "%(count)s row changed nothing.",
+                    "%(count)s rows changed nothing.",
+                    result.unchanged,
+                ) % {"count": result.unchanged}
+            # Said either way: the organizer must know whether reviewers see the reports yet.
+            if job.params.get("submit"):
+                message += " " + ngettext(
+                    "%(count)s report sent for review.",
+                    "%(count)s reports sent for review.",
+                    result.submitted,
+                ) % {"count": result.submitted}
+            else:
+                message += " " + _("No report was sent for review.")
         progress(100, message)
     # The upload is the user's data: kept only until it has been read through.
     default_storage.delete(upload)
     if result.problems:
-        return JobResult(filename="导入问题.xlsx", content=problems_workbook(data, result.problems))
-    return JobResult(filename="导入结果.xlsx", content=_summary(result.created, result.updated))
+        return JobResult(
+            filename="导入问题.xlsx",
+            content=problems_workbook(data, result.problems),
+            problems=[
+                {"row": item.row or "", "column": item.column, "reason": item.reason}
+                for item in result.problems[:PROBLEMS_SHOWN]
+            ],
+            problem_count=len(result.problems),
+        )
+    return JobResult(filename="导入结果.xlsx", content=_summary(result))

@@ -49,6 +49,9 @@ class Job(models.Model):
         QUEUED = "queued", _("queued")
         RUNNING = "running", _("running")
         SUCCEEDED = "succeeded", _("succeeded")
+        # The work was checked and turned down as a whole (an import with problems): nothing
+        # was saved, which is neither a success nor a fault of the job.
+        REFUSED = "refused", _("checked: nothing saved")
         FAILED = "failed", _("failed")
 
     kind = models.CharField(_("kind"), max_length=64, choices=Kind.choices)
@@ -69,6 +72,10 @@ class Job(models.Model):
     message = models.CharField(_("progress message"), max_length=200, blank=True)
     result = models.FileField(_("result"), upload_to=job_result_path, blank=True)
     error_code = models.CharField(_("error"), max_length=32, blank=True)
+    # The first problems of a refused job, each {"row", "column", "reason"}, for its page;
+    # the result file lists them all.
+    problems = models.JSONField(_("problems"), default=list, blank=True)
+    problem_count = models.PositiveIntegerField(_("number of problems"), default=0)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     # Set when the job was last handed to the job service (the broker); empty while it
     # could not be, so that the sweep (jobs_requeue_stale) sends it when the service is back.
@@ -115,7 +122,15 @@ class Job(models.Model):
 
     @property
     def is_finished(self) -> bool:
-        return self.status in {self.Status.SUCCEEDED, self.Status.FAILED}
+        return self.status in {self.Status.SUCCEEDED, self.Status.REFUSED, self.Status.FAILED}
+
+    @property
+    def has_result(self) -> bool:
+        return self.status in {self.Status.SUCCEEDED, self.Status.REFUSED} and bool(self.result)
+
+    @property
+    def problems_not_listed(self) -> int:
+        return max(0, self.problem_count - len(self.problems))
 
     @property
     def waits_for_service(self) -> bool:

@@ -26,6 +26,8 @@ ACTION_LABELS = {
     "campaigns.event.returned": gettext_lazy("Event report returned to the organizer"),
     "campaigns.event.cancelled": gettext_lazy("Event cancelled"),
     "campaigns.event.imported": gettext_lazy("Events imported from a sheet"),
+    "campaigns.event.import_created": gettext_lazy("Event created by an import"),
+    "campaigns.event.import_updated": gettext_lazy("Event updated by an import"),
     "campaigns.event.photo_added": gettext_lazy("Photos added to an event"),
     "campaigns.event.photo_removed": gettext_lazy("Photo removed from an event"),
     "campaigns.signin.recorded": gettext_lazy("Sign-in recorded"),

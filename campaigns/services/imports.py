@@ -5,17 +5,21 @@ rules below, which are the plan and report services' own: the unit's role, the s
 area, a venue for events held in person, counts of 0 or more). One problem anywhere and
 nothing is saved; a clean sheet is saved in one transaction, in bulk. A row whose external
 reference the unit has used before updates that event instead of adding another, but only
-while the event is planned or returned, as the plan and report services allow.
+while the event is planned or returned, as the plan and report services allow; a row that
+changes nothing leaves its event alone (no new version, no history entry).
+
+Rows with figures are saved as reports not yet sent: only when the organizer asks for it
+are they sent for review, each through ``event_submit``, the page's own way.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaigns.imports.events_sheet import (
@@ -35,9 +39,9 @@ from campaigns.models import (
     OrgUnit,
 )
 from campaigns.models.events import AUDIENCE_COLUMNS, AUDIENCE_GROUPS
-from campaigns.services.audit import audit_record_bulk
+from campaigns.services.audit import audit_record_bulk, audit_record_each
 from campaigns.services.bulk import objects_insert, rows_insert
-from campaigns.services.events import EDITABLE
+from campaigns.services.events import EDITABLE, event_submit
 from portal.access import can, visible_to
 
 PLAN_KEYS = ("title", "county", "venue_name", "venue_type", "format", "channel", "starts_at")
@@ -47,6 +51,9 @@ PLAN_KEYS = ("title", "county", "venue_name", "venue_type", "format", "channel",
 class ImportResult:
     created: int = 0
     updated: int = 0
+    unchanged: int = 0
+    # Reports sent for review; 0 unless the organizer asked for it.
+    submitted: int = 0
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -60,9 +67,12 @@ def events_import(
     org_unit_id: int,
     campaign_id: int,
     data: bytes,
+    submit: bool = False,
+    filename: str = "",
     progress: Callable[[int, str], None] | None = None,
 ) -> ImportResult:
-    """Check the whole sheet; if it is clean, save every row as an event of the unit."""
+    """Check the whole sheet; if it is clean, save every row as an event of the unit, and
+    send the rows with figures for review only if ``submit``."""
     unit = visible_to(user, OrgUnit).get(pk=org_unit_id)
     if not can(user, "event.plan", unit):
         raise PermissionDenied(_("Your role does not allow this for this unit."))
@@ -79,7 +89,9 @@ def events_import(
     refs = [row.values.get("external_ref") for row in reading.rows]
     existing = {
         event.external_ref: event
-        for event in Event.objects.filter(org_unit=unit, external_ref__in=[r for r in refs if r])
+        for event in Event.objects.filter(
+            org_unit=unit, external_ref__in=[r for r in refs if r]
+        ).select_related("org_unit")
     }
     for row in reading.rows:
         values = row.values
@@ -109,7 +121,18 @@ def events_import(
     if problems:
         return ImportResult(problems=sorted(problems, key=lambda p: (p.row, p.column)))
     say(70, _("Saving the events"))
-    result = _save(user=user, unit=unit, campaign=campaign, rows=reading.rows, existing=existing)
+    try:
+        result = _save(
+            user=user,
+            unit=unit,
+            campaign=campaign,
+            rows=reading.rows,
+            existing=existing,
+            submit=submit,
+            filename=filename,
+        )
+    except _SubmitRefused as refusal:
+        return ImportResult(problems=refusal.problems)
     say(100, _("Imported"))
     return result
 
@@ -138,20 +161,56 @@ def _changed_meanwhile(rows, existing: dict) -> list[Problem]:
     ]
 
 
+class _SubmitRefused(Exception):
+    """A report the sheet was to send for review was refused: raised to undo the whole save."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__(problems)
+        self.problems = problems
+
+
+# What a row may change of an event: a row whose values leave all of it as it was is skipped.
+COMPARED = [
+    Event._meta.get_field(name).attname
+    for name in (*PLAN_KEYS, "staff_count", "outlets_count", "people_reached", *AUDIENCE_COLUMNS)
+]
+
+
+def _state(event: Event, topics) -> tuple:
+    return (*(getattr(event, name) for name in COMPARED), tuple(sorted(set(topics))))
+
+
 @transaction.atomic
-def _save(*, user, unit: OrgUnit, campaign: Campaign, rows, existing: dict) -> ImportResult:
+def _save(
+    *,
+    user,
+    unit: OrgUnit,
+    campaign: Campaign,
+    rows,
+    existing: dict,
+    submit: bool,
+    filename: str,
+) -> ImportResult:
     problems = _changed_meanwhile(rows, existing)
     if problems:
         return ImportResult(problems=problems)
-    now = timezone.now()
-    new, changed = [], []
+    topics_before = defaultdict(list)
+    for event_id, topic in EventTopic.objects.filter(
+        event__in=[e.pk for e in existing.values()]
+    ).values_list("event_id", "topic"):
+        topics_before[event_id].append(topic)
+    new, changed, unchanged = [], [], 0
     # Each event with the audience counts and topics its rows get once it has a key.
     children = []
+    # The events whose rows carry figures, with their row, in case they are to be submitted.
+    reports = []
+    row_of = {}
     for row in rows:
         values = row.values
         event = existing.get(values["external_ref"]) or Event(
             org_unit=unit, campaign=campaign, external_ref=values["external_ref"], created_by=user
         )
+        before = _state(event, topics_before[event.pk]) if event.pk else None
         for key in PLAN_KEYS:
             setattr(event, key, values.get(key) or ("" if key == "venue_name" else None))
         event.channel = values.get("channel") or Channel.OFFLINE
@@ -163,12 +222,14 @@ def _save(*, user, unit: OrgUnit, campaign: Campaign, rows, existing: dict) -> I
             if values.get(key) is not None
         }
         event.record_audience(counts)
-        children.append((event, counts, sorted(set(values["topics"]))))
-        # A row with figures is a report of a past event, waiting for review like any other.
-        if counts and event.status in EDITABLE:
-            event.status = Event.Status.REPORTED
-            event.reported_at = now
-            event.reported_by = user
+        topics = sorted(set(values["topics"]))
+        if counts:
+            reports.append((event, row))
+        if before is not None and before == _state(event, topics):
+            unchanged += 1
+            continue
+        children.append((event, counts, topics))
+        row_of[event.external_ref] = row.row
         if event.pk:
             event.version += 1
             changed.append(event)
@@ -189,9 +250,6 @@ def _save(*, user, unit: OrgUnit, campaign: Campaign, rows, existing: dict) -> I
             "staff_count",
             "outlets_count",
             "people_reached",
-            "status",
-            "reported_at",
-            "reported_by",
             "version",
             *AUDIENCE_COLUMNS,
         ]
@@ -212,6 +270,19 @@ def _save(*, user, unit: OrgUnit, campaign: Campaign, rows, existing: dict) -> I
             for group, count in counts.items()
         ],
     )
+    history = {"file": filename, "campaign": campaign.pk}
+    audit_record_each(
+        actor=user,
+        action="campaigns.event.import_created",
+        objects=new,
+        data={event.pk: history | {"row": row_of[event.external_ref]} for event in new},
+    )
+    audit_record_each(
+        actor=user,
+        action="campaigns.event.import_updated",
+        objects=changed,
+        data={event.pk: history | {"row": row_of[event.external_ref]} for event in changed},
+    )
     audit_record_bulk(
         actor=user,
         model=Event,
@@ -219,8 +290,39 @@ def _save(*, user, unit: OrgUnit, campaign: Campaign, rows, existing: dict) -> I
         data={
             "org_unit": unit.pk,
             "campaign": campaign.pk,
+            "file": filename,
             "created": len(new),
             "updated": len(changed),
+            "unchanged": unchanged,
+            "submitted": submit,
         },
     )
-    return ImportResult(created=len(new), updated=len(changed))
+    submitted = _submit(user=user, reports=reports) if submit else 0
+    return ImportResult(
+        created=len(new), updated=len(changed), unchanged=unchanged, submitted=submitted
+    )
+
+
+def _submit(*, user, reports: list) -> int:
+    """Send each saved report for review through the event's own service, or undo the
+    whole import (by raising) listing every report that service refuses."""
+    versions = dict(
+        Event.objects.filter(pk__in=[event.pk for event, _row in reports]).values_list(
+            "pk", "version"
+        )
+    )
+    header = column_labels()["external_ref"]
+    problems = []
+    for event, row in reports:
+        try:
+            event_submit(user=user, event_id=event.pk, expected_version=versions[event.pk])
+        except ValidationError as error:
+            reason = " ".join(error.messages)
+        except PermissionDenied as error:
+            reason = str(error)
+        else:
+            continue
+        problems.append(Problem(SHEET_NAME, row.row, header, event.external_ref, reason))
+    if problems:
+        raise _SubmitRefused(problems)
+    return len(reports)

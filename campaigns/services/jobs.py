@@ -13,7 +13,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
 
@@ -43,6 +43,14 @@ TRANSIENT_ERRORS = (OperationalError, InterfaceError, BrokerError, ConnectionErr
 class JobResult:
     filename: str
     content: bytes
+    # Set by a runner that checked its input and saved nothing: the job ends "refused" and
+    # its page lists these (dicts of row, column and reason), the first ones of ``problem_count``.
+    problems: list[dict] = field(default_factory=list)
+    problem_count: int = 0
+
+    @property
+    def refused(self) -> bool:
+        return self.problem_count > 0
 
 
 class JobFailed(Exception):
@@ -227,6 +235,11 @@ def _finish(job: Job, *, error_code: str = "", result: JobResult | None = None) 
     job.error_code = error_code
     job.finished_at = timezone.now()
     fields = ["status", "error_code", "finished_at", "updated_at"]
+    if result is not None and result.refused:
+        job.status = Job.Status.REFUSED
+        job.problems = result.problems
+        job.problem_count = result.problem_count
+        fields += ["problems", "problem_count"]
     if result is not None:
         path = job.result.field.generate_filename(job, result.filename)
         # An earlier attempt may have written the file and died before it committed.

@@ -8,6 +8,7 @@ import datetime as dt
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db import models, transaction
 from django.db.models import Q
 
@@ -23,9 +24,26 @@ def retention_rule(function: RetentionRule) -> RetentionRule:
     return function
 
 
+def _upload_delete(job: Job) -> None:
+    """The sheet an import job was given: the runner deletes it once read, but a run that
+    crashed first leaves it behind, and it is the user's data."""
+    upload = job.params.get("upload")
+    if upload and default_storage.exists(upload):
+        default_storage.delete(upload)
+
+
 @retention_rule
 def job_results_purge(now: dt.datetime) -> tuple[type[models.Model], int]:
-    """Finished jobs and their files, JOB_RESULT_RETENTION_DAYS after they finished."""
+    """Finished jobs and their files, JOB_RESULT_RETENTION_DAYS after they finished; the
+    uploads that failed import jobs left behind, at once."""
+    failed_imports = Job.objects.filter(
+        kind=Job.Kind.EVENTS_IMPORT, status=Job.Status.FAILED
+    ).filter(params__has_key="upload")
+    for job in failed_imports.iterator():
+        _upload_delete(job)
+        # Forgotten once deleted: tomorrow's purge does not look for it again.
+        job.params.pop("upload", None)
+        job.save(update_fields=["params"])
     expired = Job.objects.filter(
         finished_at__lt=now - dt.timedelta(days=settings.JOB_RESULT_RETENTION_DAYS)
     )
@@ -33,6 +51,7 @@ def job_results_purge(now: dt.datetime) -> tuple[type[models.Model], int]:
     for job in expired.iterator():
         if job.result:
             job.result.delete(save=False)
+        _upload_delete(job)
         job.delete()
         count += 1
     return Job, count

@@ -1,5 +1,6 @@
 """Importing a unit's events from a sheet: the template, the upload, then a job."""
 
+import os
 import uuid
 
 from django import forms
@@ -29,6 +30,15 @@ class EventsSheetForm(forms.Form):
         label=gettext_lazy("Filled sheet (.xlsx)"),
         help_text=gettext_lazy("At most 10 MB and 20,000 rows."),
     )
+    submit = forms.BooleanField(
+        label=gettext_lazy("Submit these reports for review"),
+        help_text=gettext_lazy(
+            "Rows with figures are saved as reports you can still change. Tick this to send "
+            "them to the reviewers at once."
+        ),
+        required=False,
+        initial=False,
+    )
 
     def clean_sheet(self):
         sheet = self.cleaned_data["sheet"]
@@ -57,14 +67,19 @@ def events_import(request, unit_pk: int):
         request.POST or None, request.FILES or None, initial={"campaign": current}
     )
     if request.method == "POST" and form.is_valid():
-        upload = default_storage.save(
-            f"imports/{uuid.uuid4().hex}.xlsx", ContentFile(form.cleaned_data["sheet"].read())
-        )
+        sheet = form.cleaned_data["sheet"]
+        upload = default_storage.save(f"imports/{uuid.uuid4().hex}.xlsx", ContentFile(sheet.read()))
         job = job_enqueue(
             kind=Job.Kind.EVENTS_IMPORT,
             owner=request.user,
             org_unit=unit,
-            params={"upload": upload, "campaign_id": form.cleaned_data["campaign"].pk},
+            params={
+                "upload": upload,
+                "campaign_id": form.cleaned_data["campaign"].pk,
+                "submit": form.cleaned_data["submit"],
+                # For the history of each event: which file it came from, as the user named it.
+                "filename": os.path.basename(sheet.name or "")[:200],
+            },
         )
         return redirect("job_detail", pk=job.pk)
     return render(

@@ -36,8 +36,8 @@ def job_detail(request, pk: int):
 
 @login_required
 def job_download(request, pk: int):
-    job = get_object_or_404(Job.objects.of(request.user), pk=pk, status=Job.Status.SUCCEEDED)
-    if not job.result:
+    job = get_object_or_404(Job.objects.of(request.user), pk=pk)
+    if not job.has_result:
         raise Http404
     filename = job.result.name.rsplit("/", 1)[-1]
     return FileResponse(job.result.open("rb"), as_attachment=True, filename=filename)

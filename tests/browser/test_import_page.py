@@ -30,6 +30,10 @@ def test_organizer_imports_a_sheet_after_fixing_it(
     page.screenshot(path=artifacts / "import-job-problems.png", full_page=True)
     job = Job.objects.get()
     assert job.message in page.locator(".job-message").inner_text()
+    # Refused, not succeeded: the first problems are on the page, readable on a phone.
+    assert page.locator(".job-status").inner_text() == "checked: nothing saved"
+    assert page.locator("table.job-problems tbody tr").count() == 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     assert not Event.objects.filter(external_ref="HY-2024-001").exists()
 
     clean = tmp_path / "clean.xlsx"
@@ -37,6 +41,9 @@ def test_organizer_imports_a_sheet_after_fixing_it(
     page.goto(f"{live_server.url}/units/{world.units['central_a'].pk}/import/")
     page.select_option("select[name=campaign]", str(world.campaign.pk))
     page.set_input_files("input[type=file]", str(clean))
+    assert not page.is_checked("input[name=submit]")
+    page.check("input[name=submit]")
     page.click("button.primary")
     page.wait_for_selector(".job-message")
-    assert Event.objects.filter(external_ref="HY-2024-001").exists()
+    assert "1 report sent for review." in page.locator(".job-message").inner_text()
+    assert Event.objects.get(external_ref="HY-2024-001").status == Event.Status.REPORTED

@@ -213,8 +213,13 @@ def test_the_import_summary_counts_are_numbers(regulator_world):
     job = _import_job(regulator_world, _filled_sheet(row))
 
     summary = _workbook(job)["导入结果"]
-    assert [cell.value for cell in summary[1]] == ["新建活动", "更新活动"]
-    assert [(cell.value, cell.data_type) for cell in summary[2]] == [(1, "n"), (0, "n")]
+    assert [cell.value for cell in summary[1]] == [
+        "新建活动",
+        "更新活动",
+        "未变的活动",
+        "已提交审核的报告",
+    ]
+    assert [(cell.value, cell.data_type) for cell in summary[2]] == [(1, "n")] + [(0, "n")] * 3
 
 
 def test_the_problems_sheet_hands_back_the_uploaded_text_as_text(regulator_world):

@@ -51,12 +51,13 @@ def sheet(*rows: dict, merge: str | None = None) -> bytes:
     return buffer.getvalue()
 
 
-def run(world, data: bytes, user=None):
+def run(world, data: bytes, user=None, **options):
     return events_import(
         user=user or world.organizer,
         org_unit_id=world.units["central_a"].pk,
         campaign_id=world.campaign.pk,
         data=data,
+        **options,
     )
 
 
@@ -75,7 +76,7 @@ def test_a_clean_sheet_is_saved_in_full(world):
     assert result.saved, result.problems
     assert result.created == 2
     event = Event.objects.get(external_ref="HY-2024-001")
-    assert event.status == Event.Status.REPORTED
+    assert event.status == Event.Status.PLANNED
     assert event.people_reached == 95
     assert event.venue_type == "village"
     assert sorted(event.topic_rows.values_list("topic", flat=True)) == [
@@ -103,7 +104,7 @@ def test_an_imported_event_is_whole_like_one_planned_on_the_page(world):
     assert event.language == Event._meta.get_field("language").default
     assert event.created_at >= before
     assert event.updated_at >= before
-    assert event.reported_at >= before
+    assert event.reported_at is None
     assert event.starts_at == dt.datetime(2025, 3, 12, 2, 0, tzinfo=dt.UTC)  # 10:00 Beijing
     assert (event.summary, event.review_note, event.online_reach) == ("", "", None)
     assert Event.objects.visible_to(world.organizer).filter(pk=event.pk).exists()
@@ -119,18 +120,18 @@ def test_importing_the_same_sheet_again_updates_instead_of_adding(world):
     event = Event.objects.get(external_ref="HY-2024-001")
     assert event.title == "红原牧区宣讲（更正）"
     assert event.people_reached == 100
-    assert event.status == Event.Status.REPORTED
+    assert event.status == Event.Status.PLANNED
     assert Event.objects.filter(external_ref="HY-2024-001").count() == 1
 
 
 def test_an_event_waiting_for_review_is_not_changed_by_an_import(world):
-    run(world, sheet(GOOD))  # figures: reported, waiting for review
+    run(world, sheet(GOOD), submit=True)  # figures, sent: waiting for review
     result = run(world, sheet(GOOD | {"title": "改", "audience_women": 40}))
     assert [(p.row, p.column, p.reason) for p in result.problems] == [
         (3, "A 外部编号", "This event is reported already and is not changed by an import.")
     ]
     event = Event.objects.get(external_ref="HY-2024-001")
-    assert (event.title, event.people_reached, event.version) == (GOOD["title"], 95, 1)
+    assert (event.title, event.people_reached, event.version) == (GOOD["title"], 95, 2)
 
 
 def test_an_event_submitted_while_the_sheet_is_checked_is_not_overwritten(world):
@@ -270,3 +271,88 @@ def test_a_translator_may_not_import(world):
 def test_another_branch_may_not_import_into_this_unit(world):
     with pytest.raises(f.models.OrgUnit.DoesNotExist):
         run(world, sheet(GOOD), user=world.other_organizer)
+
+
+# ---- nothing is submitted unless the organizer says so -----------------------------------
+
+
+def test_rows_with_figures_are_saved_as_reports_not_yet_sent(world):
+    result = run(world, sheet(GOOD))
+
+    event = Event.objects.get(external_ref="HY-2024-001")
+    assert (event.status, event.people_reached, event.reported_at) == (
+        Event.Status.PLANNED,
+        95,
+        None,
+    )
+    assert result.submitted == 0
+    assert not AuditEntry.objects.filter(action="campaigns.event.submitted").exists()
+
+
+def test_asked_to_submit_the_reports_are_sent_through_the_events_own_service(world):
+    result = run(world, sheet(GOOD, PLANNED | {"external_ref": "HY-2024-002"}), submit=True)
+
+    assert result.submitted == 1
+    sent = Event.objects.get(external_ref="HY-2024-001")
+    assert (sent.status, sent.reported_by, sent.version) == (
+        Event.Status.REPORTED,
+        world.organizer,
+        2,
+    )
+    assert AuditEntry.objects.filter(
+        action="campaigns.event.submitted", object_id=str(sent.pk), actor=world.organizer
+    ).exists()
+    # A row without figures has no report to send: it stays planned.
+    assert Event.objects.get(external_ref="HY-2024-002").status == Event.Status.PLANNED
+
+
+# ---- history ------------------------------------------------------------------------------
+
+
+def test_every_imported_event_has_a_history_entry_with_its_file_and_unit(world):
+    run(world, sheet(PLANNED), filename="红原.xlsx")
+    run(world, sheet(GOOD, GOOD | {"external_ref": "HY-2024-002"}), filename="红原（二）.xlsx")
+
+    event = Event.objects.get(external_ref="HY-2024-001")
+    history = AuditEntry.objects.filter(object_type="campaigns.event", object_id=str(event.pk))
+    assert [(e.action, e.actor, e.org_unit, e.data["file"]) for e in history.order_by("pk")] == [
+        ("campaigns.event.import_created", world.organizer, world.units["central_a"], "红原.xlsx"),
+        (
+            "campaigns.event.import_updated",
+            world.organizer,
+            world.units["central_a"],
+            "红原（二）.xlsx",
+        ),
+    ]
+    second = Event.objects.get(external_ref="HY-2024-002")
+    assert AuditEntry.objects.get(object_id=str(second.pk)).data == {
+        "file": "红原（二）.xlsx",
+        "campaign": world.campaign.pk,
+        "row": 4,
+    }
+
+
+def test_importing_an_unchanged_row_changes_nothing(world):
+    # The county given by name the second time, and the topics in another order: the same.
+    assert run(world, sheet(GOOD)).saved
+    event = Event.objects.get(external_ref="HY-2024-001")
+    entries = AuditEntry.objects.filter(object_id=str(event.pk)).count()
+
+    again = GOOD | {"county": "红原县", "topics": "反诈、金融消费者八项基本权利"}
+    result = run(world, sheet(again))
+
+    assert (result.created, result.updated, result.unchanged) == (0, 0, 1)
+    after = Event.objects.get(pk=event.pk)
+    assert (after.version, after.updated_at) == (event.version, event.updated_at)
+    assert AuditEntry.objects.filter(object_id=str(event.pk)).count() == entries
+
+
+def test_the_problems_sheet_is_readable_as_it_opens(world):
+    data = sheet(GOOD | {"audience_women": "很多"})
+    listing = load_workbook(io.BytesIO(problems_workbook(data, run(world, data).problems)))[
+        "问题清单"
+    ]
+    assert listing.freeze_panes == "A2"
+    assert listing["A1"].font.bold
+    assert listing.column_dimensions["E"].width >= 60
+    assert all(listing.column_dimensions[letter].width >= 8 for letter in "ABCD")

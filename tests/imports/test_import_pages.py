@@ -1,6 +1,7 @@
 """The import page: template download, upload, the job and the sheet it hands back."""
 
 import io
+import re
 
 import pytest
 from django.conf import settings
@@ -8,7 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from campaigns.models import Event, Job
+from campaigns.imports.events_sheet import column_labels
+from campaigns.imports.jobs import PROBLEMS_SHOWN
+from campaigns.models import AuditEntry, Event, Job
 from tests.imports.test_events_import import GOOD, sheet
 
 pytestmark = pytest.mark.django_db
@@ -24,10 +27,10 @@ def signed_in(client):
     return sign_in
 
 
-def _upload(client, world, data: bytes, name="events.xlsx"):
+def _upload(client, world, data: bytes, name="events.xlsx", **fields):
     return client.post(
         reverse("events_import", args=[world.units["central_a"].pk]),
-        {"campaign": world.campaign.pk, "sheet": SimpleUploadedFile(name, data)},
+        {"campaign": world.campaign.pk, "sheet": SimpleUploadedFile(name, data), **fields},
     )
 
 
@@ -48,8 +51,8 @@ def test_a_clean_sheet_is_imported_by_a_job(signed_in, world, django_capture_on_
     assert response.url == reverse("job_detail", args=[job.pk])
     job.refresh_from_db()
     assert job.status == Job.Status.SUCCEEDED
-    assert job.message == "1 events added, 0 updated."
-    assert Event.objects.filter(external_ref="HY-2024-001").exists()
+    assert job.message == "1 events added, 0 updated. No report was sent for review."
+    assert Event.objects.get(external_ref="HY-2024-001").status == Event.Status.PLANNED
     assert not any(settings.MEDIA_ROOT.joinpath("imports").glob("*.xlsx"))  # upload removed
 
 
@@ -60,6 +63,7 @@ def test_a_faulty_sheet_comes_back_with_its_problems_and_saves_nothing(
     with django_capture_on_commit_callbacks(execute=True):
         _upload(client, world, sheet(GOOD | {"audience_women": "很多"}))
     job = Job.objects.get(kind=Job.Kind.EVENTS_IMPORT)
+    assert job.status == Job.Status.REFUSED
     assert job.message == "1 problem found; nothing was saved. The sheet lists it."
     download = client.get(reverse("job_download", args=[job.pk]))
     listing = load_workbook(io.BytesIO(b"".join(download.streaming_content)))["问题清单"]
@@ -81,3 +85,51 @@ def test_a_translator_cannot_open_the_import_page(signed_in, world):
 def test_another_branch_gets_404(signed_in, world):
     url = reverse("events_import", args=[world.units["central_a"].pk])
     assert signed_in(world.other_organizer).get(url).status_code == 404
+
+
+def test_the_submit_box_is_offered_and_off_by_default(signed_in, world):
+    response = signed_in(world.organizer).get(
+        reverse("events_import", args=[world.units["central_a"].pk])
+    )
+    page = response.content.decode()
+    assert "Submit these reports for review" in page
+    box = re.search(r'<input type="checkbox" name="submit"[^>]*>', page).group(0)
+    assert "checked" not in box
+
+
+def test_ticking_submit_sends_the_reports_and_the_job_says_so(
+    signed_in, world, django_capture_on_commit_callbacks
+):
+    client = signed_in(world.organizer)
+    with django_capture_on_commit_callbacks(execute=True):
+        _upload(client, world, sheet(GOOD), name="红原三月.xlsx", submit="on")
+    job = Job.objects.get(kind=Job.Kind.EVENTS_IMPORT)
+    assert job.message == "1 events added, 0 updated. 1 report sent for review."
+    event = Event.objects.get(external_ref="HY-2024-001")
+    assert event.status == Event.Status.REPORTED
+    created = AuditEntry.objects.get(action="campaigns.event.import_created")
+    assert (created.object_id, created.data["file"]) == (str(event.pk), "红原三月.xlsx")
+
+
+def test_a_refused_import_is_its_own_outcome_listing_its_first_problems(
+    signed_in, world, django_capture_on_commit_callbacks
+):
+    client = signed_in(world.organizer)
+    faults = [GOOD | {"external_ref": f"R{n}", "audience_women": "很多"} for n in range(25)]
+    with django_capture_on_commit_callbacks(execute=True):
+        _upload(client, world, sheet(*faults))
+    job = Job.objects.get(kind=Job.Kind.EVENTS_IMPORT)
+
+    page = client.get(reverse("job_detail", args=[job.pk])).content.decode()
+
+    assert job.status == Job.Status.REFUSED
+    assert "Checked: 25 problems, nothing saved." in page
+    assert "succeeded" not in page
+    assert page.count("A whole number of 0 or more, or empty if not counted.") == PROBLEMS_SHOWN
+    women = column_labels()["audience_women"]
+    assert f"<td>3</td><td>{women}</td>" in page
+    assert "and 5 more, in the marked workbook." in page
+    assert reverse("job_download", args=[job.pk]) in page
+    listing = client.get(reverse("job_list")).content.decode()
+    assert "checked: nothing saved" in listing
+    assert reverse("job_download", args=[job.pk]) in listing

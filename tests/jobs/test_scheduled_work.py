@@ -4,6 +4,8 @@ import datetime as dt
 
 import pytest
 from django.core import mail
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -180,3 +182,29 @@ def test_the_purge_removes_expired_job_results_and_audits_the_count(settings, or
     assert not Job.objects.filter(pk=old.pk).exists()
     entry = AuditEntry.objects.get(action="campaigns.job.purged")
     assert entry.data["count"] == 1
+
+
+@pytest.mark.django_db
+def test_the_purge_removes_the_upload_a_failed_import_left_behind(org_tree):
+    upload = default_storage.save("imports/left-behind.xlsx", ContentFile(b"PK\x03\x04"))
+    kept = default_storage.save("imports/still-queued.xlsx", ContentFile(b"PK\x03\x04"))
+    failed = f.JobFactory(
+        org_unit=org_tree["hq"],
+        kind=Job.Kind.EVENTS_IMPORT,
+        status=Job.Status.FAILED,
+        error_code="unexpected",
+        finished_at=_at(TODAY),
+        params={"upload": upload, "campaign_id": 1},
+    )
+    f.JobFactory(
+        org_unit=org_tree["hq"],
+        kind=Job.Kind.EVENTS_IMPORT,
+        params={"upload": kept, "campaign_id": 1},
+    )
+
+    retention_purge(now=_at(TODAY))
+
+    assert not default_storage.exists(upload)
+    assert default_storage.exists(kept)  # its job has yet to read it
+    failed.refresh_from_db()
+    assert "upload" not in failed.params

@@ -176,7 +176,7 @@ def test_a_hostile_events_sheet_ends_the_import_with_the_same_refusal(world, hos
 
     job = _events_import_job(world, hostile(events_sheet(GOOD)))
 
-    assert (job.status, job.error_code) == (Job.Status.SUCCEEDED, "")
+    assert (job.status, job.error_code) == (Job.Status.REFUSED, "")
     listing = load_workbook(job.result.path)["问题清单"]
     assert [row[4] for row in listing.iter_rows(min_row=2, values_only=True)] == [REFUSAL]
     assert Event.objects.count() == events
@@ -189,7 +189,7 @@ def test_a_number_beyond_any_count_in_the_events_sheet_is_a_problem_of_its_row(w
 
     job = _events_import_job(world, data)
 
-    assert (job.status, job.error_code) == (Job.Status.SUCCEEDED, "")
+    assert (job.status, job.error_code) == (Job.Status.REFUSED, "")
     listing = load_workbook(job.result.path)["问题清单"]
     assert [row[1] for row in listing.iter_rows(min_row=2, values_only=True)] == [3]
     assert not Event.objects.filter(external_ref=GOOD["external_ref"]).exists()
