@@ -32,21 +32,42 @@ def path_ancestors(path: str) -> list[str]:
 
 @dataclass(frozen=True)
 class Scope:
-    """The part of the org tree a user may see: everything, or the subtrees below ``paths``."""
+    """The part of the org tree a user may see or act in: everything, or the subtrees below
+    ``paths``, and the units at ``units`` alone (not the units below them)."""
 
     everything: bool = False
     paths: tuple[str, ...] = ()
+    units: tuple[str, ...] = ()
+
+    @property
+    def reaches_anything(self) -> bool:
+        return self.everything or bool(self.paths or self.units)
+
+    def includes(self, org_unit) -> bool:
+        """Whether data owned by ``org_unit`` lies in this scope."""
+        return (
+            self.everything
+            or org_unit.path in self.units
+            or any(org_unit.path.startswith(path) for path in self.paths)
+        )
 
     def q(self, path_lookup: str, *, include_ancestors: bool = False) -> Q:
         """A filter on ``path_lookup`` (the owning unit's path) matching this scope."""
         condition = Q()
         for path in self.paths:
             condition |= Q(**{f"{path_lookup}__startswith": path})
+        if self.units:
+            condition |= Q(**{f"{path_lookup}__in": self.units})
         if include_ancestors:
             ancestors = sorted({a for path in self.paths for a in path_ancestors(path)})
             if ancestors:
                 condition |= Q(**{f"{path_lookup}__in": ancestors})
         return condition
+
+
+def _outermost(paths) -> tuple[str, ...]:
+    """``paths`` without those inside another one's subtree: they add nothing to a filter."""
+    return tuple(p for p in paths if not any(p != o and p.startswith(o) for o in paths))
 
 
 NOTHING = Scope()
@@ -71,12 +92,7 @@ def scope_of(user: AbstractBaseUser | AnonymousUser | None) -> Scope:
         if any(kind == org_unit_model.Kind.HQ for _, kind in units):
             scope = EVERYTHING
         else:
-            paths = sorted({path for path, _ in units})
-            # A path already inside another visible subtree adds nothing to the filter.
-            outermost = tuple(
-                p for p in paths if not any(p != o and p.startswith(o) for o in paths)
-            )
-            scope = Scope(paths=outermost)
+            scope = Scope(paths=_outermost(sorted({path for path, _ in units})))
     user._access_scope = scope
     return scope
 
@@ -166,30 +182,19 @@ def action_scope(user: AbstractBaseUser | AnonymousUser | None, action: str) -> 
         return EVERYTHING
     roles = ACTION_ROLES[action]
     paths = sorted({path for path, role in _role_paths(user) if role in roles})
+    roots = [path for path in paths if path.count(PATH_SEPARATOR) == 1]
     if action in NOT_FROM_HEADQUARTERS:
-        paths = [path for path in paths if path.count(PATH_SEPARATOR) > 1]
-    elif any(path.count(PATH_SEPARATOR) == 1 for path in paths):  # held at the root
+        # Held at headquarters: headquarters' own data, none of the branches'.
+        below = [path for path in paths if path not in roots]
+        return Scope(paths=_outermost(below), units=tuple(roots))
+    if roots:  # held at the root
         return EVERYTHING
-    return Scope(
-        paths=tuple(p for p in paths if not any(p != o and p.startswith(o) for o in paths))
-    )
+    return Scope(paths=_outermost(paths))
 
 
 def can(user: AbstractBaseUser | AnonymousUser | None, action: str, org_unit) -> bool:
     """Whether ``user`` may do ``action`` to data owned by ``org_unit``."""
-    scope = action_scope(user, action)
-    if scope.everything or any(org_unit.path.startswith(path) for path in scope.paths):
-        return True
-    # Headquarters' own data, for a role held there that reaches no further.
-    return (
-        action in NOT_FROM_HEADQUARTERS
-        and org_unit.path.count(PATH_SEPARATOR) == 1
-        and bool(user and user.is_authenticated and user.is_active)
-        and any(
-            path == org_unit.path and role in ACTION_ROLES[action]
-            for path, role in _role_paths(user)
-        )
-    )
+    return action_scope(user, action).includes(org_unit)
 
 
 def roles_held_over(user: AbstractBaseUser | AnonymousUser | None, org_unit) -> set[str]:
@@ -219,6 +224,6 @@ def filter_by_action(
     scope = action_scope(user, action)
     if scope.everything:
         return queryset.all()
-    if not scope.paths:
+    if not scope.reaches_anything:
         return queryset.none()
     return queryset.filter(scope.q(queryset.owner_path))

@@ -36,5 +36,4 @@ def _unread_notifications(request) -> int:
 
 
 def _may_manage_members(user) -> bool:
-    scope = action_scope(user, "member.manage")
-    return scope.everything or bool(scope.paths)
+    return action_scope(user, "member.manage").reaches_anything

@@ -48,8 +48,7 @@ HISTORY_SHOWN = 30
 def may_order_print_runs(user) -> bool:
     """Whether ``user`` orders print runs somewhere; a handout is shared with units below its
     own, so the organizer's unit need not be the material's."""
-    scope = action_scope(user, "printrun.order")
-    return scope.everything or bool(scope.paths)
+    return action_scope(user, "printrun.order").reaches_anything
 
 
 def material_units_editable(*, user) -> QuerySet[OrgUnit]:
