@@ -31,7 +31,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from openpyxl import Workbook, load_workbook
 from PIL import Image
@@ -55,6 +55,7 @@ from campaigns.services.jobs import job_execute
 from portal.models import ApiToken
 from portal.tokens import api_token_create
 from tests import factories as f
+from tests.module_world import module_world
 
 ORGANIZER, REVIEWER, TRANSLATOR, ADMIN = (
     Membership.Role.ORGANIZER,
@@ -302,15 +303,11 @@ def _finished_job(owner, unit) -> Job:
 
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker, tmp_path_factory):
-    media = override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("matrix-media"))
-    with django_db_blocker.unblock(), media:
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            yield _build_world()
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    yield from module_world(
+        _build_world,
+        django_db_blocker=django_db_blocker,
+        media_root=tmp_path_factory.mktemp("matrix-media"),
+    )
 
 
 @pytest.fixture

@@ -32,7 +32,7 @@ from django.apps import apps
 from django.contrib.messages import constants as message_levels
 from django.core.files.base import ContentFile
 from django.db import models, transaction
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from openpyxl import Workbook
 from PIL import Image
@@ -51,6 +51,7 @@ from campaigns.models import (
 )
 from portal.tokens import api_token_create
 from tests import factories as f
+from tests.module_world import module_world
 
 pytestmark = pytest.mark.django_db
 
@@ -225,15 +226,11 @@ def _build_world() -> World:
 
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker, tmp_path_factory):
-    media = override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("fuzz-media"))
-    with django_db_blocker.unblock(), media:
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            yield _build_world()
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    yield from module_world(
+        _build_world,
+        django_db_blocker=django_db_blocker,
+        media_root=tmp_path_factory.mktemp("fuzz-media"),
+    )
 
 
 @pytest.fixture
