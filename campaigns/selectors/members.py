@@ -17,11 +17,11 @@ def member_units_managed(*, user) -> QuerySet[OrgUnit]:
 
 def member_roles_given(*, user) -> list[tuple[str, str]]:
     """The roles ``user`` may give at one unit or another of theirs, as form choices."""
+    if user.is_superuser:
+        return list(Membership.Role.choices)
     held = set()
     for unit in member_units_managed(user=user).filter(memberships__user=user).distinct():
         held |= roles_held_over(user, unit)
-    if user.is_superuser:
-        held = set(Membership.Role.values)
     return [(value, label) for value, label in Membership.Role.choices if value in held]
 
 

@@ -161,10 +161,13 @@ def job_progress(
     )
 
 
+def _silent_before(now):
+    """A running job whose last heartbeat is older than this has lost its worker."""
+    return now - timedelta(seconds=settings.JOB_HEARTBEAT_TIMEOUT_SECONDS)
+
+
 def _holder_alive(job: Job, now) -> bool:
-    return job.heartbeat_at is not None and job.heartbeat_at >= now - timedelta(
-        seconds=settings.JOB_HEARTBEAT_TIMEOUT_SECONDS
-    )
+    return job.heartbeat_at is not None and job.heartbeat_at >= _silent_before(now)
 
 
 def _claim(job_id: int, task_id: str) -> Job | None:
@@ -299,7 +302,7 @@ def jobs_requeue_stale(*, now=None) -> int:
     """
     now = now or timezone.now()
     lost_before = now - timedelta(minutes=settings.JOB_STALE_AFTER_MINUTES)
-    silent_before = now - timedelta(seconds=settings.JOB_HEARTBEAT_TIMEOUT_SECONDS)
+    silent_before = _silent_before(now)
     stale = Job.objects.filter(
         Q(status=Job.Status.QUEUED, sent_at=None)
         | Q(status=Job.Status.QUEUED, sent_at__lt=lost_before)
