@@ -50,6 +50,16 @@ class RegionAdmin(AuditedAdmin):
     list_select_related = ["parent"]
     raw_id_fields = ["parent"]
     ordering = ["code"]
+    # Only a native reader clears a Tibetan name, on the review page; a name written here
+    # waits for one again.
+    readonly_fields = ["name_bo_needs_review", "name_bo_reviewed_by", "name_bo_reviewed_at"]
+
+    def save_model(self, request, obj, form, change):
+        if "name_bo" in form.changed_data:
+            obj.name_bo_needs_review = True
+            obj.name_bo_reviewed_by = None
+            obj.name_bo_reviewed_at = None
+        super().save_model(request, obj, form, change)
 
 
 class MembershipInline(admin.TabularInline):

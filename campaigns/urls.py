@@ -15,6 +15,7 @@ from campaigns.views import (
     partners,
     photos,
     print_runs,
+    regions,
     signins,
 )
 
@@ -31,6 +32,11 @@ urlpatterns = [
     path("events/<int:pk>/approve", events.event_approve, name="event_approve"),
     path("events/<int:pk>/return", events.event_return, name="event_return"),
     path("events/<int:pk>/cancel", events.event_cancel, name="event_cancel"),
+    path(
+        "events/<int:pk>/head-count",
+        events.event_head_count_confirm,
+        name="event_head_count_confirm",
+    ),
     path("events/<int:pk>/photos", photos.event_photo_upload, name="event_photo_upload"),
     path("events/<int:pk>/sign-ins/", signins.event_sign_ins, name="event_sign_ins"),
     path(
@@ -134,6 +140,14 @@ urlpatterns = [
     path("members/new", members.member_add, name="member_add"),
     path("members/<int:pk>/remove", members.member_remove, name="member_remove"),
     path("members/<int:pk>/unlock", members.member_unlock, name="member_unlock"),
+    path(
+        "members/<int:pk>/native-reader",
+        members.member_native_reader,
+        name="member_native_reader",
+    ),
+    # Tibetan names of regions, reviewed by native readers (campaigns/views/regions.py).
+    path("regions/tibetan-names/", regions.region_name_review, name="region_name_review"),
+    path("regions/<int:pk>/tibetan-name", regions.region_name_confirm, name="region_name_confirm"),
     path("notifications/", notifications.notification_list, name="notification_list"),
     path("notifications/read", notifications.notifications_read, name="notifications_read"),
 ]

@@ -217,6 +217,15 @@ def may_read_audit(user: AbstractBaseUser | AnonymousUser | None) -> bool:
     return any(role == ADMIN or path.count(PATH_SEPARATOR) == 1 for path, role in _role_paths(user))
 
 
+def is_native_reader(user: AbstractBaseUser | AnonymousUser | None) -> bool:
+    """Whether ``user`` may clear Tibetan text (handout blocks, region names) for print and
+    display: a skill an administrator marks per person, not a role, so it is held in every
+    unit the user sees; a superuser is no native reader unless marked as one."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return bool(getattr(user, "is_native_reader", False))
+
+
 def filter_by_action(
     queryset: OrgScopedQuerySet, user: AbstractBaseUser | AnonymousUser | None, action: str
 ) -> models.QuerySet:

@@ -9,8 +9,9 @@ class PortalConfig(AppConfig):
 
     def ready(self):
         # Connects the receivers: the sign-in time noted in a new session (sessions), and
-        # every sign-in and failed sign-in written to the audit log (accounts).
-        from portal import accounts, sessions  # noqa: F401
+        # every sign-in and failed sign-in written to the audit log (accounts); registers the
+        # system checks of the portal's settings (checks).
+        from portal import accounts, checks, sessions  # noqa: F401
 
 
 class PortalAdminConfig(admin_apps.AdminConfig):

@@ -6,6 +6,15 @@ from django.utils.translation import gettext_lazy as _
 class User(AbstractUser):
     """A person who signs in. What they may see comes from their memberships in org units."""
 
+    # A skill of the person, not a role in a unit: only a native reader clears Tibetan text
+    # (handout blocks, region names) for print and display. Set by an administrator on the
+    # members page (services/members.py), which audits each change.
+    is_native_reader = models.BooleanField(
+        _("native reader of Tibetan"),
+        default=False,
+        help_text=_("Only a native reader of Tibetan clears Tibetan text for print and display."),
+    )
+
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")

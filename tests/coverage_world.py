@@ -22,19 +22,22 @@ class CoverageWorld:
     other_branch_reviewer: object
 
 
-def _event(campaign, unit, county, status, people, **fields):
+def _event(campaign, unit, county, status, head_count=None, audience=None, **fields):
+    """An in-person event with its head count and the audience groups of it, and
+    people_reached as the report service keeps it. The groups may overlap."""
     event = f.EventFactory(
         campaign=campaign,
         org_unit=unit,
         county=county,
         status=status,
+        head_count=head_count,
         starts_at=fields.pop("starts_at", dt.datetime(2025, 3, 12, 10, tzinfo=BEIJING)),
         **fields,
     )
-    if people:
-        f.AudienceCountFactory(event=event, group="women", count=people)
-        event.record_audience({"women": people})
-        event.save(update_fields=[*AUDIENCE_COLUMNS, "people_reached"])
+    for group, count in (audience or {}).items():
+        f.AudienceCountFactory(event=event, group=group, count=count)
+    event.record_audience(audience or {})
+    event.save(update_fields=[*AUDIENCE_COLUMNS, "people_reached"])
     return event
 
 
@@ -62,17 +65,39 @@ def coverage_world(org_tree):
     units["sub_a"].service_area.add(counties["hongyuan"])
     units["branch_b"].service_area.add(counties["furong"])
     campaign = f.CampaignFactory(starts_on=dt.date(2025, 3, 1), ends_on=dt.date(2025, 3, 31))
-    _event(campaign, units["sub_a"], counties["hongyuan"], "approved", 95, venue_type="village")
-    _event(campaign, units["central_a"], counties["maerkang"], "reported", 40)
+    # 95 came, of whom 80 herders and 60 women: groups overlap, people reached is 95.
+    _event(
+        campaign,
+        units["sub_a"],
+        counties["hongyuan"],
+        "approved",
+        95,
+        {"farmers_herders": 80, "women": 60},
+        venue_type="village",
+    )
+    _event(
+        campaign,
+        units["central_a"],
+        counties["maerkang"],
+        "reported",
+        40,
+        {"elderly": 25, "women": 30},
+    )
     _event(
         campaign,
         units["central_a"],
         counties["maerkang"],
         "planned",
-        0,
         starts_at=dt.datetime(2025, 3, 2, 10, tzinfo=BEIJING),
     )
-    _event(campaign, units["branch_b"], counties["furong"], "approved", 300)
+    _event(
+        campaign,
+        units["branch_b"],
+        counties["furong"],
+        "approved",
+        300,
+        {"women": 180, "new_urban_residents": 200},
+    )
     f.CampaignTargetFactory(
         campaign=campaign,
         org_unit=units["branch_a"],

@@ -69,6 +69,10 @@ class CampaignTargetFactory(factory.django.DjangoModelFactory):
 
 
 class EventFactory(factory.django.DjangoModelFactory):
+    """A planned in-person event, nothing counted. An in-person event with audience columns
+    (``audience_women=35``) needs ``head_count`` of at least each: the database refuses it
+    otherwise. AudienceCountFactory rows alone are not checked against it."""
+
     class Meta:
         model = models.Event
 

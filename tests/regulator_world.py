@@ -22,8 +22,13 @@ class RegulatorWorld:
 
 
 def regulator_event(campaign, unit, county, *, audience=None, **fields):
-    """An event with its audience counts, and people_reached as the report service keeps it."""
+    """An event with its audience counts, and people_reached as the report service keeps it.
+
+    An in-person event with audience groups needs a head count of at least each of them:
+    give ``head_count``, or it is the largest group (everyone came from one group at most)."""
     fields.setdefault("status", Event.Status.APPROVED)
+    if audience and fields.get("channel", Channel.OFFLINE) == Channel.OFFLINE:
+        fields.setdefault("head_count", max(audience.values()))
     fields.setdefault("starts_at", dt.datetime(2025, 3, 12, 10, tzinfo=BEIJING))
     event = f.EventFactory(campaign=campaign, org_unit=unit, county=county, **fields)
     for group, count in (audience or {}).items():
@@ -56,12 +61,14 @@ def regulator_world_fixture(org_tree):
     event = regulator_event
     events = {
         # Branch A, through its central sub-branch: a village stall with a small screening.
+        # 35 came, of whom 30 women and 10 elderly: the groups overlap.
         "village": event(
             campaign,
             units["central_a"],
             counties["hongyuan"],
             title="红原牧区金融知识宣讲",
             venue_type="village",
+            head_count=35,
             audience={"women": 30, "elderly": 10},
             outlets_count=2,
             staff_count=5,
@@ -84,6 +91,7 @@ def regulator_world_fixture(org_tree):
             counties["ruoergai"],
             title="若尔盖校园讲座",
             venue_type="campus",
+            head_count=25,
             audience={"youth": 20},
             outlets_count=1,
             staff_count=3,
@@ -95,6 +103,7 @@ def regulator_world_fixture(org_tree):
             counties["hongyuan"],
             title="待审核的活动",
             status=Event.Status.REPORTED,
+            head_count=7,
             audience={"women": 7},
             staff_count=1,
         ),
@@ -104,6 +113,7 @@ def regulator_world_fixture(org_tree):
             units["central_b"],
             counties["furong"],
             title="=1+1",
+            head_count=60,
             audience={"farmers_herders": 60},
             outlets_count=4,
             staff_count=6,

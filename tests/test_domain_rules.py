@@ -46,6 +46,23 @@ def test_a_zero_count_differs_from_not_counted(db):
     assert not event.audience_counts.filter(group="women").exists()
 
 
+def test_an_audience_group_cannot_exceed_the_head_count(db):
+    _refused(lambda: f.EventFactory(head_count=50, audience_farmers_herders=60))
+
+
+def test_an_audience_group_of_an_in_person_event_needs_a_head_count(db):
+    _refused(lambda: f.EventFactory(head_count=None, audience_women=35))
+
+
+def test_overlapping_groups_may_add_up_to_more_than_the_head_count(db):
+    event = f.EventFactory(head_count=80, audience_farmers_herders=60, audience_women=35)
+    assert Event.objects.get(pk=event.pk).head_count == 80
+
+
+def test_the_head_count_is_within_one_events_bounds(db):
+    _refused(lambda: f.EventFactory(head_count=100_001))
+
+
 def test_matters_resolved_cannot_exceed_matters_raised(db):
     _refused(
         lambda: f.EventFactory(format="gm_reception_day", matters_raised=3, matters_resolved=4)

@@ -2,15 +2,22 @@
 
 import io
 import re
+import shutil
+import subprocess
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone, translation
+from openpyxl import load_workbook
 
 from campaigns.models import (
     AudienceCount,
     AuditEntry,
+    Campaign,
     EditionBlock,
     Event,
+    Job,
     Material,
     MaterialEdition,
     MaterialUse,
@@ -20,9 +27,13 @@ from campaigns.models import (
     Region,
     SignIn,
 )
+from campaigns.selectors.coverage import coverage_mix, unit_coverage
+from campaigns.selectors.events import EventFilters
+from campaigns.services.jobs import job_execute
 from campaigns.services.seeds import MODELS_COUNTED, materials_load, seeds_load
 from portal.access import visible_to
 from portal.models import User
+from tests.factories import JobFactory
 
 
 @pytest.fixture
@@ -121,8 +132,97 @@ def test_hongyuan_pasture_day_is_seeded_as_the_story_tells_it(seeded):
     event = Event.objects.get(county__code="513233")
     counts = dict(AudienceCount.objects.filter(event=event).values_list("group", "count"))
     assert counts == {"farmers_herders": 60, "women": 35}
+    # 80 came, of whom 60 herders and 35 women: the groups overlap, people reached is 80.
+    assert (event.head_count, event.people_reached, event.head_count_derived) == (80, 80, False)
+    assert (event.audience_farmers_herders, event.audience_women) == (60, 35)
     assert MaterialUse.objects.get(event=event).copies == 200
     assert PartnerService.objects.get(event=event, service_type="health_screening").screened == 32
+
+
+def test_every_seeded_in_person_event_with_figures_has_a_head_count_over_its_groups(seeded):
+    for event in Event.objects.exclude(status=Event.Status.PLANNED):
+        groups = [count for _group, count in event.audience_counts.values_list("group", "count")]
+        assert event.head_count is not None, event.title
+        assert event.head_count >= max(groups, default=0), event.title
+        assert event.people_reached == event.head_count
+
+
+def _seeded_aba():
+    return (
+        Campaign.objects.get(name__contains="金融消费者权益保护教育宣传周"),
+        OrgUnit.objects.get(code="SC-ABA"),
+        User.objects.get(username="hq-reviewer"),
+    )
+
+
+def test_the_coverage_page_counts_the_aba_event_by_its_head_count(seeded, client):
+    campaign, aba, reviewer = _seeded_aba()
+    arguments = {"user": reviewer, "campaign": campaign, "filters": EventFilters()}
+
+    table = unit_coverage(**arguments, unit=aba)
+    hongyuan = next(row for row in table.rows if row.label == "红原支公司")
+    with translation.override("en"):  # the groups' labels, whatever an earlier test left
+        mix = dict(coverage_mix(**arguments, unit=aba).audience)
+    hq = unit_coverage(**arguments, unit=OrgUnit.objects.get(code="HQ"))
+    sichuan = next(row for row in hq.rows if row.label == "四川分公司")
+
+    assert hongyuan.figures.people_reached == 80  # not 60 + 35 = 95
+    assert hongyuan.progress()["people_reached"] == 16  # of the 500 set for Hongyuan
+    assert (mix["farmers and herders"], mix["women"]) == (60, 35)
+    # Sichuan: the Hongyuan day and the general manager's reception day (26 came).
+    assert sichuan.figures.people_reached == 80 + 26
+    client.force_login(reviewer)
+    page = client.get(reverse("coverage_unit", args=[campaign.pk, aba.pk])).text
+    row = next(part for part in page.split("<tr") if "红原支公司" in part)
+    assert ">80</td>" in row
+
+
+def _seeded_export(kind, unit, owner, campaign):
+    job = JobFactory(
+        kind=kind,
+        owner=owner,
+        org_unit=unit,
+        params={"campaign_id": campaign.pk, "include_reported": False},
+    )
+    job_execute(job_id=job.pk)
+    job = Job.objects.get(pk=job.pk)
+    assert job.status == "succeeded"
+    return job
+
+
+def test_the_regulator_sheet_gives_the_aba_event_its_head_count_and_groups_of_it(seeded):
+    campaign, aba, reviewer = _seeded_aba()
+    job = _seeded_export(Job.Kind.REGULATOR_SHEET, aba, reviewer, campaign)
+
+    rows = list(load_workbook(job.result.open("rb"))["统计表"].iter_rows(values_only=True))
+    hongyuan = dict(zip(rows[2], next(row for row in rows if row[0] == "红原支公司"), strict=True))
+    assert hongyuan["线下参加人数"] == 80
+    assert (hongyuan["其中：农牧民"], hongyuan["其中：妇女"]) == (60, 35)
+    assert (hongyuan["线上触达人次"], hongyuan["筛查人数"]) == (0, 32)
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils is missing")
+def test_the_pdf_summary_gives_the_aba_event_its_head_count_and_groups_of_it(seeded, tmp_path):
+    campaign, aba, reviewer = _seeded_aba()
+    job = _seeded_export(Job.Kind.COVERAGE_SUMMARY, aba, reviewer, campaign)
+    pdf = tmp_path / "summary.pdf"
+    pdf.write_bytes(job.result.read())
+
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True
+    ).stdout
+
+    lines = text.splitlines()
+    labels = next(number for number, line in enumerate(lines) if "线上触达人次" in line)
+    values = next(
+        line for line in lines[labels + 1 :] if line.split() and line.split()[0].isdigit()
+    )
+    assert values.split()[:3] == ["1", "80", "0"]  # one event; 80 came; nothing online
+    hongyuan = [line.split() for line in lines if line.split()[:1] == ["红原支公司"]]
+    # The activity table (head count 80, screened 32), then the groups: 60 herders, 35 women.
+    assert "80" in hongyuan[0]
+    assert hongyuan[1][1:] == ["0", "0", "35", "0", "60", "0", "0", "0", "0", "0", "0"]
+    assert "95" not in " ".join(hongyuan[0] + hongyuan[1])
 
 
 def test_demo_users_see_their_own_subtree(seeded):
@@ -143,6 +243,18 @@ def test_demo_users_cover_every_role_at_four_units(seeded):
         (unit, role) for unit in ("HQ", "SC", "SC-ABA", "HN") for role in Membership.Role.values
     }
     assert User.objects.get(username="aba-organizer").check_password(seeded.demo_password)
+
+
+def test_the_demo_native_reader_reads_tibetan_and_is_the_only_one(seeded):
+    reader = User.objects.get(username="aba-native-reader")
+    assert list(User.objects.filter(is_native_reader=True)) == [reader]
+    assert list(reader.memberships.values_list("org_unit__code", "role")) == [
+        ("SC-ABA", Membership.Role.TRANSLATOR)
+    ]
+    assert reader.check_password(seeded.demo_password)
+    assert ("aba-native-reader", reader.memberships.get().org_unit.name) in {
+        (username, unit) for username, unit, _role in seeded.demo_users
+    }
 
 
 HANDOUTS = {
@@ -285,3 +397,16 @@ def test_a_purge_run_removes_the_seeded_old_sign_ins_and_leaves_an_audit_entry(s
     assert entry.data["count"] == 2
     assert "卓玛" not in str(entry.data)
     assert "13800000001" not in str(entry.data)
+
+
+def test_loading_the_seeds_again_keeps_a_native_readers_tibetan_name(seeded):
+    hongyuan = Region.objects.get(code="513233")
+    hongyuan.name_bo = "རྨ་ཐང་རྫོང་།"
+    hongyuan.name_bo_needs_review = False
+    hongyuan.name_bo_reviewed_at = timezone.now()
+    hongyuan.save()
+
+    seeds_load(demo_users=False)
+
+    hongyuan.refresh_from_db()
+    assert (hongyuan.name_bo, hongyuan.name_bo_needs_review) == ("རྨ་ཐང་རྫོང་།", False)

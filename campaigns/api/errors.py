@@ -6,7 +6,12 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from campaigns.models.events import AUDIENCE_GROUPS, audience_column
 from campaigns.services.events import StaleEdit
+
+# The services name an audience group by its column ("audience_women"); a request names it
+# inside "audience", where DRF's own checks of that object put their messages too.
+GROUP_OF_COLUMN = {audience_column(group): group for group in AUDIENCE_GROUPS}
 
 
 class PreconditionRequired(exceptions.APIException):
@@ -29,6 +34,13 @@ def api_exception_handler(error, context):
                 "non_field_errors" if field == "__all__" else field: [str(m) for m in messages]
                 for field, messages in error.message_dict.items()
             }
+            groups = {
+                GROUP_OF_COLUMN[field]: body.pop(field)
+                for field in list(body)
+                if field in GROUP_OF_COLUMN
+            }
+            if groups:
+                body["audience"] = groups
         else:
             body = {"non_field_errors": [str(message) for message in error.messages]}
         return Response(body, status=status.HTTP_400_BAD_REQUEST)

@@ -112,6 +112,9 @@ class EventSerializer(serializers.ModelSerializer):
             "version",
             "topics",
             "people_reached",
+            # True while the head count (and so people_reached) is the old sum of the groups,
+            # which may count some people twice; the event's page asks to confirm it.
+            "head_count_derived",
         ]
         read_only_fields = fields
 
@@ -218,8 +221,10 @@ class PartnerServiceReportSerializer(serializers.ModelSerializer):
 
 
 class EventReportSerializer(serializers.Serializer):
-    """A report: the audience by group, the event's own figures (REPORT_FIGURES), a summary,
-    and the handouts and partner services, each list replacing the event's when given."""
+    """A report: the event's own figures (REPORT_FIGURES; an in-person event's head count is
+    its people reached), the audience by group ("of whom" figures under the head count, each
+    at most the head count), a summary, and the handouts and partner services, each list
+    replacing the event's when given."""
 
     version = serializers.IntegerField(
         required=False, min_value=1, max_value=bounds.DATABASE_INTEGER.high
@@ -255,6 +260,12 @@ class TransitionSerializer(serializers.Serializer):
     )
 
 
+class HeadCountSerializer(TransitionSerializer):
+    """The head count of an in-person event, confirmed as it stands or corrected."""
+
+    head_count = serializers.IntegerField(min_value=bounds.PEOPLE.low, max_value=bounds.PEOPLE.high)
+
+
 class NoteSerializer(TransitionSerializer):
     note = serializers.CharField(max_length=bounds.NOTE_LENGTH)
 
@@ -270,17 +281,47 @@ class PartnerSerializer(serializers.ModelSerializer):
 
 
 class EditionBlockSerializer(serializers.ModelSerializer):
+    # The native reader who cleared the block's Tibetan (a user name), and when.
+    native_reviewed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
     class Meta:
         model = EditionBlock
-        fields = ["position", "kind", "text_zh", "text_bo", "needs_native_review"]
+        fields = [
+            "position",
+            "kind",
+            "text_zh",
+            "text_bo",
+            "needs_native_review",
+            "native_reviewed_by",
+            "native_reviewed_at",
+        ]
 
 
 class MaterialEditionSerializer(serializers.ModelSerializer):
+    """An approved edition; only the current one (``current``) may be ordered, an older one
+    names the edition that replaced it (``replaced_by``)."""
+
     blocks = EditionBlockSerializer(many=True, read_only=True)
+    current = serializers.SerializerMethodField()
+    replaced_by = serializers.IntegerField(
+        source="replaced_by_number", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = MaterialEdition
-        fields = ["id", "number", "status", "needs_native_review", "approved_at", "blocks"]
+        fields = [
+            "id",
+            "number",
+            "status",
+            "needs_native_review",
+            "approved_at",
+            "current",
+            "replaced_by",
+            "blocks",
+        ]
+
+    def get_current(self, edition: MaterialEdition) -> bool:
+        return edition.replaced_by_number is None
 
 
 class MaterialSerializer(serializers.ModelSerializer):

@@ -21,17 +21,16 @@ from campaigns.models import (
     AudienceGroup,
     Campaign,
     CampaignTarget,
-    EditionBlock,
     Event,
     EventTopic,
     Job,
     Material,
-    MaterialEdition,
     OrgUnit,
     Partner,
     PrintRun,
     Region,
 )
+from campaigns.selectors.materials import approved_editions
 from campaigns.services import events as event_services
 from campaigns.services.print_runs import print_run_order
 from portal.access import visible_to
@@ -246,6 +245,19 @@ class EventViewSet(
         return self._transition(event_services.event_approve)
 
     @extend_schema(
+        request=s.HeadCountSerializer,
+        responses=s.EventDetailSerializer,
+        parameters=VERSION_PARAMETERS,
+    )
+    @action(detail=True, methods=["post"], url_path="confirm-head-count")
+    def confirm_head_count(self, request, pk=None):
+        """Confirm or correct the head count of an in-person event, in particular one derived
+        from the old sum of its groups (``head_count_derived``); organizers and reviewers."""
+        return self._transition(
+            event_services.event_head_count_confirm, s.HeadCountSerializer, "head_count"
+        )
+
+    @extend_schema(
         request=s.NoteSerializer, responses=s.EventDetailSerializer, parameters=VERSION_PARAMETERS
     )
     @action(detail=True, methods=["post"], url_path="return")
@@ -287,14 +299,7 @@ class MaterialViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, pagination_class=None)
     def editions(self, request, pk=None):
         material = self.get_object()
-        editions = (
-            visible_to(request.user, MaterialEdition)
-            .filter(material=material, status=MaterialEdition.Status.APPROVED)
-            .prefetch_related(
-                Prefetch("blocks", queryset=EditionBlock.objects.order_by("position"))
-            )
-            .order_by("-number")
-        )
+        editions = approved_editions(user=request.user, material=material)
         return Response(s.MaterialEditionSerializer(editions, many=True).data)
 
 

@@ -8,9 +8,11 @@ from django.utils.translation import override
 from campaigns.charts import bar_chart
 from campaigns.exporters.regulator import (
     AUDIENCE_HEADERS,
+    PEOPLE_NOTE,
     SCREENING_NOTE,
     SUMMARY_COLUMNS,
     TOTALS_LABEL,
+    audience_header,
     export_filename,
     filters_described,
     job_statistics,
@@ -22,11 +24,17 @@ from campaigns.selectors.coverage import coverage_mix
 from campaigns.selectors.regulator import RegulatorStatistics
 from campaigns.services.jobs import JobResult, ProgressCallback, job_runner
 
-# The sheet's columns in two tables that fit A4 portrait: activities and coverage, then the
-# people reached by audience group. The first column (the unit) starts both.
+# The sheet's columns in two tables that fit A4 portrait: activities, people and coverage,
+# then the audience groups of the in-person head count. The first column (the unit) starts
+# both. In the second table the groups go by their short names: its title says "of whom".
 UNIT_COLUMN, *FIGURE_COLUMNS = SUMMARY_COLUMNS
-AUDIENCE_COLUMNS = [column for column in FIGURE_COLUMNS if column[0] in AUDIENCE_HEADERS.values()]
-ACTIVITY_COLUMNS = [column for column in FIGURE_COLUMNS if column not in AUDIENCE_COLUMNS]
+_GROUP_HEADERS = {audience_header(group): header for group, header in AUDIENCE_HEADERS.items()}
+AUDIENCE_COLUMNS = [
+    (_GROUP_HEADERS[header], width, value)
+    for header, width, value in FIGURE_COLUMNS
+    if header in _GROUP_HEADERS
+]
+ACTIVITY_COLUMNS = [column for column in FIGURE_COLUMNS if column[0] not in _GROUP_HEADERS]
 
 
 def _refuse_fetch(url: str, *args, **kwargs):
@@ -72,15 +80,21 @@ def coverage_tables(statistics: RegulatorStatistics) -> list[dict]:
         _table(
             statistics,
             ACTIVITY_COLUMNS,
-            title="各机构活动与覆盖",
-            note=f"{SCREENING_NOTE}覆盖县（区）合计为去重后的县（区）数，不等于各行之和。",
+            title="各机构活动、参加人数与覆盖",
+            note=(
+                f"{PEOPLE_NOTE}{SCREENING_NOTE}"
+                "覆盖县（区）合计为去重后的县（区）数，不等于各行之和。"
+            ),
         ),
         _table(
             statistics,
             AUDIENCE_COLUMNS,
-            title="各机构受众人数",
+            title="线下参加人数中：各类受众人数",
             one_line_headers=True,
-            note="受众人数为各活动按受众分组登记的人数之和；线上活动的触达人数不分组，不计入本表。",
+            note=(
+                "本表各数都是上表“线下参加人数”中的“其中”数：一人可同时属于几类受众，"
+                "各类受众人数相加不是参加人数，也不应相加。线上活动只有触达人次，不分受众，不计入本表。"
+            ),
         ),
     ]
 
@@ -106,16 +120,22 @@ def coverage_summary_html(job: Job, statistics: RegulatorStatistics) -> str:
                     statuses_counted(statistics.include_reported),
                 ],
                 "made_on": timezone.localdate(),
+                # Head counts and online reach apart: the regulator counts them apart, and
+                # a reach counts views or messages, not people.
                 "key_figures": [
                     ("活动（场）", _shown(totals.events)),
-                    ("触达人数", _shown(totals.people_reached)),
+                    ("线下参加人数", _shown(totals.head_count)),
+                    ("线上触达人次", _shown(totals.online_reach)),
                     ("覆盖县（区）", _shown(totals.counties)),
                     ("覆盖特殊地区县（区）", _shown(totals.special_area_counties)),
                 ],
                 "tables": coverage_tables(statistics),
                 "charts": [
                     _chart(mix.venue_types, "各类场所的活动数（场）"),
-                    _chart(_audience_as_in_sheet(mix.audience), "各类受众的触达人数（人）"),
+                    _chart(
+                        _audience_as_in_sheet(mix.audience),
+                        "线下参加人数中各类受众的人数（人，一人可属几类，不相加）",
+                    ),
                     _chart(mix.per_week, "每周活动数（场，以每周周一的日期标注）"),
                 ],
             },

@@ -15,11 +15,35 @@ nobody can be singled out among none):
 An events export made by a branch's own people, who see that branch only, keeps exact
 figures: those are their own records.
 
-The regulator sheet and the summary also print totals, and a total less the figures shown
-would give a hidden one back. ``screening_shown`` protects them by secondary suppression.
+The regulator sheet and the summary print each unit's figure, the figure of the unit's own
+events, and totals, at every level of the org tree: a unit is a row on its parent's sheet
+and the total of its own. A total less the figures shown beside it, or a unit's figure on
+one sheet against the same unit on another, would give a hidden figure back. So a figure
+that adds up hidden ones is never exact, and is shown the same way everywhere (``Tally``):
+
+- the figures the rule starts from are those of each unit's own events (the "own" figures);
+  one of 1 to 4 is hidden;
+- any figure, a row or a total, that adds up a hidden own figure is hidden too: as "<5" if
+  that own figure is the only one under it that is not 0 (the two are then the same
+  number), else as SUPPRESSED ("×");
+- every other figure is exact.
+
+Whether a figure is hidden, and how, depends only on which own figures under it are 0, 1 to
+4, or 5 and more, which the sheets show anyway; so a reader who knows this rule and holds
+every sheet of every unit learns of a hidden own figure only that it is 1 to 4, and each of
+the four values fits everything printed (with referred at most screened, take screened 4 or
+referred 1 where the other is hidden too). The footnote of the sheet and the summary says
+exactly this (exporters/regulator.py, SCREENING_NOTE).
+
+No figure is hidden "beside" a small one and no total is kept exact by hiding another
+figure (secondary suppression): whatever rule picks that other figure, a reader told the
+rule learns a least value for it, and where it sits at that least value, the exact total
+pins the small one. [(1, 0), (7, 0)] with "the smallest figure of at least 7 is hidden"
+prints "<5", "×" and 8: the "<5" can only be 1.
 """
 
-from collections.abc import Sequence
+from __future__ import annotations
+
 from dataclasses import dataclass
 
 from django.db.models.functions import Substr
@@ -29,16 +53,8 @@ from portal.access import PATH_SEGMENT_WIDTH, PATH_SEPARATOR, visible_to
 
 SMALL_COUNT_LIMIT = 5
 SMALL_COUNT = "<5"
-# A figure hidden only so that a "<5" cannot be worked out from a total.
+# A figure that adds up a hidden one and others that are not 0: not given at all.
 SUPPRESSED = "×"
-
-# What a reader may learn of a figure shown as SUPPRESSED: it is neither 0 nor "<5", so at
-# least SMALL_COUNT_LIMIT. A cell hidden with it must be able to move by 2 either way and
-# stay there, hence the smallest one that may be chosen.
-SECONDARY_MIN = SMALL_COUNT_LIMIT + 2
-# Referred never exceeds screened, in a row as in each event. The secondary cells move by
-# at most 2 each, so a row whose referred stays 4 below its screened keeps that true.
-SECONDARY_ROW_GAP = 4
 
 # A branch's path is headquarters' segment and its own ("0000001.0000004."); every unit
 # below it starts with that.
@@ -55,52 +71,34 @@ def small_count_shown(value: int | None) -> Shown:
     return value
 
 
-@dataclass
-class ScreeningShown:
-    """A table of (screened, referred) per row as it may be printed, and its totals."""
+@dataclass(frozen=True)
+class Tally:
+    """A screening figure (of a unit, a unit's own events, or a total), with what the rule
+    of this module needs of the units' own figures it adds up: how many are not 0, and how
+    many of those are 1 to 4. Tallies add up like their figures."""
 
-    rows: list[tuple[Shown, Shown]]
-    totals: tuple[Shown, Shown]
+    value: int = 0
+    nonzero: int = 0
+    small: int = 0
 
+    @classmethod
+    def own(cls, value: int | None) -> Tally:
+        """The figure of one unit's own events."""
+        value = value or 0
+        return cls(value=value, nonzero=int(value > 0), small=int(0 < value < SMALL_COUNT_LIMIT))
 
-def screening_shown(figures: Sequence[tuple[int, int]]) -> ScreeningShown:
-    """The rows' (screened, referred) with 1 to 4 hidden, and totals that give none back.
+    def __add__(self, other: Tally) -> Tally:
+        return Tally(
+            self.value + other.value, self.nonzero + other.nonzero, self.small + other.small
+        )
 
-    A column without a hidden figure is printed exactly, with its exact total. In a column
-    with one, the smallest figure of at least SECONDARY_MIN whose row keeps referred at
-    least SECONDARY_ROW_GAP below screened is hidden as well (secondary suppression) and
-    the total stays exact; without such a figure the column's total is hidden instead.
-
-    Why every hidden figure keeps at least three possible values, with the rows' "referred
-    within screened" known: take any "<5" and any value within 2 of it in 1 to 4 (there are
-    always three). Set it there; if that breaks "referred within screened" in its row, move
-    the other figure of the row, also a "<5", to the same value (a move of at most 2). Each
-    column changed by at most 2, which its secondary figure takes up (a hidden total needs
-    nothing): it stays at least SMALL_COUNT_LIMIT, and its row stays "referred within
-    screened" by SECONDARY_ROW_GAP.
-    Every printed figure and total still holds, so all three values are possible; and a
-    secondary figure takes three values as the "<5" of its column does.
-    """
-    columns = [[row[index] for row in figures] for index in (0, 1)]
-    shown_columns, totals = [], []
-    for column in columns:
-        hidden = [0 < value < SMALL_COUNT_LIMIT for value in column]
-        shown_column = [small_count_shown(value) for value in column]
-        total = sum(column)
-        if any(hidden):
-            candidates = [
-                (value, row)
-                for row, value in enumerate(column)
-                if value >= SECONDARY_MIN and figures[row][0] - figures[row][1] >= SECONDARY_ROW_GAP
-            ]
-            if candidates:
-                _value, row = min(candidates)
-                shown_column[row] = SUPPRESSED
-            else:
-                total = SUPPRESSED
-        shown_columns.append(shown_column)
-        totals.append(total)
-    return ScreeningShown(rows=list(zip(*shown_columns, strict=True)), totals=tuple(totals))
+    @property
+    def shown(self) -> Shown:
+        """The figure as the regulator sheet and the summary print it, at every level."""
+        if not self.small:
+            return self.value
+        # The one own figure that is not 0 is a small one: this figure is that one.
+        return SMALL_COUNT if self.nonzero == 1 else SUPPRESSED
 
 
 def counts_leave_the_branch(user) -> bool:

@@ -11,7 +11,6 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from campaigns.exporters.disclosure import screening_shown, small_count_shown
 from campaigns.exporters.xlsx import write_cell
 from campaigns.models import (
     AudienceGroup,
@@ -22,11 +21,7 @@ from campaigns.models import (
     VenueType,
 )
 from campaigns.selectors.events import EventFilters
-from campaigns.selectors.regulator import (
-    RegulatorRow,
-    RegulatorStatistics,
-    regulator_statistics,
-)
+from campaigns.selectors.regulator import RegulatorStatistics, regulator_statistics
 from campaigns.services.jobs import JobResult, ProgressCallback, job_runner
 
 # Headers and labels stay in Chinese whatever the interface language: the sheet goes to
@@ -55,6 +50,14 @@ TOTALS_LABEL = "合计"
 FILTER_CHOICES = ("venue_type", "format", "topic", "audience_group", "channel", "special_area")
 
 
+# The audience groups are "of whom" figures of the in-person head count: "其中" heads each.
+OF_WHOM = "其中："
+
+
+def audience_header(group) -> str:
+    return f"{OF_WHOM}{AUDIENCE_HEADERS[group]}"
+
+
 # (header, column width, the row's value)
 SUMMARY_COLUMNS = [
     ("机构", 24, lambda r: r.label),
@@ -62,48 +65,46 @@ SUMMARY_COLUMNS = [
     ("线下活动数", 10, lambda r: r.offline_events),
     ("参与网点数", 10, lambda r: r.outlets),
     ("参与人员数", 10, lambda r: r.staff),
-    ("触达人数合计", 12, lambda r: r.people_reached),
+    ("线下参加人数", 12, lambda r: r.head_count),
     *[
-        (header, 10, lambda r, group=group: r.audience[group])
-        for group, header in AUDIENCE_HEADERS.items()
+        (audience_header(group), 10, lambda r, group=group: r.audience[group])
+        for group in AUDIENCE_HEADERS
     ],
+    ("线上触达人次", 12, lambda r: r.online_reach),
     ("发放宣传资料（份）", 12, lambda r: r.materials),
     ("合作服务（次）", 10, lambda r: r.partner_services),
-    # The sheet goes to the regulator: these two are printed through summary_cells, which
-    # also hides what would give a small one back; alone, each still hides its own.
-    ("筛查人数", 10, lambda r: small_count_shown(r.screened)),
-    ("转诊人数", 10, lambda r: small_count_shown(r.referred)),
+    # The sheet goes to the regulator: small figures, and every figure that adds one up,
+    # are hidden the same way on every unit's sheet (disclosure.Tally).
+    ("筛查人数", 10, lambda r: r.screened.shown),
+    ("转诊人数", 10, lambda r: r.referred.shown),
     ("覆盖县（区）数", 10, lambda r: r.counties),
     ("覆盖特殊地区县（区）数", 12, lambda r: r.special_area_counties),
 ]
-# The columns whose small figures are hidden, by header: the place of each in the pairs of
-# disclosure.screening_shown.
-SCREENING_COLUMNS = {"筛查人数": 0, "转诊人数": 1}
-# Below the table, on the sheet and in the PDF: how its screening figures were protected.
+# Below the table, on the sheet and in the PDF: what the people figures count.
+PEOPLE_NOTE = (
+    "线下参加人数为线下活动登记的到场人数之和，每场活动每人只计一次。"
+    "“其中”各列是参加人数中属于各类受众的人数；一人可同时属于几类受众"
+    "（如牧区妇女既是农牧民也是妇女），各类受众人数相加不是参加人数，也不应相加。"
+    "线上触达人次为直播、公众号文章、短信等线上活动的触达人次，与线下参加人数分列，不相加。"
+)
+# Below the table, on the sheet and in the PDF: how its screening figures were protected,
+# exactly as disclosure.Tally does it.
 SCREENING_NOTE = (
-    "筛查、转诊人数为 1 至 4 时显示为“<5”，以免个人被识别；0 照常显示。"
-    "为使“<5”不能由合计反推，按统计披露控制的补充隐藏法，"
-    "同列另隐去一个不小于 5 的数，显示为“×”，合计仍为准确值；"
-    "同列没有合适的数可隐去时，改为隐去该列合计，显示为“×”。"
-    "无论按行还是按列推算，每个隐去的数都至少还有三个可能的值。"
+    "筛查、转诊人数按各机构本身举办的活动统计，某机构本身的人数为 1 至 4 时显示为“<5”，"
+    "以免个人被识别；0 照常显示。"
+    "一行或合计所含的人数中只要有这样的人数，就不给出准确值：其中不为 0 的只有这一个机构时"
+    "显示为“<5”，否则显示为“×”。"
+    "同一机构的数在本机构和上下级机构的统计表中显示相同，"
+    "因此无论按行、按列推算，还是对照上下级机构的统计表，每个“<5”的 1 至 4 都仍有可能。"
     "其余数字和合计均为准确值。"
 )
 
 
 def summary_cells(statistics: RegulatorStatistics, columns) -> tuple[list[list], list]:
     """The values under ``columns`` of each row, and of the totals, as they may leave the
-    branch: small screening figures and what would give them back are hidden
-    (disclosure.screening_shown)."""
-    screening = screening_shown([(row.screened, row.referred) for row in statistics.rows])
-
-    def cells(row: RegulatorRow, shown_pair) -> list:
-        return [
-            value(row) if header not in SCREENING_COLUMNS else shown_pair[SCREENING_COLUMNS[header]]
-            for header, _width, value in columns
-        ]
-
-    rows = [cells(row, pair) for row, pair in zip(statistics.rows, screening.rows, strict=True)]
-    return rows, cells(statistics.totals, screening.totals)
+    branch."""
+    rows = [[value(row) for _header, _width, value in columns] for row in statistics.rows]
+    return rows, [value(statistics.totals) for _header, _width, value in columns]
 
 
 def _yes(flag: bool) -> str:
@@ -123,7 +124,9 @@ EVENT_COLUMNS = [
     ("渠道", 10, lambda e: e.get_channel_display()),
     ("活动日期", 12, lambda e: timezone.localtime(e.starts_at).date()),
     ("状态", 8, lambda e: e.get_status_display()),
-    ("触达人数", 10, lambda e: e.people_reached),
+    # Blank where not counted, which differs from 0; each event has one or the other.
+    ("线下参加人数", 10, lambda e: None if e.is_online else e.head_count),
+    ("线上触达人次", 10, lambda e: e.online_reach if e.is_online else None),
     ("参与人员数", 10, lambda e: e.staff_count),
 ]
 PROGRESS_EVERY = 500
@@ -228,12 +231,12 @@ def summary_sheet_write(sheet, statistics: RegulatorStatistics) -> None:
                 cell.font = BOLD
             if column > 1:
                 cell.alignment = Alignment(horizontal="right")
-    # A row left empty, so that the note is not read as one more unit.
-    note_row = len(rows) + 5
-    write_cell(sheet.cell(row=note_row, column=1), SCREENING_NOTE)
-    sheet.merge_cells(f"A{note_row}:{last_column}{note_row}")
-    sheet.cell(row=note_row, column=1).alignment = Alignment(wrap_text=True, vertical="top")
-    sheet.row_dimensions[note_row].height = 48
+    # A row left empty, so that the notes are not read as more units.
+    for note_row, note in enumerate((PEOPLE_NOTE, SCREENING_NOTE), start=len(rows) + 5):
+        write_cell(sheet.cell(row=note_row, column=1), note)
+        sheet.merge_cells(f"A{note_row}:{last_column}{note_row}")
+        sheet.cell(row=note_row, column=1).alignment = Alignment(wrap_text=True, vertical="top")
+        sheet.row_dimensions[note_row].height = 48
     sheet.freeze_panes = "A4"
 
 

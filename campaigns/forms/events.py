@@ -212,9 +212,19 @@ class EventPlanForm(forms.Form):
         return fields
 
 
-class EventReportForm(forms.Form):
-    """The figures of a report. An empty audience box means "not counted", kept apart from 0."""
+HEAD_COUNT_LABEL = _("Head count")
+HEAD_COUNT_HELP = _("Everyone who came. One person may count in several groups below.")
 
+
+class EventReportForm(forms.Form):
+    """The figures of a report. An empty audience box means "not counted", kept apart from 0.
+
+    An in-person event is asked its head count first; its audience groups follow as "of whom"
+    figures, which overlap. An online event is asked its reach instead."""
+
+    head_count = count_field(
+        bounds.PEOPLE, label=HEAD_COUNT_LABEL, required=False, help_text=HEAD_COUNT_HELP
+    )
     staff_count = count_field(bounds.PEOPLE, label=_("Staff taking part"), required=False)
     outlets_count = count_field(bounds.PEOPLE, label=_("Outlets taking part"), required=False)
     online_reach = count_field(
@@ -251,6 +261,7 @@ class EventReportForm(forms.Form):
             for name in GM_RECEPTION_FIGURES:
                 del self.fields[name]
         if event.is_online:
+            del self.fields["head_count"]
             for group in AudienceGroup:
                 del self.fields[self.AUDIENCE_PREFIX + group.value]
         else:
@@ -288,6 +299,19 @@ class EventReportForm(forms.Form):
         for group, count in event.audience_counts.values_list("group", "count"):
             initial[cls.AUDIENCE_PREFIX + group] = count
         return initial
+
+
+class HeadCountForm(forms.Form):
+    """The head count of an in-person event, confirmed or corrected on its page."""
+
+    head_count = count_field(bounds.PEOPLE, label=HEAD_COUNT_LABEL, help_text=HEAD_COUNT_HELP)
+    # Not required: a post without it is refused by the service as a stale edit, with the
+    # message every other form of the event gives.
+    version = VersionField(required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["head_count"].widget.attrs.update({"inputmode": "numeric", "min": 0})
 
 
 class HandoutForm(forms.Form):

@@ -4,22 +4,34 @@ Nothing here writes to the database. ``sheet_read`` turns a workbook into rows o
 values and a list of every problem found (sheet, row, column, the value, the reason), so
 that the service can refuse the whole sheet when one cell is wrong.
 
-Cells are handled on purpose, each way tested (tests/imports/test_events_sheet.py):
+The events sheet is found by what it holds, not by its place: it is the sheet with a row
+naming the template's columns (by their Chinese header or by their key), among its first
+rows. So the template (a header row, then the key row), the events export (a header row
+only) and the marked workbook an import gives back (its problems sheet first) are all read
+as they are, and a sheet may lose its key row or its header row, or have others around it.
+Columns are found by their header, in any order; other columns are left alone.
+
+Cells are handled on purpose, each way tested (tests/imports/):
 - a formula is refused: only Excel or WPS know its value, and a sheet saved by another
-  program may hold none; the reason asks for the value itself;
+  program may hold none; the reason asks for the value itself. Text that merely starts
+  with "=" (a title the export wrote as text) is text. An error value (#REF!, #N/A) is
+  refused the same way;
 - a date may be a real date cell or text such as 2025-03-12 10:00, 2025/3/12 or
   2025年3月12日 10时; a bare number in a date column is refused (it is no date);
 - full-width digits and letters (１２３) are read as ordinary ones in counts, dates, codes
-  and choices; titles and venues are kept exactly as typed;
+  and choices; titles and venues are kept exactly as typed, within their column's length;
 - an empty count means "not counted", 0 means none came; 60.0 is 60, 60人 is refused;
 - a county is given by its code or its name, looked for in the unit's service area;
-- merged cells are refused with their range: each row must carry its own values.
+- merged cells are refused with their range: each row must carry its own values;
+- hidden rows and columns are read like the others: what the sheet holds is imported.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import logging
+import math
 import re
 import unicodedata
 import zipfile
@@ -27,21 +39,28 @@ import zlib
 from dataclasses import dataclass, field
 from functools import cache
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, override
 from openpyxl import Workbook, load_workbook
+from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from campaigns import bounds
 from campaigns.exporters.xlsx import write_cell, write_row
-from campaigns.models import AudienceGroup, Channel, EventFormat, Topic, VenueType
-from campaigns.models.events import AUDIENCE_COLUMNS
+from campaigns.models import AudienceGroup, Channel, Event, EventFormat, Topic, VenueType
+from campaigns.models.events import AUDIENCE_COLUMNS, audience_column
+
+logger = logging.getLogger(__name__)
 
 SHEET_NAME = "活动"
+# Where the template puts its rows; a filled sheet's are found by what they hold.
 HEADER_ROW, KEY_ROW, FIRST_DATA_ROW = 1, 2, 3
+# How far down a sheet its header row is looked for.
+HEADER_SEARCH_ROWS = 10
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 20_000
 # What the workbook's parts may unpack to: far above any real sheet of MAX_ROWS rows, far
@@ -54,29 +73,48 @@ class Column:
     key: str
     header_zh: str
     required: bool = False
+    # Other headers the column is found by: the events export's, and older templates'.
+    aliases: tuple[str, ...] = ()
+    # A column a sheet may leave out altogether (the event number: only exports fill it).
+    may_be_absent: bool = False
 
 
 COLUMNS = [
-    Column("external_ref", "外部编号", required=True),
+    # Required unless the row gives the event's number (see EVENT_ID).
+    Column("external_ref", "外部编号"),
     Column("title", "活动名称", required=True),
-    Column("county", "县（区）代码或名称", required=True),
-    Column("venue_name", "活动场所"),
+    Column("county", "县（区）代码或名称", required=True, aliases=("县（区）代码",)),
+    Column("venue_name", "活动场所", aliases=("场所",)),
     Column("venue_type", "场所类型", required=True),
-    Column("format", "活动形式", required=True),
+    Column("format", "活动形式", required=True, aliases=("形式",)),
     Column("channel", "渠道"),
     Column("starts_at", "开始时间", required=True),
-    Column("topics", "宣传主题", required=True),
-    Column("staff_count", "参与员工人数"),
+    # Required of a new or changed event by the plan's own rule (services/events.py).
+    Column("topics", "宣传主题"),
+    Column("staff_count", "参与员工人数", aliases=("工作人员",)),
     Column("outlets_count", "参与网点数"),
+    # People who came to an event held in person; the groups after it are "of whom".
+    Column("head_count", "到场人数"),
+    Column("online_reach", "线上触达人数"),
 ]
-# Audience columns follow (columns()), one a group, headed by the group's Chinese name.
-# Their keys are the names of the Event columns that keep the counts.
+# The portal's own number of an event, as the events export writes it: a row that gives it
+# updates that event, so that an export uploaded back changes nothing. Empty for new events.
+EVENT_ID = Column("event_id", "系统编号", may_be_absent=True)
+# Audience columns follow the fixed ones (columns()), one a group, headed "其中：<group>"
+# (of whom). Their keys are the names of the Event columns that keep the counts.
 AUDIENCE_KEYS = AUDIENCE_COLUMNS
-COUNT_KEYS = ["staff_count", "outlets_count", *AUDIENCE_KEYS]
+COUNT_KEYS = ["staff_count", "outlets_count", "head_count", "online_reach", *AUDIENCE_KEYS]
+COUNT_BOUNDS = {"online_reach": bounds.REACH}
 CHOICES = {
     "venue_type": VenueType,
     "format": EventFormat,
     "channel": Channel,
+}
+HEADER_NOTES = {
+    "head_count": "线下活动到场的总人数。下列各类受众为“其中”人数，每类不超过到场人数；"
+    "一人可同时计入多类（如牧区妇女），各类之和可以大于到场人数。",
+    "online_reach": "线上活动（直播、公众号文章、短信）的触达人数；线下活动留空。",
+    "event_id": "系统导出的活动编号。新活动留空；导出表中的编号请保留原样。",
 }
 
 
@@ -87,17 +125,28 @@ def _chinese_labels(choices) -> dict[str, str]:
         return {value: str(label) for value, label in choices.choices}
 
 
-def columns() -> list[Column]:
-    """Every column of the sheet, in order: the fixed ones, then one per audience group."""
+@cache
+def columns() -> tuple[Column, ...]:
+    """Every column of the template, in order: the fixed ones, one per audience group, and
+    the event number."""
     labels = _chinese_labels(AudienceGroup)
-    return [
+    return (
         *COLUMNS,
-        *(Column(f"audience_{group}", f"受众：{labels[group]}") for group in AudienceGroup.values),
-    ]
+        *(
+            Column(
+                audience_column(group),
+                f"其中：{labels[group]}",
+                aliases=(f"受众：{labels[group]}",),
+            )
+            for group in AudienceGroup.values
+        ),
+        EVENT_ID,
+    )
 
 
 def column_labels() -> dict[str, str]:
-    """How a problem names each column: its letter and Chinese header, e.g. "H 开始时间"."""
+    """How a problem names each column of the template: its letter and Chinese header,
+    e.g. "H 开始时间"."""
     return {c.key: f"{get_column_letter(i)} {c.header_zh}" for i, c in enumerate(columns(), 1)}
 
 
@@ -111,9 +160,19 @@ class Problem:
     value: str
     reason: str
 
+    def __post_init__(self):
+        # Both are written to the marked workbook and to the job's row: neither takes
+        # every character a cell can hold.
+        self.value = bounds.UNSTORABLE.sub("\ufffd", str(self.value))
+        self.reason = bounds.UNSTORABLE.sub("\ufffd", str(self.reason))
+
     @property
     def cell(self) -> str:
-        return f"{self.column.split()[0]}{self.row}" if self.row else ""
+        """The cell's address, e.g. "H5", or "" for a problem of the whole sheet or row."""
+        letter = self.column.split(" ", 1)[0]
+        if not self.row or not re.fullmatch(r"[A-Z]{1,3}", letter):
+            return ""
+        return f"{letter}{self.row}"
 
 
 @dataclass
@@ -126,6 +185,9 @@ class SheetRow:
 class SheetReading:
     rows: list[SheetRow]
     problems: list[Problem]
+    # The events sheet's name, and how a problem names each of its columns ("H 开始时间").
+    sheet: str = ""
+    labels: dict[str, str] = field(default_factory=dict)
 
 
 # ---- the template -------------------------------------------------------------------
@@ -141,6 +203,8 @@ def template_workbook(*, county_codes: list[str]) -> bytes:
         header = sheet.cell(row=HEADER_ROW, column=index)
         write_cell(header, column.header_zh)
         header.font = Font(bold=True)
+        if column.key in HEADER_NOTES:
+            header.comment = Comment(HEADER_NOTES[column.key], "模板说明")
         key = sheet.cell(row=KEY_ROW, column=index)
         write_cell(key, column.key)
         key.font = Font(color="808080", size=9)
@@ -220,10 +284,12 @@ def workbook_open(data: bytes) -> Workbook:
 
 
 def sheet_rows(sheet, **options):
-    """The rows of a read-only sheet as values. Its XML is read only now, row by row: a part
-    that turns out unreadable (an entity bomb, a size the archive lied about, a number
-    that is none) refuses the whole file like one that does not open."""
-    rows = sheet.iter_rows(values_only=True, **options)
+    """The rows of a read-only sheet (as values, or cells with ``values_only=False``). Its
+    XML is read only now, row by row: a part that turns out unreadable (an entity bomb, a
+    size the archive lied about, a number that is none) refuses the whole file like one
+    that does not open."""
+    options.setdefault("values_only", True)
+    rows = sheet.iter_rows(**options)
     while True:
         try:
             cells = next(rows)
@@ -237,21 +303,20 @@ def sheet_rows(sheet, **options):
 MERGE_CELL = re.compile(rb'<(?:\w+:)?mergeCell ref="([A-Z]{1,3}\d+:[A-Z]{1,3}\d+)"')
 
 
-def _merged_ranges(archive: zipfile.ZipFile) -> list[str]:
-    """The merged ranges of the events sheet (read-only openpyxl does not report them).
+def _merged_ranges(archive: zipfile.ZipFile, part_name: str) -> list[str]:
+    """The merged ranges of one sheet (read-only openpyxl does not report them).
 
     Found by pattern in the sheet's XML rather than by parsing it a second time: the
     mergeCell elements are flat, and a pattern reads no entities or anything else.
     """
-    for name in archive.namelist():
-        if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", name):
-            try:
-                with archive.open(name) as part:
-                    return [ref.decode() for ref in MERGE_CELL.findall(part.read())]
-            except (zipfile.BadZipFile, OSError, EOFError, zlib.error):
-                # Unpacked only as far as the archive claims, so a false size shows here.
-                raise SheetRefused(NOT_A_WORKBOOK) from None
-    return []
+    try:
+        with archive.open(part_name) as part:
+            return [ref.decode() for ref in MERGE_CELL.findall(part.read())]
+    except KeyError:
+        return []
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error):
+        # Unpacked only as far as the archive claims, so a false size shows here.
+        raise SheetRefused(NOT_A_WORKBOOK) from None
 
 
 def cell_blank(value) -> bool:
@@ -305,27 +370,47 @@ def _when(value) -> dt.datetime:
     return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
 
 
-def _count(value) -> int | None:
-    if cell_blank(value):
-        return None  # not counted, which is not 0
+NOT_A_COUNT = gettext_lazy("A whole number of 0 or more, or empty if not counted.")
+
+
+def _whole_number(value) -> float:
+    """A cell's number (60, 60.0, "60", "６０"); ValueError for anything else."""
     if isinstance(value, bool):
-        raise ValueError(_("A whole number of 0 or more, or empty if not counted."))
+        raise ValueError(str(NOT_A_COUNT))
     if isinstance(value, int | float):
         number = value
     else:
         text = cell_text(value).replace(",", "")
         if not re.fullmatch(r"\d+(\.0+)?", text):
-            raise ValueError(_("A whole number of 0 or more, or empty if not counted."))
+            raise ValueError(str(NOT_A_COUNT))
         number = float(text)
     if number != number or number < 0:  # NaN is not equal to itself
-        raise ValueError(_("A whole number of 0 or more, or empty if not counted."))
+        raise ValueError(str(NOT_A_COUNT))
+    return number
+
+
+def _count(value, bound: bounds.Range = bounds.PEOPLE) -> int:
+    number = _whole_number(value)
     # Before int(): an infinite float (a 400-digit number) cannot become one.
-    if number > bounds.PEOPLE.high:
-        raise ValueError(
-            _("At most %(max)s; no event counts more.") % {"max": f"{bounds.PEOPLE.high:,}"}
-        )
+    if number > bound.high:
+        raise ValueError(_("At most %(max)s; no event counts more.") % {"max": f"{bound.high:,}"})
     if number != int(number):
-        raise ValueError(_("A whole number of 0 or more, or empty if not counted."))
+        raise ValueError(str(NOT_A_COUNT))
+    return int(number)
+
+
+NOT_AN_EVENT = gettext_lazy(
+    "Not the number of an event you may see; leave it empty for a new event."
+)
+
+
+def _event_id(value) -> int:
+    try:
+        number = _whole_number(value)
+    except ValueError:
+        raise ValueError(str(NOT_AN_EVENT)) from None
+    if not math.isfinite(number) or number != int(number) or int(number) not in bounds.ROW_ID:
+        raise ValueError(str(NOT_AN_EVENT))
     return int(number)
 
 
@@ -361,11 +446,23 @@ def _topics(value) -> list[str]:
         else:
             raise ValueError(
                 _("Unknown topic “%(topic)s”; choose from: %(options)s.")
-                % {"topic": part, "options": "、".join(by_label)}
+                % {"topic": part[:100], "options": "、".join(by_label)}
             )
-    if not topics:
-        raise ValueError(_("Give at least one topic."))
     return topics
+
+
+def _text(key: str, value) -> str:
+    """A title, venue or reference as typed, within what its column of Event holds.
+    Kept as typed: folding would turn Chinese （） into ()."""
+    text = str(value).strip()
+    length = Event._meta.get_field(key).max_length
+    # The validator itself only where it has something to say: it is made anew per call.
+    if len(text) > length or bounds.UNSTORABLE.search(text):
+        try:
+            bounds.text_within(text, length)
+        except ValidationError as error:
+            raise ValueError(error.messages[0]) from None
+    return text
 
 
 class CountyLookup:
@@ -379,7 +476,12 @@ class CountyLookup:
 
     def find(self, value):
         text = cell_text(value)
-        if isinstance(value, int | float) and not isinstance(value, bool):
+        if (
+            isinstance(value, int | float)
+            and not isinstance(value, bool)
+            and math.isfinite(value)
+            and value == int(value)
+        ):
             text = str(int(value))  # a code typed into a number cell
         if text in self.by_code:
             return self.by_code[text]
@@ -391,95 +493,9 @@ class CountyLookup:
         raise ValueError(_("Not a county of the unit's service area (by code or name)."))
 
 
-def sheet_read(data: bytes, *, counties: CountyLookup) -> SheetReading:
-    """Every row of an uploaded events sheet, as clean values, and every problem in it."""
-    merged = _merged_ranges(workbook_checked(data))
-    book = workbook_open(data)
-    sheet = book.worksheets[0]
-    all_columns = columns()
-    headers = column_labels()
-    problems: list[Problem] = []
-
-    def problem(row: int, key: str | None, value, reason: str) -> None:
-        problems.append(
-            Problem(
-                sheet=sheet.title,
-                row=row,
-                column=headers.get(key, "") if key else "",
-                value="" if value is None else str(value)[:100],
-                reason=str(reason),
-            )
-        )
-
-    for ref in merged:
-        problems.append(
-            Problem(
-                sheet=sheet.title,
-                row=0,
-                column=ref,
-                value="",
-                reason=_("Merged cells: unmerge them and fill in every row."),
-            )
-        )
-
-    rows_iter = sheet_rows(sheet)
-    next(rows_iter, None)  # the Chinese headers: people may reword them, the keys stay
-    key_row = next(rows_iter, None)
-    expected_keys = [c.key for c in all_columns]
-    if key_row is None or [cell_text(v) for v in key_row[: len(expected_keys)]] != expected_keys:
-        problem(
-            KEY_ROW,
-            None,
-            "",
-            _("Row 2 must hold the template's column keys; download the template again."),
-        )
-        return SheetReading(rows=[], problems=problems)
-
-    rows: list[SheetRow] = []
-    seen_refs: dict[str, int] = {}
-    for number, cells in enumerate(rows_iter, start=FIRST_DATA_ROW):
-        cells = list(cells[: len(all_columns)]) + [None] * (len(all_columns) - len(cells))
-        if all(cell_blank(cell) for cell in cells):
-            continue  # an empty row between events is no event
-        if len(rows) >= MAX_ROWS:
-            problem(
-                number, None, "", _("More than %(max)s rows; split the sheet.") % {"max": MAX_ROWS}
-            )
-            break
-        raw = dict(zip(expected_keys, cells, strict=True))
-        values = {}
-        for column in all_columns:
-            value = raw[column.key]
-            if isinstance(value, str) and value.startswith("="):
-                problem(number, column.key, value, _("A formula: type the value itself."))
-                continue
-            if cell_blank(value):
-                if column.required:
-                    problem(number, column.key, value, _("This column must be filled in."))
-                values[column.key] = None
-                continue
-            try:
-                values[column.key] = _clean(column.key, value, counties)
-            except ValueError as error:
-                problem(number, column.key, value, error.args[0])
-        ref = values.get("external_ref")
-        if ref:
-            if ref in seen_refs:
-                problem(
-                    number,
-                    "external_ref",
-                    ref,
-                    _("Row %(row)s has this reference already.") % {"row": seen_refs[ref]},
-                )
-            seen_refs.setdefault(ref, number)
-        rows.append(SheetRow(row=number, values=values))
-    book.close()
-    return SheetReading(rows=rows, problems=problems)
-
-
 def _clean(key: str, value, counties: CountyLookup):
     if key in COUNT_KEYS:
-        return _count(value)
+        return _count(value, COUNT_BOUNDS.get(key, bounds.PEOPLE))
     if key == "starts_at":
         return _when(value)
     if key == "county":
@@ -488,44 +504,327 @@ def _clean(key: str, value, counties: CountyLookup):
         return _choice(key, value)
     if key == "topics":
         return _topics(value)
-    # Titles and venues are kept as typed: folding would turn Chinese （） into ().
-    text = str(value).strip()
-    if (key == "title" and len(text) > 200) or (key == "venue_name" and len(text) > 200):
-        raise ValueError(_("At most 200 characters."))
-    if key == "external_ref" and len(text) > 64:
-        raise ValueError(_("At most 64 characters."))
-    return text
+    if key == "event_id":
+        return _event_id(value)
+    return _text(key, value)
+
+
+# ---- finding the events sheet and its columns ----------------------------------------
+
+
+@cache
+def _names() -> dict[str, tuple[str, bool]]:
+    """Every text that names a column, folded as cells are read: its key, and whether the
+    text is the key itself (which wins over a header, people reword headers)."""
+    names = {}
+    for column in columns():
+        for header in (column.header_zh, *column.aliases):
+            names[cell_text(header)] = (column.key, False)
+        names[column.key] = (column.key, True)
+    return names
+
+
+def _columns_named(cells) -> dict[str, dict[bool, set[int]]]:
+    """The columns a row names, by key: where, by key text (True) or by header (False)."""
+    named: dict[str, dict[bool, set[int]]] = {}
+    for index, value in enumerate(cells):
+        if isinstance(value, str):
+            found = _names().get(cell_text(value))
+            if found:
+                key, by_key = found
+                named.setdefault(key, {}).setdefault(by_key, set()).add(index)
+    return named
+
+
+def _names_events(named: dict) -> bool:
+    """Whether a row is a header (or key) row of events: it names the title, and the
+    reference or the event number."""
+    return "title" in named and ("external_ref" in named or "event_id" in named)
+
+
+@dataclass
+class _Layout:
+    """Where a sheet holds the events: its header rows, and each column's place."""
+
+    sheet: object
+    header_row: int
+    first_data_row: int
+    places: dict[str, int]  # 0-based, by key
+    problems: list[Problem]
+
+    def label(self, key: str) -> str:
+        header = next(c.header_zh for c in columns() if c.key == key)
+        return f"{get_column_letter(self.places[key] + 1)} {header}" if key in self.places else ""
+
+
+def _layout(sheet) -> _Layout | None:
+    """How ``sheet`` holds events, or None if no row among its first ones names them."""
+    naming = []
+    for number, cells in enumerate(sheet_rows(sheet, max_row=HEADER_SEARCH_ROWS), start=1):
+        named = _columns_named(cells)
+        if _names_events(named):
+            naming.append((number, named))
+        elif naming:
+            break  # the header rows are over
+    if not naming:
+        return None
+    header_row, first_data_row = naming[0][0], naming[-1][0] + 1
+    found: dict[str, dict[bool, set[int]]] = {}
+    for _number, named in naming:
+        for key, places in named.items():
+            for by_key, indexes in places.items():
+                found.setdefault(key, {}).setdefault(by_key, set()).update(indexes)
+    places, problems = {}, []
+    for column in columns():
+        by = found.get(column.key, {})
+        indexes = by.get(True) or by.get(False) or set()
+        if len(indexes) > 1:
+            problems.append(
+                Problem(
+                    sheet.title,
+                    header_row,
+                    "",
+                    column.header_zh,
+                    _("The column “%(column)s” is there twice; keep one.")
+                    % {"column": column.header_zh},
+                )
+            )
+        elif indexes:
+            places[column.key] = indexes.pop()
+        elif not column.may_be_absent:
+            problems.append(
+                Problem(
+                    sheet.title,
+                    header_row,
+                    "",
+                    column.header_zh,
+                    _("The column “%(column)s” is missing; download the template again.")
+                    % {"column": column.header_zh},
+                )
+            )
+    return _Layout(sheet, header_row, first_data_row, places, problems)
+
+
+def _events_layout(book) -> _Layout:
+    """The one sheet of ``book`` that holds events, found by its header row; a workbook
+    with none, or with several, is refused as a whole."""
+    layouts = []
+    for sheet in book.worksheets:
+        # A sheet's own claim of its size may be wrong (some programs write "A1"): read all
+        # that it holds instead of losing rows or columns past the claim.
+        sheet.reset_dimensions()
+        layout = _layout(sheet)
+        if layout is not None:
+            layouts.append(layout)
+    if not layouts:
+        raise SheetRefused(
+            _(
+                "No sheet of this workbook has the header row of the events template "
+                "(外部编号, 活动名称, …); download the template again."
+            )
+        )
+    if len(layouts) > 1:
+        raise SheetRefused(
+            _("Several sheets hold events (%(sheets)s): keep one, or import them one by one.")
+            % {"sheets": "、".join(layout.sheet.title for layout in layouts)}
+        )
+    return layouts[0]
+
+
+# ---- reading the rows ---------------------------------------------------------------------
+
+
+def sheet_read(data: bytes, *, counties: CountyLookup) -> SheetReading:
+    """Every row of an uploaded events sheet, as clean values, and every problem in it."""
+    archive = workbook_checked(data)
+    book = workbook_open(data)
+    try:
+        return _rows_read(archive, _events_layout(book), counties)
+    finally:
+        book.close()
+
+
+def _rows_read(archive: zipfile.ZipFile, layout: _Layout, counties: CountyLookup) -> SheetReading:
+    sheet = layout.sheet
+    labels = {key: layout.label(key) for key in layout.places}
+    reading = SheetReading(
+        rows=[], problems=list(layout.problems), sheet=sheet.title, labels=labels
+    )
+    if reading.problems:
+        return reading  # without all its columns no row can be read right
+    problems = reading.problems
+
+    def problem(row: int, key: str | None, value, reason) -> None:
+        problems.append(
+            Problem(
+                sheet.title,
+                row,
+                labels.get(key, "") if key else "",
+                "" if value is None else str(value)[:100],
+                str(reason),
+            )
+        )
+
+    for ref in _merged_ranges(archive, sheet._worksheet_path):
+        first_column, first_row, _last_column, last_row = range_boundaries(ref)
+        if last_row < layout.first_data_row:
+            continue  # merged headers: looks, not data
+        key = next((k for k, at in layout.places.items() if at == first_column - 1), None)
+        problems.append(
+            Problem(
+                sheet.title,
+                max(first_row, layout.first_data_row),
+                labels[key] if key else get_column_letter(first_column),
+                ref,
+                _("Merged cells: unmerge them and fill in every row."),
+            )
+        )
+
+    present = [column for column in columns() if column.key in layout.places]
+    places = [layout.places[column.key] for column in present]
+    keys = [column.key for column in columns()]
+    seen_refs: dict[str, int] = {}
+    seen_ids: dict[int, int] = {}
+    rows_iter = sheet_rows(
+        sheet, min_row=layout.first_data_row, max_col=max(places) + 1, values_only=False
+    )
+    for number, cells in enumerate(rows_iter, start=layout.first_data_row):
+        picked = [cells[at] for at in places] if cells else ()
+        if all(cell_blank(cell.value) for cell in picked):
+            continue  # an empty row between events is no event
+        if len(reading.rows) >= MAX_ROWS:
+            problem(
+                number, None, "", _("More than %(max)s rows; split the sheet.") % {"max": MAX_ROWS}
+            )
+            break
+        values = dict.fromkeys(keys)
+        refused = set()
+        for column, cell in zip(present, picked, strict=True):
+            value = cell.value
+            if value is None and not column.required:
+                continue  # most cells of a row: nothing typed there
+            if cell.data_type == "f":
+                # An array formula is an object; the listing shows its text.
+                value = getattr(value, "text", value)
+                problem(number, column.key, value, _("A formula: type the value itself."))
+            elif cell.data_type == "e":
+                problem(
+                    number,
+                    column.key,
+                    value,
+                    _("An error value (%(value)s): type the value itself.") % {"value": value},
+                )
+            elif cell_blank(value):
+                if column.required:
+                    problem(number, column.key, value, _("This column must be filled in."))
+                else:
+                    continue
+            else:
+                try:
+                    values[column.key] = _clean(column.key, value, counties)
+                    continue
+                except ValueError as error:
+                    problem(number, column.key, value, error.args[0])
+            refused.add(column.key)
+        if not refused & {"external_ref", "event_id"}:
+            _identity_check(number, values, seen_refs, seen_ids, problem)
+        reading.rows.append(SheetRow(row=number, values=values))
+    return reading
+
+
+def _identity_check(number: int, values: dict, seen_refs: dict, seen_ids: dict, problem) -> None:
+    """A row names its event by the reference or the number, once in the sheet."""
+    ref, event_id = values["external_ref"], values["event_id"]
+    if ref is None and event_id is None:
+        problem(number, "external_ref", None, _("This column must be filled in."))
+    for key, seen, mark in (("external_ref", seen_refs, ref), ("event_id", seen_ids, event_id)):
+        if mark is None:
+            continue
+        if mark in seen:
+            problem(
+                number,
+                key,
+                mark,
+                _("Row %(row)s has this reference already.") % {"row": seen[mark]},
+            )
+        seen.setdefault(mark, number)
 
 
 # ---- the sheet with its problems marked ------------------------------------------------
 
 PROBLEM_FILL = PatternFill("solid", fgColor="FFC7CE")
 PROBLEM_COLUMN_WIDTHS = (12, 8, 24, 30, 70)
+LISTING_NAME = "问题清单"
+LISTING_HEADERS = ["工作表", "行", "列", "填写的值", "原因"]
+MARKER = "outreach portal"
 
 
 def problems_workbook(data: bytes, problems: list[Problem]) -> bytes:
     """The uploaded sheet again, each bad cell filled red with its reason as a comment,
-    and a sheet listing every problem."""
-    from openpyxl.comments import Comment
+    and a sheet listing every problem, first. Uploaded back once fixed, it is read as it is:
+    the marks and the listing of an earlier check are replaced by this one's."""
+    # A file refused as a whole is not opened again (least of all without read-only's
+    # restraint): the listing alone says why.
+    if all(item.sheet for item in problems):
+        try:
+            return _marked(load_workbook(io.BytesIO(data)), problems)
+        except Exception:  # a workbook openpyxl reads but cannot write again, or none
+            logger.warning("the marked workbook was not made; only its listing", exc_info=True)
+    book = Workbook()
+    book.remove(book.active)
+    return _listed(book, problems)
 
-    try:
-        # A file refused as a whole is not opened again (least of all without read-only's
-        # restraint): the listing alone says why.
-        book = load_workbook(io.BytesIO(data)) if all(item.sheet for item in problems) else None
-    except Exception:
-        book = None
-    if book is None:
-        book = Workbook()
-        book.remove(book.active)
-    else:
-        sheet = book.worksheets[0]
-        for item in problems:
-            if item.cell:
-                cell = sheet[item.cell]
-                cell.fill = PROBLEM_FILL
-                cell.comment = Comment(item.reason, "outreach portal")
-    listing = book.create_sheet("问题清单", 0)
-    write_row(listing, 1, ["工作表", "行", "列", "填写的值", "原因"])
+
+def _marked(book: Workbook, problems: list[Problem]) -> bytes:
+    for earlier in [s for s in book.worksheets if _is_listing(s)]:
+        book.remove(earlier)
+    sheets = {item.sheet for item in problems if item.sheet in book.sheetnames}
+    for name in sheets:
+        _marks_cleared(book[name])
+    reasons: dict[tuple[str, str], list[str]] = {}
+    for item in problems:
+        if item.cell and item.sheet in sheets:
+            reasons.setdefault((item.sheet, item.cell), []).append(item.reason)
+    for (name, address), texts in reasons.items():
+        cell = _writable(book[name], address)
+        cell.fill = PROBLEM_FILL
+        cell.comment = Comment("\n".join(texts), MARKER)
+    return _listed(book, problems)
+
+
+def _is_listing(sheet) -> bool:
+    return (
+        sheet.title.startswith(LISTING_NAME)
+        and [cell.value for cell in sheet[1][: len(LISTING_HEADERS)]] == LISTING_HEADERS
+    )
+
+
+def _marks_cleared(sheet) -> None:
+    """Take off the marks an earlier check left (the cells may be fixed now)."""
+    # The cells the sheet holds, not its whole rectangle (which may reach column XFD).
+    for cell in list(sheet._cells.values()):
+        if cell.comment is not None and cell.comment.author == MARKER:
+            cell.comment = None
+            if cell.fill == PROBLEM_FILL:
+                cell.fill = PatternFill()
+
+
+def _writable(sheet, address: str):
+    """The cell at ``address``, or, inside merged cells, the top-left one that shows."""
+    for merged in sheet.merged_cells.ranges:
+        if address in merged:
+            return sheet.cell(row=merged.min_row, column=merged.min_col)
+    return sheet[address]
+
+
+def _listed(book: Workbook, problems: list[Problem]) -> bytes:
+    listing = book.create_sheet(LISTING_NAME, 0)
+    book.active = 0
+    for sheet in book.worksheets:
+        # One sheet selected: Excel groups the selected sheets, and a fix typed into one
+        # of a group is typed into all of them.
+        sheet.sheet_view.tabSelected = sheet is listing
+    write_row(listing, 1, LISTING_HEADERS)
     for cell in listing[1]:
         cell.font = Font(bold=True)
     # Wide enough to read a Chinese header and a reason without widening columns by hand.
@@ -543,11 +842,13 @@ def problems_workbook(data: bytes, problems: list[Problem]) -> bytes:
 
 
 __all__ = [
+    "EVENT_ID",
     "MAX_ROWS",
     "CountyLookup",
     "Problem",
     "SheetReading",
     "SheetRefused",
+    "SheetRow",
     "column_labels",
     "columns",
     "problems_workbook",

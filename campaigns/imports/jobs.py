@@ -71,8 +71,8 @@ def events_import_run(job: Job, progress: ProgressCallback) -> JobResult:
             else:
                 message += " " + _("No report was sent for review.")
         progress(100, message)
-    # The upload is the user's data: kept only until it has been read through.
-    default_storage.delete(upload)
+    # The upload is the user's data: the job's finish deletes it once the outcome is
+    # recorded. Until then a run that fails, or is taken over, still has it.
     if result.problems:
         return JobResult(
             filename="导入问题.xlsx",
@@ -82,5 +82,6 @@ def events_import_run(job: Job, progress: ProgressCallback) -> JobResult:
                 for item in result.problems[:PROBLEMS_SHOWN]
             ],
             problem_count=len(result.problems),
+            uploads_done=(upload,),
         )
-    return JobResult(filename="导入结果.xlsx", content=_summary(result))
+    return JobResult(filename="导入结果.xlsx", content=_summary(result), uploads_done=(upload,))

@@ -76,6 +76,7 @@ AUDIENCE_GROUPS = tuple(AudienceGroup.values)
 AUDIENCE_COLUMNS = [audience_column(group) for group in AUDIENCE_GROUPS]
 # The event's figures that count people (or staff, outlets, matters) at one event.
 PEOPLE_FIGURES = (
+    "head_count",
     "staff_count",
     "outlets_count",
     "visitors_received",
@@ -84,6 +85,23 @@ PEOPLE_FIGURES = (
     "matters_referred",
     *AUDIENCE_COLUMNS,
 )
+
+
+GROUP_ABOVE_HEAD_COUNT = _(
+    "A group is part of the head count: it cannot be larger than the head count, and needs one."
+)
+
+
+def groups_within_head_count() -> Q:
+    """Each counted audience group of an in-person event is at most its head count (and
+    needs one). Online events report reach, not groups; the report service refuses groups
+    there, and the few an older API client may have sent before the head count are kept."""
+    condition = Q()
+    for column in AUDIENCE_COLUMNS:
+        condition &= Q(**{f"{column}__isnull": True}) | Q(
+            head_count__isnull=False, **{f"{column}__lte": F("head_count")}
+        )
+    return ~Q(channel="offline") | condition
 
 
 class EventTopicQuerySet(OrgScopedQuerySet):
@@ -168,6 +186,19 @@ class Event(models.Model):
     )
 
     # Reported figures. NULL means "not reported", which differs from 0.
+    # People who came to an in-person event: the figure for people reached. The audience
+    # groups are "of whom" figures under it and overlap, so they are never summed.
+    head_count = models.PositiveIntegerField(
+        _("head count"),
+        null=True,
+        blank=True,
+        help_text=_("Everyone who came. One person may count in several groups below."),
+    )
+    # Set where a migration had to derive the head count from the old sum of the groups;
+    # the event page says so until someone confirms or corrects it.
+    head_count_derived = models.BooleanField(
+        _("head count derived from the groups"), default=False, editable=False
+    )
     online_reach = models.PositiveIntegerField(_("online reach"), null=True, blank=True)
     staff_count = models.PositiveIntegerField(_("staff taking part"), null=True, blank=True)
     outlets_count = models.PositiveIntegerField(_("outlets taking part"), null=True, blank=True)
@@ -176,9 +207,9 @@ class Event(models.Model):
     matters_resolved = models.PositiveIntegerField(_("resolved on the spot"), null=True, blank=True)
     matters_referred = models.PositiveIntegerField(_("matters referred"), null=True, blank=True)
     summary = models.TextField(_("summary"), blank=True)
-    # Kept by the report service: the audience counts' sum, or the online reach of an online
-    # event; NULL while nothing was counted. Coverage over 100,000 events sums this column
-    # instead of joining a million audience rows.
+    # Kept by the report service: the head count of an in-person event, or the online reach
+    # of an online event; NULL while nothing was counted. Coverage over 100,000 events sums
+    # this column instead of joining a million audience rows.
     people_reached = models.PositiveIntegerField(
         _("people reached"), null=True, blank=True, editable=False
     )
@@ -279,6 +310,11 @@ class Event(models.Model):
                 violation_error_message=_("A figure of this event is beyond any event's."),
             ),
             models.CheckConstraint(
+                condition=groups_within_head_count(),
+                name="event_groups_within_head_count",
+                violation_error_message=GROUP_ABOVE_HEAD_COUNT,
+            ),
+            models.CheckConstraint(
                 condition=bounds.lengths_within(bounds.LONG_TEXT_LENGTH, "summary")
                 & bounds.lengths_within(bounds.NOTE_LENGTH, "review_note", "cancel_reason"),
                 name="event_texts_in_bounds",
@@ -294,17 +330,25 @@ class Event(models.Model):
         return self.channel != Channel.OFFLINE
 
     def record_audience(self, counts: dict[str, int | None]) -> None:
-        """Keep the event's copies of its audience counts (by group, and reached) in step."""
+        """Keep the event's copies of its audience counts by group, and of the people it
+        reached, in step with its figures."""
         for group, column in zip(AUDIENCE_GROUPS, AUDIENCE_COLUMNS, strict=True):
             setattr(self, column, counts.get(group))
-        self.people_reached = self.people_reached_from(counts.values())
+        self.people_reached = self.reached()
 
-    def people_reached_from(self, counts) -> int | None:
-        """What ``people_reached`` should hold given the event's audience counts."""
-        if self.is_online:
-            return self.online_reach
-        counts = [count for count in counts if count is not None]
-        return sum(counts) if counts else None
+    def reached(self) -> int | None:
+        """People reached: the online reach of an online event, else the head count."""
+        return self.online_reach if self.is_online else self.head_count
+
+    def groups_above_head_count(self, counts: dict[str, int | None]) -> list[str]:
+        """The audience groups of ``counts`` that count more people than came, in the order
+        of AudienceGroup; an uncounted head count leaves no room for any group."""
+        return [
+            group
+            for group in AUDIENCE_GROUPS
+            if counts.get(group) is not None
+            and (self.head_count is None or counts[group] > self.head_count)
+        ]
 
     def can_move_to(self, status: str) -> bool:
         return status in self.TRANSITIONS[self.Status(self.status)]

@@ -3,7 +3,7 @@ import uuid
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from campaigns import bounds
@@ -53,6 +53,16 @@ class Material(models.Model):
 class MaterialEditionQuerySet(OrgScopedQuerySet):
     owner_path = "material__org_unit__path"
     shared_with_subunits = True
+
+    def current(self):
+        """The approved editions that no newer approved edition of their material replaced:
+        one per material, the only one that may be ordered."""
+        newer = MaterialEdition.objects.filter(
+            material=OuterRef("material"),
+            status=MaterialEdition.Status.APPROVED,
+            number__gt=OuterRef("number"),
+        )
+        return self.filter(status=MaterialEdition.Status.APPROVED).exclude(Exists(newer))
 
 
 class MaterialEdition(models.Model):
@@ -137,6 +147,11 @@ class EditionBlockQuerySet(OrgScopedQuerySet):
     owner_path = "edition__material__org_unit__path"
     shared_with_subunits = True
 
+    def awaiting_native_review(self):
+        """Blocks whose Tibetan a native reader has not cleared; a block without Tibetan has
+        nothing to review (``EditionBlock.awaits_native_review`` says the same of one)."""
+        return self.exclude(text_bo="").filter(needs_native_review=True)
+
 
 class EditionBlock(models.Model):
     """One block of an edition, in Chinese and in Tibetan, printed side by side."""
@@ -161,6 +176,16 @@ class EditionBlock(models.Model):
         _("Tibetan text"), blank=True, validators=[MaxLengthValidator(BLOCK_TEXT_LENGTH)]
     )
     needs_native_review = models.BooleanField(_("Tibetan needs native review"), default=True)
+    # Who cleared the block's Tibetan, and when; emptied whenever the Tibetan changes.
+    native_reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("native review cleared by"),
+    )
+    native_reviewed_at = models.DateTimeField(_("native review cleared at"), null=True, blank=True)
     # Raised by every save of the block: the editor's autosave refuses an older version.
     version = models.PositiveIntegerField(_("version"), default=1)
 
@@ -176,10 +201,21 @@ class EditionBlock(models.Model):
                 condition=bounds.lengths_within(BLOCK_TEXT_LENGTH, "text_zh", "text_bo"),
                 name="block_text_length",
             ),
+            # Text awaiting native review has not been cleared by anyone yet.
+            models.CheckConstraint(
+                condition=Q(needs_native_review=False)
+                | Q(native_reviewed_by__isnull=True, native_reviewed_at__isnull=True),
+                name="block_native_review_cleared_only_when_not_pending",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.edition} #{self.position}"
+
+    @property
+    def awaits_native_review(self) -> bool:
+        """Whether the block's Tibetan awaits a native reader (as ``awaiting_native_review``)."""
+        return bool(self.text_bo) and self.needs_native_review
 
 
 class BlockCommentQuerySet(OrgScopedQuerySet):

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +27,16 @@ class Region(models.Model):
             "Set while the Tibetan name was written by us and not yet checked by a native reader."
         ),
     )
+    # Who last confirmed or corrected the Tibetan name as a native reader, and when.
+    name_bo_reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Tibetan name reviewed by"),
+    )
+    name_bo_reviewed_at = models.DateTimeField(_("Tibetan name reviewed at"), null=True, blank=True)
     level = models.CharField(_("level"), max_length=16, choices=Level.choices)
     parent = models.ForeignKey(
         "self",

@@ -7,9 +7,9 @@ the text needs. Instead the pipeline embeds copies of each weight holding only G
 characters, made with HarfBuzz's subsetter in a fraction of a second and kept on disk, in two
 parts as GB 2312 itself orders them:
 - "common": its first level (the 3,755 hanzi of nearly all running text), its symbols, Latin,
-  CJK and full-width punctuation, about 5,300 glyphs with their alternates;
-- "level 2": its 3,008 second-level hanzi (names, places, literary words), embedded only in
-  the PDFs whose text uses one of them.
+  CJK and full-width punctuation, about 5,600 glyphs with their alternates;
+- "second level": its 3,008 second-level hanzi (names, places, literary words), and the spaces,
+  embedded only in the PDFs whose text uses one of them.
 With a single copy of 8,300 glyphs, the fonts of a render took 6 ms longer to subset and deflate
 and the eight-rights leaflet's PDF was a fifth larger (125 KB, not 106 KB; bench/print.py). The
 outlines and metrics are the font's own, so the page looks the same. A rarer character is
@@ -36,14 +36,20 @@ logger = logging.getLogger(__name__)
 SOURCE_FAMILY = "Noto Serif CJK SC"
 # CSS weights and their names, which fontconfig also takes (its numeric scale is its own).
 WEIGHTS = {400: "regular", 700: "bold"}
-# Raised whenever a repertoire below changes, so that old copies are not reused.
-REPERTOIRE_VERSION = 2
+# Raised whenever a repertoire below, or how a copy is made, changes: old copies are not reused.
+REPERTOIRE_VERSION = 3
+# Pango sets a space in the font of the character before it, not in the first font that has
+# it: after a second-level hanzi, a copy without spaces drew a space as a crossed box.
+SPACES = frozenset({0x20, 0xA0, 0x1680, *range(0x2000, 0x200B), 0x202F, 0x205F, 0x3000})
 
 
 @dataclass(frozen=True)
 class Part:
     """One copy's share of GB 2312: its family name in the print CSS and its rows."""
 
+    # WeasyPrint names the embedded font after this family, as Pango writes it: a family
+    # ending in a number or a style word ("Level 2", "… Bold") gets a comma appended
+    # ("Noto-Serif-CJK-SC-Level-2,"), which preflight tools read as a style separator.
     family: str
     slug: str
     # The rows of the GB 2312 table (the first byte of its two-byte codes) it holds.
@@ -60,7 +66,7 @@ COMMON = Part(
     with_punctuation=True,
 )
 LEVEL_2 = Part(
-    family="Noto Serif CJK SC Level 2",
+    family="Noto Serif CJK SC Second Level",
     slug="level-2",
     rows=tuple(range(0xD8, 0xF8)),
     with_punctuation=False,
@@ -77,8 +83,9 @@ class SourceFont:
 
 
 def repertoire(part: Part = COMMON) -> frozenset[int]:
-    """The code points a copy holds: the characters of its GB 2312 rows (and punctuation)."""
-    code_points = set()
+    """The code points a copy holds: the characters of its GB 2312 rows, the spaces (and
+    punctuation)."""
+    code_points = set(SPACES)
     if part.with_punctuation:
         code_points |= {
             *range(0x20, 0x7F),  # ASCII
@@ -136,9 +143,19 @@ def _subset(source: SourceFont, part: Part, target: Path) -> None:
     wanted = hb.SubsetInput()
     for code_point in repertoire(part):
         wanted.unicode_set.add(code_point)
-    # Every OpenType feature and name stays: punctuation width and vertical forms keep working.
-    wanted.sets(hb.SubsetInputSets.LAYOUT_FEATURE_TAG).invert()
-    wanted.sets(hb.SubsetInputSets.NAME_ID).invert()
+    # Every name and OpenType feature stays, so that kerning, ligatures, punctuation width and
+    # vertical forms keep working. Both sets start as HarfBuzz's defaults (kern, liga, vert…;
+    # the family names): emptied first, as inverting them alone kept all but those.
+    names = wanted.sets(hb.SubsetInputSets.NAME_ID)
+    names.clear()
+    names.invert()
+    features = wanted.sets(hb.SubsetInputSets.LAYOUT_FEATURE_TAG)
+    features.clear()
+    features.invert()
+    # But "locl": it swaps in the Japanese, Korean and traditional forms, 3,000 glyphs more
+    # that simplified Chinese never uses, and other digits in text marked English (the QR
+    # code's address is printed unmarked, so that it looks as with the full font).
+    features.remove(int.from_bytes(b"locl", "big"))
     data = hb.subset(face, wanted).blob.data
     target.parent.mkdir(parents=True, exist_ok=True)
     # Written under another name and renamed: two workers starting at once never read half.

@@ -13,11 +13,9 @@ from portal.access import visible_to
 
 
 def public_url(print_run: PrintRun) -> str:
-    """The address of the edition's public page, as printed in the QR code."""
-    # The portal's first trusted origin (production: https://<the first allowed host>).
-    origins = settings.CSRF_TRUSTED_ORIGINS or ["http://localhost:8000"]
+    """The address of the edition's public page, as printed in the QR code and beside it."""
     path = reverse("edition_public", args=[print_run.edition.public_token])
-    return origins[0].rstrip("/") + path
+    return settings.PORTAL_PUBLIC_URL.rstrip("/") + path
 
 
 def print_run_filename(print_run: PrintRun) -> str:
@@ -43,7 +41,8 @@ def print_run_render(job: Job, progress: ProgressCallback) -> JobResult:
         layout=print_run.layout,
         bleed=print_run.bleed,
         crop_marks=print_run.crop_marks,
-        contact_line=print_run.org_unit.contact_line or print_run.org_unit.name,
+        # The ordering unit's own contact line; a unit without one prints none.
+        contact_line=print_run.org_unit.contact_line,
         public_url=public_url(print_run),
     )
     with override(job.language):

@@ -2,7 +2,7 @@
 
 What makes a render fast (bench/print.py measures each against a plain ``write_pdf``):
 - the Chinese fonts embedded are copies cut down to GB 2312's characters (printing.fonts),
-  so that subsetting them for each PDF walks at most 5,300 glyphs instead of 65,535;
+  so that subsetting them for each PDF walks at most 5,600 glyphs instead of 65,535;
 - the embedded fonts are deflated at zlib's default level, not at pydyf's 9: half the time
   for a PDF 1 % larger;
 - a worker keeps what does not change between renders at module level: the font
@@ -25,9 +25,9 @@ import segno
 from django.conf import settings
 from django.template.loader import render_to_string
 
-from campaigns.models import MaterialEdition
+from campaigns.models import EditionBlock, MaterialEdition
 from campaigns.printing.fonts import font_face_css, is_font_copy
-from campaigns.printing.layouts import page_css, template_for
+from campaigns.printing.layouts import BLEED_MM, page_css, template_for
 
 PRINT_CSS = Path(settings.BASE_DIR) / "templates" / "print" / "handout.css"
 
@@ -89,7 +89,7 @@ def _shared_stylesheet():
     )
 
 
-def _deflate_fonts(document, pdf) -> None:
+def _deflate_fonts(pdf) -> None:
     """Deflates the font files at zlib's default level before pydyf writes them."""
     import pydyf
 
@@ -109,6 +109,34 @@ def _deflate_fonts(document, pdf) -> None:
             pdf_object.compress = False
 
 
+def _set_bleed_boxes(pdf, *, bleed_mm: float) -> None:
+    """Sets each page's BleedBox ``bleed_mm`` beyond its TrimBox.
+
+    WeasyPrint puts the BleedBox 10 points (3.5 mm) beyond the trim whenever the page box
+    reaches that far, as it does with room for crop marks: a printer would take the marks'
+    room for bleed. Its TrimBox is the CSS page box, the trimmed sheet.
+    """
+    import pydyf
+
+    bleed = bleed_mm * 72 / 25.4
+    for pdf_object in pdf.objects:
+        if isinstance(pdf_object, pydyf.Dictionary) and pdf_object.get("Type") == "/Page":
+            left, top, right, bottom = pdf_object["TrimBox"]
+            pdf_object["BleedBox"] = pydyf.Array(
+                [left - bleed, top - bleed, right + bleed, bottom + bleed]
+            )
+
+
+def finish_pdf(*, bleed: bool):
+    """The finisher of a handout's PDF: fonts deflated, the BleedBox the bleed asked for."""
+
+    def finish(document, pdf) -> None:
+        _deflate_fonts(pdf)
+        _set_bleed_boxes(pdf, bleed_mm=BLEED_MM if bleed else 0)
+
+    return finish
+
+
 @lru_cache(maxsize=256)
 def qr_png_uri(url: str) -> str:
     """The QR code of ``url`` as a PNG data URI, one pixel a module, scaled by the print CSS."""
@@ -119,28 +147,49 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
+def readable_address(url: str) -> str:
+    """``url`` as printed beside its QR code, for a reader to type: no scheme, no last slash."""
+    return url.split("://", 1)[-1].rstrip("/")
+
+
+def _block(kind: str, text_zh: str, text_bo: str) -> dict:
+    zh_lines, bo_lines = _lines(text_zh), _lines(text_bo)
+    return {
+        "kind": kind,
+        "zh": text_zh,
+        "bo": text_bo,
+        "zh_lines": zh_lines,
+        "bo_lines": bo_lines,
+        # Side by side, a list's items are paired row by row when both languages have as
+        # many, so that each right stays level with its translation.
+        "items": list(zip(zh_lines, bo_lines, strict=True))
+        if kind == "list" and len(zh_lines) == len(bo_lines)
+        else [],
+    }
+
+
 def handout_html(
     *, edition: MaterialEdition, paper_size: str, layout: str, contact_line: str, public_url: str
 ) -> str:
-    """The HTML of the handout; the page size and bleed come from the stylesheets."""
+    """The HTML of the handout; the page size and bleed come from the stylesheets.
+
+    The QR code is printed once: side by side where the edition's first QR code block stands,
+    one language after the other after both (it serves both), and at the end when the
+    edition has no such block.
+    """
     material = edition.material
-    blocks = []
+    blocks, qr = [], None
     for block in edition.blocks.order_by("position"):
-        zh_lines, bo_lines = _lines(block.text_zh), _lines(block.text_bo)
-        blocks.append(
-            {
-                "kind": block.kind,
-                "zh": block.text_zh,
-                "bo": block.text_bo,
-                "zh_lines": zh_lines,
-                "bo_lines": bo_lines,
-                # Side by side, a list's items are paired row by row when both languages
-                # have as many, so that each right stays level with its translation.
-                "items": list(zip(zh_lines, bo_lines, strict=True))
-                if block.kind == "list" and len(zh_lines) == len(bo_lines)
-                else [],
-            }
-        )
+        if block.kind == EditionBlock.Kind.QR_CODE:
+            if qr is not None:
+                continue  # a second QR code block would print the same code again
+            qr = _block(block.kind, block.text_zh.strip(), block.text_bo.strip())
+            blocks.append(qr)
+        else:
+            blocks.append(_block(block.kind, block.text_zh, block.text_bo))
+    if qr is None:
+        qr = _block(EditionBlock.Kind.QR_CODE, "", "")
+        blocks.append(qr)
     return render_to_string(
         template_for(kind=material.kind, paper_size=paper_size),
         {
@@ -148,11 +197,12 @@ def handout_html(
             "edition": edition,
             "org_unit_name": material.org_unit.name,
             "blocks": blocks,
+            "qr": qr,
             "layout": layout,
             "paper_class": f"paper-{paper_size.lower()}",
             "qr_png_uri": qr_png_uri(public_url),
-            "contact_line": contact_line,
-            "public_url": public_url,
+            "contact_line": contact_line.strip(),
+            "public_address": readable_address(public_url),
         },
     )
 
@@ -180,5 +230,5 @@ def edition_pdf(
     return HTML(string=html, url_fetcher=url_fetcher()).write_pdf(
         stylesheets=stylesheets(paper_size=paper_size, bleed=bleed, crop_marks=crop_marks),
         font_config=font_configuration(),
-        finisher=_deflate_fonts,
+        finisher=finish_pdf(bleed=bleed),
     )

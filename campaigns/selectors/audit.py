@@ -21,6 +21,7 @@ ACTION_LABELS = {
     "campaigns.event.planned": gettext_lazy("Event planned"),
     "campaigns.event.plan_changed": gettext_lazy("Event plan changed"),
     "campaigns.event.report_saved": gettext_lazy("Event report saved"),
+    "campaigns.event.head_count_confirmed": gettext_lazy("Event head count confirmed"),
     "campaigns.event.submitted": gettext_lazy("Event report sent for review"),
     "campaigns.event.approved": gettext_lazy("Event report approved"),
     "campaigns.event.returned": gettext_lazy("Event report returned to the organizer"),
@@ -70,6 +71,16 @@ ACTION_LABELS = {
     "portal.user.signed_in": gettext_lazy("Signed in"),
     "portal.user.sign_in_failed": gettext_lazy("Sign-in failed"),
     "portal.user.sign_in_unlocked": gettext_lazy("Sign-in unlocked"),
+    "portal.user.native_reader_marked": gettext_lazy("Marked as a native reader of Tibetan"),
+    "portal.user.native_reader_unmarked": gettext_lazy(
+        "No longer marked as a native reader of Tibetan"
+    ),
+    "campaigns.region.name_bo_confirmed": gettext_lazy(
+        "Native reader confirmed a region's Tibetan name"
+    ),
+    "campaigns.region.name_bo_corrected": gettext_lazy(
+        "Native reader corrected a region's Tibetan name"
+    ),
 }
 # What a superuser did in Django's admin (portal/admin_site.py): admin.<model>.<what>.
 ADMIN_ACTION_LABELS = {
@@ -98,6 +109,7 @@ OBJECT_TYPES = (
     "campaigns.partneragreement",
     "campaigns.campaigntarget",
     "campaigns.job",
+    "campaigns.region",
     "portal.user",
     "portal.apitoken",
 )

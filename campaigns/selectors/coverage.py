@@ -22,6 +22,7 @@ from campaigns.models import (
     AudienceGroup,
     Campaign,
     CampaignTarget,
+    Channel,
     Event,
     OrgUnit,
     Region,
@@ -46,6 +47,8 @@ class Figures:
     """What one row of a coverage table says."""
 
     events: int = 0
+    # The head counts of the in-person events and the reach of the online ones (each event's
+    # people_reached): never the audience groups, which overlap.
     people_reached: int = 0
     counties_covered: int = 0
     special_covered: int = 0
@@ -432,8 +435,14 @@ def coverage_mix(
     events = _events(user=user, campaign=campaign, unit=unit, filters=filters).filter(
         status__in=counted_statuses(include_reported)
     )
-    # Summed from each event's copy of its counts: no join of a million audience rows.
-    by_group = {group: Coalesce(Sum(audience_column(group)), 0) for group in AudienceGroup.values}
+    # Summed from each event's copy of its counts: no join of a million audience rows. Each
+    # group's total is "of whom" of the in-person head counts; the groups overlap, so they
+    # are shown side by side and never added up.
+    in_person = Q(channel=Channel.OFFLINE)
+    by_group = {
+        group: Coalesce(Sum(audience_column(group), filter=in_person), 0)
+        for group in AudienceGroup.values
+    }
     rows = (
         events.annotate(week=TruncWeek("starts_at"))
         .values("venue_type", "week")

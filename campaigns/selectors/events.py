@@ -161,6 +161,7 @@ HISTORY_LABELS = {
     "campaigns.event.planned": gettext_lazy("planned"),
     "campaigns.event.plan_changed": gettext_lazy("plan changed"),
     "campaigns.event.report_saved": gettext_lazy("report saved"),
+    "campaigns.event.head_count_confirmed": gettext_lazy("head count confirmed"),
     "campaigns.event.submitted": gettext_lazy("report sent for review"),
     "campaigns.event.approved": gettext_lazy("report approved"),
     "campaigns.event.returned": gettext_lazy("report returned"),
@@ -174,7 +175,6 @@ class EventPage:
 
     event: Event
     audience: list[tuple[str, int | None]]
-    audience_total: int | None
     handouts: list[MaterialUse]
     partner_services: list[PartnerService]
     photos: list[EventPhoto]
@@ -227,7 +227,6 @@ def event_page(*, user, event_id: int) -> EventPage:
     return EventPage(
         event=event,
         audience=[(group.label, counted.get(group.value)) for group in AudienceGroup],
-        audience_total=sum(counted.values()) if counted else None,
         handouts=list(event.material_uses.select_related("edition__material")),
         partner_services=services,
         photos=list(event.photos.all()),

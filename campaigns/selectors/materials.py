@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from campaigns.models import (
     AuditEntry,
@@ -21,8 +21,8 @@ from campaigns.models import (
     MaterialEdition,
     OrgUnit,
 )
-from campaigns.services.materials import TEXT_EDITABLE, native_review_pending
-from portal.access import action_scope, can, filter_by_action, visible_to
+from campaigns.services.materials import TEXT_EDITABLE
+from portal.access import action_scope, can, filter_by_action, is_native_reader, visible_to
 
 Status = MaterialEdition.Status
 
@@ -88,6 +88,7 @@ def material_list(
 class MaterialPage:
     material: Material
     editions: list[MaterialEdition]
+    # The newest approved edition: the current one, the only one ordered.
     latest_approved: MaterialEdition | None
     open_edition: MaterialEdition | None
     may_edit: bool = False
@@ -98,13 +99,17 @@ class MaterialPage:
 def material_page(*, user, material_id: int) -> MaterialPage:
     """A material with its editions, newest first; raises Material.DoesNotExist outside scope."""
     material = visible_to(user, Material).select_related("org_unit").get(pk=material_id)
+    # Newest first, said outright: a query with an aggregate ignores Meta.ordering.
     editions = list(
-        material.editions.select_related("translated_by", "reviewed_by", "based_on").annotate(
-            block_count=Count("blocks")
-        )
+        material.editions.select_related("translated_by", "reviewed_by", "based_on")
+        .annotate(block_count=Count("blocks"))
+        .order_by("-number")
     )
     approved = [e for e in editions if e.status == Status.APPROVED]
     open_edition = next((e for e in editions if e.status != Status.APPROVED), None)
+    for edition in editions:
+        # Newest first: every approved edition after the first was replaced by it.
+        edition.replaced_by = approved[0] if edition in approved[1:] else None
     may_edit = can(user, "material.edit", material.org_unit)
     return MaterialPage(
         material=material,
@@ -125,6 +130,11 @@ class EditorPage:
     blocks: list[EditionBlock]
     native_review_pending: bool
     history: list[AuditEntry]
+    # The positions of the blocks whose Tibetan awaits a native reader, and that in words.
+    pending_positions: list[int] = field(default_factory=list)
+    native_review_missing: str = ""
+    # The material's current edition, when it replaced this approved one.
+    replaced_by: MaterialEdition | None = None
     return_note: str = ""
     text_editable: bool = False
     may_add_block: bool = False
@@ -136,16 +146,21 @@ class EditorPage:
     may_return: bool = False
     may_clear_native_review: bool = False
     is_translator: bool = False
+    is_native_reader: bool = False
     may_order: bool = False
     newer_editions: list[MaterialEdition] = field(default_factory=list)
 
 
 def editor_blocks(edition: MaterialEdition) -> QuerySet[EditionBlock]:
     """The blocks of an edition in order, with their comments and the comments' authors."""
-    return edition.blocks.order_by("position").prefetch_related(
-        Prefetch(
-            "comments",
-            queryset=BlockComment.objects.select_related("author").order_by("created_at", "pk"),
+    return (
+        edition.blocks.order_by("position")
+        .select_related("native_reviewed_by")
+        .prefetch_related(
+            Prefetch(
+                "comments",
+                queryset=BlockComment.objects.select_related("author").order_by("created_at", "pk"),
+            )
         )
     )
 
@@ -159,14 +174,22 @@ def edition_for_user(*, user, edition_id: int) -> MaterialEdition:
     )
 
 
-def editor_permissions(*, user, edition: MaterialEdition) -> dict[str, bool]:
-    """What the editor offers ``user`` for ``edition``; the services enforce the same rules."""
+def editor_permissions(
+    *, user, edition: MaterialEdition, native_review_pending: bool = False, current: bool = True
+) -> dict[str, bool]:
+    """What the editor offers ``user`` for ``edition``; the services enforce the same rules.
+
+    ``native_review_pending``: Tibetan of the edition awaits a native reader, so it is not
+    approved yet; ``current``: no newer approved edition replaced it, so it may be ordered.
+    """
     unit = edition.material.org_unit
     status = edition.status
     text_editable = status in TEXT_EDITABLE
     is_translator = edition.translated_by_id is not None and edition.translated_by_id == user.pk
     may_review_role = can(user, "edition.review", unit)
     may_approve_role = can(user, "edition.approve", unit)
+    native_reader = is_native_reader(user)
+    could_approve = status == Status.REVIEWED and may_approve_role and not is_translator
     return {
         "text_editable": text_editable,
         "is_translator": is_translator,
@@ -175,14 +198,23 @@ def editor_permissions(*, user, edition: MaterialEdition) -> dict[str, bool]:
         "may_comment": can(user, "material.edit", unit),
         "may_translate": status == Status.DRAFT and can(user, "edition.translate", unit),
         "may_review": status == Status.TRANSLATED and may_review_role and not is_translator,
-        "may_approve": status == Status.REVIEWED and may_approve_role and not is_translator,
+        "is_native_reader": native_reader,
+        "may_approve": could_approve and not native_review_pending,
         "may_return": status in (Status.TRANSLATED, Status.REVIEWED)
         and (may_review_role or may_approve_role),
-        "may_order": status == Status.APPROVED and may_order_print_runs(user),
+        "may_order": status == Status.APPROVED and current and may_order_print_runs(user),
         "may_clear_native_review": status in (Status.TRANSLATED, Status.REVIEWED)
-        and may_review_role
+        and native_reader
         and not is_translator,
     }
+
+
+def _awaiting_native_reader(positions: list[int]) -> str:
+    return ngettext(
+        "Still awaiting a native reader: block %(blocks)s.",
+        "Still awaiting a native reader: blocks %(blocks)s.",
+        len(positions),
+    ) % {"blocks": ", ".join(f"#{position}" for position in positions)}
 
 
 def editor_page(*, user, edition_id: int) -> EditorPage:
@@ -205,14 +237,25 @@ def editor_page(*, user, edition_id: int) -> EditorPage:
                 return_note = entry.comment
                 break
     newer = list(edition.material.editions.filter(number__gt=edition.number).order_by("number"))
+    replaced_by = next((e for e in reversed(newer) if e.status == Status.APPROVED), None)
+    blocks = list(editor_blocks(edition))
+    pending = [block.position for block in blocks if block.awaits_native_review]
     return EditorPage(
         edition=edition,
-        blocks=list(editor_blocks(edition)),
-        native_review_pending=native_review_pending(edition),
+        blocks=blocks,
+        native_review_pending=bool(pending),
+        pending_positions=pending,
+        native_review_missing=_awaiting_native_reader(pending) if pending else "",
+        replaced_by=replaced_by,
         history=history,
         return_note=return_note,
         newer_editions=newer,
-        **editor_permissions(user=user, edition=edition),
+        **editor_permissions(
+            user=user,
+            edition=edition,
+            native_review_pending=bool(pending),
+            current=replaced_by is None,
+        ),
     )
 
 
@@ -332,15 +375,51 @@ def edition_diff(old: MaterialEdition, new: MaterialEdition) -> list[BlockDiff]:
     return rows
 
 
-def public_edition(*, token) -> tuple[MaterialEdition, list[EditionBlock], bool]:
-    """An approved edition found by its public token, its blocks, and whether its Tibetan
-    awaits native review; raises MaterialEdition.DoesNotExist for any other token."""
+def approved_editions(*, user, material: Material) -> QuerySet[MaterialEdition]:
+    """The approved editions of ``material``, newest first, with their blocks in order; each
+    carries ``replaced_by_number``, the number of the current edition when a newer approved
+    one replaced it (None for the current edition)."""
+    newest = (
+        MaterialEdition.objects.filter(
+            material=OuterRef("material"), status=Status.APPROVED, number__gt=OuterRef("number")
+        )
+        .order_by("-number")
+        .values("number")[:1]
+    )
+    blocks = EditionBlock.objects.select_related("native_reviewed_by").order_by("position")
+    return (
+        visible_to(user, MaterialEdition)
+        .filter(material=material, status=Status.APPROVED)
+        .annotate(replaced_by_number=Subquery(newest))
+        .prefetch_related(Prefetch("blocks", queryset=blocks))
+        .order_by("-number")
+    )
+
+
+@dataclass(frozen=True)
+class PublicEdition:
+    """What the public page of an approved edition shows."""
+
+    edition: MaterialEdition
+    blocks: list[EditionBlock]
+    # Some of its Tibetan awaits a native reader.
+    native_review_pending: bool
+    # The material's current edition, when a newer approved one replaced this one.
+    current: MaterialEdition | None
+
+
+def public_edition(*, token) -> PublicEdition:
+    """An approved edition found by its public token, with its blocks; raises
+    MaterialEdition.DoesNotExist for any other token."""
     # No user scope: the token is the permission, and only approved text is public.
     edition = MaterialEdition.objects.select_related("material__org_unit").get(
         public_token=token, status=Status.APPROVED
     )
     blocks = list(edition.blocks.order_by("position"))
-    pending = edition.needs_native_review or any(
-        b.needs_native_review and b.text_bo for b in blocks
+    current = MaterialEdition.objects.filter(material=edition.material_id).current().first()
+    return PublicEdition(
+        edition=edition,
+        blocks=blocks,
+        native_review_pending=any(block.awaits_native_review for block in blocks),
+        current=current if current is not None and current.pk != edition.pk else None,
     )
-    return edition, blocks, pending and any(b.text_bo for b in blocks)

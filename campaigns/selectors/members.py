@@ -2,7 +2,7 @@
 
 from axes.models import AccessAttempt
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from campaigns.models import Membership, OrgUnit
 from portal.access import filter_by_action, roles_held_over
@@ -52,3 +52,23 @@ def member_locked_out(*, usernames) -> set[str]:
             username__in=list(usernames), failures_since_start__gte=settings.AXES_FAILURE_LIMIT
         ).values_list("username", flat=True)
     )
+
+
+def members_native_reader_markable(*, user, person_ids) -> set[int]:
+    """Of ``person_ids``, the people ``user`` may mark as native readers of Tibetan (or
+    unmark): never themselves; for a superuser, anyone else; for an administrator, people
+    all of whose roles lie in the units they administer, as for lifting a sign-in lockout,
+    since the mark counts wherever the person works (and never a superuser or staff)."""
+    ids = set(person_ids) - {user.pk}
+    if user.is_superuser:
+        return ids
+    roles = Membership.objects.filter(
+        user_id__in=ids, user__is_superuser=False, user__is_staff=False
+    )
+
+    def per_person(memberships: QuerySet[Membership]) -> dict[int, int]:
+        counted = memberships.order_by().values("user_id").annotate(roles=Count("pk"))
+        return {row["user_id"]: row["roles"] for row in counted}
+
+    managed = per_person(filter_by_action(roles, user, MANAGE))
+    return {pk for pk, total in per_person(roles).items() if managed.get(pk) == total}

@@ -57,8 +57,8 @@ def material_stock(*, user, material: Material) -> list[StockRow]:
 
 def print_runs_context(*, user, material: Material) -> dict:
     """What templates/materials/_stock.html shows on a material's page."""
-    editions = visible_to(user, MaterialEdition).filter(material=material)
-    approved = editions.filter(status=MaterialEdition.Status.APPROVED).order_by("-number").first()
+    # Only the current edition is ordered; the runs and stock of older ones stay listed.
+    approved = visible_to(user, MaterialEdition).filter(material=material).current().first()
     runs = (
         visible_to(user, PrintRun)
         .filter(edition__material=material)

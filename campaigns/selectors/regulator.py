@@ -7,8 +7,8 @@ from dataclasses import dataclass, field, replace
 from django.db.models import Count, IntegerField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, Substr
 
+from campaigns.exporters.disclosure import Tally
 from campaigns.models import (
-    AudienceCount,
     AudienceGroup,
     Campaign,
     Channel,
@@ -18,6 +18,7 @@ from campaigns.models import (
     PartnerService,
     ServiceType,
 )
+from campaigns.models.events import audience_column
 from campaigns.selectors.coverage import counted_statuses
 from campaigns.selectors.events import EventFilters, events_filtered, special_area_q
 from portal.access import PATH_SEGMENT_WIDTH, PATH_SEPARATOR, visible_to
@@ -36,7 +37,8 @@ class RegulatorRow:
         "offline_events",
         "outlets",
         "staff",
-        "people_reached",
+        "head_count",
+        "online_reach",
         "materials",
         "partner_services",
         "screened",
@@ -49,12 +51,19 @@ class RegulatorRow:
     offline_events: int = 0
     outlets: int = 0
     staff: int = 0
-    people_reached: int = 0
+    # People who came to the in-person events (their head counts), and the reach of the
+    # online ones: the regulator counts the two apart, and they do not add up (a reach
+    # counts views or messages, not people).
+    head_count: int = 0
+    online_reach: int = 0
+    # Of the in-person events' head counts, how many were of each audience group. Groups
+    # overlap (a herder woman is in two), so they are never summed.
     audience: dict[str, int] = field(default_factory=lambda: dict.fromkeys(AudienceGroup.values, 0))
     materials: int = 0
     partner_services: int = 0
-    screened: int = 0
-    referred: int = 0
+    # With the small own figures they add up, which decide how they may be shown.
+    screened: Tally = field(default_factory=Tally)
+    referred: Tally = field(default_factory=Tally)
     counties: int = 0
     special_area_counties: int = 0
 
@@ -112,6 +121,11 @@ def regulator_statistics(
         return rows_by_key.setdefault(key, RegulatorRow(label=key))
 
     offline = Q(channel=Channel.OFFLINE)
+    # The groups are summed from each event's copy of its counts, in the same query.
+    audience = {
+        f"audience_{group}": _zero(Sum(audience_column(group), filter=offline))
+        for group in AudienceGroup.values
+    }
     per_unit_events = (
         events.annotate(key=Substr("org_unit__path", 1, key_length))
         .values("key")
@@ -121,25 +135,19 @@ def regulator_statistics(
             offline_events=Count("pk", filter=offline),
             outlets=_zero(Sum("outlets_count")),
             staff=_zero(Sum("staff_count")),
-            people_reached=_zero(Sum("people_reached")),
+            head_count=_zero(Sum("head_count", filter=offline)),
+            online_reach=_zero(Sum("online_reach", filter=~offline)),
             counties=Count("county", distinct=True),
             special_area_counties=Count("county", distinct=True, filter=special_area_q("any")),
+            **audience,
         )
     )
     for figures in per_unit_events:
         target = row(figures.pop("key"))
+        for group in AudienceGroup.values:
+            target.audience[group] = figures.pop(f"audience_{group}")
         for name, value in figures.items():
             setattr(target, name, value)
-
-    per_unit_audience = (
-        AudienceCount.objects.filter(event__in=counted_pks)
-        .annotate(key=Substr("event__org_unit__path", 1, key_length))
-        .values("key", "group")
-        .order_by("key", "group")
-        .annotate(people=_zero(Sum("count")))
-    )
-    for figures in per_unit_audience:
-        row(figures["key"]).audience[figures["group"]] = figures["people"]
 
     per_unit_materials = (
         MaterialUse.objects.filter(event__in=counted_pks)
@@ -151,12 +159,13 @@ def regulator_statistics(
     for figures in per_unit_materials:
         row(figures["key"]).materials = figures["copies"]
 
+    # Per unit, not per row: whether a screening figure may be shown depends on the figures
+    # of the units' own events it adds up (disclosure.Tally). A few thousand rows at most.
     screening = Q(service_type=ServiceType.HEALTH_SCREENING)
     per_unit_services = (
         PartnerService.objects.filter(event__in=counted_pks)
-        .annotate(key=Substr("event__org_unit__path", 1, key_length))
-        .values("key")
-        .order_by("key")
+        .values("event__org_unit__path")
+        .order_by("event__org_unit__path")
         .annotate(
             services=Count("pk"),
             screened=_zero(Sum("screened", filter=screening)),
@@ -164,10 +173,10 @@ def regulator_statistics(
         )
     )
     for figures in per_unit_services:
-        target = row(figures["key"])
-        target.partner_services = figures["services"]
-        target.screened = figures["screened"]
-        target.referred = figures["referred"]
+        target = row(figures["event__org_unit__path"][:key_length])
+        target.partner_services += figures["services"]
+        target.screened += Tally.own(figures["screened"])
+        target.referred += Tally.own(figures["referred"])
 
     totals = RegulatorRow()
     for each in rows_by_key.values():

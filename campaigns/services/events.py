@@ -30,12 +30,14 @@ from campaigns.models import (
     PartnerService,
     Region,
 )
+from campaigns.models.events import audience_column
 from campaigns.services.audit import audit_record
 from campaigns.services.notifications import report_returned_notify
 from portal.access import can, visible_to
 
 # Figures of a report kept on the event itself; audience counts have rows of their own.
 REPORT_FIGURES = (
+    "head_count",
     "staff_count",
     "outlets_count",
     "online_reach",
@@ -133,14 +135,22 @@ def _check_plan(*, user, event: Event, topics: Iterable[str], expected_partners)
                 % {"county": event.county, "unit": event.org_unit}
             }
         )
-    if not topics:
-        raise ValidationError({"topics": _("Choose at least one topic.")})
+    _check_topics(topics)
     visible_partners = visible_to(user, Partner)
     if any(not visible_partners.filter(pk=p.pk).exists() for p in expected_partners):
         raise ValidationError({"expected_partners": _("Choose partners of your own units.")})
+    _check_venue(event)
+    event.full_clean(exclude=["created_by", "reported_by"])
+
+
+def _check_topics(topics: Iterable[str]) -> None:
+    if not topics:
+        raise ValidationError({"topics": _("Choose at least one topic.")})
+
+
+def _check_venue(event: Event) -> None:
     if not event.is_online and not event.venue_name.strip():
         raise ValidationError({"venue_name": _("Name the venue of an event held in person.")})
-    event.full_clean(exclude=["created_by", "reported_by"])
 
 
 def _set_topics(event: Event, topics: Iterable[str]) -> None:
@@ -274,15 +284,14 @@ def event_report_save(
     unknown = (set(figures) - set(REPORT_FIGURES)) | (set(audience) - set(AudienceGroup.values))
     if unknown:
         raise TypeError(f"Unknown report fields: {sorted(unknown)}")
-    for name in REPORT_FIGURES:
-        setattr(event, name, figures.get(name))
     event.summary = summary.strip()
-    if not event.is_online:
-        event.online_reach = None
     counted = {group: count for group, count in audience.items() if count is not None}
     if any(count < 0 for count in counted.values()):
         raise ValidationError({"audience": _("Counts are whole numbers of 0 or more.")})
-    event.record_audience(counted)
+    event_figures_set(
+        event, figures={name: figures.get(name) for name in REPORT_FIGURES}, counted=counted
+    )
+    _check_groups(event, counted)
     event.version += 1
     event.full_clean(exclude=["created_by", "reported_by"])
     event.save()
@@ -297,6 +306,66 @@ def event_report_save(
         _partner_services_replace(user, event, list(partner_services))
     audit_record(actor=user, obj=event, action="campaigns.event.report_saved")
     return event
+
+
+def event_figures_set(
+    event: Event, *, figures: Mapping[str, int | None], counted: Mapping[str, int]
+) -> None:
+    """Put a report's figures and audience counts on ``event`` (in memory) as every report
+    keeps them: an online event has no head count, one held in person no online reach, and
+    people reached follows. It checks nothing; ``event_rules_check`` does."""
+    for name, value in figures.items():
+        setattr(event, name, value)
+    if event.is_online:
+        event.head_count = None
+    else:
+        event.online_reach = None
+    # Whoever saves the report has seen the head count: confirmed, or corrected.
+    event.head_count_derived = False
+    event.record_audience(counted)
+
+
+def event_rules_check(event: Event, *, topics: Iterable[str], counted: Mapping[str, int]) -> None:
+    """The rules of planning and reporting that need no database, as ``event_plan`` and
+    ``event_report_save`` apply them, for a caller that checks many events before saving
+    them at once (the sheet import): the event may still be changed, it has a topic, an
+    event held in person names its venue, and its audience groups are within its head
+    count. Raises one ValidationError naming every field at fault."""
+    errors: dict = {}
+    for check in (
+        lambda: _require_editable(event),
+        lambda: _check_topics(topics),
+        lambda: _check_venue(event),
+        lambda: _check_groups(event, counted),
+    ):
+        try:
+            check()
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_groups(event: Event, counted: Mapping[str, int]) -> None:
+    """Audience groups are "of whom" figures under the head count of an in-person event;
+    an online event reports its reach instead. Each breach is named at its group."""
+    if event.is_online:
+        refused = {
+            audience_column(group): _("An online event reports its reach, not audience groups.")
+            for group in counted
+        }
+    else:
+        refused = {
+            audience_column(group): (
+                _("Give the head count first: this group is part of it.")
+                if event.head_count is None
+                else _("At most the head count (%(head_count)s): a group is part of it.")
+                % {"head_count": event.head_count}
+            )
+            for group in event.groups_above_head_count(counted)
+        }
+    if refused:
+        raise ValidationError(refused)
 
 
 def _handouts_replace(user, event: Event, handouts: list[HandoutGiven]) -> None:
@@ -336,14 +405,11 @@ def event_submit(*, user, event_id: int, expected_version: int) -> Event:
     event = _event_for_update(user=user, event_id=event_id, expected_version=expected_version)
     _require(user, "event.report", event.org_unit)
     event.transition(to=Event.Status.REPORTED)
-    has_figures = (
-        event.online_reach is not None
-        if event.is_online
-        else event.audience_counts.exists() or event.visitors_received is not None
-    )
-    if not has_figures:
+    if event.reached() is None:
         raise ValidationError(
-            _("Report how many people the event reached before you submit it."),
+            _("Report how many people the event reached before you submit it.")
+            if event.is_online
+            else _("Give the head count (everyone who came) before you submit the report."),
             code="report_empty",
         )
     event.reported_at = timezone.now()
@@ -362,6 +428,56 @@ def event_submit(*, user, event_id: int, expected_version: int) -> Event:
         ]
     )
     audit_record(actor=user, obj=event, action="campaigns.event.submitted")
+    return event
+
+
+@transaction.atomic
+def event_head_count_confirm(
+    *, user, event_id: int, expected_version: int, head_count: int
+) -> Event:
+    """Confirm or correct a head count that a migration derived from the old sum of the
+    audience groups. The organizers of the event's unit and its reviewers may, in any status
+    but cancelled: an approved report's head count is what coverage counts."""
+    event = _event_for_update(user=user, event_id=event_id, expected_version=expected_version)
+    if not (can(user, "event.report", event.org_unit) or can(user, "event.review", event.org_unit)):
+        raise PermissionDenied(_("Your role does not allow this for this unit."))
+    if event.is_online or event.status == Event.Status.CANCELLED:
+        raise ValidationError(_("This event has no head count to confirm."), code="no_head_count")
+    previous = event.head_count
+    event.head_count = head_count
+    counted = {
+        group: getattr(event, audience_column(group))
+        for group in AudienceGroup.values
+        if getattr(event, audience_column(group)) is not None
+    }
+    if event.groups_above_head_count(counted):
+        raise ValidationError(
+            {
+                "head_count": _(
+                    "At least %(largest)s: the largest audience group is part of the head count."
+                )
+                % {"largest": max(counted.values())}
+            }
+        )
+    event.head_count_derived = False
+    event.record_audience(counted)
+    event.version += 1
+    event.full_clean(exclude=["created_by", "reported_by"])
+    event.save(
+        update_fields=[
+            "head_count",
+            "head_count_derived",
+            "people_reached",
+            "version",
+            "updated_at",
+        ]
+    )
+    audit_record(
+        actor=user,
+        obj=event,
+        action="campaigns.event.head_count_confirmed",
+        data={"from": previous, "to": head_count},
+    )
     return event
 
 

@@ -1,12 +1,18 @@
 """Importing a unit's events from a filled events sheet: every row or none.
 
-The whole sheet is read and checked first (campaigns/imports/events_sheet.py, then the
-rules below, which are the plan and report services' own: the unit's role, the service
-area, a venue for events held in person, counts of 0 or more). One problem anywhere and
-nothing is saved; a clean sheet is saved in one transaction, in bulk. A row whose external
-reference the unit has used before updates that event instead of adding another, but only
-while the event is planned or returned, as the plan and report services allow; a row that
-changes nothing leaves its event alone (no new version, no history entry).
+The whole sheet is read and checked first: its cells (campaigns/imports/events_sheet.py),
+then each row that changes an event by the rules of planning and reporting an event on
+the page or through the API, checked by the same code (``event_rules_check`` and
+``event_figures_set`` of campaigns/services/events.py, the unit's roles through
+``portal.access``). One problem anywhere and nothing is saved; a clean sheet is saved in
+one transaction, in bulk.
+
+A row names its event by the portal's number (the events export writes it) or by its
+external reference: a reference the unit has used before updates that event instead of
+adding another. A row that changes nothing leaves its event alone whatever its status (no
+new version, no history entry), so that an export uploaded back as it is changes nothing;
+a row that changes an event may do so only while the event is planned or returned, and only
+for an event of the unit.
 
 Rows with figures are saved as reports not yet sent: only when the organizer asks for it
 are they sent for review, each through ``event_submit``, the page's own way.
@@ -14,20 +20,23 @@ are they sent for review, each through ``event_submit``, the page's own way.
 
 from __future__ import annotations
 
+import copy
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaigns.imports.events_sheet import (
-    SHEET_NAME,
+    NOT_AN_EVENT,
     CountyLookup,
     Problem,
+    SheetReading,
     SheetRefused,
-    column_labels,
+    SheetRow,
     sheet_read,
 )
 from campaigns.models import (
@@ -41,10 +50,19 @@ from campaigns.models import (
 from campaigns.models.events import AUDIENCE_COLUMNS, AUDIENCE_GROUPS
 from campaigns.services.audit import audit_record_bulk, audit_record_each
 from campaigns.services.bulk import objects_insert, rows_insert
-from campaigns.services.events import EDITABLE, event_submit
+from campaigns.services.events import (
+    EDITABLE,
+    event_figures_set,
+    event_rules_check,
+    event_submit,
+)
 from portal.access import can, visible_to
 
 PLAN_KEYS = ("title", "county", "venue_name", "venue_type", "format", "channel", "starts_at")
+# The report's figures a sheet carries; the others (visitors, matters) it leaves as they are.
+SHEET_FIGURES = ("head_count", "online_reach", "staff_count", "outlets_count")
+# What makes a row a report (something to send for review): people counted.
+PEOPLE_KEYS = ("head_count", "online_reach", *AUDIENCE_COLUMNS)
 
 
 @dataclass
@@ -59,6 +77,28 @@ class ImportResult:
     @property
     def saved(self) -> bool:
         return not self.problems
+
+
+@dataclass
+class _Change:
+    """An event a row adds or changes, with the audience counts and topics it gets."""
+
+    event: Event
+    row: SheetRow
+    counted: dict[str, int]
+    topics: list[str]
+
+
+@dataclass
+class _Plan:
+    """What a checked sheet will do."""
+
+    new: list[_Change] = field(default_factory=list)
+    changed: list[_Change] = field(default_factory=list)
+    unchanged: int = 0
+    # Events whose rows carry figures, with their row, in case they are to be submitted.
+    reports: list[tuple[Event, SheetRow]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
 
 
 def events_import(
@@ -84,50 +124,18 @@ def events_import(
     except SheetRefused as refusal:
         return ImportResult(problems=[Problem("", 0, "", "", str(refusal))])
     say(50, _("Checking the rows"))
-    headers = column_labels()
-    problems = list(reading.problems)
-    refs = [row.values.get("external_ref") for row in reading.rows]
-    existing = {
-        event.external_ref: event
-        for event in Event.objects.filter(
-            org_unit=unit, external_ref__in=[r for r in refs if r]
-        ).select_related("org_unit")
-    }
-    for row in reading.rows:
-        values = row.values
-        event = existing.get(values.get("external_ref"))
-        if event is not None and event.status not in EDITABLE:
-            problems.append(
-                Problem(
-                    SHEET_NAME,
-                    row.row,
-                    headers["external_ref"],
-                    values["external_ref"],
-                    _("This event is %(status)s already and is not changed by an import.")
-                    % {"status": event.get_status_display()},
-                )
-            )
-        offline = (values.get("channel") or Channel.OFFLINE) == Channel.OFFLINE
-        if offline and not values.get("venue_name"):
-            problems.append(
-                Problem(
-                    SHEET_NAME,
-                    row.row,
-                    headers["venue_name"],
-                    "",
-                    _("Name the venue of an event held in person."),
-                )
-            )
-    if problems:
-        return ImportResult(problems=sorted(problems, key=lambda p: (p.row, p.column)))
+    plan = _plan(user=user, unit=unit, campaign=campaign, reading=reading)
+    if plan.problems:
+        return ImportResult(problems=sorted(plan.problems, key=lambda p: (p.row, p.column)))
     say(70, _("Saving the events"))
     try:
         result = _save(
             user=user,
             unit=unit,
             campaign=campaign,
-            rows=reading.rows,
-            existing=existing,
+            plan=plan,
+            sheet=reading.sheet,
+            labels=reading.labels,
             submit=submit,
             filename=filename,
         )
@@ -137,27 +145,197 @@ def events_import(
     return result
 
 
-def _changed_meanwhile(rows, existing: dict) -> list[Problem]:
+# What a row may change of an event: a row whose values leave all of it as it was is skipped.
+COMPARED = [
+    Event._meta.get_field(name).attname
+    for name in (*PLAN_KEYS, *SHEET_FIGURES, "people_reached", *AUDIENCE_COLUMNS)
+]
+
+
+def _state(event: Event, topics) -> tuple:
+    return (*(getattr(event, name) for name in COMPARED), tuple(sorted(set(topics))))
+
+
+def _plan(*, user, unit: OrgUnit, campaign: Campaign, reading: SheetReading) -> _Plan:
+    """Each row's event, as the row leaves it, checked by the rules of the page."""
+    plan = _Plan(problems=list(reading.problems))
+    labels = reading.labels
+
+    def problem(row: SheetRow, key: str, value, reason) -> None:
+        plan.problems.append(
+            Problem(
+                reading.sheet,
+                row.row,
+                labels.get(key, ""),
+                "" if value is None else str(value)[:100],
+                str(reason),
+            )
+        )
+
+    refused_rows = {item.row for item in reading.problems}
+    by_id, by_ref = _events_named(user=user, unit=unit, rows=reading.rows)
+    topics_before = defaultdict(list)
+    for event_id, topic in EventTopic.objects.filter(
+        event__in={e.pk for e in (*by_id.values(), *by_ref.values())}
+    ).values_list("event_id", "topic"):
+        topics_before[event_id].append(topic)
+    rows_of_event: dict[int, int] = {}
+    may_report = None
+    # Each new event starts as a copy of this one: building an Event costs more than all
+    # the rest of a row's checks, and a sheet has 10,000 rows.
+    blank = Event(org_unit=unit, campaign=campaign, created_by=user)
+    for row in reading.rows:
+        if row.row in refused_rows:
+            continue  # its cells are wrong already; its rules are checked once they are right
+        values = row.values
+        event = _event_of(row, by_id, by_ref, problem)
+        if event is False:
+            continue
+        if event is not None:
+            if event.pk in rows_of_event:
+                problem(
+                    row,
+                    "event_id" if values["event_id"] else "external_ref",
+                    values["event_id"] or values["external_ref"],
+                    _("Row %(row)s has this reference already.") % {"row": rows_of_event[event.pk]},
+                )
+                continue
+            rows_of_event[event.pk] = row.row
+            before = _state(event, topics_before[event.pk])
+        else:
+            event = copy.copy(blank)
+            event.external_ref = values["external_ref"]
+            before = None
+        counted = _row_applied(event, values)
+        topics = sorted(set(values["topics"] or ()))
+        reports = any(values[key] is not None for key in PEOPLE_KEYS)
+        if before is not None and before == _state(event, topics):
+            plan.unchanged += 1
+            # Sent for review if asked, as long as it may be sent: one already sent is not.
+            if reports and event.org_unit_id == unit.pk and event.status in EDITABLE:
+                plan.reports.append((event, row))
+            continue
+        if event.org_unit_id != unit.pk:
+            problem(
+                row,
+                "event_id",
+                values["event_id"],
+                _("This event belongs to %(unit)s; import changes to it on that unit's page.")
+                % {"unit": event.org_unit},
+            )
+            continue
+        if reports:
+            if may_report is None:
+                may_report = can(user, "event.report", unit)
+            if not may_report:
+                raise PermissionDenied(_("Your role does not allow this for this unit."))
+        try:
+            # The page's and the API's own rules, not a copy of them.
+            event_rules_check(event, topics=topics, counted=counted)
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                key = _column_of(name, values)
+                for message in messages:
+                    problem(row, key, values.get(key), message)
+            continue
+        change = _Change(event=event, row=row, counted=counted, topics=topics)
+        (plan.changed if event.pk else plan.new).append(change)
+        if reports:
+            plan.reports.append((event, row))
+    return plan
+
+
+def _events_named(*, user, unit: OrgUnit, rows: list[SheetRow]) -> tuple[dict, dict]:
+    """The events the rows name: by the portal's number (any event the user may see), and
+    by external reference (the unit's own)."""
+    ids = {row.values["event_id"] for row in rows if row.values["event_id"]}
+    refs = {row.values["external_ref"] for row in rows if row.values["external_ref"]}
+    by_id = {
+        event.pk: event
+        for event in visible_to(user, Event)
+        .filter(pk__in=ids)
+        .select_related("org_unit", "county")
+        .iterator(chunk_size=5000)
+    }
+    by_ref = {
+        event.external_ref: event
+        for event in Event.objects.filter(org_unit=unit, external_ref__in=refs)
+        .select_related("org_unit", "county")
+        .iterator(chunk_size=5000)
+    }
+    return by_id, by_ref
+
+
+def _event_of(row: SheetRow, by_id: dict, by_ref: dict, problem) -> Event | bool | None:
+    """The event a row names, None for a new one, or False when the row names none right."""
+    event_id, ref = row.values["event_id"], row.values["external_ref"]
+    if event_id is None:
+        return by_ref.get(ref)
+    event = by_id.get(event_id)
+    if event is None:
+        problem(row, "event_id", event_id, NOT_AN_EVENT)
+        return False
+    if ref is not None and ref != event.external_ref:
+        if event.external_ref:
+            reason = _(
+                "Event %(number)s has the external reference “%(ref)s”; keep it as exported."
+            ) % {"number": event.pk, "ref": event.external_ref}
+        else:
+            reason = _("Event %(number)s has no external reference; leave this cell empty.") % {
+                "number": event.pk
+            }
+        problem(row, "external_ref", ref, reason)
+        return False
+    return event
+
+
+def _row_applied(event: Event, values: dict) -> dict[str, int]:
+    """Put a row's values on ``event`` (in memory) as the plan and report services would;
+    the audience counts it gives, by group."""
+    starts_at = event.starts_at
+    for key in PLAN_KEYS:
+        setattr(event, key, values[key] or ("" if key == "venue_name" else None))
+    event.channel = values["channel"] or Channel.OFFLINE
+    if starts_at is not None and values["starts_at"] == starts_at.replace(microsecond=0):
+        event.starts_at = starts_at  # a sheet holds whole seconds, as the export writes them
+    counted = {
+        group: values[key]
+        for group, key in zip(AUDIENCE_GROUPS, AUDIENCE_COLUMNS, strict=True)
+        if values[key] is not None
+    }
+    event_figures_set(
+        event, figures={name: values[name] for name in SHEET_FIGURES}, counted=counted
+    )
+    return counted
+
+
+def _column_of(name: str, values: dict) -> str:
+    """The column where a rule's complaint about ``name`` belongs: the field's own, or the
+    row's reference for one about the event as a whole."""
+    if name == NON_FIELD_ERRORS:
+        return "event_id" if values["event_id"] else "external_ref"
+    return name
+
+
+def _changed_meanwhile(changes: list[_Change], labels: dict, sheet: str) -> list[Problem]:
     """Rows whose event was changed since the sheet was checked (the check holds no lock)."""
-    read = {event.pk: event for event in existing.values()}
+    read = {change.event.pk: change for change in changes}
     moved = {
-        read[pk].external_ref
+        pk
         for pk, version, status in Event.objects.select_for_update()
         .filter(pk__in=read)
         .values_list("pk", "version", "status")
-        if version != read[pk].version or status not in EDITABLE
+        if version != read[pk].event.version or status not in EDITABLE
     }
-    header = column_labels()["external_ref"]
     return [
         Problem(
-            SHEET_NAME,
-            row.row,
-            header,
-            row.values["external_ref"],
+            sheet,
+            read[pk].row.row,
+            labels.get(_column_of(NON_FIELD_ERRORS, read[pk].row.values), ""),
+            read[pk].row.values["event_id"] or read[pk].event.external_ref,
             _("This event was changed while the sheet was being checked; upload it again."),
         )
-        for row in rows
-        if row.values["external_ref"] in moved
+        for pk in sorted(moved, key=lambda pk: read[pk].row.row)
     ]
 
 
@@ -169,72 +347,27 @@ class _SubmitRefused(Exception):
         self.problems = problems
 
 
-# What a row may change of an event: a row whose values leave all of it as it was is skipped.
-COMPARED = [
-    Event._meta.get_field(name).attname
-    for name in (*PLAN_KEYS, "staff_count", "outlets_count", "people_reached", *AUDIENCE_COLUMNS)
-]
-
-
-def _state(event: Event, topics) -> tuple:
-    return (*(getattr(event, name) for name in COMPARED), tuple(sorted(set(topics))))
-
-
 @transaction.atomic
 def _save(
     *,
     user,
     unit: OrgUnit,
     campaign: Campaign,
-    rows,
-    existing: dict,
+    plan: _Plan,
+    sheet: str,
+    labels: dict,
     submit: bool,
     filename: str,
 ) -> ImportResult:
-    problems = _changed_meanwhile(rows, existing)
+    problems = _changed_meanwhile(plan.changed, labels, sheet)
     if problems:
         return ImportResult(problems=problems)
-    topics_before = defaultdict(list)
-    for event_id, topic in EventTopic.objects.filter(
-        event__in=[e.pk for e in existing.values()]
-    ).values_list("event_id", "topic"):
-        topics_before[event_id].append(topic)
-    new, changed, unchanged = [], [], 0
-    # Each event with the audience counts and topics its rows get once it has a key.
-    children = []
-    # The events whose rows carry figures, with their row, in case they are to be submitted.
-    reports = []
-    row_of = {}
-    for row in rows:
-        values = row.values
-        event = existing.get(values["external_ref"]) or Event(
-            org_unit=unit, campaign=campaign, external_ref=values["external_ref"], created_by=user
-        )
-        before = _state(event, topics_before[event.pk]) if event.pk else None
-        for key in PLAN_KEYS:
-            setattr(event, key, values.get(key) or ("" if key == "venue_name" else None))
-        event.channel = values.get("channel") or Channel.OFFLINE
-        event.staff_count = values.get("staff_count")
-        event.outlets_count = values.get("outlets_count")
-        counts = {
-            group: values[key]
-            for group, key in zip(AUDIENCE_GROUPS, AUDIENCE_COLUMNS, strict=True)
-            if values.get(key) is not None
-        }
-        event.record_audience(counts)
-        topics = sorted(set(values["topics"]))
-        if counts:
-            reports.append((event, row))
-        if before is not None and before == _state(event, topics):
-            unchanged += 1
-            continue
-        children.append((event, counts, topics))
-        row_of[event.external_ref] = row.row
-        if event.pk:
-            event.version += 1
-            changed.append(event)
-        else:
-            new.append(event)
+    new = [change.event for change in plan.new]
+    changed = [change.event for change in plan.changed]
+    now = timezone.now()
+    for event in changed:
+        event.version += 1
+        event.updated_at = now  # bulk_update passes by the field's auto_now
     objects_insert(Event, new)
     # The new events' keys, by the reference each row carries (unique within the unit).
     keys = dict(
@@ -247,42 +380,38 @@ def _save(
     if changed:
         fields = [
             *PLAN_KEYS,
-            "staff_count",
-            "outlets_count",
+            *SHEET_FIGURES,
+            "head_count_derived",
             "people_reached",
             "version",
+            "updated_at",
             *AUDIENCE_COLUMNS,
         ]
         Event.objects.bulk_update(changed, fields, batch_size=500)
         EventTopic.objects.filter(event__in=changed).delete()
         AudienceCount.objects.filter(event__in=changed).delete()
+    children = [*plan.new, *plan.changed]
     rows_insert(
         EventTopic,
         ["event", "topic"],
-        [(e.pk, topic) for e, _counts, topics in children for topic in topics],
+        [(c.event.pk, topic) for c in children for topic in c.topics],
     )
     rows_insert(
         AudienceCount,
         ["event", "group", "count"],
-        [
-            (e.pk, group, count)
-            for e, counts, _topics in children
-            for group, count in counts.items()
-        ],
+        [(c.event.pk, group, count) for c in children for group, count in c.counted.items()],
     )
     history = {"file": filename, "campaign": campaign.pk}
-    audit_record_each(
-        actor=user,
-        action="campaigns.event.import_created",
-        objects=new,
-        data={event.pk: history | {"row": row_of[event.external_ref]} for event in new},
-    )
-    audit_record_each(
-        actor=user,
-        action="campaigns.event.import_updated",
-        objects=changed,
-        data={event.pk: history | {"row": row_of[event.external_ref]} for event in changed},
-    )
+    for action, changes in (
+        ("campaigns.event.import_created", plan.new),
+        ("campaigns.event.import_updated", plan.changed),
+    ):
+        audit_record_each(
+            actor=user,
+            action=action,
+            objects=[c.event for c in changes],
+            data={c.event.pk: history | {"row": c.row.row} for c in changes},
+        )
     audit_record_bulk(
         actor=user,
         model=Event,
@@ -293,17 +422,19 @@ def _save(
             "file": filename,
             "created": len(new),
             "updated": len(changed),
-            "unchanged": unchanged,
+            "unchanged": plan.unchanged,
             "submitted": submit,
         },
     )
-    submitted = _submit(user=user, reports=reports) if submit else 0
+    submitted = (
+        _submit(user=user, reports=plan.reports, sheet=sheet, labels=labels) if submit else 0
+    )
     return ImportResult(
-        created=len(new), updated=len(changed), unchanged=unchanged, submitted=submitted
+        created=len(new), updated=len(changed), unchanged=plan.unchanged, submitted=submitted
     )
 
 
-def _submit(*, user, reports: list) -> int:
+def _submit(*, user, reports: list, sheet: str, labels: dict) -> int:
     """Send each saved report for review through the event's own service, or undo the
     whole import (by raising) listing every report that service refuses."""
     versions = dict(
@@ -311,7 +442,6 @@ def _submit(*, user, reports: list) -> int:
             "pk", "version"
         )
     )
-    header = column_labels()["external_ref"]
     problems = []
     for event, row in reports:
         try:
@@ -322,7 +452,8 @@ def _submit(*, user, reports: list) -> int:
             reason = str(error)
         else:
             continue
-        problems.append(Problem(SHEET_NAME, row.row, header, event.external_ref, reason))
+        key = _column_of(NON_FIELD_ERRORS, row.values)
+        problems.append(Problem(sheet, row.row, labels.get(key, ""), row.values[key], reason))
     if problems:
         raise _SubmitRefused(problems)
     return len(reports)

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
@@ -47,6 +48,9 @@ class JobResult:
     # its page lists these (dicts of row, column and reason), the first ones of ``problem_count``.
     problems: list[dict] = field(default_factory=list)
     problem_count: int = 0
+    # Files the job was given (an uploaded sheet): the user's data, deleted from storage
+    # once the job's outcome is recorded. A job that fails keeps them for the retention purge.
+    uploads_done: tuple[str, ...] = ()
 
     @property
     def refused(self) -> bool:
@@ -252,6 +256,9 @@ def _finish(job: Job, *, error_code: str = "", result: JobResult | None = None) 
         job.progress = 100
         fields += ["result", "progress"]
     job.save(update_fields=fields)
+    for upload in result.uploads_done if result is not None else ():
+        # After the commit: never before the outcome is there for its owner to see.
+        transaction.on_commit(partial(default_storage.delete, upload), robust=True)
 
 
 def _conclude(job_id: int, attempt: int, **outcome) -> None:

@@ -1,10 +1,13 @@
 """The material library and the translator's editor: every write to materials and editions.
 
 An edition moves draft → translated → reviewed → approved. Its translator may not review
-it (the four-eyes rule), and it is approved only once a native reader of Tibetan has
-cleared its Tibetan text. Text changes while the edition is a draft or translated; saving
-a translated edition sends it back to draft. An approved edition is never changed again:
-editing it starts a new edition based on it, and the old one stays printable.
+it (the four-eyes rule), and it is approved only once a native reader of Tibetan (a person
+an administrator marked as one, ``portal.access.is_native_reader``) has cleared every block
+that has Tibetan text, block by block; each block keeps who cleared it and when, and a
+change to its Tibetan needs a native reader again. Text changes while the edition is a draft
+or translated; saving a translated edition sends it back to draft. An approved edition is
+never changed again: editing it starts a new edition based on it, and the approved one stays
+printable until the new one is approved.
 
 Block changes are audited on their edition, so that the edition's history tells the whole
 story and the audit entry belongs to the material's org unit.
@@ -17,11 +20,12 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from campaigns import bounds
 from campaigns.models import BlockComment, EditionBlock, Material, MaterialEdition, OrgUnit
 from campaigns.services.audit import audit_record
-from portal.access import can, visible_to
+from portal.access import can, is_native_reader, visible_to
 
 Status = MaterialEdition.Status
 # Statuses in which the blocks' text may still change.
@@ -97,15 +101,32 @@ def _back_to_draft(edition: MaterialEdition) -> bool:
     return True
 
 
-def native_review_pending(edition: MaterialEdition) -> bool:
-    """Whether Tibetan text of the edition still awaits a native reader.
+def native_review_pending_blocks(edition: MaterialEdition):
+    """The edition's blocks whose Tibetan awaits a native reader, in order. A block without
+    Tibetan has nothing to review, so a Chinese-only edition has none."""
+    return edition.blocks.awaiting_native_review().order_by("position")
 
-    A Chinese-only edition has nothing to review.
-    """
-    with_tibetan = edition.blocks.exclude(text_bo="")
-    if not with_tibetan.exists():
+
+def native_review_pending(edition: MaterialEdition) -> bool:
+    """Whether Tibetan text of the edition still awaits a native reader."""
+    return native_review_pending_blocks(edition).exists()
+
+
+def _native_review_flag_sync(edition: MaterialEdition) -> bool:
+    """Set the edition's summary flag from its blocks; whether it changed."""
+    pending = native_review_pending(edition)
+    if edition.needs_native_review == pending:
         return False
-    return edition.needs_native_review or with_tibetan.filter(needs_native_review=True).exists()
+    edition.needs_native_review = pending
+    return True
+
+
+def _native_review_reset(block: EditionBlock) -> None:
+    """Changed Tibetan awaits a native reader again; whoever cleared the old text did not
+    read this one."""
+    block.needs_native_review = True
+    block.native_reviewed_by = None
+    block.native_reviewed_at = None
 
 
 @transaction.atomic
@@ -184,11 +205,15 @@ def edition_new(*, user, edition_id: int) -> MaterialEdition:
             kind=block.kind,
             text_zh=block.text_zh,
             text_bo=block.text_bo,
-            # Text a native reader has cleared stays cleared until it changes.
+            # Text a native reader has cleared stays cleared, by them, until it changes.
             needs_native_review=block.needs_native_review,
+            native_reviewed_by_id=block.native_reviewed_by_id,
+            native_reviewed_at=block.native_reviewed_at,
         )
         for block in source.blocks.all()
     )
+    if _native_review_flag_sync(edition):
+        edition.save(update_fields=["needs_native_review"])
     audit_record(
         actor=user,
         obj=edition,
@@ -212,7 +237,7 @@ def block_add(
     )
     block.full_clean()
     block.save()
-    edition.needs_native_review = True
+    _native_review_flag_sync(edition)
     _back_to_draft(edition)
     edition.save(
         update_fields=["status", "translated_by", "reviewed_by", "version", "needs_native_review"]
@@ -239,7 +264,7 @@ def block_save(
     """Save a block's two texts (and kind), refusing a save based on an older version.
 
     Nothing is written when nothing changed, so a repeated autosave costs no version.
-    Changed Tibetan text needs native review again.
+    Changed Tibetan text needs native review again, and forgets who cleared the old one.
     """
     block = (
         visible_to(user, EditionBlock)
@@ -262,14 +287,23 @@ def block_save(
     ]
     block.text_zh, block.text_bo, block.kind = text_zh, text_bo, kind
     if "text_bo" in changed:
-        block.needs_native_review = True
+        _native_review_reset(block)
     block.version += 1
     block.full_clean()
-    block.save(update_fields=["text_zh", "text_bo", "kind", "needs_native_review", "version"])
+    block.save(
+        update_fields=[
+            "text_zh",
+            "text_bo",
+            "kind",
+            "needs_native_review",
+            "native_reviewed_by",
+            "native_reviewed_at",
+            "version",
+        ]
+    )
     edition = MaterialEdition.objects.select_for_update().get(pk=edition.pk)
     fields = []
-    if "text_bo" in changed and not edition.needs_native_review:
-        edition.needs_native_review = True
+    if "text_bo" in changed and _native_review_flag_sync(edition):
         fields.append("needs_native_review")
     if _back_to_draft(edition):
         fields += ["status", "translated_by", "reviewed_by", "version"]
@@ -355,6 +389,17 @@ def edition_review(*, user, edition_id: int, expected_version: int) -> MaterialE
     return edition
 
 
+def _native_review_missing(positions: list[int]) -> str:
+    """What keeps an edition from approval while the blocks at ``positions`` await review."""
+    return ngettext(
+        "The Tibetan of block %(blocks)s still awaits native review. A native reader of "
+        "Tibetan must read and clear it before the edition is approved.",
+        "The Tibetan of blocks %(blocks)s still awaits native review. A native reader of "
+        "Tibetan must read and clear each of them before the edition is approved.",
+        len(positions),
+    ) % {"blocks": ", ".join(f"#{position}" for position in positions)}
+
+
 @transaction.atomic
 def edition_approve(*, user, edition_id: int, expected_version: int) -> MaterialEdition:
     """Approve a reviewed edition for print once its Tibetan text has passed native review."""
@@ -366,14 +411,12 @@ def edition_approve(*, user, edition_id: int, expected_version: int) -> Material
         actions=("edition.approve",),
     )
     _four_eyes(user, edition, _("You translated this edition; someone else must approve it."))
-    if native_review_pending(edition):
-        raise ValidationError(
-            _(
-                "The Tibetan text still awaits native review. A native reader must clear it "
-                "before the edition is approved."
-            ),
-            code="native_review_pending",
-        )
+    pending = list(native_review_pending_blocks(edition).values_list("position", flat=True))
+    if pending:
+        raise ValidationError(_native_review_missing(pending), code="native_review_pending")
+    # Ordering an edition locks its material too: an order of the edition this approval
+    # replaces either comes first or sees this one.
+    Material.objects.select_for_update().filter(pk=edition.material_id).first()
     edition.approved_at = timezone.now()
     _save_status(edition, Status.APPROVED, "approved_at")
     audit_record(actor=user, obj=edition, action="campaigns.edition.approved")
@@ -401,8 +444,16 @@ def edition_return(*, user, edition_id: int, note: str, expected_version: int) -
     return edition
 
 
-def _require_native_reviewer(user, edition: MaterialEdition) -> None:
-    _require(user, "edition.review", edition.material.org_unit)
+def _require_native_reader(user, edition: MaterialEdition) -> None:
+    """Only a native reader clears Tibetan, once the edition is translated and before it is
+    approved, and never the edition's own translator."""
+    if not is_native_reader(user):
+        raise PermissionDenied(
+            _(
+                "Only a native reader of Tibetan clears native review. An administrator marks "
+                "native readers on the members page."
+            )
+        )
     if edition.status not in (Status.TRANSLATED, Status.REVIEWED):
         raise ValidationError(
             _("Native review is cleared once the edition is translated, before it is approved."),
@@ -413,9 +464,35 @@ def _require_native_reviewer(user, edition: MaterialEdition) -> None:
     )
 
 
+def _native_review_clear(*, user, edition: MaterialEdition, blocks, bulk: bool) -> None:
+    """Record ``user`` as the native reader of ``blocks`` now, one audit entry per block."""
+    now = timezone.now()
+    for block in blocks:
+        block.needs_native_review = False
+        block.native_reviewed_by = user
+        block.native_reviewed_at = now
+        block.save(
+            update_fields=["needs_native_review", "native_reviewed_by", "native_reviewed_at"]
+        )
+        data = {"block": block.pk, "position": block.position}
+        if bulk:
+            data["all_blocks"] = True
+        audit_record(
+            actor=user,
+            obj=edition,
+            action="campaigns.edition.block_native_review_cleared",
+            data=data,
+        )
+    if _native_review_flag_sync(edition):
+        # Pages opened while it awaited review offered no approval; they are out of date.
+        edition.version += 1
+        edition.save(update_fields=["needs_native_review", "version"])
+
+
 @transaction.atomic
 def block_native_review_clear(*, user, block_id: int, expected_version: int) -> EditionBlock:
-    """A native reader accepts one block's Tibetan; the edition's flag goes with its last block.
+    """A native reader, having read one block's Tibetan, clears it; clearing it again changes
+    nothing. The edition's flag goes with its last block.
 
     ``expected_version`` is the edition's: the text read is the text cleared.
     """
@@ -428,34 +505,23 @@ def block_native_review_clear(*, user, block_id: int, expected_version: int) -> 
     edition = _edition_as_seen(
         user=user, edition_id=block.edition_id, expected_version=expected_version
     )
-    _require_native_reviewer(user, edition)
+    _require_native_reader(user, edition)
+    if not block.text_bo:
+        raise ValidationError(_("This block has no Tibetan text to review."), code="no_tibetan")
     if block.needs_native_review:
-        block.needs_native_review = False
-        block.save(update_fields=["needs_native_review"])
-    if not edition.blocks.filter(needs_native_review=True).exists():
-        edition.needs_native_review = False
-        edition.version += 1
-        edition.save(update_fields=["needs_native_review", "version"])
+        _native_review_clear(user=user, edition=edition, blocks=[block], bulk=False)
     block.edition = edition
-    audit_record(
-        actor=user,
-        obj=edition,
-        action="campaigns.edition.block_native_review_cleared",
-        data={"block": block.pk, "position": block.position},
-    )
     return block
 
 
 @transaction.atomic
 def edition_native_review_clear(*, user, edition_id: int, expected_version: int) -> MaterialEdition:
-    """A native reader accepts the whole edition's Tibetan, every block at once."""
+    """A native reader, having read the whole edition's Tibetan, clears every block that
+    awaits review at once; each block records them, with an audit entry of its own."""
     edition = _edition_as_seen(user=user, edition_id=edition_id, expected_version=expected_version)
-    _require_native_reviewer(user, edition)
-    edition.blocks.filter(needs_native_review=True).update(needs_native_review=False)
-    edition.needs_native_review = False
-    edition.version += 1
-    edition.save(update_fields=["needs_native_review", "version"])
-    audit_record(actor=user, obj=edition, action="campaigns.edition.native_review_cleared")
+    _require_native_reader(user, edition)
+    blocks = list(native_review_pending_blocks(edition).select_for_update())
+    _native_review_clear(user=user, edition=edition, blocks=blocks, bulk=True)
     return edition
 
 

@@ -5,6 +5,10 @@ above it, and never on their own roles: a role is always given or taken by someo
 nobody can raise their own rights. They give only roles they hold there themselves, so an
 account they make cannot do what they may not (a reviewer's approval, say). Superuser and
 staff status are never given here.
+
+Administrators also mark who reads Tibetan natively (``user_native_reader_set``): a skill of
+the person, held wherever they work, so only someone who administers every unit the person
+holds a role in marks it, as for lifting a sign-in lockout.
 """
 
 from django.contrib.auth import get_user_model
@@ -14,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Membership, OrgUnit
-from campaigns.selectors.members import MANAGE
+from campaigns.selectors.members import MANAGE, members_native_reader_markable
 from campaigns.services.audit import audit_record
 from portal.access import can, filter_by_action, roles_held_over
 
@@ -35,6 +39,7 @@ ERRORS = {
     ),
     "needs_name": _("Give the new person's name."),
     "needs_password": _("Give the new person a first password."),
+    "own_native_reader": _("Whether you read Tibetan natively is marked by another administrator."),
 }
 
 
@@ -154,3 +159,26 @@ def membership_revoke(*, actor, membership_id: int) -> None:
         data={"username": membership.user.get_username(), "role": membership.role},
     )
     membership.delete()
+
+
+@transaction.atomic
+def user_native_reader_set(*, actor, user_id: int, is_native_reader: bool):
+    """Mark the user ``user_id`` as a native reader of Tibetan, or no longer one; marking
+    them as they are already changes nothing."""
+    person = get_user_model()._default_manager.select_for_update().get(pk=user_id)
+    if person.pk == actor.pk:
+        raise ValidationError(ERRORS["own_native_reader"])
+    if person.pk not in members_native_reader_markable(user=actor, person_ids=[person.pk]):
+        raise PermissionDenied
+    if person.is_native_reader == is_native_reader:
+        return person
+    person.is_native_reader = is_native_reader
+    person.save(update_fields=["is_native_reader"])
+    data = {"username": person.get_username()}
+    if is_native_reader:
+        audit_record(actor=actor, obj=person, action="portal.user.native_reader_marked", data=data)
+    else:
+        audit_record(
+            actor=actor, obj=person, action="portal.user.native_reader_unmarked", data=data
+        )
+    return person

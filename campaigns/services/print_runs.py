@@ -1,11 +1,15 @@
-"""Writes about print runs: an organizer orders copies of an approved edition."""
+"""Writes about print runs: an organizer orders copies of a material's current edition.
+
+Only the current edition of a material is ordered: the newest approved one. Once a newer
+edition is approved, the older ones are printed no more; their print runs and stock stay.
+"""
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from campaigns import bounds
-from campaigns.models import Job, MaterialEdition, OrgUnit, PrintRun
+from campaigns.models import Job, Material, MaterialEdition, OrgUnit, PrintRun
 from campaigns.services.audit import audit_record
 from campaigns.services.jobs import IDEMPOTENCY_KEY_REUSED, job_enqueue, job_for_idempotency_key
 from portal.access import can, visible_to
@@ -14,8 +18,23 @@ MAX_COPIES = bounds.COPIES.high
 
 ERRORS = {
     "not_approved": _("Only an approved edition can be printed."),
+    "replaced": _(
+        "Edition %(current)s replaced this edition, which is printed no more; order edition "
+        "%(current)s instead."
+    ),
     "copies_range": _("Order between 1 and %(max)s copies."),
 }
+
+
+def print_run_refusal(edition: MaterialEdition) -> str | None:
+    """Why ``edition`` cannot be ordered (not approved, or replaced by a newer approved
+    edition of its material), or None when it can."""
+    if edition.status != MaterialEdition.Status.APPROVED:
+        return str(ERRORS["not_approved"])
+    current = MaterialEdition.objects.filter(material=edition.material_id).current().first()
+    if current is not None and current.pk != edition.pk:
+        return ERRORS["replaced"] % {"current": current.number}
+    return None
 
 
 @transaction.atomic
@@ -32,7 +51,8 @@ def print_run_order(
     delivery_note: str = "",
     idempotency_key: str = "",
 ) -> PrintRun:
-    """Order ``copies`` of an approved edition for ``org_unit`` and queue the PDF's rendering.
+    """Order ``copies`` of a material's current edition for ``org_unit`` and queue the PDF's
+    rendering.
 
     An order repeated with the same ``idempotency_key`` gets the run the first one made.
     """
@@ -59,8 +79,13 @@ def print_run_order(
         raise MaterialEdition.DoesNotExist
     if not can(user, "printrun.order", org_unit):
         raise PermissionDenied
-    if edition.status != MaterialEdition.Status.APPROVED:
-        raise ValidationError({"edition": ERRORS["not_approved"]})
+    # Approving a newer edition locks the material too (services/materials.py): this order
+    # comes before that approval or sees it.
+    Material.objects.select_for_update().filter(pk=edition.material_id).first()
+    edition.refresh_from_db(fields=["status"])
+    refusal = print_run_refusal(edition)
+    if refusal is not None:
+        raise ValidationError({"edition": refusal})
     if not 1 <= copies <= MAX_COPIES:
         raise ValidationError(
             {"copies": ValidationError(ERRORS["copies_range"], params={"max": MAX_COPIES})}

@@ -25,8 +25,8 @@ def retention_rule(function: RetentionRule) -> RetentionRule:
 
 
 def _upload_delete(job: Job) -> None:
-    """The sheet an import job was given: the runner deletes it once read, but a run that
-    crashed first leaves it behind, and it is the user's data."""
+    """The sheet an import job was given: the job deletes it once its outcome is recorded,
+    but a run that crashed first leaves it behind, and it is the user's data."""
     upload = job.params.get("upload")
     if upload and default_storage.exists(upload):
         default_storage.delete(upload)

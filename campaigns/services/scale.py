@@ -76,7 +76,9 @@ VENUE_SUFFIXES = {
 }
 # Counted groups per reported offline event: "no row" means "not counted", so some miss one.
 AUDIENCE_GROUPS_COUNTED = (10, 11)
-AUDIENCE_MAX = 80
+# People who came to a reported in-person event. Each group counts at most as many, and the
+# groups overlap, so they may add up to more (a herder woman is in two).
+HEAD_COUNT_RANGE = (20, 200)
 PARTNER_SERVICE_SHARE = 0.2
 # Targets ask a unit for its share of the events and most of its counties.
 TARGET_EVENTS_SHARE = 0.9
@@ -558,8 +560,9 @@ def _event_build(
             event.matters_raised = rng.randint(0, 8)
             event.matters_resolved = rng.randint(0, event.matters_raised)
             event.matters_referred = rng.randint(0, event.matters_raised - event.matters_resolved)
+            event.head_count = rng.randint(*HEAD_COUNT_RANGE)
             groups = rng.sample(AudienceGroup.values, rng.choice(AUDIENCE_GROUPS_COUNTED))
-            rows.audience = [(group, rng.randint(0, AUDIENCE_MAX)) for group in groups]
+            rows.audience = [(group, rng.randint(0, event.head_count)) for group in groups]
             if partners and rng.random() < PARTNER_SERVICE_SHARE:
                 rows.services.append(_partner_service(rng, rng.choice(partners)))
     if status == Event.Status.RETURNED:

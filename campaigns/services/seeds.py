@@ -36,7 +36,7 @@ from campaigns.models import (
     Region,
     SignIn,
 )
-from campaigns.models.events import AUDIENCE_COLUMNS
+from campaigns.models.events import AUDIENCE_COLUMNS, AUDIENCE_GROUPS
 from campaigns.services.events import REPORT_FIGURES
 
 SEEDS_DIR = settings.BASE_DIR / "seeds"
@@ -89,9 +89,12 @@ def regions_load(*, directory: Path = SEEDS_DIR) -> None:
                 "remote_area": row["remote_area"] == "1",
             }
             region = existing.get(row["code"])
+            if region is not None and region.name_bo_reviewed_at is not None:
+                # A native reader has confirmed or corrected this name: theirs stands.
+                del values["name_bo"], values["name_bo_needs_review"]
             if region is None:
                 to_create.append(Region(code=row["code"], **values))
-            elif any(getattr(region, name) != values[name] for name in REGION_FIELDS):
+            elif any(getattr(region, name) != value for name, value in values.items()):
                 for name, value in values.items():
                     setattr(region, name, value)
                 to_update.append(region)
@@ -259,6 +262,7 @@ def _edition_blocks_replace(edition: MaterialEdition, specs: list[dict]) -> None
 def _event_load(campaign: Campaign, entry: dict, partners: dict, editions: dict) -> None:
     org_unit = OrgUnit.objects.get(code=entry["org_unit"])
     starts_at = _aware(entry["starts_at"])
+    audience = entry.get("audience", {})
     event, _created = Event.objects.update_or_create(
         campaign=campaign,
         org_unit=org_unit,
@@ -275,15 +279,24 @@ def _event_load(campaign: Campaign, entry: dict, partners: dict, editions: dict)
             "summary": entry.get("summary", ""),
             "reported_at": starts_at if entry["status"] != Event.Status.PLANNED else None,
             **{name: entry.get(name) for name in REPORT_FIGURES},
+            # Saved with the head count in one go: each group is at most the head count,
+            # in the database too, whatever an earlier load left.
+            **{
+                column: audience.get(group)
+                for group, column in zip(AUDIENCE_GROUPS, AUDIENCE_COLUMNS, strict=True)
+            },
+            # The seed's head count is the story's own, not one derived from the groups.
+            "head_count_derived": False,
         },
     )
     event.topic_rows.exclude(topic__in=entry["topics"]).delete()
     for topic in entry["topics"]:
         EventTopic.objects.get_or_create(event=event, topic=topic)
-    for group, count in entry.get("audience", {}).items():
+    for group, count in audience.items():
         AudienceCount.objects.update_or_create(event=event, group=group, defaults={"count": count})
-    event.record_audience(entry.get("audience", {}))
-    event.save(update_fields=[*AUDIENCE_COLUMNS, "people_reached"])
+    event.audience_counts.exclude(group__in=audience).delete()
+    event.record_audience(audience)
+    event.save(update_fields=["people_reached"])
     for handout in entry.get("handouts", []):
         MaterialUse.objects.update_or_create(
             event=event,
@@ -347,7 +360,27 @@ def demo_users_load(*, directory: Path = SEEDS_DIR) -> tuple[list[tuple[str, str
                 user.save()
             Membership.objects.get_or_create(user=user, org_unit=unit, role=role)
             rows.append((username, unit.name, Membership(role=role).get_role_display()))
+    rows += _demo_native_readers_load(spec)
     return rows, spec["password"]
+
+
+def _demo_native_readers_load(spec: dict) -> list[tuple[str, str, str]]:
+    """The demo native readers of Tibetan, each with one role; (username, unit, role) rows."""
+    user_model = get_user_model()
+    rows = []
+    for entry in spec.get("native_readers", []):
+        unit = OrgUnit.objects.get(code=spec["units"][entry["unit"]])
+        user, created = user_model.objects.get_or_create(username=entry["username"])
+        if created or not user.is_native_reader:
+            user.is_native_reader = True
+            if created:
+                user.set_password(spec["password"])
+            user.save()
+        Membership.objects.get_or_create(user=user, org_unit=unit, role=entry["role"])
+        rows.append(
+            (user.get_username(), unit.name, Membership(role=entry["role"]).get_role_display())
+        )
+    return rows
 
 
 MODELS_COUNTED = (

@@ -23,6 +23,7 @@ from campaigns.forms.events import (
     EventPlanForm,
     EventReportForm,
     HandoutFormSet,
+    HeadCountForm,
     NoteForm,
     PartnerServiceFormSet,
 )
@@ -190,6 +191,22 @@ def _report_forms(request, event: Event):
     )
 
 
+def _report_errors_shown(form: EventReportForm, error: ValidationError, *, saved) -> None:
+    """A refused save or submit, shown on the report form.
+
+    A submit refused for want of a head count is shown at the head count. ``saved``: the
+    event as the save left it when only the submit was refused; the form then carries the
+    saved version, so that sending it again is not taken for someone else's edit.
+    """
+    if getattr(error, "code", None) == "report_empty" and "head_count" in form.fields:
+        form.add_error("head_count", error)
+    else:
+        service_errors_shown(form, error)
+    if saved is not None:
+        form.data = form.data.copy()
+        form.data["version"] = saved.version
+
+
 @login_required
 def event_report(request, pk: int):
     event = _visible_event(request.user, pk)
@@ -202,8 +219,9 @@ def event_report(request, pk: int):
     if request.method == "POST" and all(
         [form.is_valid(), handouts.is_valid(), partner_services.is_valid()]
     ):
+        saved = None
         try:
-            event = services.event_report_save(
+            event = saved = services.event_report_save(
                 user=request.user,
                 event_id=event.pk,
                 expected_version=form.cleaned_data["version"],
@@ -218,7 +236,7 @@ def event_report(request, pk: int):
                     user=request.user, event_id=event.pk, expected_version=event.version
                 )
         except ValidationError as error:
-            service_errors_shown(form, error)
+            _report_errors_shown(form, error, saved=saved)
         else:
             if event.status == Event.Status.REPORTED:
                 messages.success(request, _("The report is sent for review."))
@@ -240,25 +258,60 @@ def event_report(request, pk: int):
 
 @login_required
 def event_detail(request, pk: int):
+    return _event_page(request, pk)
+
+
+def _event_page(request, pk: int, *, head_count_form: HeadCountForm | None = None):
+    """The event's page; ``head_count_form``: a refused confirmation, shown with its error."""
     try:
         page = selectors.event_page(user=request.user, event_id=pk)
     except Event.DoesNotExist:
         raise Http404 from None
+    event = page.event
     return render(
         request,
         "events/detail.html",
         {
             "page": page,
-            "event": page.event,
-            "return_form": NoteForm(
-                label=RETURN_NOTE_LABEL, initial={"version": page.event.version}
-            ),
-            "cancel_form": NoteForm(
-                label=CANCEL_REASON_LABEL, initial={"version": page.event.version}
-            ),
+            "event": event,
+            "return_form": NoteForm(label=RETURN_NOTE_LABEL, initial={"version": event.version}),
+            "cancel_form": NoteForm(label=CANCEL_REASON_LABEL, initial={"version": event.version}),
+            # Offered where event_head_count_confirm would accept it.
+            "may_confirm_head_count": (page.may_report or page.may_review)
+            and not event.is_online
+            and event.status != Event.Status.CANCELLED,
+            "head_count_form": head_count_form
+            or HeadCountForm(initial={"head_count": event.head_count, "version": event.version}),
             "photo_max_bytes": settings.PHOTO_MAX_BYTES,
         },
     )
+
+
+@login_required
+@require_POST
+def event_head_count_confirm(request, pk: int):
+    """Confirm or correct a head count derived from the old sum of the groups."""
+    event = _visible_event(request.user, pk)
+    if not (
+        can(request.user, "event.report", event.org_unit)
+        or can(request.user, "event.review", event.org_unit)
+    ):
+        raise PermissionDenied
+    form = HeadCountForm(request.POST)
+    if form.is_valid():
+        try:
+            services.event_head_count_confirm(
+                user=request.user,
+                event_id=event.pk,
+                expected_version=form.cleaned_data["version"],
+                head_count=form.cleaned_data["head_count"],
+            )
+        except ValidationError as error:
+            service_errors_shown(form, error)
+        else:
+            messages.success(request, _("The head count is saved."))
+            return redirect("event_detail", pk=event.pk)
+    return _event_page(request, event.pk, head_count_form=form)
 
 
 def _posted_version(request, name: str = "version") -> int | None:

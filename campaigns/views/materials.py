@@ -29,8 +29,9 @@ from campaigns.forms.materials import (
 )
 from campaigns.models import BlockComment, EditionBlock, Material, MaterialEdition
 from campaigns.selectors import materials as selectors
+from campaigns.selectors.regions import region_names_bo_unreviewed_count
 from campaigns.services import materials as services
-from portal.access import visible_to
+from portal.access import is_native_reader, visible_to
 
 MATERIALS_PER_PAGE = 25
 STOCK_TEMPLATE = "materials/_stock.html"
@@ -96,6 +97,11 @@ def material_list(request):
             "form": form,
             "filtered": any(filters.values()),
             "may_add": selectors.material_units_editable(user=user).exists(),
+            # Native readers review regions' Tibetan names too; the link says how many wait.
+            "native_reader": is_native_reader(user),
+            "region_names_unreviewed": region_names_bo_unreviewed_count()
+            if is_native_reader(user)
+            else 0,
         },
     )
 
@@ -341,7 +347,9 @@ DONE_MESSAGES = {
     "review": gettext_lazy("The translation is reviewed."),
     "approve": gettext_lazy("The edition is approved for print."),
     "return": gettext_lazy("The edition is back in draft with your note."),
-    "clear_native_review": gettext_lazy("Native review is cleared."),
+    "clear_native_review": gettext_lazy(
+        "Native review of every block is cleared; each block records you as its native reader."
+    ),
 }
 
 

@@ -48,6 +48,10 @@ def member_list(request):
         for membership in page.object_list
         if membership.user.get_username() in locked_out and may_unlock(user, membership.user)
     }
+    # Offered only where this administrator may mark the person (services/members.py).
+    native_markable = selectors.members_native_reader_markable(
+        user=user, person_ids={membership.user_id for membership in page.object_list}
+    )
     return render(
         request,
         "members/list.html",
@@ -56,6 +60,7 @@ def member_list(request):
             "form": form,
             "filtered": any(filters.values()),
             "unlockable": unlockable,
+            "native_markable": native_markable,
         },
     )
 
@@ -108,6 +113,33 @@ def member_unlock(request, pk: int):
         request,
         _("%(person)s can sign in again.") % {"person": membership.user.get_username()},
     )
+    return redirect("member_list")
+
+
+@login_required
+@require_POST
+def member_native_reader(request, pk: int):
+    """Mark the person who holds this role as a native reader of Tibetan, or no longer one."""
+    membership = _managed_membership(request.user, pk)
+    marked = request.POST.get("is_native_reader") == "on"
+    try:
+        services.user_native_reader_set(
+            actor=request.user, user_id=membership.user_id, is_native_reader=marked
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("member_list")
+    person = membership.user.get_username()
+    if marked:
+        messages.success(
+            request, _("%(person)s is marked as a native reader of Tibetan.") % {"person": person}
+        )
+    else:
+        messages.success(
+            request,
+            _("%(person)s is no longer marked as a native reader of Tibetan.") % {"person": person},
+        )
     return redirect("member_list")
 
 

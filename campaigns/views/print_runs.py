@@ -1,4 +1,5 @@
-"""Print run pages: ordering copies of an approved edition, the list, a run and its PDF."""
+"""Print run pages: ordering copies of a material's current edition, the list, a run and its
+PDF."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -27,10 +28,10 @@ def print_run_order(request, pk: int):
         raise PermissionDenied
     initial = {"paper_size": KIND_PAPER.get(edition.material.kind, "A5"), "org_unit": units[0]}
     form = PrintRunOrderForm(request.POST or None, org_units=units, initial=initial)
-    if edition.status != MaterialEdition.Status.APPROVED:
-        # Said before anything is typed; the service refuses the order all the same.
-        form.add_error(None, services.ERRORS["not_approved"])
-    elif request.method == "POST" and form.is_valid():
+    # Said before anything is typed (the page offers no order button then); the service
+    # refuses the order all the same.
+    refusal = services.print_run_refusal(edition)
+    if refusal is None and request.method == "POST" and form.is_valid():
         try:
             print_run = services.print_run_order(user=user, edition=edition, **form.cleaned_data)
         except ValidationError as error:
@@ -42,7 +43,16 @@ def print_run_order(request, pk: int):
             else:
                 messages.success(request, _("The print run was ordered; its PDF is being made."))
             return redirect("job_detail", pk=print_run.job_id)
-    return render(request, "print_runs/order.html", {"form": form, "edition": edition})
+    current = (
+        MaterialEdition.objects.filter(material=edition.material_id).current().first()
+        if refusal is not None
+        else None
+    )
+    return render(
+        request,
+        "print_runs/order.html",
+        {"form": form, "edition": edition, "refusal": refusal, "current": current},
+    )
 
 
 @login_required

@@ -7,6 +7,8 @@ DATABASE_URL        e.g. postgres://postgres@127.0.0.1:5432/portal;
 CELERY_BROKER_URL   e.g. redis://127.0.0.1:6379/0; unset: tasks run in-process
 DJANGO_ENV          development (default), production or test
 DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS   required when DJANGO_ENV=production
+PORTAL_PUBLIC_URL   the portal's public address (https://…), required in production;
+                    development: http://127.0.0.1:8000
 """
 
 import os
@@ -164,6 +166,10 @@ if any(
     for folder in [STATIC_ROOT, *STATICFILES_DIRS]
 ):
     raise ImproperlyConfigured("DJANGO_MEDIA_ROOT must lie outside the static files folders.")
+# The portal's public address, as a reader's phone opens it: the printed QR codes lead to
+# PORTAL_PUBLIC_URL + /h/<token>/, and the same address is printed beside them. Required, and
+# https, when DEBUG is off (portal/checks.py); development sets a local default.
+PORTAL_PUBLIC_URL = os.environ.get("PORTAL_PUBLIC_URL", "").strip()
 # The print fonts cut down to the common characters, made on a worker's first render
 # (campaigns/printing/fonts.py); any folder the workers may write, kept between restarts.
 PRINT_FONT_DIR = Path(os.environ.get("DJANGO_PRINT_FONT_DIR", BASE_DIR / "var" / "print-fonts"))

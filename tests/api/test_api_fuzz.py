@@ -123,6 +123,7 @@ WRITE_OPERATIONS = [
     ("post", "/api/v1/events/{id}/approve/"),
     ("post", "/api/v1/events/{id}/return/"),
     ("post", "/api/v1/events/{id}/cancel/"),
+    ("post", "/api/v1/events/{id}/confirm-head-count/"),
     ("post", "/api/v1/print-runs/"),
 ]
 
@@ -145,6 +146,7 @@ def _bodies(world, approved_edition, hospital) -> dict[tuple[str, str], tuple[st
     }
     report = {
         "version": event.version,
+        "head_count": 80,
         "audience": {"women": 35, "farmers_herders": 60},
         "staff_count": 6,
         "summary": "牧民踊跃参加。",
@@ -174,6 +176,10 @@ def _bodies(world, approved_edition, hospital) -> dict[tuple[str, str], tuple[st
         ("post", "/api/v1/events/{id}/cancel/"): (
             f"{detail}cancel/",
             {"reason": "暴雪封路。", "version": event.version},
+        ),
+        ("post", "/api/v1/events/{id}/confirm-head-count/"): (
+            f"{detail}confirm-head-count/",
+            {"head_count": 80, "version": event.version},
         ),
         ("post", "/api/v1/print-runs/"): (
             "/api/v1/print-runs/",
@@ -275,7 +281,7 @@ def test_hostile_bodies_get_no_server_error_and_change_nothing(
             user=world.organizer,
             event_id=world.event.pk,
             expected_version=1,
-            figures={},
+            figures={"head_count": 40},
             audience={"women": 35},
         )
         event_submit(user=world.organizer, event_id=world.event.pk, expected_version=2)
@@ -285,7 +291,7 @@ def test_hostile_bodies_get_no_server_error_and_change_nothing(
             user=world.organizer,
             event_id=world.event.pk,
             expected_version=1,
-            figures={},
+            figures={"head_count": 40},
             audience={"women": 35},
         )
         body = {**body, "version": 2}

@@ -153,7 +153,11 @@ def test_report_then_submit_then_approve(api, world):
     version = world.event.version
     report = organizer.post(
         _url(world.event, "report"),
-        {"version": version, "audience": {"farmers_herders": 60, "women": 35, "youth": None}},
+        {
+            "version": version,
+            "head_count": 80,
+            "audience": {"farmers_herders": 60, "women": 35, "youth": None},
+        },
         format="json",
     )
     assert report.status_code == 200, report.json()
@@ -271,6 +275,7 @@ def test_report_records_handouts_and_partner_services(api, world):
         _url(world.event, "report"),
         {
             "version": world.event.version,
+            "head_count": 45,
             "audience": {"women": 40},
             "handouts": [{"edition": edition.pk, "copies": 120}],
             "partner_services": [
@@ -301,7 +306,7 @@ def test_a_report_without_handouts_keeps_those_recorded_on_the_page(api, world):
     world.event.save()
     response = api(world.organizer).post(
         _url(world.event, "report"),
-        {"version": world.event.version, "audience": {"women": 12}},
+        {"version": world.event.version, "head_count": 20, "audience": {"women": 12}},
         format="json",
     )
     assert response.status_code == 200, response.json()
@@ -316,6 +321,7 @@ def test_more_referred_than_screened_is_refused_and_nothing_is_saved(api, world)
         _url(world.event, "report"),
         {
             "version": world.event.version,
+            "head_count": 45,
             "audience": {"women": 40},
             "partner_services": [
                 {
@@ -352,3 +358,125 @@ def test_another_branchs_partner_or_edition_cannot_be_named(api, world):
     body = response.json()
     assert "handouts" in body
     assert "partner_services" in body
+
+
+# ---- the head count: the people figure of an in-person event; groups are "of whom" ----
+
+
+def _derived(world) -> Event:
+    """The world's event as migration 0016 left a report from before head counts: 60 herders
+    and 35 women, its head count the old sum of the groups (95), marked as derived."""
+    Event.objects.filter(pk=world.event.pk).update(
+        status=Event.Status.REPORTED,
+        head_count=95,
+        head_count_derived=True,
+        people_reached=95,
+        audience_farmers_herders=60,
+        audience_women=35,
+        version=3,
+    )
+    f.AudienceCountFactory(event=world.event, group="farmers_herders", count=60)
+    f.AudienceCountFactory(event=world.event, group="women", count=35)
+    return Event.objects.get(pk=world.event.pk)
+
+
+def test_the_report_takes_the_head_count_and_people_reached_is_it(api, world):
+    response = api(world.organizer).post(
+        _url(world.event, "report"),
+        {
+            "version": world.event.version,
+            "head_count": 80,
+            "audience": {"farmers_herders": 60, "women": 35},
+        },
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert (body["head_count"], body["people_reached"], body["head_count_derived"]) == (
+        80,
+        80,
+        False,
+    )
+    read = api(world.reviewer).get(_url(world.event)).json()
+    assert (read["head_count"], read["people_reached"]) == (80, 80)
+
+
+def test_a_group_above_the_head_count_is_refused_under_the_groups_name(api, world):
+    response = api(world.organizer).post(
+        _url(world.event, "report"),
+        {
+            "version": world.event.version,
+            "head_count": 50,
+            "audience": {"farmers_herders": 60, "women": 35},
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "audience": {"farmers_herders": ["At most the head count (50): a group is part of it."]}
+    }
+    event = Event.objects.get(pk=world.event.pk)
+    assert (event.version, event.head_count) == (1, None)
+    assert not event.audience_counts.exists()
+
+
+def test_an_in_person_event_without_a_head_count_cannot_be_submitted(api, world):
+    client = api(world.organizer)
+    saved = client.post(
+        _url(world.event, "report"), {"version": 1, "summary": "牧民踊跃参加。"}, format="json"
+    )
+    assert saved.status_code == 200, saved.json()
+    response = client.post(_url(world.event, "submit"), {"version": 2})
+    assert response.status_code == 400
+    assert response.json() == {
+        "non_field_errors": [
+            "Give the head count (everyone who came) before you submit the report."
+        ]
+    }
+    assert Event.objects.get(pk=world.event.pk).status == Event.Status.PLANNED
+
+
+def test_an_event_says_whether_its_head_count_was_derived(api, world):
+    _derived(world)
+    client = api(world.reviewer)
+    assert client.get(_url(world.event)).json()["head_count_derived"] is True
+    assert client.get(_url()).json()["results"][0]["head_count_derived"] is True
+
+
+@pytest.mark.parametrize("role", ["organizer", "reviewer"])
+def test_a_derived_head_count_is_corrected_through_the_api(api, world, role):
+    _derived(world)
+    response = api(getattr(world, role)).post(
+        _url(world.event, "confirm-head-count"), {"head_count": 80, "version": 3}, format="json"
+    )
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert (body["head_count"], body["head_count_derived"], body["people_reached"]) == (
+        80,
+        False,
+        80,
+    )
+    assert response["ETag"] == '"4"'
+    entry = AuditEntry.objects.get(action="campaigns.event.head_count_confirmed")
+    assert entry.data == {"from": 95, "to": 80}
+
+
+def test_a_head_count_below_the_largest_group_is_refused_under_head_count(api, world):
+    _derived(world)
+    response = api(world.reviewer).post(
+        _url(world.event, "confirm-head-count"), {"head_count": 50, "version": 3}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "head_count": ["At least 60: the largest audience group is part of the head count."]
+    }
+    assert Event.objects.get(pk=world.event.pk).head_count_derived
+
+
+def test_a_translator_cannot_confirm_a_head_count(api, world):
+    _derived(world)
+    response = api(world.translator).post(
+        _url(world.event, "confirm-head-count"), {"head_count": 80, "version": 3}, format="json"
+    )
+    assert response.status_code == 403
+    assert Event.objects.get(pk=world.event.pk).head_count == 95

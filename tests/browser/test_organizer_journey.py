@@ -81,6 +81,8 @@ def test_organizer_plans_reports_and_submits_and_reviewer_approves(
 
     # Report.
     page.click(f"a[href='/events/{event.pk}/report']")
+    # 80 came, of whom 60 herders and 35 women: the groups overlap.
+    page.fill("input[name=head_count]", "80")
     page.fill("input[name=audience_farmers_herders]", "60")
     page.fill("input[name=audience_women]", "35")
     page.fill("input[name=staff_count]", "6")
@@ -104,6 +106,7 @@ def test_organizer_plans_reports_and_submits_and_reviewer_approves(
     page.wait_for_selector(".badge.status-reported")
     event.refresh_from_db()
     assert event.status == Event.Status.REPORTED
+    assert (event.head_count, event.people_reached) == (80, 80)
     assert dict(event.audience_counts.values_list("group", "count")) == {
         "farmers_herders": 60,
         "women": 35,

@@ -1,6 +1,8 @@
 """Journey 3's first half on a phone: a translator writes a handout's Tibetan in the Tibetan
-interface (autosaved), marks the edition translated; a reviewer confirms the translation,
-clears native review and approves it; anyone with the link reads it on its public page."""
+interface (autosaved), marks the edition translated; a reviewer confirms the translation but
+is not offered the approval while the Tibetan awaits native review; a native reader of
+Tibetan reads and clears it block by block; the reviewer approves it; anyone with the link
+reads it on its public page."""
 
 import pytest
 
@@ -34,6 +36,8 @@ def leaflet(db):
     f.MembershipFactory(user=translator, org_unit=sichuan, role=Membership.Role.TRANSLATOR)
     reviewer = f.UserFactory(username="sc-reviewer")
     f.MembershipFactory(user=reviewer, org_unit=sichuan, role=Membership.Role.REVIEWER)
+    native_reader = f.UserFactory(username="sc-native-reader", is_native_reader=True)
+    f.MembershipFactory(user=native_reader, org_unit=sichuan, role=Membership.Role.TRANSLATOR)
     return {"material": material, "edition": edition, "block": block}
 
 
@@ -70,7 +74,7 @@ def test_translator_writes_tibetan_and_reviewer_approves(
     page.wait_for_selector(".badge.status-translated")
     assert MaterialEdition.objects.get(pk=edition.pk).status == "translated"
 
-    # The reviewer, another user, confirms, clears native review and approves.
+    # The reviewer, another user, confirms; the approval waits for native review.
     reviewer_context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
     reviewer = reviewer_context.new_page()
     sign_in(reviewer, live_server, "sc-reviewer")
@@ -78,10 +82,30 @@ def test_translator_writes_tibetan_and_reviewer_approves(
     assert reviewer.locator(".native-flag").count() >= 1
     reviewer.click(f"form[action='/editions/{edition.pk}/transition/review'] button")
     reviewer.wait_for_selector(".badge.status-reviewed")
-    reviewer.click(f"form[action='/editions/{edition.pk}/transition/clear_native_review'] button")
-    reviewer.wait_for_selector(".messages")
-    assert reviewer.locator(".native-flag").count() == 0
-    reviewer.click(f"form[action='/editions/{edition.pk}/transition/approve'] button")
+    clear = f"form[action='/editions/{edition.pk}/transition/clear_native_review'] button"
+    approve = f"form[action='/editions/{edition.pk}/transition/approve'] button"
+    assert reviewer.locator(clear).count() == 0
+    assert reviewer.locator(approve).count() == 0
+    assert "#1, #2" in reviewer.inner_text(".native-review-missing")
+    _fits_the_phone(reviewer)
+    reviewer.screenshot(path=artifacts / "translation-approval-waits.png", full_page=True)
+
+    # A native reader reads each block and clears it; each block says who cleared it.
+    reader_context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    reader = reader_context.new_page()
+    sign_in(reader, live_server, "sc-native-reader")
+    reader.goto(f"{live_server.url}/editions/{edition.pk}/")
+    for _ in range(2):
+        reader.locator(".block-head form.inline button").first.click()
+        reader.wait_for_selector(".messages")
+    assert reader.locator(".native-flag").count() == 0
+    assert reader.locator(".native-cleared").count() == 2
+    _fits_the_phone(reader)
+    reader.screenshot(path=artifacts / "translation-native-review.png", full_page=True)
+    reader_context.close()
+
+    reviewer.reload()
+    reviewer.click(approve)
     reviewer.wait_for_selector(".badge.status-approved")
     assert reviewer.locator(f"a[href='/h/{edition.public_token}/']").count() == 1
     _fits_the_phone(reviewer)

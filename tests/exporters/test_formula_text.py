@@ -178,7 +178,7 @@ def test_the_events_export_keeps_numbers_and_dates_as_such(regulator_world):
         row for row in sheet.iter_rows(min_row=2) if row[0].value == "红原牧区金融知识宣讲"
     )
     by_header = dict(zip(headers, village, strict=True))
-    assert (by_header["受众人数"].value, by_header["受众人数"].data_type) == (40, "n")
+    assert (by_header["到场人数"].value, by_header["到场人数"].data_type) == (35, "n")
     assert (by_header["工作人员"].value, by_header["工作人员"].data_type) == (5, "n")
     assert by_header["开始时间"].value == dt.datetime(2025, 3, 12, 10, 0)  # noqa: DTZ001
     assert by_header["开始时间"].data_type == "d"
@@ -225,9 +225,14 @@ def test_the_import_summary_counts_are_numbers(regulator_world):
 def test_the_problems_sheet_hands_back_the_uploaded_text_as_text(regulator_world):
     link = '=HYPERLINK("http://example.com","x")'
 
-    job = _import_job(regulator_world, _filled_sheet({"external_ref": "HY-1", "title": link}))
+    # A count cell holding a formula-like text is refused; the text comes back as text.
+    job = _import_job(
+        regulator_world,
+        _filled_sheet({"external_ref": "HY-1", "title": "讲座", "staff_count": link}),
+    )
 
     events = _workbook(job)["活动"]  # the uploaded sheet, its bad cells marked
-    title = events.cell(row=3, column=[c.key for c in columns()].index("title") + 1)
-    assert (title.value, title.data_type) == (link, "s")
-    assert title.comment.text == "单元格含公式，请直接填写值。"  # the organizer's language
+    staff = events.cell(row=3, column=[c.key for c in columns()].index("staff_count") + 1)
+    assert (staff.value, staff.data_type) == (link, "s")
+    # In the organizer's language.
+    assert staff.comment.text == "须为大于或等于 0 的整数；未统计的请留空。"

@@ -10,6 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from campaigns.exporters.disclosure import SMALL_COUNT, small_count_shown
+from campaigns.exporters.regulator import SCREENING_NOTE
 from campaigns.models import Job
 from tests.regulator_world import (
     export_job_run,
@@ -48,13 +49,42 @@ def test_the_sheet_has_a_row_per_branch_and_bold_totals(regulator_world):
     assert summary.freeze_panes == "A4"
     rows = _summary_rows(workbook)
     assert list(rows) == ["四川分公司", "湖南分公司", "合计"]
-    assert rows["四川分公司"]["触达人数合计"] == 560
-    assert rows["四川分公司"]["妇女"] == 30
-    assert rows["湖南分公司"]["农牧民"] == 60
+    assert rows["湖南分公司"]["其中：农牧民"] == 60
     assert rows["合计"]["发放宣传资料（份）"] == 200
     assert rows["合计"]["覆盖县（区）数"] == 4
     assert summary.cell(row=6, column=1).font.b
     assert summary.cell(row=6, column=6).data_type == "n"  # numbers stay numbers
+
+
+def test_head_counts_and_online_reach_are_apart_and_the_groups_are_of_whom(regulator_world):
+    rows = _summary_rows(load_workbook(_run(regulator_world).result.open("rb")))
+
+    # Sichuan: 35 came to the village event (30 women, 10 elderly) and 25 to the school talk
+    # (20 students); its livestream reached 500. No column adds the groups, or reach to
+    # head counts.
+    sichuan = rows["四川分公司"]
+    assert (sichuan["线下参加人数"], sichuan["线上触达人次"]) == (60, 500)
+    assert (sichuan["其中：妇女"], sichuan["其中：老年人"], sichuan["其中：青少年和学生"]) == (
+        30,
+        10,
+        20,
+    )
+    assert (rows["合计"]["线下参加人数"], rows["合计"]["线上触达人次"]) == (120, 500)
+    headers = list(sichuan)
+    assert not any("合计" in header or header == "触达人数" for header in headers)
+    groups = [header for header in headers if header.startswith("其中：")]
+    assert len(groups) == 11
+    assert headers.index("线下参加人数") + 1 == headers.index(groups[0])
+
+
+def test_the_sheet_says_the_groups_are_part_of_the_head_count_and_overlap(regulator_world):
+    summary = load_workbook(_run(regulator_world).result.open("rb"))["统计表"]
+
+    notes = [row[0] for row in _rows(summary) if row[0] and "线下参加人数为" in row[0]]
+    assert len(notes) == 1
+    assert "一人可同时属于几类受众" in notes[0]
+    assert "不应相加" in notes[0]
+    assert "与线下参加人数分列" in notes[0]
 
 
 def test_screening_figures_from_one_to_four_are_shown_as_less_than_five(regulator_world):
@@ -63,35 +93,35 @@ def test_screening_figures_from_one_to_four_are_shown_as_less_than_five(regulato
     assert (rows["四川分公司"]["筛查人数"], rows["四川分公司"]["转诊人数"]) == ("<5", "<5")
 
 
-def test_a_column_with_a_hidden_figure_hides_a_second_one_and_keeps_its_total_exact(
-    regulator_world,
-):
+def test_a_total_over_a_hidden_figure_is_hidden_and_the_other_rows_stay_exact(regulator_world):
     rows = _summary_rows(load_workbook(_run(regulator_world).result.open("rb")))
 
-    # Exact totals (33, 9) less Hunan's 30 and 8 would give Sichuan's 3 and 1 back.
-    assert (rows["湖南分公司"]["筛查人数"], rows["湖南分公司"]["转诊人数"]) == ("×", "×")
-    assert (rows["合计"]["筛查人数"], rows["合计"]["转诊人数"]) == (33, 9)
+    # Totals (33, 9) less Hunan's 30 and 8 would give Sichuan's 3 and 1 back.
+    assert (rows["湖南分公司"]["筛查人数"], rows["湖南分公司"]["转诊人数"]) == (30, 8)
+    assert (rows["合计"]["筛查人数"], rows["合计"]["转诊人数"]) == ("×", "×")
 
 
-def test_zero_is_printed_and_a_column_without_a_partner_for_its_hidden_figure_hides_its_total(
-    regulator_world,
-):
+def test_a_unit_shows_the_same_on_its_own_sheet_as_on_its_parents(regulator_world):
+    hq = _summary_rows(load_workbook(_run(regulator_world).result.open("rb")))
     job = _run(regulator_world, owner=regulator_world.branch_reviewer, unit="branch_a")
 
     rows = _summary_rows(load_workbook(job.result.open("rb")))
 
-    # The branch's own school talk had no screening; its sub-branch screened 3, referred 1.
+    # The branch's own school talk had no screening; its sub-branch screened 3, referred 1,
+    # the only figures under the branch that are not 0: its total is "<5" as on HQ's sheet.
     assert (rows["四川分公司"]["筛查人数"], rows["四川分公司"]["转诊人数"]) == (0, 0)
     assert (rows["阿坝中心支公司"]["筛查人数"], rows["阿坝中心支公司"]["转诊人数"]) == ("<5", "<5")
-    assert (rows["合计"]["筛查人数"], rows["合计"]["转诊人数"]) == ("×", "×")
+    assert (rows["合计"]["筛查人数"], rows["合计"]["转诊人数"]) == ("<5", "<5")
+    assert (hq["四川分公司"]["筛查人数"], hq["四川分公司"]["转诊人数"]) == ("<5", "<5")
 
 
 def test_the_sheet_says_how_its_figures_were_hidden_below_the_table(regulator_world):
     summary = load_workbook(_run(regulator_world).result.open("rb"))["统计表"]
 
-    notes = [row[0] for row in _rows(summary) if row[0] and "补充隐藏" in row[0]]
-    assert len(notes) == 1
-    assert "至少还有三个可能的值" in notes[0]
+    notes = [row[0] for row in _rows(summary) if row[0] and row[0].startswith("筛查、转诊人数")]
+    assert notes == [SCREENING_NOTE]
+    assert "对照上下级机构的统计表" in notes[0]
+    assert "1 至 4 都仍有可能" in notes[0]
 
 
 @pytest.mark.parametrize(
@@ -124,6 +154,8 @@ def test_the_events_sheet_lists_each_counted_event_with_the_filters_applied(regu
     )
     village = next(row for row in events if row[0] == "红原牧区金融知识宣讲")
     assert village[4:12] == ["是", None, None, "乡村/农牧区", "讲座", "线下", village[10], "已通过"]
+    assert events[0][12:14] == ["线下参加人数", "线上触达人次"]
+    assert village[12:14] == [35, None]
     assert workbook["活动明细"]["A2"].data_type == "s"
     assert "渠道：线下" in workbook["统计表"]["A2"].value
     assert workbook["统计表"]["A2"].value.endswith("统计已通过和已上报的活动")
@@ -174,22 +206,23 @@ def test_libreoffice_reads_headers_figures_totals_and_formula_like_text_as_text(
         "线下活动数",
         "参与网点数",
         "参与人员数",
-        "触达人数合计",
+        "线下参加人数",
     ]
     assert summary[2][6:17] == [
-        "老年人",
-        "青少年和学生",
-        "妇女",
-        "少数民族",
-        "农牧民",
-        "新市民",
-        "外出务工人员",
-        "残障人士",
-        "在华外籍人士",
-        "企业职工",
-        "其他",
+        "其中：老年人",
+        "其中：青少年和学生",
+        "其中：妇女",
+        "其中：少数民族",
+        "其中：农牧民",
+        "其中：新市民",
+        "其中：外出务工人员",
+        "其中：残障人士",
+        "其中：在华外籍人士",
+        "其中：企业职工",
+        "其中：其他",
     ]
     assert summary[2][17:] == [
+        "线上触达人次",
         "发放宣传资料（份）",
         "合作服务（次）",
         "筛查人数",
@@ -198,11 +231,12 @@ def test_libreoffice_reads_headers_figures_totals_and_formula_like_text_as_text(
         "覆盖特殊地区县（区）数",
     ]
     by_unit = {row[0]: row for row in summary[3:]}
-    assert by_unit["四川分公司"][:6] == ["四川分公司", "1", "2", "3", "10", "560"]
-    assert by_unit["四川分公司"][19:21] == ["<5", "<5"]
-    assert by_unit["湖南分公司"][19:21] == ["×", "×"]
-    assert by_unit["合计"][:6] == ["合计", "1", "3", "7", "16", "620"]
-    assert by_unit["合计"][19:21] == ["33", "9"]
+    assert by_unit["四川分公司"][:6] == ["四川分公司", "1", "2", "3", "10", "60"]
+    assert by_unit["四川分公司"][17] == "500"
+    assert by_unit["四川分公司"][20:22] == ["<5", "<5"]
+    assert by_unit["湖南分公司"][20:22] == ["30", "8"]
+    assert by_unit["合计"][:6] == ["合计", "1", "3", "7", "16", "120"]
+    assert by_unit["合计"][20:22] == ["×", "×"]
     assert by_unit["合计"][-2:] == ["4", "2"]
     titles = [row[0] for row in events[1:]]
     assert "=1+1" in titles

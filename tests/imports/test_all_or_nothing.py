@@ -43,7 +43,8 @@ def test_one_bad_row_among_good_ones_saves_no_event(world, bad_at):
 def test_a_report_refused_when_submitted_undoes_the_whole_import(world):
     """Submitting is the last step: a report the submit service refuses (an online event
     counts its reach online, not by audience) takes every row saved before it back out."""
-    online = GOOD | {"external_ref": "LIVE-1", "channel": "livestream", "venue_name": None}
+    online = PLANNED | {"external_ref": "LIVE-1", "channel": "livestream", "venue_name": None}
+    online |= {"head_count": 50}  # an online event reports its reach, not a head count
 
     result = run(world, sheet(GOOD, online), submit=True)
 

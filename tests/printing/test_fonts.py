@@ -5,6 +5,8 @@ import pytest
 from campaigns.printing.fonts import (
     COMMON,
     LEVEL_2,
+    PARTS,
+    SPACES,
     font_copy,
     is_font_copy,
     repertoire,
@@ -48,7 +50,8 @@ def test_the_second_level_copy_holds_the_rest_of_gb2312(font_dir):
     assert repertoire(LEVEL_2) & full <= second
     # Names' characters such as 睿 and 婷 are second-level; each character is in one part.
     assert {ord("睿"), ord("婷")} <= repertoire(LEVEL_2) - repertoire(COMMON)
-    assert not repertoire(LEVEL_2) & repertoire(COMMON)
+    # Only the spaces are in both: Pango sets a space in the font of the character before it.
+    assert repertoire(LEVEL_2) & repertoire(COMMON) == SPACES
     assert len(repertoire(COMMON) | repertoire(LEVEL_2)) > 6_763
 
 
@@ -67,3 +70,36 @@ def test_a_handout_reads_no_file_but_the_copies(font_dir):
     ]:
         with pytest.raises(ValueError, match="fetches no other resources"):
             fetcher.fetch(url)
+
+
+@pytest.mark.parametrize("part", PARTS, ids=lambda part: part.slug)
+def test_pango_names_each_copy_after_its_family_as_it_is(part):
+    # WeasyPrint names an embedded font after Pango's description of it: a family Pango would
+    # misread ("… Level 2", a size) gets a comma, and the PDF a BaseFont "…-Level-2,".
+    from weasyprint.text.ffi import ffi, pango
+
+    description = ffi.gc(pango.pango_font_description_new(), pango.pango_font_description_free)
+    pango.pango_font_description_set_family(description, part.family.encode())
+    written = ffi.string(pango.pango_font_description_to_string(description)).decode()
+    assert written == part.family
+
+
+@pytest.mark.parametrize("weight", [400, 700])
+def test_the_copy_kerns_and_ligates_latin_as_the_full_font(font_dir, weight):
+    # The copies keep every OpenType feature the handouts use (HarfBuzz's default set dropped
+    # kerning and ligatures: "//" and "ff" came out wider than with the full font).
+    import uharfbuzz as hb
+
+    def advances(face, text: str) -> list[int]:
+        buffer = hb.Buffer()
+        buffer.add_str(text)
+        buffer.guess_segment_properties()
+        buffer.language = "zh-hans"
+        hb.shape(hb.Font(face), buffer, {})
+        return [position.x_advance for position in buffer.glyph_positions]
+
+    source = source_font(weight)
+    full = hb.Face(hb.Blob.from_file_path(str(source.path)), source.index)
+    copy = hb.Face(hb.Blob.from_file_path(str(font_copy(weight))))
+    for text in ["//ff", "portal.example.cn/h/6f1c2a9e-3b7d", "（一）“投资”群聊。"]:
+        assert advances(copy, text) == advances(full, text), text

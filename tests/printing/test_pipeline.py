@@ -1,6 +1,7 @@
 """The print pipeline's PDF: the text as typed, fonts embedded, the page as ordered."""
 
 import logging
+import re
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,8 @@ from tests.printing.conftest import (
 from tests.printing.pdf_tools import (
     page_png,
     pdf_fonts,
+    pdf_info,
+    pdf_object_text,
     pdf_page_count,
     pdf_page_size,
     pdf_text,
@@ -143,26 +146,66 @@ def test_a_rare_character_falls_back_to_the_full_font(tmp_path, leaflet):
     assert "Noto-Serif-CJK-SC-Common-Bold" in names
 
 
+def test_every_embedded_font_has_a_clean_name(tmp_path, leaflet):
+    # Both weights of each copy, the full font and Tibetan: no name may end in a comma, which
+    # preflight tools read as a style separator.
+    block = leaflet.blocks.get(position=2)  # the list, regular
+    block.text_zh = "联系人王睿婷与荀彧\n" + RIGHTS_ZH
+    block.save()
+    _text, names = _callout_rendered(tmp_path, leaflet, "联系人：王睿婷，刘䶮。")
+    assert {
+        "Noto-Serif-CJK-SC-Second-Level",
+        "Noto-Serif-CJK-SC-Second-Level-Bold",
+        "Noto-Serif-CJK-SC-Bold",
+    } <= names
+    assert [name for name in names if not re.fullmatch(r"[A-Za-z0-9-]+", name)] == []
+
+
+def test_a_space_after_a_second_level_character_is_a_space(tmp_path, leaflet, caplog):
+    # Pango sets a space in the font of the character before it: a copy without spaces drew
+    # it as the crossed box of a missing glyph (WeasyPrint warns of a .notdef glyph).
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        text, _names = _callout_rendered(tmp_path, leaflet, "联系人：王睿婷 女士。")
+    assert "王睿婷女士" in text
+    assert [r.getMessage() for r in caplog.records if "notdef" in r.getMessage()] == []
+
+
+def test_pdf_carries_the_handouts_title_and_language(tmp_path, leaflet):
+    path = render(tmp_path, leaflet)
+    assert pdf_info(path)["Title"] == f"{HEADING_ZH} · {HEADING_BO} · 第3版"
+    assert re.findall(r"/Lang\s*\(([^)]*)\)", pdf_object_text(path)) == ["zh-Hans"]
+
+
+def test_the_footer_prints_the_contact_line_given_and_none_without(tmp_path, leaflet):
+    with_line = without_whitespace(pdf_text(render(tmp_path, leaflet)))
+    without = without_whitespace(pdf_text(render(tmp_path, leaflet, contact_line="")))
+    assert without_whitespace(CONTACT_LINE) in with_line
+    assert "咨询电话" not in without
+    assert "第3版/edition3" in without
+
+
 def test_a_second_level_character_comes_from_the_second_copy(tmp_path, leaflet):
     # 睿 and 婷 are GB 2312 second-level hanzi: in the copy of their own, not the full font.
     text, names = _callout_rendered(tmp_path, leaflet, "联系人：王睿婷。")
     assert "联系人：王睿婷。" in text
-    assert "Noto-Serif-CJK-SC-Level-2-Bold" in names  # the callout is bold
+    assert "Noto-Serif-CJK-SC-Second-Level-Bold" in names  # the callout is bold
     assert "Noto-Serif-CJK-SC-Bold" not in names
 
 
 @pytest.mark.parametrize(
-    ("paper_size", "bleed", "expected_mm"),
+    ("paper_size", "bleed", "crop_marks", "expected_mm"),
     [
-        ("A5", False, (148, 210)),
-        ("A5", True, (154, 216)),
-        ("A4", False, (297, 210)),
-        ("A3", True, (303, 426)),
+        ("A5", False, False, (148, 210)),
+        ("A5", True, False, (154, 216)),
+        ("A5", True, True, (168, 230)),
+        ("A4", False, False, (297, 210)),
+        ("A3", True, False, (303, 426)),
     ],
 )
-def test_page_is_the_size_ordered(tmp_path, leaflet, paper_size, bleed, expected_mm):
-    width, height = pdf_page_size(render(tmp_path, leaflet, paper_size=paper_size, bleed=bleed))
-    assert page_size_mm(paper_size=paper_size, bleed=bleed) == expected_mm
+def test_page_is_the_size_ordered(tmp_path, leaflet, paper_size, bleed, crop_marks, expected_mm):
+    pdf = render(tmp_path, leaflet, paper_size=paper_size, bleed=bleed, crop_marks=crop_marks)
+    width, height = pdf_page_size(pdf)
+    assert page_size_mm(paper_size=paper_size, bleed=bleed, crop_marks=crop_marks) == expected_mm
     assert width == pytest.approx(expected_mm[0] * MM, abs=0.01)
     assert height == pytest.approx(expected_mm[1] * MM, abs=0.01)
 
@@ -171,10 +214,11 @@ def test_a5_without_bleed_is_419_by_595_points(tmp_path, leaflet):
     assert pdf_page_size(render(tmp_path, leaflet)) == pytest.approx((419.53, 595.28), abs=0.01)
 
 
-def test_crop_marks_get_room_outside_the_trim(tmp_path, leaflet):
+def test_crop_marks_get_room_outside_the_trim_and_the_bleed(tmp_path, leaflet):
+    # 10 mm each side: the 3 mm bleed, then the marks from 5 to 10 mm outside the trim.
     width, _height = pdf_page_size(render(tmp_path, leaflet, crop_marks=True))
     assert "marks: crop" in page_css(paper_size="A5", bleed=False, crop_marks=True)
-    assert width == pytest.approx(154 * MM, abs=0.01)
+    assert width == pytest.approx(168 * MM, abs=0.01)
 
 
 def test_a5_page_looks_like_the_reviewed_reference(tmp_path, leaflet):

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 
 from campaigns.models import AuditEntry, Event, Job, MaterialEdition, PrintRun
 from campaigns.printing import jobs as print_jobs
@@ -9,6 +10,7 @@ from campaigns.selectors.print_runs import material_stock, print_runs_context
 from campaigns.services.print_runs import print_run_order
 from tests.factories import EventFactory, MaterialUseFactory, PrintRunFactory
 from tests.printing.conftest import leaflet_edition
+from tests.printing.pdf_tools import page_pngs, pdf_text, without_whitespace
 
 
 def order(printing, *, user=None, edition=None, copies=500, org_unit=None):
@@ -136,3 +138,58 @@ def test_stock_box_context_offers_the_approved_edition(printing):
         ]
         is False
     )
+
+
+def _rendered_run(printing, django_capture_on_commit_callbacks) -> PrintRun:
+    with django_capture_on_commit_callbacks(execute=True):
+        print_run = order(printing)
+    print_run.refresh_from_db()
+    return print_run
+
+
+def test_the_printed_qr_code_opens_the_public_page_at_the_portals_address(
+    printing, settings, django_capture_on_commit_callbacks, tmp_path
+):
+    import zxingcpp
+    from PIL import Image
+
+    settings.PORTAL_PUBLIC_URL = "https://outreach.example.cn/"
+    print_run = _rendered_run(printing, django_capture_on_commit_callbacks)
+    path = tmp_path / "run.pdf"
+    path.write_bytes(print_run.pdf.read())
+    public_page = "https://outreach.example.cn" + reverse(
+        "edition_public", args=[printing.edition.public_token]
+    )
+    codes = [
+        code.text
+        for png in page_pngs(path, tmp_path / "page", dpi=100)
+        for code in zxingcpp.read_barcodes(Image.open(png))
+    ]
+    assert codes == [public_page]
+    # The same address, to type, beside it.
+    assert public_page.removeprefix("https://").rstrip("/") in without_whitespace(pdf_text(path))
+
+
+def test_the_footer_holds_the_ordering_units_contact_line(
+    printing, django_capture_on_commit_callbacks, tmp_path
+):
+    unit = printing.tree["branch_a"]
+    unit.contact_line = "甲分公司 · 咨询电话 0837-1234567"
+    unit.save()
+    path = tmp_path / "run.pdf"
+    path.write_bytes(_rendered_run(printing, django_capture_on_commit_callbacks).pdf.read())
+    assert "甲分公司·咨询电话0837-1234567" in without_whitespace(pdf_text(path))
+
+
+def test_a_unit_without_a_contact_line_prints_none(
+    printing, django_capture_on_commit_callbacks, tmp_path
+):
+    unit = printing.tree["branch_a"]
+    unit.contact_line = ""
+    unit.name = "甲分公司"
+    unit.save()
+    path = tmp_path / "run.pdf"
+    path.write_bytes(_rendered_run(printing, django_capture_on_commit_callbacks).pdf.read())
+    text = without_whitespace(pdf_text(path))
+    assert "甲分公司" not in text  # not its name in place of a contact line either
+    assert "第3版/edition3" in text

@@ -52,7 +52,7 @@ from campaigns.models import (
     SignIn,
 )
 from campaigns.services.jobs import job_execute
-from portal.models import ApiToken
+from portal.models import ApiToken, User
 from portal.tokens import api_token_create
 from tests import factories as f
 from tests.module_world import module_world
@@ -113,6 +113,8 @@ class Viewer:
     level: str | None = None
     superuser: bool = False
     anonymous: bool = False
+    # Marked by an administrator as a native reader of Tibetan: a skill, not a role.
+    native_reader: bool = False
 
     @property
     def signed_in(self) -> bool:
@@ -138,8 +140,20 @@ class Viewer:
         return self.superuser or self.role in MAY[action]
 
 
+# A few viewers read Tibetan natively: a translator, an organizer far down the tree, and a
+# reviewer at headquarters; the other translators and reviewers do not.
+NATIVE_READERS = {(TRANSLATOR, "branch_a"), (ORGANIZER, "sub_a"), (REVIEWER, "hq")}
 VIEWERS = [
-    *(Viewer(f"{role}-{level}", role=role, level=level) for role in ROLES for level in LEVELS),
+    *(
+        Viewer(
+            f"{role}-{level}",
+            role=role,
+            level=level,
+            native_reader=(role, level) in NATIVE_READERS,
+        )
+        for role in ROLES
+        for level in LEVELS
+    ),
     Viewer("superuser", superuser=True),
     Viewer("no-membership"),
     Viewer("anonymous", anonymous=True),
@@ -180,7 +194,13 @@ def _build_world() -> World:
         sub = f.OrgUnitFactory(code=f"M-SB-{letter}", kind=OrgUnit.Kind.SUB_BRANCH, parent=central)
         units |= {f"branch_{letter}": branch, f"central_{letter}": central, f"sub_{letter}": sub}
     campaign = f.CampaignFactory(starts_on=dt.date(2025, 3, 1), ends_on=dt.date(2025, 3, 31))
-    prefecture = f.RegionFactory(code="513200", name_zh="阿坝州", level=Region.Level.PREFECTURE)
+    prefecture = f.RegionFactory(
+        code="513200",
+        name_zh="阿坝州",
+        name_bo="རྔ་བ་ཁུལ།",
+        name_bo_needs_review=True,
+        level=Region.Level.PREFECTURE,
+    )
     creator = f.UserFactory(username="matrix-creator")
     member = f.UserFactory(username="matrix-member")
     Group.objects.create(name="matrix-group")
@@ -209,7 +229,11 @@ def _build_world() -> World:
             "venue_name": "乡政府会议室",
             "created_by": creator,
         }
-        planned = put("planned_event", owner, f.EventFactory(title=f"M-planned-{owner}", **common))
+        planned = put(
+            "planned_event",
+            owner,
+            f.EventFactory(title=f"M-planned-{owner}", head_count=20, **common),
+        )
         f.AudienceCountFactory(event=planned, group=AudienceGroup.WOMEN, count=12)
         f.EventTopicFactory(event=planned)
         reported = put(
@@ -218,6 +242,9 @@ def _build_world() -> World:
             f.EventFactory(
                 title=f"M-reported-{owner}",
                 status=Event.Status.REPORTED,
+                # Reported before head counts were recorded: derived from the old sum.
+                head_count=40,
+                head_count_derived=True,
                 reported_at=dt.datetime(2025, 3, 12, 2, tzinfo=dt.UTC),
                 **common,
             ),
@@ -260,7 +287,11 @@ def _build_world() -> World:
     for viewer in VIEWERS:
         if viewer.anonymous:
             continue
-        user = f.UserFactory(username=f"m-{viewer.key}", is_superuser=viewer.superuser)
+        user = f.UserFactory(
+            username=f"m-{viewer.key}",
+            is_superuser=viewer.superuser,
+            is_native_reader=viewer.native_reader,
+        )
         if viewer.level:
             f.MembershipFactory(user=user, org_unit=units[viewer.level], role=viewer.role)
         users[viewer.key] = user
@@ -390,6 +421,24 @@ def _note(world, obj, viewer) -> dict:
     return {"text": "请补充受众人数。", "version": obj.version}
 
 
+def _head_count(world, obj, viewer) -> dict:
+    return {"head_count": 45, "version": obj.version}
+
+
+def _head_count_corrected(obj) -> bool:
+    event = Event.objects.get(pk=obj.pk)
+    return (event.head_count, event.head_count_derived) == (45, False)
+
+
+def _confirms_head_count(viewer, owner) -> str:
+    """A head count is confirmed by those who report the event (organizers) and those who
+    review it (reviewers), of its unit or above."""
+    if not viewer.sees(owner):
+        return HIDDEN
+    allowed = viewer.may("event.report", owner) or viewer.may("event.review", owner)
+    return OK if allowed else FORBIDDEN
+
+
 def _print_run_order(world, obj, viewer) -> dict:
     unit = world.units[viewer.level] if viewer.level else obj.material.org_unit
     return {
@@ -441,6 +490,14 @@ def _personal_information(viewer, owner) -> str:
         return OK
     allowed = viewer.role in MAY["signin.personal"] and (viewer.level != "hq" or owner == "hq")
     return OK if allowed else FORBIDDEN
+
+
+def _native_reader_only(viewer, owner) -> str:
+    """Tibetan text is cleared by native readers only: a block of a handout they see,
+    whatever their role, or a region's name (company-wide)."""
+    if owner is not None and not viewer.sees(owner, shared=True):
+        return HIDDEN
+    return OK if viewer.native_reader else FORBIDDEN
 
 
 def _orders_print_runs(viewer, owner) -> str:
@@ -500,6 +557,15 @@ WEB_ROUTES = [
     *(
         Route(name, target, "post", action=action, data=data, ok=302, done=done)
         for name, _api_name, target, action, data, _api_data, done in EVENT_TRANSITIONS
+    ),
+    Route(
+        "event_head_count_confirm",
+        "reported_event",
+        "post",
+        data=_head_count,
+        ok=302,
+        rule=_confirms_head_count,
+        done=_head_count_corrected,
     ),
     Route("review_queue", listing="reported_event", lists=lambda v, o: v.may("event.review", o)),
     Route(
@@ -712,13 +778,31 @@ WEB_ROUTES = [
                 "edition.review",
                 _status("edition", MaterialEdition.Status.DRAFT),
             ),
-            (
-                "clear_native_review",
-                "translated_edition",
-                "edition.review",
-                lambda obj: not MaterialEdition.objects.get(pk=obj.pk).needs_native_review,
-            ),
         ]
+    ),
+    Route(
+        "edition_transition",
+        "translated_edition",
+        "post",
+        shared=True,
+        kwargs=lambda obj: {"pk": obj.pk, "action": "clear_native_review"},
+        data=_version,
+        ok=302,
+        rule=_native_reader_only,
+        done=lambda obj: not MaterialEdition.objects.get(pk=obj.pk).needs_native_review,
+        id="edition_transition:clear_native_review",
+    ),
+    Route(
+        "edition_transition",
+        "translated_edition",
+        "post",
+        shared=True,
+        kwargs=lambda obj: {"pk": obj.pk, "action": "clear_native_review"},
+        data=lambda world, obj, viewer: {"block": obj.blocks.get().pk, "version": obj.version},
+        ok=302,
+        rule=_native_reader_only,
+        done=lambda obj: not EditionBlock.objects.get(edition=obj).needs_native_review,
+        id="edition_transition:clear_native_review:block",
     ),
     Route(
         "edition_new",
@@ -859,6 +943,34 @@ MEMBER_ROUTES = [
         ok=302,
         done=_gone,
         id="member_remove:post",
+    ),
+    Route(
+        "member_native_reader",
+        "membership",
+        "post",
+        data=lambda world, obj, viewer: {"is_native_reader": "on"},
+        # As for unlocking: the person holds a role at every unit, and the mark counts
+        # wherever they work, so only who administers all of them may set it.
+        rule=lambda v, o: (
+            HIDDEN
+            if not v.sees(o)
+            else OK
+            if v.superuser or (v.role == ADMIN and v.level == "hq")
+            else FORBIDDEN
+        ),
+        ok=302,
+        done=lambda obj: User.objects.get(pk=obj.user_id).is_native_reader,
+    ),
+    # Regions' Tibetan names: the review page and confirming (here, correcting) one name.
+    Route("region_name_review", rule=_native_reader_only),
+    Route(
+        "region_name_confirm",
+        "prefecture",
+        "post",
+        data=lambda world, obj, viewer: {"name_bo": "རྔ་བ་ས་ཁུལ།", "seen_name_bo": obj.name_bo},
+        ok=302,
+        rule=_native_reader_only,
+        done=lambda obj: Region.objects.get(pk=obj.pk).name_bo == "རྔ་བ་ས་ཁུལ།",
     ),
 ]
 
@@ -1028,12 +1140,25 @@ API_ROUTES = [
         "post",
         api=True,
         action="event.report",
-        data=lambda world, obj, viewer: {"audience": {"women": 40}, "version": obj.version},
+        data=lambda world, obj, viewer: {
+            "head_count": 50,
+            "audience": {"women": 40},
+            "version": obj.version,
+        },
         done=lambda obj: obj.audience_counts.get(group="women").count == 40,
     ),
     *(
         Route(api_name, target, "post", api=True, action=action, data=data, done=done)
         for _name, api_name, target, action, _data, data, done in EVENT_TRANSITIONS
+    ),
+    Route(
+        "api-event-confirm-head-count",
+        "reported_event",
+        "post",
+        api=True,
+        data=_head_count,
+        rule=_confirms_head_count,
+        done=_head_count_corrected,
     ),
     Route("api-partner-list", api=True, listing="partner", shared=True),
     Route("api-partner-detail", "partner", api=True, shared=True),
@@ -1086,6 +1211,8 @@ def _targets(route: Route, world: World, viewer: Viewer) -> dict:
         return {None: world.campaign}
     if route.target == "county":
         return {None: world.units["hq"].service_area.get()}
+    if route.target == "prefecture":
+        return {None: world.prefecture}
     return world.objects[route.target]
 
 
@@ -1292,7 +1419,7 @@ def test_every_url_pattern_is_exercised():
 
 
 def test_the_matrix_has_at_least_500_cases():
-    one_object = {None, "campaign", "county", "own_token", "others_token"}
+    one_object = {None, "campaign", "county", "prefecture", "own_token", "others_token"}
     cases = sum(
         1 if route.target in one_object else len(OWNERS) for route in ROUTES for _viewer in VIEWERS
     )

@@ -13,6 +13,7 @@ from axes.models import AccessAttempt
 from django.contrib.auth.models import Permission
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from campaigns.models import (
     AuditEntry,
@@ -189,3 +190,22 @@ def test_lifting_a_lockout_by_deleting_its_sign_in_record_is_audited(superuser):
     assert not AccessAttempt.objects.exists()
     entry = AuditEntry.objects.get(action="admin.axes.accessattempt.deleted")
     assert entry.actor == superuser
+
+
+def test_a_tibetan_name_changed_in_the_admin_waits_for_a_native_reader_again(superuser, hongyuan):
+    hongyuan.name_bo = "ཧོང་ཡོན།"
+    hongyuan.name_bo_needs_review = False
+    hongyuan.name_bo_reviewed_at = timezone.now()
+    hongyuan.save()
+    change_url = reverse("admin:campaigns_region_change", args=[hongyuan.pk])
+    form = _client(superuser).get(change_url).context["adminform"].form
+    posted = {name: value for name, value in form.initial.items() if value is not None}
+    posted.update(name_bo="རྨ་ཐང་།", name_bo_needs_review="")
+
+    response = _client(superuser).post(change_url, posted)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    hongyuan.refresh_from_db()
+    assert hongyuan.name_bo == "རྨ་ཐང་།"
+    assert hongyuan.name_bo_needs_review is True
+    assert hongyuan.name_bo_reviewed_at is None

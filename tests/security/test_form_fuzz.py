@@ -134,8 +134,20 @@ def _build_world() -> World:
     branch = f.OrgUnitFactory(code="F-BR", kind=OrgUnit.Kind.BRANCH, parent=hq)
     central = f.OrgUnitFactory(code="F-CSB", kind=OrgUnit.Kind.CENTRAL_SUB_BRANCH, parent=branch)
     units = {"hq": hq, "branch": branch, "central": central}
-    prefecture = f.RegionFactory(code="513200", name_zh="阿坝州", level=Region.Level.PREFECTURE)
-    county = f.RegionFactory(code="513233", name_zh="红原县", parent=prefecture)
+    prefecture = f.RegionFactory(
+        code="513200",
+        name_zh="阿坝州",
+        name_bo="རྔ་བ་ཁུལ།",
+        name_bo_needs_review=True,
+        level=Region.Level.PREFECTURE,
+    )
+    county = f.RegionFactory(
+        code="513233",
+        name_zh="红原县",
+        name_bo="ཧོང་ཡོན་རྫོང་།",
+        name_bo_needs_review=True,
+        parent=prefecture,
+    )
     branch.service_area.add(county)
     central.service_area.add(county)
     campaign = f.CampaignFactory(starts_on=dt.date(2025, 3, 1), ends_on=dt.date(2025, 3, 31))
@@ -143,7 +155,11 @@ def _build_world() -> World:
 
     users = {}
     for role in ROLES:
-        users[role] = f.UserFactory(username=f"fuzz-{role}")
+        # The reviewer reads Tibetan natively: shown the native review's and the region
+        # names' forms.
+        users[role] = f.UserFactory(
+            username=f"fuzz-{role}", is_native_reader=role == Membership.Role.REVIEWER
+        )
         f.MembershipFactory(user=users[role], org_unit=branch, role=role)
         api_token_create(user=users[role], name="fuzz")
         f.NotificationFactory(recipient=users[role], occasion=f"fuzz:{role}")
@@ -156,16 +172,21 @@ def _build_world() -> World:
         venue_name="安曲牧场",
         format=EventFormat.GM_RECEPTION_DAY,
         created_by=organizer,
+        # Counted already (a head count, and the women among them), so that its report can
+        # be sent.
+        head_count=20,
         **common,
     )
     f.EventTopicFactory(event=planned)
-    # Counted already, so that its report can be sent.
     f.AudienceCountFactory(event=planned, group=AudienceGroup.WOMEN, count=12)
     reported = f.EventFactory(
         title="F-reported",
         venue_name="安曲牧场",
         status=Event.Status.REPORTED,
         reported_at=dt.datetime(2025, 3, 12, 2, tzinfo=dt.UTC),
+        # Reported before head counts were recorded: its page asks to confirm the head count.
+        head_count=30,
+        head_count_derived=True,
         **common,
     )
     f.AudienceCountFactory(event=reported, group=AudienceGroup.WOMEN, count=30)
@@ -270,6 +291,7 @@ URL_KWARGS: dict[str, Callable[[World], dict | list[dict]]] = {
     "event_approve": _o("reported"),
     "event_return": _o("reported"),
     "event_cancel": _o("planned"),
+    "event_head_count_confirm": _o("reported"),
     "event_photo_upload": _o("planned"),
     "event_sign_ins": _o("planned"),
     "event_sign_ins_import": _o("planned"),
@@ -329,6 +351,9 @@ URL_KWARGS: dict[str, Callable[[World], dict | list[dict]]] = {
     "member_add": _none,
     "member_remove": _o("member"),
     "member_unlock": _o("member"),
+    "member_native_reader": _o("member"),
+    "region_name_review": _none,
+    "region_name_confirm": lambda w: {"pk": w.county.pk},
     "notification_list": _none,
     "notifications_read": _none,
     "healthz": _none,
@@ -883,6 +908,7 @@ def test_the_crawl_finds_the_forms_of_every_kind_of_page(crawled):
         "event_approve_bulk",
         "event_return",
         "event_cancel",
+        "event_head_count_confirm",
         "event_photo_upload",
         "event_sign_ins",
         "event_sign_ins_import",
@@ -902,6 +928,8 @@ def test_the_crawl_finds_the_forms_of_every_kind_of_page(crawled):
         "coverage_unit",
         "audit_log",
         "member_add",
+        "member_native_reader",
+        "region_name_confirm",
         "api_tokens",
         "login",
     }

@@ -126,8 +126,47 @@ def test_mix_counts_venues_audiences_and_weeks(coverage_world):
             filters=NO_FILTERS,
         )
     assert dict(mix.venue_types)["village, farm or pasture"] == 1
-    assert dict(mix.audience)["women"] == 395
+    # Each group's own total, over the approved in-person events: 60 + 180 women.
+    assert dict(mix.audience)["women"] == 240
+    assert dict(mix.audience)["farmers and herders"] == 80
     assert sum(n for _week, n in mix.per_week) == 2
+
+
+def test_people_reached_are_head_counts_however_the_groups_overlap(coverage_world):
+    # Hongyuan: 95 came, of whom 80 herders and 60 women (140 if the groups were added up).
+    table = _units(coverage_world, unit="central_a")
+    hongyuan = _rows(table)[coverage_world.units["sub_a"].name]
+
+    assert hongyuan.figures.people_reached == 95
+    assert table.totals.figures.people_reached == 95
+    assert _units(coverage_world).totals.figures.people_reached == 95 + 300
+
+
+def test_the_audience_mix_leaves_out_groups_an_online_event_kept_from_before(coverage_world):
+    # An online event reports its reach; groups an older client sent are not "of whom" of a
+    # head count, so they stay out of the mix. Its reach is people reached.
+    event = f.EventFactory(
+        campaign=coverage_world.campaign,
+        org_unit=coverage_world.units["sub_a"],
+        county=coverage_world.counties["hongyuan"],
+        status="approved",
+        channel="livestream",
+        online_reach=1000,
+        audience_women=400,
+    )
+    event.record_audience({"women": 400})
+    event.save(update_fields=["people_reached"])
+
+    with translation.override("en"):
+        mix = coverage.coverage_mix(
+            user=coverage_world.hq_reviewer,
+            campaign=coverage_world.campaign,
+            unit=coverage_world.units["hq"],
+            filters=NO_FILTERS,
+        )
+
+    assert dict(mix.audience)["women"] == 240
+    assert _units(coverage_world).totals.figures.people_reached == 95 + 300 + 1000
 
 
 def _grow(world, extra: int) -> None:

@@ -28,11 +28,12 @@ def _figures(row):
         "offline": row.offline_events,
         "outlets": row.outlets,
         "staff": row.staff,
-        "people": row.people_reached,
+        "head_count": row.head_count,
+        "online_reach": row.online_reach,
         "materials": row.materials,
         "services": row.partner_services,
-        "screened": row.screened,
-        "referred": row.referred,
+        "screened": row.screened.value,
+        "referred": row.referred.value,
         "counties": row.counties,
         "special": row.special_area_counties,
     }
@@ -48,7 +49,8 @@ def test_each_branch_is_a_row_with_its_subtrees_approved_events(regulator_world)
         "offline": 2,
         "outlets": 3,
         "staff": 10,
-        "people": 560,
+        "head_count": 60,
+        "online_reach": 500,
         "materials": 120,
         "services": 2,
         "screened": 3,
@@ -61,7 +63,7 @@ def test_each_branch_is_a_row_with_its_subtrees_approved_events(regulator_world)
         "elderly": 10,
         "youth": 20,
     }
-    assert _figures(hunan)["people"] == 60
+    assert (_figures(hunan)["head_count"], _figures(hunan)["online_reach"]) == (60, 0)
     assert hunan.audience["farmers_herders"] == 60
 
 
@@ -81,7 +83,8 @@ def test_the_totals_add_rows_up_but_count_each_county_once(regulator_world):
         "offline": 4,
         "outlets": 7,
         "staff": 16,
-        "people": 625,
+        "head_count": 125,
+        "online_reach": 500,
         "materials": 200,
         "services": 3,
         "screened": 33,
@@ -96,27 +99,27 @@ def test_reported_events_count_only_when_asked(regulator_world):
     approved = _statistics(regulator_world).totals
     with_reported = _statistics(regulator_world, include_reported=True).totals
 
-    assert (approved.offline_events, approved.screened) == (3, 33)
-    assert (with_reported.offline_events, with_reported.screened) == (4, 35)
+    assert (approved.offline_events, approved.screened.value) == (3, 33)
+    assert (with_reported.offline_events, with_reported.screened.value) == (4, 35)
     assert with_reported.audience["women"] == 37
 
 
 def test_a_units_own_events_form_a_row_named_after_it(regulator_world):
     statistics = _statistics(regulator_world, user=regulator_world.branch_reviewer, unit="branch_a")
 
-    assert [(row.label, row.people_reached) for row in statistics.rows] == [
-        ("四川分公司", 20),
-        ("阿坝中心支公司", 540),
+    assert [(row.label, row.head_count, row.online_reach) for row in statistics.rows] == [
+        ("四川分公司", 25, 0),
+        ("阿坝中心支公司", 35, 500),
     ]
     assert statistics.rows[0].unit == regulator_world.units["branch_a"]
-    assert statistics.totals.people_reached == 560
+    assert (statistics.totals.head_count, statistics.totals.online_reach) == (60, 500)
 
 
 def test_a_branch_reviewer_counts_only_their_subtree_even_when_asked_for_more(regulator_world):
     statistics = _statistics(regulator_world, user=regulator_world.branch_reviewer)
 
     assert [row.label for row in statistics.rows] == ["四川分公司"]
-    assert statistics.totals.people_reached == 560
+    assert (statistics.totals.head_count, statistics.totals.online_reach) == (60, 500)
     assert "=1+1" not in {event.title for event in statistics.events}
 
 
@@ -127,9 +130,33 @@ def test_the_shared_event_filters_narrow_every_figure(regulator_world):
     ).totals
     ethnic = _statistics(regulator_world, special_area="ethnic_area").totals
 
-    assert (offline.online_events, offline.people_reached) == (0, 120)
+    assert (offline.online_events, offline.head_count, offline.online_reach) == (0, 120, 0)
     assert in_march_11.events == 0
-    assert (ethnic.events, ethnic.materials, ethnic.screened) == (1, 120, 3)
+    assert (ethnic.events, ethnic.materials, ethnic.screened.value) == (1, 120, 3)
+
+
+def test_audience_groups_are_of_whom_figures_of_the_head_count_never_added_up(regulator_world):
+    # The village event: 35 came, of whom 30 women and 10 elderly.
+    statistics = _statistics(
+        regulator_world, user=regulator_world.branch_reviewer, unit="central_a"
+    )
+
+    own, sub_branch = statistics.rows
+    assert own.head_count == 35
+    assert {group: n for group, n in own.audience.items() if n} == {"women": 30, "elderly": 10}
+    # The sub-branch's livestream reached 500: online reach, no head count, no groups.
+    assert (sub_branch.head_count, sub_branch.online_reach) == (0, 500)
+    assert not any(sub_branch.audience.values())
+
+
+def test_screening_figures_carry_the_small_own_figures_they_add_up(regulator_world):
+    statistics = _statistics(regulator_world)
+
+    sichuan, hunan = statistics.rows
+    # Sichuan's 3 screened are all of one unit's own events (the central sub-branch's).
+    assert (sichuan.screened.value, sichuan.screened.nonzero, sichuan.screened.small) == (3, 1, 1)
+    assert (hunan.screened.value, hunan.screened.small) == (30, 0)
+    assert (statistics.totals.screened.value, statistics.totals.screened.small) == (33, 1)
 
 
 def _more_units_and_events(world, branches: int):
@@ -144,9 +171,9 @@ def _more_units_and_events(world, branches: int):
             f.PartnerServiceFactory(event=event)
 
 
-# The user's scope, the child units, then one grouped query each for events, audience,
-# materials and partner services, and one for the counties of the totals.
-QUERIES = 7
+# The user's scope, the child units, then one grouped query each for events (with their
+# audience groups), materials and partner services, and one for the counties of the totals.
+QUERIES = 6
 
 
 def test_the_number_of_queries_does_not_grow_with_units_or_events(

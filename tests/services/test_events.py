@@ -25,7 +25,7 @@ def _report(world, event=None, **overrides):
         "user": world.organizer,
         "event_id": event.pk,
         "expected_version": Event.objects.get(pk=event.pk).version,
-        "figures": {"staff_count": 6},
+        "figures": {"head_count": 80, "staff_count": 6},
         "audience": {"farmers_herders": 60, "women": 35},
         "summary": "牧民踊跃参加。",
     }
@@ -174,8 +174,16 @@ def test_planned_event_is_submitted_after_reporting(world):
 
 
 def test_an_empty_report_cannot_be_submitted(world):
-    with pytest.raises(ValidationError, match="Report how many people"):
+    with pytest.raises(ValidationError, match="Give the head count"):
         _submit(world)
+
+
+def test_an_online_report_without_its_reach_cannot_be_submitted(world):
+    livestream = f.EventFactory(
+        org_unit=world.units["central_a"], county=world.county, channel="livestream"
+    )
+    with pytest.raises(ValidationError, match="Report how many people"):
+        _submit(world, livestream)
 
 
 def test_a_translator_cannot_submit(world):
@@ -364,23 +372,32 @@ def test_returning_a_report_notifies_its_organizers(world, django_capture_on_com
     assert "缺少照片" in notification.text
 
 
-def test_people_reached_is_the_sum_of_counts_or_the_online_reach(world):
-    event = _report(world, audience={"farmers_herders": 60, "women": 35, "elderly": None})
-    assert event.people_reached == 95
+def test_people_reached_is_the_head_count_not_the_sum_of_the_groups(world):
+    event = _report(
+        world,
+        figures={"head_count": 80},
+        audience={"farmers_herders": 60, "women": 35, "elderly": None},
+    )
+    assert event.people_reached == 80
     assert (event.audience_women, event.audience_elderly) == (35, None)
+    nothing = _report(
+        world,
+        event=f.EventFactory(org_unit=world.units["central_a"], county=world.county),
+        figures={},
+        audience={},
+    )
+    assert nothing.people_reached is None
+
+
+def test_people_reached_of_an_online_event_is_its_reach(world):
     livestream = f.EventFactory(
         org_unit=world.units["central_a"], county=world.county, channel="livestream"
     )
     reported = _report(
-        world, event=livestream, figures={"online_reach": 1200}, audience={"women": 5}
+        world, event=livestream, figures={"online_reach": 1200, "head_count": 50}, audience={}
     )
     assert reported.people_reached == 1200
-    nothing = _report(
-        world,
-        event=f.EventFactory(org_unit=world.units["central_a"], county=world.county),
-        audience={},
-    )
-    assert nothing.people_reached is None
+    assert reported.head_count is None  # an online event has no head count
 
 
 @pytest.mark.parametrize("seen", [None, "old"])
@@ -395,3 +412,145 @@ def test_a_review_without_the_version_seen_is_refused_by_the_service_itself(worl
         )
 
     assert Event.objects.get(pk=world.event.pk).status == Event.Status.REPORTED
+
+
+# ---- the head count: one per in-person event; the groups are "of whom" figures under it ----
+
+
+def _derived(world) -> Event:
+    """The world's event as migration 0016 left a report from before head counts: 60 herders
+    and 35 women, its head count the old sum of the groups (95), marked as derived."""
+    Event.objects.filter(pk=world.event.pk).update(
+        status=Event.Status.REPORTED,
+        head_count=95,
+        head_count_derived=True,
+        people_reached=95,
+        audience_farmers_herders=60,
+        audience_women=35,
+        version=3,
+    )
+    f.AudienceCountFactory(event=world.event, group="farmers_herders", count=60)
+    f.AudienceCountFactory(event=world.event, group="women", count=35)
+    return Event.objects.get(pk=world.event.pk)
+
+
+def _confirm(world, user, head_count, event=None, **overrides):
+    event = Event.objects.get(pk=(event or world.event).pk)
+    arguments = {
+        "user": user,
+        "event_id": event.pk,
+        "expected_version": event.version,
+        "head_count": head_count,
+    }
+    return services.event_head_count_confirm(**(arguments | overrides))
+
+
+def test_overlapping_groups_are_kept_under_one_head_count(world):
+    event = _report(
+        world, figures={"head_count": 80}, audience={"farmers_herders": 60, "women": 35}
+    )
+    assert (event.head_count, event.people_reached) == (80, 80)
+    counts = dict(event.audience_counts.values_list("group", "count"))
+    assert counts == {"farmers_herders": 60, "women": 35}
+
+
+def test_a_group_above_the_head_count_is_refused_at_that_group_and_nothing_is_saved(world):
+    with pytest.raises(ValidationError) as refused:
+        _report(world, figures={"head_count": 50}, audience={"farmers_herders": 60, "women": 35})
+    assert refused.value.message_dict == {
+        "audience_farmers_herders": ["At most the head count (50): a group is part of it."]
+    }
+    event = Event.objects.get(pk=world.event.pk)
+    assert (event.version, event.head_count, event.people_reached) == (1, None, None)
+    assert not event.audience_counts.exists()
+
+
+def test_groups_without_a_head_count_are_refused_at_each_group(world):
+    with pytest.raises(ValidationError) as refused:
+        _report(world, figures={}, audience={"farmers_herders": 60, "women": 35})
+    assert set(refused.value.message_dict) == {"audience_farmers_herders", "audience_women"}
+    assert "Give the head count first" in refused.value.message_dict["audience_women"][0]
+    assert Event.objects.get(pk=world.event.pk).version == 1
+
+
+def test_an_online_event_reports_its_reach_not_audience_groups(world):
+    livestream = f.EventFactory(
+        org_unit=world.units["central_a"], county=world.county, channel="livestream"
+    )
+    with pytest.raises(ValidationError) as refused:
+        _report(world, event=livestream, figures={"online_reach": 1200}, audience={"women": 5})
+    assert "audience_women" in refused.value.message_dict
+    assert not livestream.audience_counts.exists()
+
+
+def test_an_in_person_report_without_a_head_count_cannot_be_submitted(world):
+    _report(world, figures={"staff_count": 6}, audience={})
+    with pytest.raises(ValidationError, match="Give the head count") as refused:
+        _submit(world)
+    assert refused.value.code == "report_empty"
+    assert Event.objects.get(pk=world.event.pk).status == Event.Status.PLANNED
+
+
+def test_saving_the_report_confirms_a_derived_head_count(world):
+    Event.objects.filter(pk=world.event.pk).update(head_count=95, head_count_derived=True)
+    event = _report(world, figures={"head_count": 80})
+    assert (event.head_count, event.head_count_derived) == (80, False)
+
+
+@pytest.mark.parametrize("role", ["organizer", "reviewer"])
+def test_organizer_or_reviewer_confirms_a_derived_head_count(world, role):
+    _derived(world)
+    event = _confirm(world, getattr(world, role), 95)
+    assert (event.head_count, event.head_count_derived, event.people_reached) == (95, False, 95)
+    assert event.version == 4
+    entry = AuditEntry.objects.get(action="campaigns.event.head_count_confirmed")
+    assert (entry.actor, entry.data) == (getattr(world, role), {"from": 95, "to": 95})
+
+
+def test_correcting_a_derived_head_count_changes_people_reached(world):
+    _derived(world)
+    event = _confirm(world, world.reviewer, 80)
+    assert (event.head_count, event.head_count_derived, event.people_reached) == (80, False, 80)
+    assert Event.objects.get(pk=world.event.pk).people_reached == 80
+    entry = AuditEntry.objects.get(action="campaigns.event.head_count_confirmed")
+    assert entry.data == {"from": 95, "to": 80}
+
+
+def test_a_head_count_below_the_largest_group_is_refused_at_the_head_count(world):
+    _derived(world)
+    with pytest.raises(ValidationError) as refused:
+        _confirm(world, world.organizer, 50)
+    assert refused.value.message_dict == {
+        "head_count": ["At least 60: the largest audience group is part of the head count."]
+    }
+    event = Event.objects.get(pk=world.event.pk)
+    assert (event.head_count, event.head_count_derived, event.version) == (95, True, 3)
+    assert not AuditEntry.objects.filter(action="campaigns.event.head_count_confirmed").exists()
+
+
+def test_a_translator_cannot_confirm_a_head_count(world):
+    _derived(world)
+    with pytest.raises(PermissionDenied):
+        _confirm(world, world.translator, 80)
+    assert Event.objects.get(pk=world.event.pk).head_count_derived
+
+
+def test_a_reviewer_of_another_branch_cannot_find_the_event_to_confirm(world):
+    _derived(world)
+    with pytest.raises(Event.DoesNotExist):
+        _confirm(world, world.other_reviewer, 80)
+
+
+def test_a_head_count_confirmed_from_an_old_version_is_refused(world):
+    _derived(world)
+    with pytest.raises(StaleEdit):
+        _confirm(world, world.organizer, 80, expected_version=2)
+    assert Event.objects.get(pk=world.event.pk).head_count == 95
+
+
+@pytest.mark.parametrize("kind", ["cancelled", "online"])
+def test_a_cancelled_or_online_event_has_no_head_count_to_confirm(world, kind):
+    changes = {"status": "cancelled"} if kind == "cancelled" else {"channel": "livestream"}
+    Event.objects.filter(pk=world.event.pk).update(**changes)
+    with pytest.raises(ValidationError, match="no head count to confirm"):
+        _confirm(world, world.organizer, 80)

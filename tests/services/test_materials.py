@@ -32,9 +32,17 @@ def _member(unit, role):
     return f.MembershipFactory(org_unit=unit, role=role).user
 
 
+def _native_reader(unit, role):
+    user = _member(unit, role)
+    user.is_native_reader = True
+    user.save(update_fields=["is_native_reader"])
+    return user
+
+
 @pytest.fixture
 def team(org_tree):
-    """Branch A's handout team, an organizer, and a translator of branch B."""
+    """Branch A's handout team with a native reader of Tibetan, an organizer, and a
+    translator of branch B."""
     unit = org_tree["branch_a"]
     material = f.MaterialFactory(org_unit=unit, title_zh="金融消费者八项基本权利")
     edition = f.MaterialEditionFactory(material=material, number=1)
@@ -48,6 +56,7 @@ def team(org_tree):
         other_translator=_member(unit, Membership.Role.TRANSLATOR),
         reviewer=_member(unit, Membership.Role.REVIEWER),
         organizer=_member(unit, Membership.Role.ORGANIZER),
+        native_reader=_native_reader(unit, Membership.Role.TRANSLATOR),
         outsider=_member(org_tree["branch_b"], Membership.Role.TRANSLATOR),
     )
 
@@ -81,7 +90,7 @@ def _review(team, user=None):
 
 
 def _clear(team, user=None):
-    return services.edition_native_review_clear(user=user or team.reviewer, **_seen(team))
+    return services.edition_native_review_clear(user=user or team.native_reader, **_seen(team))
 
 
 def _approve(team, user=None):
@@ -139,8 +148,11 @@ def test_a_second_first_edition_is_refused(team):
 
 def test_blocks_are_added_at_the_end_and_raise_the_native_review_flag(team):
     MaterialEdition.objects.filter(pk=team.edition.pk).update(needs_native_review=False)
-    block = services.block_add(user=team.reviewer, edition_id=team.edition.pk, kind="heading")
+    block = services.block_add(
+        user=team.reviewer, edition_id=team.edition.pk, kind="heading", text_bo="ཐོབ་ཐང་།"
+    )
     assert block.position == 2
+    assert block.needs_native_review
     assert _fresh(team.edition).needs_native_review
     assert _actions(team.edition) == ["campaigns.edition.block_added"]
 
@@ -229,7 +241,7 @@ def test_the_whole_way_to_approval_is_audited(team):
         "campaigns.edition.block_saved",
         "campaigns.edition.translated",
         "campaigns.edition.reviewed",
-        "campaigns.edition.native_review_cleared",
+        "campaigns.edition.block_native_review_cleared",
         "campaigns.edition.approved",
     ]
 
@@ -363,26 +375,33 @@ def test_clearing_the_last_flagged_block_clears_the_edition(team):
     _save(team, text_bo="ནོར་རྫས།")
     _translate(team)
     services.block_native_review_clear(
-        user=team.reviewer, block_id=team.block.pk, expected_version=_fresh(team.edition).version
+        user=team.native_reader,
+        block_id=team.block.pk,
+        expected_version=_fresh(team.edition).version,
     )
     assert _fresh(team.edition).needs_native_review
-    assert selectors.native_review_pending(_fresh(team.edition))
+    assert services.native_review_pending(_fresh(team.edition))
     services.block_native_review_clear(
-        user=team.reviewer, block_id=second.pk, expected_version=_fresh(team.edition).version
+        user=team.native_reader, block_id=second.pk, expected_version=_fresh(team.edition).version
     )
     assert not _fresh(team.edition).needs_native_review
-    assert not selectors.native_review_pending(_fresh(team.edition))
+    assert not services.native_review_pending(_fresh(team.edition))
 
 
 def test_native_review_is_not_cleared_by_the_translator_or_before_translation(team):
     _save(team, text_bo="ནོར་རྫས།")
     with pytest.raises(ValidationError, match="once the edition is translated"):
         _clear(team)
+    # The translator reads Tibetan natively too; their own translation is someone else's.
+    team.translator.is_native_reader = True
+    team.translator.save(update_fields=["is_native_reader"])
     _translate(team)
     with pytest.raises(ValidationError, match="other than you"):
         _clear(team, user=team.translator)
-    with pytest.raises(PermissionDenied):
-        _clear(team, user=team.organizer)
+    for user in (team.organizer, team.reviewer):
+        with pytest.raises(PermissionDenied):
+            _clear(team, user=user)
+    assert services.native_review_pending(_fresh(team.edition))
 
 
 # New editions.

@@ -43,7 +43,7 @@ def test_the_person_who_reported_it_hears_that_it_was_returned_and_why(
         user=reporter,
         event_id=world.event.pk,
         expected_version=world.event.version,
-        figures={"staff_count": 6},
+        figures={"head_count": 80, "staff_count": 6},
         audience={"farmers_herders": 60, "women": 35},
     )
     event = services.event_submit(user=reporter, event_id=event.pk, expected_version=event.version)

@@ -2,9 +2,10 @@
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db.models import Count
+from django.db.models import Count, F, Sum
 
 from campaigns.models import AudienceCount, CampaignTarget, Event, OrgUnit, Region
+from campaigns.models.events import AUDIENCE_COLUMNS
 from campaigns.services.scale import (
     SCALE_CAMPAIGN_NAME,
     SCALE_CODE_PREFIX,
@@ -69,7 +70,9 @@ def _fingerprint():
     return list(
         _scale_events()
         .order_by("title")
-        .values_list("title", "county__code", "status", "people_reached", "org_unit__code")
+        .values_list(
+            "title", "county__code", "status", "head_count", "people_reached", "org_unit__code"
+        )
     )
 
 
@@ -102,18 +105,46 @@ def test_reported_offline_events_count_ten_or_eleven_audience_groups(seeded_tree
     assert counted
     assert {rows[pk] for pk in counted} <= {10, 11}
     assert {rows[pk] for pk in rows.keys() - counted} == {0}
-    assert AudienceCount.objects.filter(count__gt=80).count() == 0
 
 
-def test_people_reached_follows_the_counts_of_every_event(seeded_tree):
+def test_reported_in_person_events_have_a_head_count_at_least_each_group(seeded_tree):
     seed_scale(events=EVENTS, units=UNITS)
 
-    counts = {}
-    for event_id, count in AudienceCount.objects.values_list("event_id", "count"):
-        counts.setdefault(event_id, []).append(count)
+    reported = _scale_events().filter(
+        channel="offline", status__in=["reported", "approved", "returned"]
+    )
+    assert not reported.filter(head_count__isnull=True).exists()
+    over = AudienceCount.objects.filter(
+        event__campaign__name=SCALE_CAMPAIGN_NAME, count__gt=F("event__head_count")
+    )
+    assert not over.exists()
+    for column in AUDIENCE_COLUMNS:  # the copies the database checks against the head count
+        assert not reported.filter(**{f"{column}__gt": F("head_count")}).exists()
+    # The groups overlap: for most events they add up to more than came.
+    sums = reported.annotate(groups=Sum("audience_counts__count")).filter(
+        groups__gt=F("head_count")
+    )
+    assert sums.count() > reported.count() / 2
+    assert not _scale_events().exclude(channel="offline").filter(head_count__isnull=False).exists()
+    assert not _scale_events().filter(head_count_derived=True).exists()
+
+
+def test_every_event_satisfies_the_databases_rules(seeded_tree):
+    seed_scale(events=EVENTS, units=UNITS)
+
     for event in _scale_events():
-        assert event.people_reached == event.people_reached_from(counts.get(event.pk, []))
-    assert _scale_events().filter(channel="offline", people_reached__gt=0).exists()
+        event.validate_constraints()
+
+
+def test_people_reached_is_the_head_count_or_the_online_reach(seeded_tree):
+    seed_scale(events=EVENTS, units=UNITS)
+
+    for event in _scale_events():
+        assert event.people_reached == event.reached()
+    offline = _scale_events().filter(channel="offline")
+    assert offline.filter(people_reached__gt=0).exists()
+    counted = offline.filter(head_count__isnull=False)
+    assert counted.filter(people_reached=F("head_count")).count() == counted.count()
     assert _scale_events().exclude(channel="offline").filter(people_reached__gt=0).exists()
 
 

@@ -216,7 +216,7 @@ def _report_sent(world, status):
         user=world.organizer,
         event_id=world.event.pk,
         expected_version=1,
-        figures={},
+        figures={"head_count": 40},
         audience={"women": 35},
     )
     event_services.event_submit(user=world.organizer, event_id=world.event.pk, expected_version=2)

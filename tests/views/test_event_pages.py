@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from campaigns.models import Event
+from campaigns.models import AuditEntry, Event
 from campaigns.services import events as services
 from tests import factories as f
 
@@ -27,6 +27,7 @@ def _client(client, user, language="en"):
 def _report_post(event, **overrides):
     data = {
         "version": event.version,
+        "head_count": "80",
         "audience_farmers_herders": "60",
         "audience_women": "35",
         "staff_count": "6",
@@ -45,7 +46,7 @@ def _reported(world):
         user=world.organizer,
         event_id=world.event.pk,
         expected_version=1,
-        figures={},
+        figures={"head_count": 40},
         audience={"women": 35},
     )
     return services.event_submit(user=world.organizer, event_id=world.event.pk, expected_version=2)
@@ -189,7 +190,7 @@ def test_concurrent_edit_is_refused_with_the_users_input_kept(client, world):
         user=world.organizer,
         event_id=world.event.pk,
         expected_version=1,
-        figures={},
+        figures={"head_count": 80},
         audience={"women": 40},
     )
     response = _client(client, world.organizer).post(
@@ -215,7 +216,7 @@ def test_a_translator_cannot_submit(client, world):
         user=world.organizer,
         event_id=world.event.pk,
         expected_version=1,
-        figures={},
+        figures={"head_count": 40},
         audience={"women": 35},
     )
     client = _client(client, world.translator)
@@ -279,7 +280,7 @@ def test_a_transition_not_from_the_version_seen_gives_the_conflict_message(
             user=world.organizer,
             event_id=world.event.pk,
             expected_version=1,
-            figures={},
+            figures={"head_count": 40},
             audience={"women": 35},
         )
         services.event_plan_update(
@@ -380,6 +381,7 @@ def test_online_event_reports_reach_instead_of_head_counts(client, world):
     response = _client(client, world.organizer).get(reverse("event_report", args=[world.event.pk]))
     assert 'name="online_reach"' in response.text
     assert 'name="audience_women"' not in response.text
+    assert 'name="head_count"' not in response.text
 
 
 def test_the_history_names_the_system_for_an_entry_no_person_made(client, world):
@@ -397,3 +399,228 @@ def test_the_history_names_the_system_for_an_entry_no_person_made(client, world)
 
     assert response.status_code == 200
     assert "report sent for review · system" in response.text
+
+
+# ---- the head count: the people figure of an in-person event; groups are "of whom" ----
+
+
+def _derived(world) -> Event:
+    """The world's event as migration 0016 left a report from before head counts: 60 herders
+    and 35 women, its head count the old sum of the groups (95), marked as derived."""
+    Event.objects.filter(pk=world.event.pk).update(
+        status=Event.Status.REPORTED,
+        head_count=95,
+        head_count_derived=True,
+        people_reached=95,
+        audience_farmers_herders=60,
+        audience_women=35,
+        version=3,
+    )
+    f.AudienceCountFactory(event=world.event, group="farmers_herders", count=60)
+    f.AudienceCountFactory(event=world.event, group="women", count=35)
+    return Event.objects.get(pk=world.event.pk)
+
+
+def _between(html: str, start: str, end: str) -> str:
+    """The part of ``html`` from ``start`` to the next ``end``."""
+    return html.split(start, 1)[1].split(end, 1)[0]
+
+
+def _field(html: str, name: str) -> str:
+    """The markup of the form field ``name``: its label, box, help and errors."""
+    before, after = html.split(f'name="{name}"', 1)
+    return before.rsplit('<div class="field', 1)[1] + after.split("</div>", 1)[0]
+
+
+def test_the_report_page_asks_the_head_count_before_the_groups(client, world):
+    html = _client(client, world.organizer).get(reverse("event_report", args=[world.event.pk])).text
+    form = _between(html, 'class="report-form"', "</form>")
+    head_count = form.index('name="head_count"')
+    assert head_count < form.index("Of whom, by group") < form.index('name="audience_elderly"')
+    assert head_count < form.index('name="staff_count"')
+    assert "One person may count in several groups" in _between(form, "Of whom", "</p>")
+
+
+def test_a_group_above_the_head_count_is_refused_at_that_field_and_nothing_is_saved(client, world):
+    response = _client(client, world.organizer).post(
+        reverse("event_report", args=[world.event.pk]),
+        _report_post(world.event, head_count="50", submit="1"),
+    )
+    assert response.status_code == 200
+    herders = _field(response.text, "audience_farmers_herders")
+    assert "At most the head count (50): a group is part of it." in herders
+    assert 'value="60"' in herders
+    assert "At most the head count" not in _field(response.text, "audience_women")
+    event = Event.objects.get(pk=world.event.pk)
+    assert (event.version, event.status, event.head_count) == (1, Event.Status.PLANNED, None)
+    assert not event.audience_counts.exists()
+
+
+def test_groups_without_a_head_count_ask_for_it_at_each_group(client, world):
+    response = _client(client, world.organizer).post(
+        reverse("event_report", args=[world.event.pk]), _report_post(world.event, head_count="")
+    )
+    assert response.status_code == 200
+    assert "Give the head count first" in _field(response.text, "audience_women")
+    assert not Event.objects.get(pk=world.event.pk).audience_counts.exists()
+
+
+def test_an_in_person_report_cannot_be_submitted_without_a_head_count(client, world):
+    client = _client(client, world.organizer)
+    url = reverse("event_report", args=[world.event.pk])
+    posted = _report_post(
+        world.event,
+        head_count="",
+        audience_farmers_herders="",
+        audience_women="",
+        summary="牧民踊跃参加。",
+        submit="1",
+    )
+
+    refused = client.post(url, posted)
+
+    assert refused.status_code == 200
+    assert "Give the head count (everyone who came) before you submit the report." in _field(
+        refused.text, "head_count"
+    )
+    assert Event.objects.get(pk=world.event.pk).status == Event.Status.PLANNED
+    # The report was saved; the form now carries the saved version, so sending it again
+    # with the head count is not taken for someone else's edit.
+    assert 'name="version" value="2"' in refused.text
+    sent = client.post(url, {**posted, "version": "2", "head_count": "80"})
+    assert sent.status_code == 302
+    event = Event.objects.get(pk=world.event.pk)
+    assert (event.status, event.head_count) == (Event.Status.REPORTED, 80)
+
+
+def test_the_event_page_shows_the_head_count_not_the_sum_of_the_groups(client, world):
+    services.event_report_save(
+        user=world.organizer,
+        event_id=world.event.pk,
+        expected_version=1,
+        figures={"head_count": 80},
+        audience={"farmers_herders": 60, "women": 35},
+    )
+    html = _client(client, world.organizer).get(reverse("event_detail", args=[world.event.pk])).text
+    report = _between(html, "<h2>Report</h2>", "</section>")
+    assert "<dt>Head count</dt><dd>80</dd>" in _between(report, "People reached", "</dl>")
+    groups = _between(report, "Of whom, by group", "</dl>")
+    assert "<dd>60</dd>" in groups
+    assert "<dd>35</dd>" in groups
+    assert "95" not in report
+    assert "derived from the groups" not in html
+
+
+@pytest.mark.parametrize("role", ["organizer", "reviewer"])
+def test_the_organizer_and_reviewer_are_asked_to_check_a_derived_head_count(client, world, role):
+    _derived(world)
+    html = (
+        _client(client, getattr(world, role))
+        .get(reverse("event_detail", args=[world.event.pk]))
+        .text
+    )
+    notice = _between(html, 'id="head-count"', "</section>")
+    assert "Check the head count" in notice
+    assert "worked out from the sum of the audience groups" in notice
+    assert "may count some people twice" in notice
+    assert f'action="{reverse("event_head_count_confirm", args=[world.event.pk])}"' in notice
+    assert 'name="head_count" value="95"' in notice
+    assert 'type="hidden" name="version" value="3"' in notice
+
+
+def test_others_who_see_a_derived_head_count_see_it_marked_without_the_form(client, world):
+    _derived(world)
+    html = (
+        _client(client, world.translator).get(reverse("event_detail", args=[world.event.pk])).text
+    )
+    assert "Check the head count" not in html
+    assert 'name="head_count"' not in html
+    head_count = _between(html, "People reached", "</dl>")
+    assert "<dd>95</dd>" in head_count
+    assert "derived from the groups" in head_count
+
+
+def test_correcting_a_derived_head_count_clears_the_notice_and_writes_history(client, world):
+    _derived(world)
+    client = _client(client, world.reviewer)
+    url = reverse("event_detail", args=[world.event.pk])
+
+    response = client.post(
+        reverse("event_head_count_confirm", args=[world.event.pk]),
+        {"head_count": "80", "version": "3"},
+        follow=True,
+    )
+
+    assert response.redirect_chain == [(url, 302)]
+    html = response.text
+    assert "The head count is saved." in html
+    assert "Check the head count" not in html
+    assert "derived from the groups" not in html
+    assert "<dt>Head count</dt><dd>80</dd>" in html
+    history = _between(html, '<ol class="history">', "</ol>")
+    assert f"· {world.reviewer.username}</li>" in history
+    entry = AuditEntry.objects.get(action="campaigns.event.head_count_confirmed")
+    assert (entry.actor, entry.data) == (world.reviewer, {"from": 95, "to": 80})
+    event = Event.objects.get(pk=world.event.pk)
+    assert (event.head_count, event.head_count_derived, event.people_reached) == (80, False, 80)
+
+
+def test_confirming_a_derived_head_count_as_it_stands_clears_the_notice(client, world):
+    _derived(world)
+    response = _client(client, world.organizer).post(
+        reverse("event_head_count_confirm", args=[world.event.pk]),
+        {"head_count": "95", "version": "3"},
+        follow=True,
+    )
+    assert "Check the head count" not in response.text
+    assert not Event.objects.get(pk=world.event.pk).head_count_derived
+
+
+def test_a_head_count_below_the_largest_group_is_refused_at_the_field(client, world):
+    _derived(world)
+    response = _client(client, world.organizer).post(
+        reverse("event_head_count_confirm", args=[world.event.pk]),
+        {"head_count": "50", "version": "3"},
+    )
+    assert response.status_code == 200
+    field = _field(_between(response.text, 'id="head-count"', "</section>"), "head_count")
+    assert "At least 60: the largest audience group is part of the head count." in field
+    assert 'value="50"' in field
+    event = Event.objects.get(pk=world.event.pk)
+    assert (event.head_count, event.head_count_derived) == (95, True)
+
+
+def test_a_head_count_confirmed_from_an_old_page_gives_the_conflict_message(client, world):
+    _derived(world)
+    response = _client(client, world.organizer).post(
+        reverse("event_head_count_confirm", args=[world.event.pk]), {"head_count": "80"}
+    )
+    assert response.status_code == 200
+    notice = _between(response.text, 'id="head-count"', "</section>")
+    assert "Someone else saved this event after you opened it" in notice
+    assert Event.objects.get(pk=world.event.pk).head_count == 95
+
+
+def test_a_translator_cannot_confirm_a_head_count(client, world):
+    _derived(world)
+    response = _client(client, world.translator).post(
+        reverse("event_head_count_confirm", args=[world.event.pk]),
+        {"head_count": "80", "version": "3"},
+    )
+    assert response.status_code == 403
+    assert Event.objects.get(pk=world.event.pk).head_count_derived
+
+
+def test_the_review_queue_shows_the_head_count_before_the_groups(client, world):
+    services.event_report_save(
+        user=world.organizer,
+        event_id=world.event.pk,
+        expected_version=1,
+        figures={"head_count": 80},
+        audience={"farmers_herders": 60, "women": 35},
+    )
+    services.event_submit(user=world.organizer, event_id=world.event.pk, expected_version=2)
+    html = _client(client, world.reviewer).get(reverse("review_queue")).text
+    line = _between(html, 'class="meta figures-line"', "</span>")
+    assert line.index("Head count 80") < line.index("of whom") < line.index("60")
+    assert "95" not in line

@@ -15,6 +15,13 @@ pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
+def _native_reader(unit):
+    user = f.MembershipFactory(org_unit=unit, role=Membership.Role.TRANSLATOR).user
+    user.is_native_reader = True
+    user.save(update_fields=["is_native_reader"])
+    return user
+
+
 @pytest.fixture
 def handout(org_tree):
     unit = org_tree["branch_a"]
@@ -31,6 +38,7 @@ def handout(org_tree):
         comment=f.BlockCommentFactory(block=block),
         translator=f.MembershipFactory(org_unit=unit, role=Membership.Role.TRANSLATOR).user,
         reviewer=f.MembershipFactory(org_unit=unit, role=Membership.Role.REVIEWER).user,
+        native_reader=_native_reader(unit),
         organizer=f.MembershipFactory(
             org_unit=org_tree["sub_a"], role=Membership.Role.ORGANIZER
         ).user,
@@ -227,10 +235,12 @@ def test_approval_is_refused_while_native_review_is_pending(client, handout):
         follow=True,
     )
     assert "still awaits native review" in response.content.decode()
+    client.force_login(handout.native_reader)
     client.post(
         reverse("edition_transition", args=[handout.edition.pk, "clear_native_review"]),
         {"block": handout.block.pk} | _seen(handout.edition),
     )
+    client.force_login(handout.reviewer)
     client.post(
         reverse("edition_transition", args=[handout.edition.pk, "approve"]),
         _seen(handout.edition),
@@ -303,7 +313,9 @@ def test_an_edition_transition_not_from_the_version_seen_gives_the_conflict_mess
         status="translated", translated_by=handout.translator
     )
     before = MaterialEdition.objects.get(pk=handout.edition.pk)
-    client.force_login(handout.reviewer)
+    client.force_login(
+        handout.native_reader if action == "clear_native_review" else handout.reviewer
+    )
 
     response = client.post(
         reverse("edition_transition", args=[handout.edition.pk, action]),
@@ -325,7 +337,7 @@ def test_clearing_one_blocks_native_review_needs_the_version_seen(client, handou
         status="translated", translated_by=handout.translator
     )
     EditionBlock.objects.filter(pk=handout.block.pk).update(text_bo="ནོར་རྫས།")
-    client.force_login(handout.reviewer)
+    client.force_login(handout.native_reader)
 
     client.post(
         reverse("edition_transition", args=[handout.edition.pk, "clear_native_review"]),
@@ -333,3 +345,8 @@ def test_clearing_one_blocks_native_review_needs_the_version_seen(client, handou
     )
 
     assert EditionBlock.objects.get(pk=handout.block.pk).needs_native_review
+    client.post(
+        reverse("edition_transition", args=[handout.edition.pk, "clear_native_review"]),
+        {"block": handout.block.pk} | _seen(handout.edition),
+    )
+    assert not EditionBlock.objects.get(pk=handout.block.pk).needs_native_review
