@@ -16,9 +16,9 @@ RUN_PACKAGES := python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset
 # Calc to open exported sheets as a reader's spreadsheet program would.
 TEST_PACKAGES := $(RUN_PACKAGES) chromium poppler-utils libreoffice-calc
 
-.PHONY: run test lint messages catalogues migrate seeds system-packages-run system-packages-test clean
+.PHONY: run test lint messages catalogues migrate seeds print-fonts system-packages-run system-packages-test clean
 
-run: system-packages-run $(VENV)/.runtime messages migrate seeds
+run: system-packages-run $(VENV)/.runtime messages migrate seeds print-fonts
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: system-packages-test $(VENV)/.dev messages
@@ -44,6 +44,10 @@ migrate: $(VENV)/.runtime
 
 seeds: $(VENV)/.runtime
 	$(PY) manage.py load_seeds
+
+# The print fonts' cut-down copies, made here so that no one's first print run waits for them.
+print-fonts: $(VENV)/.runtime
+	$(PY) manage.py prepare_print_fonts
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)

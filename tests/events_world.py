@@ -64,3 +64,20 @@ def world(org_tree):
         other_organizer=member(org_tree["central_b"], Membership.Role.ORGANIZER, "hn-organizer"),
         event=event,
     )
+
+
+def derived_report(world) -> Event:
+    """The world's event as migration 0016 left a report from before head counts: 60 herders
+    and 35 women, its head count the old sum of the groups (95), marked as derived."""
+    Event.objects.filter(pk=world.event.pk).update(
+        status=Event.Status.REPORTED,
+        head_count=95,
+        head_count_derived=True,
+        people_reached=95,
+        audience_farmers_herders=60,
+        audience_women=35,
+        version=3,
+    )
+    f.AudienceCountFactory(event=world.event, group="farmers_herders", count=60)
+    f.AudienceCountFactory(event=world.event, group="women", count=35)
+    return Event.objects.get(pk=world.event.pk)

@@ -7,6 +7,7 @@ from rest_framework.test import APIClient
 
 from campaigns.models import AuditEntry, Event
 from tests import factories as f
+from tests.events_world import derived_report
 
 pytestmark = pytest.mark.django_db
 
@@ -363,23 +364,6 @@ def test_another_branchs_partner_or_edition_cannot_be_named(api, world):
 # ---- the head count: the people figure of an in-person event; groups are "of whom" ----
 
 
-def _derived(world) -> Event:
-    """The world's event as migration 0016 left a report from before head counts: 60 herders
-    and 35 women, its head count the old sum of the groups (95), marked as derived."""
-    Event.objects.filter(pk=world.event.pk).update(
-        status=Event.Status.REPORTED,
-        head_count=95,
-        head_count_derived=True,
-        people_reached=95,
-        audience_farmers_herders=60,
-        audience_women=35,
-        version=3,
-    )
-    f.AudienceCountFactory(event=world.event, group="farmers_herders", count=60)
-    f.AudienceCountFactory(event=world.event, group="women", count=35)
-    return Event.objects.get(pk=world.event.pk)
-
-
 def test_the_report_takes_the_head_count_and_people_reached_is_it(api, world):
     response = api(world.organizer).post(
         _url(world.event, "report"),
@@ -437,7 +421,7 @@ def test_an_in_person_event_without_a_head_count_cannot_be_submitted(api, world)
 
 
 def test_an_event_says_whether_its_head_count_was_derived(api, world):
-    _derived(world)
+    derived_report(world)
     client = api(world.reviewer)
     assert client.get(_url(world.event)).json()["head_count_derived"] is True
     assert client.get(_url()).json()["results"][0]["head_count_derived"] is True
@@ -445,7 +429,7 @@ def test_an_event_says_whether_its_head_count_was_derived(api, world):
 
 @pytest.mark.parametrize("role", ["organizer", "reviewer"])
 def test_a_derived_head_count_is_corrected_through_the_api(api, world, role):
-    _derived(world)
+    derived_report(world)
     response = api(getattr(world, role)).post(
         _url(world.event, "confirm-head-count"), {"head_count": 80, "version": 3}, format="json"
     )
@@ -462,7 +446,7 @@ def test_a_derived_head_count_is_corrected_through_the_api(api, world, role):
 
 
 def test_a_head_count_below_the_largest_group_is_refused_under_head_count(api, world):
-    _derived(world)
+    derived_report(world)
     response = api(world.reviewer).post(
         _url(world.event, "confirm-head-count"), {"head_count": 50, "version": 3}, format="json"
     )
@@ -474,7 +458,7 @@ def test_a_head_count_below_the_largest_group_is_refused_under_head_count(api, w
 
 
 def test_a_translator_cannot_confirm_a_head_count(api, world):
-    _derived(world)
+    derived_report(world)
     response = api(world.translator).post(
         _url(world.event, "confirm-head-count"), {"head_count": 80, "version": 3}, format="json"
     )

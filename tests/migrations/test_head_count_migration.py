@@ -3,25 +3,14 @@
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 BEFORE = [("campaigns", "0015_job_refused")]
 AFTER = [("campaigns", "0016_head_count")]
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.fixture
-def old_apps(transactional_db):
-    yield _migrate(BEFORE)
-    # Leave the database as the rest of the suite expects it.
-    _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+def old_apps(migrate_to):
+    return migrate_to(BEFORE)
 
 
 def _event(apps, **fields):
@@ -52,7 +41,7 @@ def _event(apps, **fields):
     )
 
 
-def test_reported_event_gets_its_old_sum_as_a_derived_head_count(old_apps):
+def test_reported_event_gets_its_old_sum_as_a_derived_head_count(old_apps, migrate_to):
     herders_and_women = _event(
         old_apps,
         status="reported",
@@ -63,7 +52,7 @@ def test_reported_event_gets_its_old_sum_as_a_derived_head_count(old_apps):
     never_counted = _event(old_apps, status="planned")
     livestream = _event(old_apps, channel="livestream", online_reach=1200, people_reached=1200)
 
-    apps = _migrate(AFTER)
+    apps = migrate_to(AFTER)
     Event = apps.get_model("campaigns", "Event")
 
     migrated = Event.objects.get(pk=herders_and_women.pk)

@@ -2,25 +2,14 @@
 awaits a native reader again in editions not yet approved; approved editions keep theirs."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 BEFORE = [("campaigns", "0016_head_count")]
 AFTER = [("campaigns", "0017_native_review_who_and_when")]
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.fixture
-def old_apps(transactional_db):
-    yield _migrate(BEFORE)
-    # Leave the database as the rest of the suite expects it.
-    _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+def old_apps(migrate_to):
+    return migrate_to(BEFORE)
 
 
 def _edition(apps, number, status, text_bo="ནོར་རྫས།"):
@@ -50,12 +39,12 @@ def _edition(apps, number, status, text_bo="ནོར་རྫས།"):
     return edition.pk
 
 
-def test_clearances_of_unapproved_editions_await_a_native_reader_again(old_apps):
+def test_clearances_of_unapproved_editions_await_a_native_reader_again(old_apps, migrate_to):
     approved = _edition(old_apps, 1, "approved")
     reviewed = _edition(old_apps, 2, "reviewed")
     chinese_only = _edition(old_apps, 3, "translated", text_bo="")
 
-    apps = _migrate(AFTER)
+    apps = migrate_to(AFTER)
 
     MaterialEdition = apps.get_model("campaigns", "MaterialEdition")
     EditionBlock = apps.get_model("campaigns", "EditionBlock")

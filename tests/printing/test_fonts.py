@@ -1,12 +1,16 @@
 """The print fonts cut down to GB 2312's characters: made once, complete, the only files read."""
 
+import io
+
 import pytest
+from django.core.management import call_command
 
 from campaigns.printing.fonts import (
     COMMON,
     LEVEL_2,
     PARTS,
     SPACES,
+    WEIGHTS,
     font_copy,
     is_font_copy,
     repertoire,
@@ -28,6 +32,17 @@ def test_the_copy_is_made_once_and_then_reused(font_dir):
     assert again == first
     assert again.stat().st_mtime_ns == made_at
     assert [path.name for path in font_dir.iterdir()] == [first.name]
+
+
+def test_set_up_makes_every_copy_before_the_first_print_run(font_dir):
+    out = io.StringIO()
+
+    call_command("prepare_print_fonts", stdout=out)
+
+    made = sorted(path.name for path in font_dir.iterdir())
+    assert made == sorted(font_copy(w, part).name for part in PARTS for w in WEIGHTS)
+    assert len(made) == len(PARTS) * len(WEIGHTS)
+    assert all(name in out.getvalue() for name in made)
 
 
 def test_the_copy_holds_every_common_character_the_font_has(font_dir):

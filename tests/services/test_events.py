@@ -9,7 +9,7 @@ from campaigns.models import AudienceCount, AuditEntry, Event, InvalidTransition
 from campaigns.services import events as services
 from campaigns.services.events import HandoutGiven, PartnerServiceReport, StaleEdit
 from tests import factories as f
-from tests.events_world import BEIJING
+from tests.events_world import BEIJING, derived_report
 
 pytestmark = pytest.mark.django_db
 
@@ -417,23 +417,6 @@ def test_a_review_without_the_version_seen_is_refused_by_the_service_itself(worl
 # ---- the head count: one per in-person event; the groups are "of whom" figures under it ----
 
 
-def _derived(world) -> Event:
-    """The world's event as migration 0016 left a report from before head counts: 60 herders
-    and 35 women, its head count the old sum of the groups (95), marked as derived."""
-    Event.objects.filter(pk=world.event.pk).update(
-        status=Event.Status.REPORTED,
-        head_count=95,
-        head_count_derived=True,
-        people_reached=95,
-        audience_farmers_herders=60,
-        audience_women=35,
-        version=3,
-    )
-    f.AudienceCountFactory(event=world.event, group="farmers_herders", count=60)
-    f.AudienceCountFactory(event=world.event, group="women", count=35)
-    return Event.objects.get(pk=world.event.pk)
-
-
 def _confirm(world, user, head_count, event=None, **overrides):
     event = Event.objects.get(pk=(event or world.event).pk)
     arguments = {
@@ -499,7 +482,7 @@ def test_saving_the_report_confirms_a_derived_head_count(world):
 
 @pytest.mark.parametrize("role", ["organizer", "reviewer"])
 def test_organizer_or_reviewer_confirms_a_derived_head_count(world, role):
-    _derived(world)
+    derived_report(world)
     event = _confirm(world, getattr(world, role), 95)
     assert (event.head_count, event.head_count_derived, event.people_reached) == (95, False, 95)
     assert event.version == 4
@@ -508,7 +491,7 @@ def test_organizer_or_reviewer_confirms_a_derived_head_count(world, role):
 
 
 def test_correcting_a_derived_head_count_changes_people_reached(world):
-    _derived(world)
+    derived_report(world)
     event = _confirm(world, world.reviewer, 80)
     assert (event.head_count, event.head_count_derived, event.people_reached) == (80, False, 80)
     assert Event.objects.get(pk=world.event.pk).people_reached == 80
@@ -517,7 +500,7 @@ def test_correcting_a_derived_head_count_changes_people_reached(world):
 
 
 def test_a_head_count_below_the_largest_group_is_refused_at_the_head_count(world):
-    _derived(world)
+    derived_report(world)
     with pytest.raises(ValidationError) as refused:
         _confirm(world, world.organizer, 50)
     assert refused.value.message_dict == {
@@ -529,20 +512,20 @@ def test_a_head_count_below_the_largest_group_is_refused_at_the_head_count(world
 
 
 def test_a_translator_cannot_confirm_a_head_count(world):
-    _derived(world)
+    derived_report(world)
     with pytest.raises(PermissionDenied):
         _confirm(world, world.translator, 80)
     assert Event.objects.get(pk=world.event.pk).head_count_derived
 
 
 def test_a_reviewer_of_another_branch_cannot_find_the_event_to_confirm(world):
-    _derived(world)
+    derived_report(world)
     with pytest.raises(Event.DoesNotExist):
         _confirm(world, world.other_reviewer, 80)
 
 
 def test_a_head_count_confirmed_from_an_old_version_is_refused(world):
-    _derived(world)
+    derived_report(world)
     with pytest.raises(StaleEdit):
         _confirm(world, world.organizer, 80, expected_version=2)
     assert Event.objects.get(pk=world.event.pk).head_count == 95

@@ -8,6 +8,7 @@ from django.urls import reverse
 from campaigns.models import AuditEntry, Event
 from campaigns.services import events as services
 from tests import factories as f
+from tests.events_world import derived_report
 
 pytestmark = pytest.mark.django_db
 
@@ -404,23 +405,6 @@ def test_the_history_names_the_system_for_an_entry_no_person_made(client, world)
 # ---- the head count: the people figure of an in-person event; groups are "of whom" ----
 
 
-def _derived(world) -> Event:
-    """The world's event as migration 0016 left a report from before head counts: 60 herders
-    and 35 women, its head count the old sum of the groups (95), marked as derived."""
-    Event.objects.filter(pk=world.event.pk).update(
-        status=Event.Status.REPORTED,
-        head_count=95,
-        head_count_derived=True,
-        people_reached=95,
-        audience_farmers_herders=60,
-        audience_women=35,
-        version=3,
-    )
-    f.AudienceCountFactory(event=world.event, group="farmers_herders", count=60)
-    f.AudienceCountFactory(event=world.event, group="women", count=35)
-    return Event.objects.get(pk=world.event.pk)
-
-
 def _between(html: str, start: str, end: str) -> str:
     """The part of ``html`` from ``start`` to the next ``end``."""
     return html.split(start, 1)[1].split(end, 1)[0]
@@ -513,7 +497,7 @@ def test_the_event_page_shows_the_head_count_not_the_sum_of_the_groups(client, w
 
 @pytest.mark.parametrize("role", ["organizer", "reviewer"])
 def test_the_organizer_and_reviewer_are_asked_to_check_a_derived_head_count(client, world, role):
-    _derived(world)
+    derived_report(world)
     html = (
         _client(client, getattr(world, role))
         .get(reverse("event_detail", args=[world.event.pk]))
@@ -529,7 +513,7 @@ def test_the_organizer_and_reviewer_are_asked_to_check_a_derived_head_count(clie
 
 
 def test_others_who_see_a_derived_head_count_see_it_marked_without_the_form(client, world):
-    _derived(world)
+    derived_report(world)
     html = (
         _client(client, world.translator).get(reverse("event_detail", args=[world.event.pk])).text
     )
@@ -541,7 +525,7 @@ def test_others_who_see_a_derived_head_count_see_it_marked_without_the_form(clie
 
 
 def test_correcting_a_derived_head_count_clears_the_notice_and_writes_history(client, world):
-    _derived(world)
+    derived_report(world)
     client = _client(client, world.reviewer)
     url = reverse("event_detail", args=[world.event.pk])
 
@@ -566,7 +550,7 @@ def test_correcting_a_derived_head_count_clears_the_notice_and_writes_history(cl
 
 
 def test_confirming_a_derived_head_count_as_it_stands_clears_the_notice(client, world):
-    _derived(world)
+    derived_report(world)
     response = _client(client, world.organizer).post(
         reverse("event_head_count_confirm", args=[world.event.pk]),
         {"head_count": "95", "version": "3"},
@@ -577,7 +561,7 @@ def test_confirming_a_derived_head_count_as_it_stands_clears_the_notice(client, 
 
 
 def test_a_head_count_below_the_largest_group_is_refused_at_the_field(client, world):
-    _derived(world)
+    derived_report(world)
     response = _client(client, world.organizer).post(
         reverse("event_head_count_confirm", args=[world.event.pk]),
         {"head_count": "50", "version": "3"},
@@ -591,7 +575,7 @@ def test_a_head_count_below_the_largest_group_is_refused_at_the_field(client, wo
 
 
 def test_a_head_count_confirmed_from_an_old_page_gives_the_conflict_message(client, world):
-    _derived(world)
+    derived_report(world)
     response = _client(client, world.organizer).post(
         reverse("event_head_count_confirm", args=[world.event.pk]), {"head_count": "80"}
     )
@@ -602,7 +586,7 @@ def test_a_head_count_confirmed_from_an_old_page_gives_the_conflict_message(clie
 
 
 def test_a_translator_cannot_confirm_a_head_count(client, world):
-    _derived(world)
+    derived_report(world)
     response = _client(client, world.translator).post(
         reverse("event_head_count_confirm", args=[world.event.pk]),
         {"head_count": "80", "version": "3"},
