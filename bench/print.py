@@ -142,7 +142,7 @@ def run() -> None:
 
     layout_s = timed(lambda: HTML(string=html).render())
     naive_s = timed(lambda: HTML(string=html).write_pdf())
-    pdf = edition_pdf(**options)  # the worker's first job: fonts and CSS loaded
+    pdf = edition_pdf(**options).content  # the worker's first job: fonts and CSS loaded
     pipeline_s = timed(lambda: edition_pdf(**options))
 
     # The naive renders leave cyclic garbage behind (a font configuration each, with the full

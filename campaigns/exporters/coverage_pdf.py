@@ -20,6 +20,7 @@ from campaigns.exporters.regulator import (
     summary_cells,
 )
 from campaigns.models import Job
+from campaigns.pdf import pdf_render
 from campaigns.selectors.coverage import coverage_mix
 from campaigns.selectors.regulator import RegulatorStatistics
 from campaigns.services.jobs import JobResult, ProgressCallback, job_runner
@@ -155,5 +156,11 @@ def coverage_summary(job: Job, progress: ProgressCallback) -> JobResult:
     # (LOAD_TRUNCATED_IMAGES), which web processes that check uploaded photos do not want.
     from weasyprint import HTML
 
-    pdf = HTML(string=html, url_fetcher=_refuse_fetch).write_pdf()
-    return JobResult(filename=export_filename("覆盖情况摘要", statistics, "pdf"), content=pdf)
+    pdf = pdf_render(HTML(string=html, url_fetcher=_refuse_fetch))
+    with override(job.language):
+        summary = pdf.summary()
+    return JobResult(
+        filename=export_filename("覆盖情况摘要", statistics, "pdf"),
+        content=pdf.content,
+        summary=summary,
+    )

@@ -16,7 +16,7 @@ import io
 from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import ngettext, override
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -124,6 +124,12 @@ def events_export(job: Job, progress: ProgressCallback) -> JobResult:
         sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
     workbook.save(buffer)
+    with override(job.language):
+        summary = ngettext(
+            "Events sheet ready: %(count)s event.", "Events sheet ready: %(count)s events.", total
+        ) % {"count": total}
     return JobResult(
-        filename=f"events-{timezone.localdate():%Y%m%d}.xlsx", content=buffer.getvalue()
+        filename=f"events-{timezone.localdate():%Y%m%d}.xlsx",
+        content=buffer.getvalue(),
+        summary=summary,
     )

@@ -6,7 +6,7 @@ import io
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import ngettext, override
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -278,6 +278,14 @@ def regulator_sheet(job: Job, progress: ProgressCallback) -> JobResult:
         _events_sheet(workbook.create_sheet(), statistics, job, progress)
     buffer = io.BytesIO()
     workbook.save(buffer)
+    with override(job.language):
+        summary = ngettext(
+            "Regulator sheet ready: %(units)s unit, %(events)s events counted.",
+            "Regulator sheet ready: %(units)s units, %(events)s events counted.",
+            len(statistics.rows),
+        ) % {"units": len(statistics.rows), "events": statistics.totals.events}
     return JobResult(
-        filename=export_filename("监管统计表", statistics, "xlsx"), content=buffer.getvalue()
+        filename=export_filename("监管统计表", statistics, "xlsx"),
+        content=buffer.getvalue(),
+        summary=summary,
     )

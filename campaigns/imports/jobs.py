@@ -70,7 +70,6 @@ def events_import_run(job: Job, progress: ProgressCallback) -> JobResult:
                 ) % {"count": result.submitted}
             else:
                 message += " " + _("No report was sent for review.")
-        progress(100, message)
     # The upload is the user's data: the job's finish deletes it once the outcome is
     # recorded. Until then a run that fails, or is taken over, still has it.
     if result.problems:
@@ -83,5 +82,8 @@ def events_import_run(job: Job, progress: ProgressCallback) -> JobResult:
             ],
             problem_count=len(result.problems),
             uploads_done=(upload,),
+            summary=message,
         )
-    return JobResult(filename="导入结果.xlsx", content=_summary(result), uploads_done=(upload,))
+    return JobResult(
+        filename="导入结果.xlsx", content=_summary(result), uploads_done=(upload,), summary=message
+    )

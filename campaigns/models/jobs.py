@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from portal.access import OrgScopedQuerySet
@@ -140,6 +142,33 @@ class Job(models.Model):
     @property
     def service_notice(self) -> str:
         return str(JOB_WAITING_FOR_SERVICE) if self.waits_for_service else ""
+
+    def origin(self) -> tuple[str, str]:
+        """The page the job was started from, as (label, address): its way back."""
+        params = self.params
+        if self.kind == self.Kind.PRINT_RUN:
+            return _("Back to the print run"), reverse(
+                "print_run_detail", args=[params["print_run_id"]]
+            )
+        if self.kind == self.Kind.EVENTS_IMPORT:
+            return _("Back to the import page"), reverse("events_import", args=[self.org_unit_id])
+        if self.kind in {self.Kind.REGULATOR_SHEET, self.Kind.COVERAGE_SUMMARY}:
+            address = reverse(
+                "coverage_unit",
+                kwargs={"campaign_pk": params["campaign_id"], "unit_pk": self.org_unit_id},
+            )
+            # The coverage page as it was when the export was asked for: the same filters.
+            narrowing = {
+                key: value for key, value in params.items() if key != "campaign_id" and value
+            }
+            return _("Back to the coverage page"), (
+                f"{address}?{urlencode(narrowing)}" if narrowing else address
+            )
+        campaign = params.get("campaign_id")
+        address = reverse("event_list")
+        return _("Back to the events"), (
+            f"{address}?{urlencode({'campaign': campaign})}" if campaign else address
+        )
 
     @property
     def error_message(self) -> str:

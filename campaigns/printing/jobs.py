@@ -47,10 +47,11 @@ def print_run_render(job: Job, progress: ProgressCallback) -> JobResult:
     )
     with override(job.language):
         progress(90, _("Storing the PDF"))
+        summary = pdf.summary()
     filename = print_run_filename(print_run)
     # Safe to run twice: a second attempt replaces the first one's file.
     if print_run.pdf:
         print_run.pdf.delete(save=False)
-    print_run.pdf.save(filename, ContentFile(pdf), save=False)
+    print_run.pdf.save(filename, ContentFile(pdf.content), save=False)
     print_run.save(update_fields=["pdf"])
-    return JobResult(filename=filename, content=pdf)
+    return JobResult(filename=filename, content=pdf.content, summary=summary)

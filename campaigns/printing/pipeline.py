@@ -26,6 +26,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 
 from campaigns.models import EditionBlock, MaterialEdition
+from campaigns.pdf import RenderedPdf, pdf_render
 from campaigns.printing.fonts import font_face_css, is_font_copy
 from campaigns.printing.layouts import BLEED_MM, page_css, template_for
 
@@ -216,7 +217,7 @@ def edition_pdf(
     crop_marks: bool,
     contact_line: str,
     public_url: str,
-) -> bytes:
+) -> RenderedPdf:
     """The print-ready PDF of ``edition``: fonts embedded and subset, the page as ordered."""
     from weasyprint import HTML
 
@@ -227,7 +228,8 @@ def edition_pdf(
         contact_line=contact_line,
         public_url=public_url,
     )
-    return HTML(string=html, url_fetcher=url_fetcher()).write_pdf(
+    return pdf_render(
+        HTML(string=html, url_fetcher=url_fetcher()),
         stylesheets=stylesheets(paper_size=paper_size, bleed=bleed, crop_marks=crop_marks),
         font_config=font_configuration(),
         finisher=finish_pdf(bleed=bleed),

@@ -44,6 +44,9 @@ TRANSIENT_ERRORS = (OperationalError, InterfaceError, BrokerError, ConnectionErr
 class JobResult:
     filename: str
     content: bytes
+    # The job's closing words, in its owner's language ("PDF ready: 4 pages, 275 KB"): shown
+    # on its page in place of the progress once it is finished.
+    summary: str = ""
     # Set by a runner that checked its input and saved nothing: the job ends "refused" and
     # its page lists these (dicts of row, column and reason), the first ones of ``problem_count``.
     problems: list[dict] = field(default_factory=list)
@@ -242,6 +245,9 @@ def _finish(job: Job, *, error_code: str = "", result: JobResult | None = None) 
     job.error_code = error_code
     job.finished_at = timezone.now()
     fields = ["status", "error_code", "finished_at", "updated_at"]
+    if error_code:  # the last progress message ("Storing the PDF") is no longer true
+        job.message = ""
+        fields.append("message")
     if result is not None and result.refused:
         job.status = Job.Status.REFUSED
         job.problems = result.problems
@@ -254,7 +260,8 @@ def _finish(job: Job, *, error_code: str = "", result: JobResult | None = None) 
             job.result.storage.delete(path)
         job.result.save(result.filename, ContentFile(result.content), save=False)
         job.progress = 100
-        fields += ["result", "progress"]
+        job.message = result.summary[:200]
+        fields += ["result", "progress", "message"]
     job.save(update_fields=fields)
     for upload in result.uploads_done if result is not None else ():
         # After the commit: never before the outcome is there for its owner to see.

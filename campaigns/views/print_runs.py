@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from campaigns.forms.print_runs import PrintRunOrderForm
-from campaigns.models import JOB_WAITING_FOR_SERVICE, MaterialEdition, OrgUnit, PrintRun
+from campaigns.models import MaterialEdition, OrgUnit, PrintRun
 from campaigns.printing.jobs import print_run_filename
 from campaigns.printing.layouts import KIND_PAPER
 from campaigns.services import print_runs as services
@@ -38,10 +38,9 @@ def print_run_order(request, pk: int):
             for field, field_errors in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, field_errors)
         else:
-            if print_run.job.waits_for_service:
-                messages.warning(request, JOB_WAITING_FOR_SERVICE)
-            else:
-                messages.success(request, _("The print run was ordered; its PDF is being made."))
+            # The job page says what became of it: being made, ready (with the jobs run
+            # in-process it is ready by now) or waiting for the job service.
+            messages.success(request, _("The print run was ordered."))
             return redirect("job_detail", pk=print_run.job_id)
     current = (
         MaterialEdition.objects.filter(material=edition.material_id).current().first()

@@ -54,6 +54,11 @@ def test_a_clean_sheet_is_imported_by_a_job(signed_in, world, django_capture_on_
     assert job.message == "1 events added, 0 updated. No report was sent for review."
     assert Event.objects.get(external_ref="HY-2024-001").status == Event.Status.PLANNED
     assert not any(settings.MEDIA_ROOT.joinpath("imports").glob("*.xlsx"))  # upload removed
+    page = client.get(response.url).content.decode()
+    assert "1 events added, 0 updated. No report was sent for review." in page
+    assert "<progress" not in page
+    import_page = reverse("events_import", args=[world.units["central_a"].pk])
+    assert f'<a href="{import_page}">← Back to the import page</a>' in page
 
 
 def test_a_faulty_sheet_comes_back_with_its_problems_and_saves_nothing(
@@ -130,6 +135,8 @@ def test_a_refused_import_is_its_own_outcome_listing_its_first_problems(
     assert f"<td>3</td><td>{women}</td>" in page
     assert "and 5 more, in the marked workbook." in page
     assert reverse("job_download", args=[job.pk]) in page
+    assert "<progress" not in page
+    assert reverse("events_import", args=[world.units["central_a"].pk]) in page
     listing = client.get(reverse("job_list")).content.decode()
     assert "checked: nothing saved" in listing
     assert reverse("job_download", args=[job.pk]) in listing

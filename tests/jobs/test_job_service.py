@@ -4,6 +4,7 @@ import datetime as dt
 from unittest import mock
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import OperationalError, transaction
@@ -120,12 +121,16 @@ def test_nobody_may_start_a_job_for_a_unit_outside_their_scope(organizer, org_tr
 
 def test_an_unexpected_error_fails_the_job_with_a_message_in_the_readers_language(steps_job):
     job = steps_job()
-    with mock.patch.dict(
-        jobs.JOB_RUNNERS, {"test_steps": mock.Mock(side_effect=ValueError("bug"))}
-    ):
+
+    def fails_half_way(job, progress):
+        progress(50, "Storing the file")
+        raise ValueError("bug")
+
+    with mock.patch.dict(jobs.JOB_RUNNERS, {"test_steps": fails_half_way}):
         jobs.job_execute(job_id=job.pk)
     job.refresh_from_db()
     assert job.status == "failed"
+    assert job.message == ""  # no longer "Storing the file": the job is not at it any more
     with translation.override("en"):
         english = job.error_message
     with translation.override("zh-hans"):
@@ -279,6 +284,7 @@ def test_exporting_events_writes_the_visible_events_to_excel(
     f.EventFactory(org_unit=org_tree["sub_a"], campaign=campaign, title='=HYPERLINK("x")')
     f.EventFactory(org_unit=org_tree["sub_b"], campaign=campaign, title="另一分公司的活动")
     client.force_login(organizer)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("events_export_start"), {"campaign": campaign.pk})
@@ -291,6 +297,10 @@ def test_exporting_events_writes_the_visible_events_to_excel(
     assert titles == ['=HYPERLINK("x")']
     assert sheet["A2"].data_type == "s"
     assert sheet["A1"].value == "活动名称"
+    page = client.get(response.url).content.decode()
+    assert "Events sheet ready: 1 event." in page
+    events = f"{reverse('event_list')}?campaign={campaign.pk}"
+    assert f'<a href="{events}">← Back to the events</a>' in page
 
 
 @pytest.mark.parametrize("campaign", ["not-a-number", "999999"])

@@ -47,7 +47,7 @@ def render(tmp_path, edition, **options) -> Path:
         "public_url": PUBLIC_URL,
     } | options
     path = tmp_path / "handout.pdf"
-    path.write_bytes(edition_pdf(edition=edition, **settings))
+    path.write_bytes(edition_pdf(edition=edition, **settings).content)
     return path
 
 

@@ -89,7 +89,7 @@ def rendered(django_db_setup, django_db_blocker, tmp_path_factory):
                         contact_line=CONTACT_LINE,
                         public_url=PUBLIC_URL,
                     )
-                    path.write_bytes(pdf)
+                    path.write_bytes(pdf.content)
                     files[handout, layout, finish] = (path, html)
         return files
 

@@ -3,11 +3,14 @@
 import pytest
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
+from django.utils import translation
 
 from campaigns.models import MaterialEdition, PrintRun
 from tests.factories import PrintRunFactory
 from tests.printing.conftest import leaflet_edition
+from tests.printing.pdf_tools import pdf_page_count
 
 ORDER = {
     "paper_size": "A5",
@@ -42,6 +45,39 @@ def test_organizer_orders_and_lands_on_the_job_page(
     print_run = PrintRun.objects.get()
     assert response.status_code == 302
     assert response.url == reverse("job_detail", args=[print_run.job_id])
+
+
+READY = {
+    "en": ("The print run was ordered.", "PDF ready: {pages} page{s}, {size}."),
+    "zh-hans": ("印制批次已下单。", "PDF 已生成：共 {pages} 页，{size}。"),
+}
+
+
+@pytest.mark.parametrize("language", READY)
+def test_an_order_run_in_process_lands_on_its_finished_pdf_not_on_a_bar(
+    client, printing, tmp_path, django_capture_on_commit_callbacks, language
+):
+    """With the jobs run in-process (the embedded default) the PDF is made within the click."""
+    client = signed_in(client, printing.organizer)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    data = ORDER | {"org_unit": printing.tree["branch_a"].pk}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("print_run_order", args=[printing.edition.pk]), data)
+    page = client.get(response.url).content.decode()
+
+    print_run = PrintRun.objects.get()
+    pdf = tmp_path / "run.pdf"
+    pdf.write_bytes(print_run.pdf.read())
+    with translation.override(language):
+        size = filesizeformat(pdf.stat().st_size)
+    ordered, ready = READY[language]
+    pages = pdf_page_count(pdf)
+    assert ordered in page
+    assert ready.format(pages=pages, s="" if pages == 1 else "s", size=size) in page
+    assert "<progress" not in page
+    assert "being made" not in page
+    assert f'href="{reverse("print_run_detail", args=[print_run.pk])}"' in page
+    assert reverse("job_download", args=[print_run.job_id]) in page
 
 
 def test_a_translator_cannot_order(client, printing):

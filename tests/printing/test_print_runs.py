@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from campaigns.models import AuditEntry, Event, Job, MaterialEdition, PrintRun
+from campaigns.pdf import RenderedPdf
 from campaigns.printing import jobs as print_jobs
 from campaigns.selectors.print_runs import material_stock, print_runs_context
 from campaigns.services.print_runs import print_run_order
@@ -75,7 +76,7 @@ def test_500_copies_render_the_document_once(
 
     def counted(**options):
         renders.append(options)
-        return b"%PDF-1.7 one document"
+        return RenderedPdf(content=b"%PDF-1.7 one document", pages=1)
 
     monkeypatch.setattr(print_jobs, "edition_pdf", counted)
     with django_capture_on_commit_callbacks(execute=True):

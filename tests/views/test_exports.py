@@ -1,9 +1,15 @@
 """Starting the regulator sheet and the coverage summary from the coverage page."""
 
+import html
+import re
+
 import pytest
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from campaigns.models import Job
+from tests.printing.pdf_tools import pdf_page_count
 from tests.regulator_world import regulator_world_fixture  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -42,6 +48,39 @@ def test_an_export_starts_a_job_with_the_pages_filters_and_shows_its_progress(
         "channel": "offline",
     }
     assert (job.status, job.error_code) == ("succeeded", "")
+
+
+def _ready_words(job: Job, folder) -> str:
+    """What the finished job should say, counted from the file it made."""
+    if job.kind == "coverage_summary":
+        pdf = folder / "summary.pdf"
+        pdf.write_bytes(job.result.read())
+        return f"PDF ready: {pdf_page_count(pdf)} pages, {filesizeformat(pdf.stat().st_size)}."
+    book = load_workbook(job.result.open("rb"))
+    units = book["统计表"].max_row - 3 - 1 - 3  # header rows, totals, the empty row and notes
+    events = book["活动明细"].max_row - 1
+    return f"Regulator sheet ready: {units} units, {events} events counted."
+
+
+@pytest.mark.parametrize("kind", ["regulator_sheet", "coverage_summary"])
+def test_a_finished_export_says_what_it_made_and_leads_back_to_the_filtered_page(
+    client, regulator_world, kind, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    url = _signed_in_url(client, regulator_world, kind=kind)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    filters = {"starts_on": "2025-03-01", "channel": "offline", "include_reported": "on"}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, filters)
+    page = client.get(response.url).content.decode()
+
+    assert _ready_words(Job.objects.get(), tmp_path) in page
+    assert "<progress" not in page
+    back = re.search(r'<p class="job-origin"><a href="([^"]+)">← Back to the coverage page', page)
+    again = client.get(html.unescape(back.group(1)))
+    assert again.status_code == 200
+    chosen = again.context["form"].cleaned_data
+    assert (chosen["starts_on"].isoformat(), chosen["channel"]) == ("2025-03-01", "offline")
+    assert chosen["include_reported"] is True
 
 
 @pytest.mark.parametrize(
