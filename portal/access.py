@@ -217,6 +217,42 @@ def may_read_audit(user: AbstractBaseUser | AnonymousUser | None) -> bool:
     return any(role == ADMIN or path.count(PATH_SEPARATOR) == 1 for path, role in _role_paths(user))
 
 
+# The sections of the site, each offered to those who can do one of the actions done there
+# somewhere in the tree: nobody is shown a section where their roles give them no work.
+# The audit log is offered by its own rule, ``may_read_audit``.
+SECTION_ACTIONS: dict[str, tuple[str, ...]] = {
+    # Organizers plan and report events; reviewers read them before they approve; the
+    # administrators open their sign-in lists (phones in full, the export).
+    "events": ("event.plan", "event.report", "event.review", "signin.personal"),
+    "review": ("event.review",),
+    # Reviewers and administrators set targets and follow them; organizers look for the
+    # counties of their area that no event has reached yet. Translators have no work there.
+    "coverage": ("event.plan", "event.review", "target.set"),
+    "partners": ("partner.edit",),
+    "handouts": (
+        "material.edit",
+        "edition.translate",
+        "edition.review",
+        "edition.approve",
+        "printrun.order",
+    ),
+    "members": ("member.manage",),
+}
+
+
+def sections_for(user: AbstractBaseUser | AnonymousUser | None) -> frozenset[str]:
+    """The sections of the site where ``user``'s roles give them work (keys of
+    ``SECTION_ACTIONS``, and ``"audit"``)."""
+    sections = {
+        section
+        for section, actions in SECTION_ACTIONS.items()
+        if any(action_scope(user, action).reaches_anything for action in actions)
+    }
+    if may_read_audit(user):
+        sections.add("audit")
+    return frozenset(sections)
+
+
 def is_native_reader(user: AbstractBaseUser | AnonymousUser | None) -> bool:
     """Whether ``user`` may clear Tibetan text (handout blocks, region names) for print and
     display: a skill an administrator marks per person, not a role, so it is held in every

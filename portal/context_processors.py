@@ -1,9 +1,8 @@
-from functools import partial
-
 from django.conf import settings
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language, get_language_info
 
-from portal.access import action_scope, may_read_audit
+from portal.navigation import main_navigation
 
 
 def interface(request) -> dict:
@@ -20,9 +19,8 @@ def interface(request) -> dict:
         ],
         "tibetan_interface": current == "bo",
         "unread_notifications": _unread_notifications(request),
-        # Called by the template only where the navigation is drawn, not by htmx partials.
-        "may_read_audit": partial(may_read_audit, getattr(request, "user", None)),
-        "may_manage_members": partial(_may_manage_members, getattr(request, "user", None)),
+        # Read by the template only where the navigation is drawn, not by htmx partials.
+        "navigation": SimpleLazyObject(lambda: main_navigation(request)),
     }
 
 
@@ -33,7 +31,3 @@ def _unread_notifications(request) -> int:
     if user is None or not user.is_authenticated:
         return 0
     return Notification.objects.visible_to(user).unread().count()
-
-
-def _may_manage_members(user) -> bool:
-    return action_scope(user, "member.manage").reaches_anything

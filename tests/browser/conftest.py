@@ -60,3 +60,9 @@ def sign_in(page, live_server, username, password=USER_PASSWORD):
     page.fill("input[name=password]", password)
     page.click("main button[type=submit]")
     page.wait_for_url(f"{live_server.url}/")
+
+
+def open_section(page, href):
+    """Open the header's menu and follow the link to one section, as a person on a phone does."""
+    page.click("details.site-menu > summary")
+    page.click(f"nav.main-nav a[href='{href}']")

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from campaigns.models import AuditEntry, Membership, OrgUnit
 from tests import factories as f
-from tests.browser.conftest import PHONE, sign_in
+from tests.browser.conftest import PHONE, open_section, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -56,7 +56,7 @@ def test_the_audit_page_reads_well_on_a_phone(phone_page, live_server, artifacts
     page.on("console", lambda message: message.type == "error" and errors.append(message.text))
     sign_in(page, live_server, "hq-reviewer")
 
-    page.click("nav.main-nav a[href='/audit/']")
+    open_section(page, "/audit/")
     page.wait_for_selector(".audit-rows")
 
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]

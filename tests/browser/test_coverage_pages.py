@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.browser.conftest import PHONE, sign_in
+from tests.browser.conftest import PHONE, open_section, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,7 +21,7 @@ def test_hq_reviewer_drills_down_to_the_events_behind_a_figure(
     sign_in(page, live_server, "hq-reviewer")
     page.click(f"nav.languages button[value={language}]")
     page.wait_for_load_state()
-    page.click("nav.main-nav a[href='/coverage/']")
+    open_section(page, "/coverage/")
     page.wait_for_selector("table.coverage")
     # The mix charts follow the table in a request of their own.
     page.wait_for_selector(".charts-later", state="detached")

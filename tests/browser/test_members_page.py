@@ -4,7 +4,7 @@ import pytest
 
 from campaigns.models import Membership, OrgUnit
 from tests import factories as f
-from tests.browser.conftest import PHONE, sign_in
+from tests.browser.conftest import PHONE, open_section, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -36,7 +36,7 @@ def test_an_admin_gives_a_new_person_a_role_after_a_refused_password(
     page, live_server, branch, artifacts
 ):
     sign_in(page, live_server, "sc-admin")
-    page.click("nav.main-nav >> text=成员")
+    open_section(page, "/members/")
     page.click("text=为某人授予角色")
     page.select_option("select[name=org_unit]", label="阿坝中心支公司 (中心支公司)")
     page.select_option("select[name=role]", "organizer")

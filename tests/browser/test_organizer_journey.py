@@ -10,7 +10,7 @@ from PIL import Image
 
 from campaigns.models import Event, Membership
 from tests import factories as f
-from tests.browser.conftest import PHONE, sign_in
+from tests.browser.conftest import PHONE, open_section, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -62,7 +62,7 @@ def test_organizer_plans_reports_and_submits_and_reviewer_approves(
     sign_in(page, live_server, "aba-organizer")
 
     # Plan.
-    page.click("nav.main-nav a[href='/events/']")
+    open_section(page, "/events/")
     page.click("a[href='/events/new']")
     page.fill("input[name=title]", "红原牧区金融知识宣讲")
     page.fill("input[name=county]", "红原")
@@ -119,7 +119,7 @@ def test_organizer_plans_reports_and_submits_and_reviewer_approves(
     reviewer_context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
     reviewer = reviewer_context.new_page()
     sign_in(reviewer, live_server, "sc-reviewer")
-    reviewer.click("nav.main-nav a[href='/events/review/']")
+    open_section(reviewer, "/events/review/")
     reviewer.click(f"a[href='/events/{event.pk}/']")
     reviewer.click("details.inline-form summary >> nth=0")
     reviewer.fill(

@@ -8,7 +8,7 @@ import pytest
 
 from campaigns.models import EditionBlock, MaterialEdition, Membership
 from tests import factories as f
-from tests.browser.conftest import PHONE, sign_in
+from tests.browser.conftest import PHONE, open_section, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -54,7 +54,7 @@ def test_translator_writes_tibetan_and_reviewer_approves(
     page.click("nav.languages button[value=bo]")
     page.wait_for_load_state()
 
-    page.click("nav.main-nav a[href='/materials/']")
+    open_section(page, "/materials/")
     page.click(f"a[href='/materials/{leaflet['material'].pk}/']")
     page.click(f"a[href='/editions/{edition.pk}/']")
     assert page.get_attribute("html", "lang") == "bo"
