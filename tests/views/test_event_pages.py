@@ -87,6 +87,26 @@ def test_list_filters_by_status_and_search(client, world):
     assert "No event matches these filters." in nothing.text
 
 
+def test_the_list_names_the_filters_in_effect_and_keeps_its_panel_closed(client, world):
+    client = _client(client, world.organizer)
+
+    html = client.get(reverse("event_list"), {"status": "approved", "q": "校园"}).text
+
+    assert '<details class="card filters">' in html
+    chosen = _between(html, '<ul class="chosen-filters"', "</ul>")
+    assert '<span class="chosen-label">Status:</span> approved</li>' in chosen
+    assert '<span class="chosen-label">Search by title:</span> 校园</li>' in chosen
+
+
+def test_the_list_opens_its_filter_panel_to_show_a_mistake(client, world):
+    client = _client(client, world.organizer)
+
+    html = client.get(reverse("event_list"), {"starts_on": "not a date"}).text
+
+    assert '<details class="card filters" open>' in html
+    assert 'class="chosen-filters"' not in html
+
+
 def test_list_is_paginated_keeping_filters(client, world):
     for number in range(25):
         f.EventFactory(
