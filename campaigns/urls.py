@@ -93,6 +93,11 @@ urlpatterns = [
         name="coverage_region",
     ),
     path(
+        "coverage/<int:campaign_pk>/units/<int:unit_pk>/counties/<int:region_pk>/",
+        coverage.coverage_county,
+        name="coverage_county",
+    ),
+    path(
         "coverage/<int:campaign_pk>/units/<int:unit_pk>/targets",
         coverage.targets_edit,
         name="targets_edit",

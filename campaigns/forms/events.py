@@ -32,6 +32,7 @@ from campaigns.models import (
     Topic,
     VenueType,
 )
+from campaigns.selectors.coverage import counted_statuses
 from campaigns.selectors.events import EventFilters
 from campaigns.services.events import REPORT_FIGURES, HandoutGiven, PartnerServiceReport
 from portal.access import filter_by_action, visible_to
@@ -426,6 +427,12 @@ class NoteForm(forms.Form):
 
 
 STATUS_CHOICES = _blank(Event.Status.choices)
+# Coverage counts approved events, or approved and reported ones when asked: a figure links
+# to the list with the statuses it counts, which the list's status filter then shows.
+COUNTED_STATUS_CHOICES = [
+    *STATUS_CHOICES,
+    (",".join(counted_statuses(include_reported=True)), _("approved or reported")),
+]
 CHANNEL_KINDS = [("", "—"), ("offline", _("offline")), ("online", _("online"))]
 SPECIAL_AREAS = [
     ("", "—"),
@@ -485,12 +492,11 @@ class EventFilterForm(EventNarrowingForm):
     campaign = forms.ModelChoiceField(
         label=_("Campaign"), queryset=Campaign.objects.order_by("-starts_on"), required=False
     )
-    status = forms.ChoiceField(label=_("Status"), choices=STATUS_CHOICES, required=False)
+    status = forms.ChoiceField(label=_("Status"), choices=COUNTED_STATUS_CHOICES, required=False)
     county = forms.CharField(label=_("County"), required=False, widget=CountyInput, max_length=200)
     # Carried by links from the coverage pages; not typed by hand.
-    unit = RowIdField(required=False, widget=forms.HiddenInput)
-    prefecture = RowIdField(required=False, widget=forms.HiddenInput)
-    statuses = forms.CharField(required=False, widget=forms.HiddenInput, max_length=200)
+    unit = RowIdField(label=_("Unit"), required=False, widget=forms.HiddenInput)
+    prefecture = RowIdField(label=_("Prefecture"), required=False, widget=forms.HiddenInput)
 
     field_order = ["q", "campaign", "status", "venue_type", "format", "topic"]
 
@@ -500,11 +506,29 @@ class EventFilterForm(EventNarrowingForm):
             return None
         return county_lookup(text, Region.objects.filter(level=Region.Level.COUNTY))
 
-    def clean_statuses(self):
-        statuses = tuple(s for s in self.cleaned_data["statuses"].split(",") if s)
-        if any(status not in Event.Status.values for status in statuses):
-            raise forms.ValidationError(_("Unknown status."))
-        return statuses
+    def chosen(self, *, user) -> list[tuple[str, str]]:
+        """Each filter in effect as (label, value) in words, the ones a coverage link carries
+        unseen included, so that the list says what it holds with its filter panel closed."""
+        if not self.is_bound or not self.is_valid():
+            return []
+        chosen = []
+        for name, field in self.fields.items():
+            value = self.cleaned_data.get(name)
+            if value in (None, ""):
+                continue
+            if name == "unit":
+                unit = visible_to(user, OrgUnit).filter(pk=value).first()
+                value = unit.name if unit else None
+            elif name == "prefecture":
+                region = Region.objects.filter(pk=value, level=Region.Level.PREFECTURE).first()
+                value = region.name_zh if region else None
+            elif isinstance(value, Region):
+                value = value.name_zh
+            elif isinstance(field, forms.ChoiceField) and not hasattr(field, "queryset"):
+                value = dict(field.choices).get(value, value)
+            if value is not None:
+                chosen.append((str(field.label), str(value)))
+        return chosen
 
     def filters(self) -> EventFilters:
         """What was chosen, as the selectors' filters; nothing chosen when the form is invalid."""
@@ -514,8 +538,9 @@ class EventFilterForm(EventNarrowingForm):
         return EventFilters(
             **self.narrowing(),
             campaign_id=data["campaign"].pk if data["campaign"] else None,
-            status=data["status"],
-            statuses=data["statuses"],
+            # One status, or the several a coverage figure counts.
+            status="" if "," in data["status"] else data["status"],
+            statuses=tuple(data["status"].split(",")) if "," in data["status"] else (),
             org_unit_id=data["unit"],
             county_id=data["county"].pk if data["county"] else None,
             prefecture_id=data["prefecture"],

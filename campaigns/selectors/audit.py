@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 
 from django.apps import apps
-from django.db.models import QuerySet
+from django.contrib.admin.models import LogEntry
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Model, QuerySet
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from campaigns.models import AuditEntry
+from campaigns.models import AuditEntry, ServiceType
 from portal.access import visible_to
 
 # Every action code a service writes, in words. A code missing here is shown as it is
@@ -97,6 +102,79 @@ def action_label(code: str) -> str:
     return str(ACTION_LABELS.get(code, code))
 
 
+# Every key of the data a service writes with an entry, in words (tests/test_audit_words.py
+# reads the services and fails on a key not named here). Lower-case labels are the models'
+# own field names, shown with a capital.
+DATA_LABELS = {
+    "address": gettext_lazy("Network address"),
+    "after": gettext_lazy("After"),
+    "after_report": gettext_lazy("After the report was sent"),
+    "all_blocks": gettext_lazy("All blocks at once"),
+    "attempts_cleared": gettext_lazy("Failed attempts cleared"),
+    "based_on": gettext_lazy("Source edition's ID"),
+    "based_on_number": gettext_lazy("Copied from edition"),
+    "before": gettext_lazy("Before"),
+    "block": gettext_lazy("block"),
+    "bulk": gettext_lazy("Approved together with others"),
+    "bytes": gettext_lazy("Size"),
+    "campaign": gettext_lazy("Campaign"),
+    "caption": gettext_lazy("caption"),
+    "changed": gettext_lazy("changed"),
+    "changes": gettext_lazy("Changes"),
+    "code": gettext_lazy("code"),
+    "comment": gettext_lazy("Comment"),
+    "copies": gettext_lazy("Copies"),
+    "count": gettext_lazy("Number"),
+    "counties": gettext_lazy("Counties"),
+    "counties_added": gettext_lazy("Counties added"),
+    "counties_removed": gettext_lazy("Counties removed"),
+    "created": gettext_lazy("Events created"),
+    "date": gettext_lazy("Date"),
+    "days": gettext_lazy("Days overdue"),
+    "document": gettext_lazy("Signed document"),
+    "edition": gettext_lazy("Edition"),
+    "ends_on": gettext_lazy("ends on"),
+    "fields": gettext_lazy("changed"),
+    "file": gettext_lazy("File"),
+    "from": gettext_lazy("Changed from"),
+    "height": gettext_lazy("Height"),
+    "kind": gettext_lazy("Kind"),
+    "locked_out": gettext_lazy("Locked out"),
+    "note": gettext_lazy("Note"),
+    "occasion": gettext_lazy("Occasion"),
+    "org_unit": gettext_lazy("Org unit"),
+    "paper_size": gettext_lazy("Paper size"),
+    "photo": gettext_lazy("photo"),
+    "position": gettext_lazy("position"),
+    "reason": gettext_lazy("Reason"),
+    "role": gettext_lazy("Role"),
+    "row": gettext_lazy("Row"),
+    "rule": gettext_lazy("Retention rule"),
+    "services": gettext_lazy("services offered"),
+    "sign_ins": gettext_lazy("Sign-ins"),
+    "slowed": gettext_lazy("Refused while the account had to wait"),
+    "starts_on": gettext_lazy("starts on"),
+    "submitted": gettext_lazy("Sent for review"),
+    "title": gettext_lazy("Title"),
+    "to": gettext_lazy("Changed to"),
+    "unchanged": gettext_lazy("Events unchanged"),
+    "updated": gettext_lazy("Events updated"),
+    "username": gettext_lazy("User name"),
+    "width": gettext_lazy("Width"),
+}
+BOOLEAN_WORDS = {True: gettext_lazy("Yes"), False: gettext_lazy("No")}
+# Keys whose values are names of fields of the model the data describes.
+FIELD_NAME_KEYS = frozenset({"fields", "changed"})
+# Choices a key's values are among, where the model the data describes has no such field.
+VALUE_CHOICES = {"services": ServiceType}
+# The model an action's data describes, where it is not the entry's object itself.
+DATA_MODELS = {
+    "campaigns.edition.block_added": "campaigns.editionblock",
+    "campaigns.edition.block_saved": "campaigns.editionblock",
+    "campaigns.notification.undelivered": "campaigns.notification",
+}
+
+
 # The kinds of object audit entries are about, to filter by.
 OBJECT_TYPES = (
     "campaigns.event",
@@ -178,20 +256,76 @@ class AuditRow:
     details: str
 
 
-def _value_text(value) -> str:
-    if isinstance(value, dict):
-        return ", ".join(f"{key}: {_value_text(item)}" for key, item in value.items())
-    if isinstance(value, list | tuple):
-        return ", ".join(_value_text(item) for item in value)
-    if value is None:
+def _model(label: str) -> type[Model] | None:
+    try:
+        return apps.get_model(label)
+    except (LookupError, ValueError):
+        return None
+
+
+def _field(model: type[Model] | None, name: str):
+    """The model's concrete field called ``name``, if it has one."""
+    if model is None or not isinstance(name, str):
+        return None
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+    return field if hasattr(field, "verbose_name") else None
+
+
+def _field_label(model: type[Model] | None, name) -> str:
+    field = _field(model, name)
+    return str(capfirst(field.verbose_name)) if field is not None else str(name)
+
+
+def _value_text(value, *, key: str, model: type[Model] | None) -> str:
+    if value is None or value == []:
         return "—"
+    if key == "changes" and isinstance(value, list):
+        # Django admin's own change message, which Django puts into words itself.
+        return LogEntry(change_message=json.dumps(value)).get_change_message()
+    if isinstance(value, list | tuple):
+        return ", ".join(_value_text(item, key=key, model=model) for item in value)
+    if isinstance(value, dict):
+        return ", ".join(
+            f"{_key_label(name, model, nested=True)}: {_value_text(item, key=name, model=model)}"
+            for name, item in value.items()
+        )
+    if isinstance(value, bool):
+        return str(BOOLEAN_WORDS[value])
+    if key in FIELD_NAME_KEYS:
+        return _field_label(model, value)
+    field = _field(model, key)
+    choices = dict(field.flatchoices) if field is not None and field.choices else {}
+    if key in VALUE_CHOICES:
+        choices = dict(VALUE_CHOICES[key].choices)
+    if value in choices:
+        return str(choices[value])
+    if key == "bytes" and isinstance(value, int):
+        return filesizeformat(value)
     return str(value)
 
 
-def _details(data: dict, *, leave_out: set[str]) -> str:
-    text = "; ".join(
-        f"{key}: {_value_text(value)}" for key, value in data.items() if key not in leave_out
-    )
+def _key_label(key, model: type[Model] | None, *, nested: bool = False) -> str:
+    # A nested key names one of the model's fields (a target's figures) before anything else.
+    if nested and _field(model, key) is not None:
+        return _field_label(model, key)
+    label = DATA_LABELS.get(key)
+    return capfirst(str(label)) if label is not None else str(key)
+
+
+def entry_details(entry: AuditEntry, *, leave_out: frozenset[str] = frozenset()) -> str:
+    """The data written with ``entry`` as "Label: value; …", cut to DETAILS_LENGTH."""
+    model = _model(DATA_MODELS.get(entry.action, entry.object_type))
+    if isinstance(entry.data, dict):
+        text = "; ".join(
+            f"{_key_label(key, model)}: {_value_text(value, key=key, model=model)}"
+            for key, value in entry.data.items()
+            if key not in leave_out
+        )
+    else:
+        text = _value_text(entry.data, key="", model=model) if entry.data else ""
     return text if len(text) <= DETAILS_LENGTH else f"{text[: DETAILS_LENGTH - 1]}…"
 
 
@@ -215,7 +349,7 @@ def audit_rows(entries) -> list[AuditRow]:
     """``entries`` (already fetched with their actor and unit) put into words."""
     rows = []
     for entry in entries:
-        data = entry.data if isinstance(entry.data, dict) else {"data": entry.data}
+        data = entry.data if isinstance(entry.data, dict) else {}
         # An export of personal information is audited with the reason the user gave.
         reason = str(data.get("reason", "")) if entry.action.endswith(".exported") else ""
         rows.append(
@@ -227,7 +361,7 @@ def audit_rows(entries) -> list[AuditRow]:
                 object_url=_object_url(entry),
                 reason=reason,
                 comment="" if entry.comment == reason else entry.comment,
-                details=_details(data, leave_out={"reason"} if reason else set()),
+                details=entry_details(entry, leave_out=frozenset({"reason"} if reason else ())),
             )
         )
     return rows

@@ -385,7 +385,49 @@ def region_coverage(
     return CoverageTable(rows=rows, totals=totals)
 
 
-def _special_kinds(region: Region) -> list[str]:
+def coverage_county(*, unit: OrgUnit, county_id: int) -> Region:
+    """A county of ``unit``'s service area (else Region.DoesNotExist, like a missing one)."""
+    return _served_counties(unit).distinct().select_related("parent").get(pk=county_id)
+
+
+def county_figures(
+    *,
+    user,
+    campaign: Campaign,
+    unit: OrgUnit,
+    county: Region,
+    filters: EventFilters,
+    include_reported: bool = False,
+) -> CoverageRow:
+    """One county's figures under ``unit``, counted as its row on the prefecture's page."""
+    events = _events(user=user, campaign=campaign, unit=unit, filters=filters)
+    by_county, _total = _grouped_figures(events.filter(county=county), BY_COUNTY, include_reported)
+    area = Region.objects.filter(pk=county.pk).aggregate(**_area_aggregates(""))
+    return CoverageRow(
+        label=county.name_zh, region=county, figures=_figures(by_county.get(county.pk), area)
+    )
+
+
+def county_events(
+    *,
+    user,
+    campaign: Campaign,
+    unit: OrgUnit,
+    county: Region,
+    filters: EventFilters,
+    include_reported: bool = False,
+) -> QuerySet[Event]:
+    """The events ``county``'s figures count, newest first."""
+    return (
+        _events(user=user, campaign=campaign, unit=unit, filters=filters)
+        .filter(county=county, status__in=counted_statuses(include_reported))
+        .select_related("org_unit")
+        .order_by("-starts_at", "-pk")
+    )
+
+
+def special_kinds(region: Region) -> list[str]:
+    """The kinds of special area ``region`` is, in words."""
     labels = {
         "ethnic_area": Region._meta.get_field("ethnic_area").verbose_name,
         "old_revolutionary_area": Region._meta.get_field("old_revolutionary_area").verbose_name,
@@ -415,7 +457,7 @@ def county_coverage(
         CountyCoverage(
             region=county,
             figures=_figures(by_county.get(county.pk)),
-            special_kinds=_special_kinds(county),
+            special_kinds=special_kinds(county),
         )
         for county in counties
     ]

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from django.db.models import Case, Exists, OuterRef, Prefetch, Q, QuerySet, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from campaigns.models import (
     AudienceCount,
@@ -22,6 +21,7 @@ from campaigns.models import (
     OrgUnit,
     PartnerService,
 )
+from campaigns.selectors.audit import action_label, entry_details
 from campaigns.selectors.partners import partner_service_warnings
 from portal.access import can, filter_by_action, visible_to
 
@@ -157,18 +157,6 @@ def review_queue(*, user) -> QuerySet[Event]:
     )
 
 
-HISTORY_LABELS = {
-    "campaigns.event.planned": gettext_lazy("planned"),
-    "campaigns.event.plan_changed": gettext_lazy("plan changed"),
-    "campaigns.event.report_saved": gettext_lazy("report saved"),
-    "campaigns.event.head_count_confirmed": gettext_lazy("head count confirmed"),
-    "campaigns.event.submitted": gettext_lazy("report sent for review"),
-    "campaigns.event.approved": gettext_lazy("report approved"),
-    "campaigns.event.returned": gettext_lazy("report returned"),
-    "campaigns.event.cancelled": gettext_lazy("cancelled"),
-}
-
-
 @dataclass
 class EventPage:
     """One event with everything its page shows."""
@@ -223,7 +211,8 @@ def event_page(*, user, event_id: int) -> EventPage:
     for service in services:
         service.warnings = service_warnings.get(service.pk, [])
     for entry in history:
-        entry.label = HISTORY_LABELS.get(entry.action, entry.action)
+        entry.label = action_label(entry.action)
+        entry.details = entry_details(entry)
     return EventPage(
         event=event,
         audience=[(group.label, counted.get(group.value)) for group in AudienceGroup],

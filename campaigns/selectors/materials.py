@@ -21,6 +21,7 @@ from campaigns.models import (
     MaterialEdition,
     OrgUnit,
 )
+from campaigns.selectors.audit import action_label
 from campaigns.services.materials import TEXT_EDITABLE
 from portal.access import action_scope, can, filter_by_action, is_native_reader, visible_to
 
@@ -228,7 +229,7 @@ def editor_page(*, user, edition_id: int) -> EditorPage:
         .order_by("-created_at", "-pk")[:HISTORY_SHOWN]
     )
     for entry in history:
-        entry.label = HISTORY_LABELS.get(entry.action, entry.action)
+        entry.label = HISTORY_LABELS.get(entry.action) or action_label(entry.action)
     return_note = ""
     if edition.status == Status.DRAFT:
         # The latest return note, unless the edition was marked translated again since.

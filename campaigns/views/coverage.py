@@ -7,6 +7,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,6 +25,8 @@ from campaigns.selectors.events import EventFilters
 from campaigns.services.targets import TARGET_FIGURES, targets_set
 from portal.access import can, visible_to
 
+# A county's counted events, a page at a time, as on the event list.
+EVENTS_PER_PAGE = 20
 EXPORT_KINDS = [
     ("regulator_sheet", gettext_lazy("Regulator statistics (Excel)")),
     ("coverage_summary", gettext_lazy("Summary with charts (PDF)")),
@@ -73,38 +76,43 @@ class _Narrowing:
         query = {
             **self.filters.query(),
             "campaign": self.campaign.pk,
-            "statuses": ",".join(self.statuses),
+            # One of the list's status choices, so that its filter says what is counted.
+            "status": ",".join(self.statuses),
             **{key: value for key, value in narrower.items() if value is not None},
         }
         return f"{reverse('event_list')}?{urlencode(query)}"
 
-    def overdue_link(self, unit: OrgUnit) -> str:
+    def overdue_link(self, unit: OrgUnit, county: Region | None = None) -> str:
         query = {**self.filters.query(), "campaign": self.campaign.pk, "unit": unit.pk}
+        if county is not None:
+            query["county"] = county.code
         query["status"] = "planned"
         return f"{reverse('event_list')}?{urlencode(query)}"
+
+    def county_link(self, unit: OrgUnit, county: Region) -> str:
+        """The coverage page of one county of ``unit``'s service area."""
+        return self.keeping(reverse("coverage_county", args=[self.campaign.pk, unit.pk, county.pk]))
 
 
 def _link_rows(table, narrowing: _Narrowing, campaign: Campaign, *, unit=None) -> None:
     """Give every row its drill-down link and the links of its figures."""
     for row in table.rows:
-        if row.region is not None:
-            if row.region.level == Region.Level.PREFECTURE:
-                row.link = reverse("coverage_region", args=[campaign.pk, unit.pk, row.region.pk])
-                row.events_link = narrowing.events_link(unit=unit.pk, prefecture=row.region.pk)
-            else:
-                row.link = row.events_link = narrowing.events_link(
-                    unit=unit.pk, county=row.region.code
-                )
+        if row.region is not None and row.region.level == Region.Level.PREFECTURE:
+            row.link = narrowing.keeping(
+                reverse("coverage_region", args=[campaign.pk, unit.pk, row.region.pk])
+            )
+            row.events_link = narrowing.events_link(unit=unit.pk, prefecture=row.region.pk)
+        elif row.region is not None:
+            row.link = narrowing.county_link(unit, row.region)
+            row.events_link = narrowing.events_link(unit=unit.pk, county=row.region.code)
         else:
             row.link = (
                 None
                 if row.own_events_only
-                else reverse("coverage_unit", args=[campaign.pk, row.unit.pk])
+                else narrowing.keeping(reverse("coverage_unit", args=[campaign.pk, row.unit.pk]))
             )
             row.events_link = narrowing.events_link(unit=row.unit.pk)
             row.overdue_link = narrowing.overdue_link(row.unit)
-        if row.link:
-            row.link = narrowing.keeping(row.link)
 
 
 @login_required
@@ -138,6 +146,7 @@ def coverage_unit(request, campaign_pk: int, unit_pk: int):
         _link_rows(regions, narrowing, campaign, unit=unit)
         counties = selectors.county_coverage(**arguments)
         for county in counties:
+            county.link = narrowing.county_link(unit, county.region)
             county.events_link = narrowing.events_link(unit=unit.pk, county=county.region.code)
     # The target chart comes from the table; the mix charts read every event a second time,
     # so they follow in their own request (coverage_charts) and the table shows first.
@@ -238,6 +247,51 @@ def coverage_region(request, campaign_pk: int, unit_pk: int, region_pk: int):
             "form": narrowing.form,
             "narrowing": narrowing,
             "totals_link": narrowing.events_link(unit=unit.pk, prefecture=prefecture.pk),
+            "breadcrumbs": breadcrumbs,
+        },
+    )
+
+
+@login_required
+def coverage_county(request, campaign_pk: int, unit_pk: int, region_pk: int):
+    """One county of a unit's service area: its figures and the events they count."""
+    campaign = _campaign(campaign_pk)
+    unit = _unit(request.user, unit_pk)
+    try:
+        county = selectors.coverage_county(unit=unit, county_id=region_pk)
+    except Region.DoesNotExist:
+        raise Http404 from None
+    narrowing = _Narrowing(request, campaign)
+    arguments = {
+        "user": request.user,
+        "campaign": campaign,
+        "unit": unit,
+        "county": county,
+        "filters": narrowing.filters,
+        "include_reported": narrowing.include_reported,
+    }
+    row = selectors.county_figures(**arguments)
+    events = selectors.county_events(**arguments)
+    breadcrumbs = _breadcrumbs(request.user, campaign, unit)
+    prefecture = county.parent
+    if prefecture is not None and prefecture.level == Region.Level.PREFECTURE:
+        region_url = reverse("coverage_region", args=[campaign.pk, unit.pk, prefecture.pk])
+        breadcrumbs.append((prefecture.name_zh, region_url))
+    breadcrumbs.append((county.name_zh, request.path))
+    return render(
+        request,
+        "coverage/county.html",
+        {
+            "campaign": campaign,
+            "unit": unit,
+            "county": county,
+            "row": row,
+            "special_kinds": selectors.special_kinds(county),
+            "page": Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page")),
+            "form": narrowing.form,
+            "narrowing": narrowing,
+            "events_link": narrowing.events_link(unit=unit.pk, county=county.code),
+            "overdue_link": narrowing.overdue_link(unit, county),
             "breadcrumbs": breadcrumbs,
         },
     )

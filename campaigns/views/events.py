@@ -73,6 +73,7 @@ def event_list(request):
             "form": form,
             "page": page,
             "filtered": form.is_bound and form.has_changed(),
+            "chosen": form.chosen(user=request.user),
             "needing_action": selectors.events_needing_action(
                 user=request.user, now=timezone.now()
             ),

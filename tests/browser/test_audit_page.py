@@ -37,6 +37,14 @@ def audit_world(db):
             data={"sign_ins": 32, "reason": "筛查后续电话回访"},
         ),
         f.AuditEntryFactory(
+            actor=organizer,
+            action="campaigns.event.photo_added",
+            object_id=str(event.pk),
+            object_repr=event.title,
+            org_unit=branch,
+            data={"photo": 3, "width": 1600, "height": 1200, "bytes": 345678},
+        ),
+        f.AuditEntryFactory(
             action="campaigns.signin.purged",
             object_type="campaigns.signin",
             object_id="*",
@@ -64,4 +72,13 @@ def test_the_audit_page_reads_well_on_a_phone(phone_page, live_server, artifacts
     page.screenshot(path=artifacts / "audit-log-phone.png", full_page=True)
     page.click("details.filters summary")
     page.screenshot(path=artifacts / "audit-log-phone-filters.png", full_page=True)
+
+    # The event's own history names the same entries in words, with their data.
+    page.click(".audit-rows a:has-text('红原县瓦切牧场金融知识宣讲') >> nth=0")
+    page.wait_for_selector("ol.history")
+    history = page.inner_text("ol.history")
+    assert "campaigns.event" not in history
+    assert page.locator("ol.history .history-details").count() == 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.locator("ol.history").screenshot(path=artifacts / "event-history-phone.png")
     assert not errors

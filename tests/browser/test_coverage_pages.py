@@ -37,8 +37,20 @@ def test_hq_reviewer_drills_down_to_the_events_behind_a_figure(
 
     page.click(f"a[href*='/regions/{coverage_world.prefecture.pk}/']")
     page.wait_for_selector("text=马尔康市")
-    page.click("table.coverage tbody tr:has-text('红原县') td a")
+    # The county's name stays in coverage; its figures open the events behind them.
+    page.click("table.coverage tbody tr:has-text('红原县') th a")
+    page.wait_for_url(f"**/counties/{coverage_world.counties['hongyuan'].pk}/*")
+    _fits_the_phone(page)
+    assert page.locator("nav.breadcrumbs li").count() == 4
+    assert page.locator(".event-rows li").count() == 1
+    page.screenshot(path=artifacts / f"coverage-county-{language}.png", full_page=True)
+
+    page.click(".county-figures a")
     page.wait_for_url("**/events/?*")
+    page.screenshot(path=artifacts / f"coverage-events-{language}.png", full_page=True)
     assert page.locator(".event-rows li").count() == 1
     assert "红原县" in page.inner_text(".event-rows")
+    # Only approved events are counted, and the list's status filter says so.
+    assert page.locator("select[name=status]").input_value() == "approved"
+    assert page.locator("details.filters").get_attribute("open") is None
     assert not errors

@@ -682,6 +682,11 @@ WEB_ROUTES = [
         "unit",
         kwargs=lambda obj: _coverage(obj) | {"region_pk": obj.service_area.get().parent_id},
     ),
+    Route(
+        "coverage_county",
+        "unit",
+        kwargs=lambda obj: _coverage(obj) | {"region_pk": obj.service_area.get().pk},
+    ),
     Route("targets_edit", "unit", action="target.set", kwargs=_coverage),
     Route(
         "coverage_export_start",

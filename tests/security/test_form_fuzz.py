@@ -321,6 +321,7 @@ URL_KWARGS: dict[str, Callable[[World], dict | list[dict]]] = {
     "coverage_unit": _coverage,
     "coverage_charts": _coverage,
     "coverage_region": lambda w: _coverage(w) | {"region_pk": w.county.parent_id},
+    "coverage_county": lambda w: _coverage(w) | {"region_pk": w.county.pk},
     "targets_edit": lambda w: _coverage(w) | {"unit_pk": w.units["branch"].pk},
     "coverage_export_start": lambda w: _coverage(w) | {"kind": Job.Kind.REGULATOR_SHEET},
     "material_list": _none,

@@ -203,3 +203,173 @@ def test_mix_charts_say_so_when_no_event_is_counted(client, coverage_world):
     )
     assert fragment.text.count("No events counted yet.") == 3
     assert "<meter" not in fragment.text
+
+
+# ---- one county's coverage: its figures, its events, the way back up ----------------------
+
+
+def _region_url(world, unit="branch_a"):
+    return reverse(
+        "coverage_region", args=[world.campaign.pk, world.units[unit].pk, world.prefecture.pk]
+    )
+
+
+def _county_url(world, county, unit="branch_a"):
+    return reverse(
+        "coverage_county",
+        args=[world.campaign.pk, world.units[unit].pk, world.counties[county].pk],
+    )
+
+
+@pytest.mark.parametrize("county", ["hongyuan", "maerkang", "ruoergai"])
+@pytest.mark.parametrize("query", [{}, {"include_reported": "on"}], ids=["approved", "reported"])
+def test_a_county_page_shows_the_figures_of_its_row_on_the_prefectures_page(
+    client, coverage_world, county, query
+):
+    client = _client(client, coverage_world.branch_reviewer)
+    region = client.get(_region_url(coverage_world), query).context["counties"]
+    (row,) = [r for r in region.rows if r.region == coverage_world.counties[county]]
+
+    page = client.get(_county_url(coverage_world, county), query)
+
+    assert page.status_code == 200
+    assert page.context["row"].figures == row.figures
+
+
+def test_a_county_page_lists_the_events_its_figures_count(client, coverage_world):
+    client = _client(client, coverage_world.branch_reviewer)
+    url = _county_url(coverage_world, "maerkang")
+
+    approved_only = client.get(url).context["page"].object_list
+    with_reported = client.get(url, {"include_reported": "on"}).context["page"].object_list
+
+    assert list(approved_only) == []
+    assert [event.status for event in with_reported] == ["reported"]
+
+
+def test_a_county_pages_events_are_paginated_keeping_the_filters(client, coverage_world):
+    for number in range(21):
+        f.EventFactory(
+            campaign=coverage_world.campaign,
+            org_unit=coverage_world.units["sub_a"],
+            county=coverage_world.counties["hongyuan"],
+            status="approved",
+            title=f"牧场宣讲{number}",
+        )
+    client = _client(client, coverage_world.branch_reviewer)
+    url = _county_url(coverage_world, "hongyuan")
+
+    first = client.get(url, {"include_reported": "on"})
+    second = client.get(url, {"include_reported": "on", "page": 2})
+
+    assert "22 events" in first.text
+    assert "Page 1 of 2" in first.text
+    assert "?include_reported=on&amp;page=2" in first.text
+    assert len(second.context["page"].object_list) == 2
+
+
+def test_a_county_of_another_branch_is_404(client, coverage_world):
+    client = _client(client, coverage_world.other_branch_reviewer)
+
+    # Branch A's page for its county, and the other branch's own page for branch A's county.
+    assert client.get(_county_url(coverage_world, "hongyuan")).status_code == 404
+    assert client.get(_county_url(coverage_world, "hongyuan", unit="branch_b")).status_code == 404
+    assert client.get(_county_url(coverage_world, "furong", unit="branch_b")).status_code == 200
+
+
+def test_a_prefecture_is_not_a_county_page(client, coverage_world):
+    url = reverse(
+        "coverage_county",
+        args=[
+            coverage_world.campaign.pk,
+            coverage_world.units["branch_a"].pk,
+            coverage_world.prefecture.pk,
+        ],
+    )
+
+    assert _client(client, coverage_world.branch_reviewer).get(url).status_code == 404
+
+
+def test_a_county_pages_breadcrumbs_lead_back_up_keeping_the_filters(client, coverage_world):
+    client = _client(client, coverage_world.hq_reviewer)
+    url = _county_url(coverage_world, "hongyuan")
+
+    page = client.get(url, {"include_reported": "on"})
+
+    assert page.context["breadcrumbs"] == [
+        (coverage_world.units["hq"].name, _unit_url(coverage_world, "hq")),
+        (coverage_world.units["branch_a"].name, _unit_url(coverage_world, "branch_a")),
+        ("阿坝州", _region_url(coverage_world)),
+        ("红原县", url),
+    ]
+    assert f'href="{_region_url(coverage_world)}?include_reported=on"' in page.text
+    assert '<span aria-current="page">红原县</span>' in page.text
+
+
+def test_county_names_in_the_drill_down_open_their_coverage_page(client, coverage_world):
+    client = _client(client, coverage_world.branch_reviewer)
+    county_link = f'href="{_county_url(coverage_world, "ruoergai")}?include_reported=on"'
+
+    region = client.get(_region_url(coverage_world), {"include_reported": "on"}).text
+    unit = client.get(_unit_url(coverage_world, "branch_a"), {"include_reported": "on"}).text
+
+    assert f"<a {county_link}>若尔盖县</a>" in region
+    # The county table and the special-area counties not reached.
+    assert unit.count(f"<a {county_link}>若尔盖县</a>") == 2
+
+
+def test_every_figure_of_a_county_still_opens_the_events_behind_it(client, coverage_world):
+    client = _client(client, coverage_world.branch_reviewer)
+    query = {"include_reported": "on"}
+
+    region = client.get(_region_url(coverage_world), query).context["counties"]
+    (row,) = [r for r in region.rows if r.region == coverage_world.counties["maerkang"]]
+    county = client.get(_county_url(coverage_world, "maerkang"), query)
+
+    assert county.context["events_link"] == row.events_link
+    listed = client.get(row.events_link).context["page"].object_list
+    assert len(listed) == row.figures.events == county.context["row"].figures.events == 1
+
+
+@pytest.mark.parametrize(
+    ("query", "status", "words"),
+    [
+        ({}, "approved", "approved"),
+        ({"include_reported": "on"}, "approved,reported", "approved or reported"),
+    ],
+    ids=["approved", "reported"],
+)
+def test_the_events_behind_a_figure_say_which_statuses_they_hold(
+    client, coverage_world, query, status, words
+):
+    client = _client(client, coverage_world.branch_reviewer)
+    region = client.get(_region_url(coverage_world), query).context["counties"]
+    (row,) = [r for r in region.rows if r.region == coverage_world.counties["hongyuan"]]
+
+    events = client.get(row.events_link).text
+
+    assert f'<option value="{status}" selected>{words}</option>' in events
+    assert "Status:</span> " + words + "</li>" in events
+    assert "Unit:</span> " + coverage_world.units["branch_a"].name in events
+    assert '<details class="card filters">' in events
+
+
+@pytest.mark.parametrize("extra", [0, 15])
+def test_a_county_pages_queries_do_not_grow_with_its_events(
+    client, coverage_world, django_assert_max_num_queries, extra
+):
+    for _number in range(extra):
+        f.EventFactory(
+            campaign=coverage_world.campaign,
+            org_unit=f.OrgUnitFactory(parent=coverage_world.units["sub_a"]),
+            county=coverage_world.counties["hongyuan"],
+            status="approved",
+        )
+    client = _client(client, coverage_world.hq_reviewer)
+
+    # The session (read and renewed), user, campaign, scope, unit, county, figures, area,
+    # the units above, the count, unread notices, roles for the menu, the page: none per event.
+    with django_assert_max_num_queries(13):
+        response = client.get(_county_url(coverage_world, "hongyuan"))
+
+    assert len(response.context["page"].object_list) == extra + 1

@@ -87,6 +87,26 @@ def test_list_filters_by_status_and_search(client, world):
     assert "No event matches these filters." in nothing.text
 
 
+def test_the_list_names_the_filters_in_effect_and_keeps_its_panel_closed(client, world):
+    client = _client(client, world.organizer)
+
+    html = client.get(reverse("event_list"), {"status": "approved", "q": "校园"}).text
+
+    assert '<details class="card filters">' in html
+    chosen = _between(html, '<ul class="chosen-filters"', "</ul>")
+    assert '<span class="chosen-label">Status:</span> approved</li>' in chosen
+    assert '<span class="chosen-label">Search by title:</span> 校园</li>' in chosen
+
+
+def test_the_list_opens_its_filter_panel_to_show_a_mistake(client, world):
+    client = _client(client, world.organizer)
+
+    html = client.get(reverse("event_list"), {"starts_on": "not a date"}).text
+
+    assert '<details class="card filters" open>' in html
+    assert 'class="chosen-filters"' not in html
+
+
 def test_list_is_paginated_keeping_filters(client, world):
     for number in range(25):
         f.EventFactory(
@@ -402,6 +422,47 @@ def test_the_history_names_the_system_for_an_entry_no_person_made(client, world)
     assert "report sent for review · system" in response.text
 
 
+def _history_entry(world, action, data):
+    return f.AuditEntryFactory(
+        org_unit=world.event.org_unit,
+        object_type="campaigns.event",
+        object_id=str(world.event.pk),
+        action=action,
+        actor=world.organizer,
+        data=data,
+    )
+
+
+def test_the_history_puts_every_action_and_its_data_into_words(client, world):
+    _history_entry(world, "campaigns.event.photo_added", {"photo": 7, "width": 1600})
+    _history_entry(world, "campaigns.event.plan_changed", {"fields": ["venue_name", "starts_at"]})
+    _history_entry(world, "campaigns.event.import_created", {"file": "aba.xlsx", "row": 4})
+
+    html = _client(client, world.organizer).get(reverse("event_detail", args=[world.event.pk])).text
+
+    history = _between(html, '<ol class="history">', "</ol>")
+    assert "Photos added to an event" in history
+    assert "Photo: 7; Width: 1600" in history
+    assert "Event plan changed" in history
+    assert "Changed: Venue, Starts at" in history
+    assert "Event created by an import" in history
+    assert "File: aba.xlsx; Row: 4" in history
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "bo"])
+def test_the_history_shows_no_raw_code_or_key_in_any_language(client, world, language):
+    _history_entry(world, "campaigns.event.photo_added", {"photo": 7, "width": 1600})
+    _history_entry(world, "campaigns.event.plan_changed", {"fields": ["venue_name"]})
+    client = _client(client, world.organizer, language)
+
+    html = client.get(reverse("event_detail", args=[world.event.pk])).text
+
+    history = _between(html, '<ol class="history">', "</ol>")
+    assert history.count('<p class="history-details">') == 2
+    for raw in ("campaigns.event", "photo:", "width:", "fields:", "venue_name"):
+        assert raw not in history
+
+
 # ---- the head count: the people figure of an in-person event; groups are "of whom" ----
 
 
@@ -542,7 +603,8 @@ def test_correcting_a_derived_head_count_clears_the_notice_and_writes_history(cl
     assert "derived from the groups" not in html
     assert "<dt>Head count</dt><dd>80</dd>" in html
     history = _between(html, '<ol class="history">', "</ol>")
-    assert f"· {world.reviewer.username}</li>" in history
+    details = '<p class="history-details">Changed from: 95; Changed to: 80</p>'
+    assert f"· {world.reviewer.username}{details}</li>" in history
     entry = AuditEntry.objects.get(action="campaigns.event.head_count_confirmed")
     assert (entry.actor, entry.data) == (world.reviewer, {"from": 95, "to": 80})
     event = Event.objects.get(pk=world.event.pk)
