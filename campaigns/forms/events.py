@@ -34,7 +34,12 @@ from campaigns.models import (
 )
 from campaigns.selectors.coverage import counted_statuses
 from campaigns.selectors.events import EventFilters
-from campaigns.services.events import REPORT_FIGURES, HandoutGiven, PartnerServiceReport
+from campaigns.services.events import (
+    PLAN_FIELDS,
+    REPORT_FIGURES,
+    HandoutGiven,
+    PartnerServiceReport,
+)
 from portal.access import filter_by_action, visible_to
 
 DATETIME_INPUT = "%Y-%m-%dT%H:%M"
@@ -206,6 +211,16 @@ class EventPlanForm(forms.Form):
                 self.add_error("county", error)
         return cleaned
 
+    @classmethod
+    def initial_for(cls, event: Event) -> dict:
+        """The plan as saved, as the form shows it."""
+        return {
+            **{name: getattr(event, name) for name in PLAN_FIELDS},
+            "topics": list(event.topic_rows.values_list("topic", flat=True)),
+            "expected_partners": list(event.expected_partners.all()),
+            "version": event.version,
+        }
+
     def plan(self) -> dict:
         """The cleaned plan, as keyword arguments of the planning services."""
         fields = dict(self.cleaned_data)
@@ -270,6 +285,18 @@ class EventReportForm(forms.Form):
         for name, field in self.fields.items():
             if isinstance(field, forms.IntegerField) and name != "version":
                 field.widget.attrs.update({"inputmode": "numeric", "min": 0})
+        # In the order of the page, which a refused save's summary of problems follows.
+        self.order_fields(
+            [
+                "online_reach",
+                "head_count",
+                *(name for name in self.fields if name.startswith(self.AUDIENCE_PREFIX)),
+                "staff_count",
+                "outlets_count",
+                *GM_RECEPTION_FIGURES,
+                "summary",
+            ]
+        )
         self.event = event
 
     def audience_fields(self):
@@ -315,6 +342,13 @@ class HeadCountForm(forms.Form):
         self.fields["head_count"].widget.attrs.update({"inputmode": "numeric", "min": 0})
 
 
+def handout_name(edition: MaterialEdition) -> str:
+    return _("%(title)s, edition %(number)s") % {
+        "title": edition.material.title_zh,
+        "number": edition.number,
+    }
+
+
 class HandoutForm(forms.Form):
     edition = forms.ModelChoiceField(
         label=_("Handout"), queryset=MaterialEdition.objects.none(), required=False
@@ -328,10 +362,7 @@ class HandoutForm(forms.Form):
             .filter(status=MaterialEdition.Status.APPROVED)
             .select_related("material")
         )
-        self.fields["edition"].label_from_instance = lambda edition: (
-            _("%(title)s, edition %(number)s")
-            % {"title": edition.material.title_zh, "number": edition.number}
-        )
+        self.fields["edition"].label_from_instance = handout_name
 
     def clean(self):
         cleaned = super().clean()

@@ -187,6 +187,24 @@ def event_warnings(event: Event) -> list[str]:
     return warnings
 
 
+# Entries about an event that leave the event as it was: photos and sign-ins are kept
+# beside it, and its version does not change with them.
+BESIDE_THE_EVENT = Q(action__startswith="campaigns.event.photo_") | Q(
+    action__startswith="campaigns.signin."
+)
+
+
+def event_last_save(event: Event) -> AuditEntry | None:
+    """Who saved the event as it now stands, and when: the latest entry that changed it."""
+    return (
+        AuditEntry.objects.filter(object_type="campaigns.event", object_id=str(event.pk))
+        .exclude(BESIDE_THE_EVENT)
+        .select_related("actor")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
 def event_page(*, user, event_id: int) -> EventPage:
     """The event (inside the user's scope, else Event.DoesNotExist) and what its page shows."""
     event = (

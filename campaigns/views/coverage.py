@@ -387,6 +387,8 @@ def targets_edit(request, campaign_pk: int, unit_pk: int):
             "unit": unit,
             "rows": list(zip(children, formset, strict=True)),
             "formset": formset,
+            # A refused row is named by its sub-unit in the summary of problems.
+            "row_names": [child.name for child in children],
             "own_target": own_target,
             "breadcrumbs": _breadcrumbs(request.user, campaign, unit),
         },

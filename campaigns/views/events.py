@@ -12,12 +12,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from campaigns import bounds
+from campaigns.forms import conflicts
 from campaigns.forms.events import (
     EventFilterForm,
     EventPlanForm,
@@ -130,6 +132,7 @@ def event_edit(request, pk: int):
     event = _visible_event(request.user, pk)
     if not can(request.user, "event.plan", event.org_unit):
         raise PermissionDenied
+    conflict = None
     if request.method == "POST":
         form = EventPlanForm(request.POST, user=request.user)
         if form.is_valid():
@@ -140,6 +143,8 @@ def event_edit(request, pk: int):
                     expected_version=form.cleaned_data["version"] or 0,
                     **form.plan(),
                 )
+            except services.StaleEdit:
+                conflict = _plan_conflict(form, _visible_event(request.user, event.pk))
             except ValidationError as error:
                 service_errors_shown(form, error)
             else:
@@ -147,16 +152,38 @@ def event_edit(request, pk: int):
                 _show_warnings(request, event)
                 return redirect("event_detail", pk=event.pk)
     else:
-        form = EventPlanForm(
-            user=request.user,
-            initial={
-                **{name: getattr(event, name) for name in services.PLAN_FIELDS},
-                "topics": list(event.topic_rows.values_list("topic", flat=True)),
-                "expected_partners": list(event.expected_partners.all()),
-                "version": event.version,
-            },
-        )
-    return render(request, "events/plan_form.html", {"form": form, "event": event})
+        form = EventPlanForm(user=request.user, initial=EventPlanForm.initial_for(event))
+    return render(
+        request,
+        "events/plan_form.html",
+        {"form": form, "event": event, "edit_conflict": conflict},
+    )
+
+
+def _conflict_shown(form, stored: Event, differences, *, reload_url: str):
+    """A save refused because ``stored`` was saved after the page was opened: the form keeps
+    what was typed but now carries the stored version, so that saving it again keeps the
+    typed values over the other save."""
+    form.data = form.data.copy()
+    form.data["version"] = stored.version
+    return conflicts.edit_conflict(
+        last_save=selectors.event_last_save(stored),
+        differences=differences,
+        reload_url=reload_url,
+        no_longer_editable=""
+        if stored.status in services.EDITABLE
+        else stored.get_status_display(),
+    )
+
+
+def _plan_conflict(form: EventPlanForm, stored: Event):
+    """A plan refused because ``stored`` was saved after the page was opened."""
+    return _conflict_shown(
+        form,
+        stored,
+        conflicts.field_differences(form, EventPlanForm.initial_for(stored)),
+        reload_url=reverse("event_edit", args=[stored.pk]),
+    )
 
 
 def _report_forms(request, event: Event):
@@ -208,19 +235,41 @@ def _report_errors_shown(form: EventReportForm, error: ValidationError, *, saved
         form.data["version"] = saved.version
 
 
+def _report_conflict(form: EventReportForm, stored: Event, handouts, partner_services):
+    """A report refused because ``stored`` was saved after the page was opened."""
+    return _conflict_shown(
+        form,
+        stored,
+        conflicts.report_differences(
+            form=form,
+            saved=EventReportForm.initial_for(stored),
+            handouts_saved=stored.material_uses.select_related("edition__material"),
+            handouts_typed=handouts,
+            services_saved=stored.partner_services.select_related("partner"),
+            services_typed=partner_services,
+        ),
+        reload_url=reverse("event_report", args=[stored.pk]),
+    )
+
+
 @login_required
 def event_report(request, pk: int):
     event = _visible_event(request.user, pk)
     if not can(request.user, "event.report", event.org_unit):
         raise PermissionDenied
-    if event.status not in services.EDITABLE:
+    # A report sent while someone was still typing theirs is answered with the form: they
+    # see what was sent beside what they typed (the conflict below), and lose nothing unseen.
+    if event.status not in services.EDITABLE and request.method != "POST":
         messages.info(request, _("This report has been sent and can no longer be changed."))
         return redirect("event_detail", pk=event.pk)
     form, handouts, partner_services = _report_forms(request, event)
+    conflict = None
     if request.method == "POST" and all(
         [form.is_valid(), handouts.is_valid(), partner_services.is_valid()]
     ):
         saved = None
+        typed_handouts = [h for h in (f.given() for f in handouts) if h]
+        typed_services = [s for s in (f.reported() for f in partner_services) if s]
         try:
             event = saved = services.event_report_save(
                 user=request.user,
@@ -228,14 +277,20 @@ def event_report(request, pk: int):
                 expected_version=form.cleaned_data["version"],
                 figures=form.figures(),
                 audience=form.audience(),
-                handouts=[h for h in (f.given() for f in handouts) if h],
-                partner_services=[s for s in (f.reported() for f in partner_services) if s],
+                handouts=typed_handouts,
+                partner_services=typed_services,
                 summary=form.cleaned_data["summary"],
             )
             if "submit" in request.POST:
                 event = services.event_submit(
                     user=request.user, event_id=event.pk, expected_version=event.version
                 )
+        except services.StaleEdit as error:
+            if saved is None:
+                stored = _visible_event(request.user, event.pk)
+                conflict = _report_conflict(form, stored, typed_handouts, typed_services)
+            else:  # saved, then someone came between the save and the submit
+                _report_errors_shown(form, error, saved=saved)
         except ValidationError as error:
             _report_errors_shown(form, error, saved=saved)
         else:
@@ -252,6 +307,7 @@ def event_report(request, pk: int):
             "form": form,
             "handouts": handouts,
             "partner_services": partner_services,
+            "edit_conflict": conflict,
             "photo_max_bytes": settings.PHOTO_MAX_BYTES,
         },
     )

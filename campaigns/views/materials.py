@@ -31,6 +31,7 @@ from campaigns.models import BlockComment, EditionBlock, Material, MaterialEditi
 from campaigns.selectors import materials as selectors
 from campaigns.selectors.regions import region_names_bo_unreviewed_count
 from campaigns.services import materials as services
+from campaigns.views.events import service_errors_shown
 from portal.access import is_native_reader, visible_to
 
 MATERIALS_PER_PAGE = 25
@@ -157,8 +158,16 @@ def material_detail(request, pk: int):
     )
 
 
-def _render_editor(request, edition_id: int, *, bound: BlockForm | None = None, bound_block=None):
-    """The editor; ``bound`` is a refused block form shown with what the user typed."""
+def _render_editor(
+    request,
+    edition_id: int,
+    *,
+    bound: BlockForm | None = None,
+    bound_block=None,
+    conflict: EditionBlock | None = None,
+):
+    """The editor; ``bound`` is a refused form of ``bound_block`` shown with what the user
+    typed and why; ``conflict``: the block as saved meanwhile, when someone saved first."""
     try:
         page = selectors.editor_page(user=request.user, edition_id=edition_id)
     except MaterialEdition.DoesNotExist:
@@ -166,7 +175,7 @@ def _render_editor(request, edition_id: int, *, bound: BlockForm | None = None, 
     for block in page.blocks:
         if bound is not None and block.pk == bound_block.pk:
             block.form = bound
-            block.conflict = bound_block
+            block.conflict = conflict
         else:
             block.form = BlockForm(
                 initial={
@@ -187,7 +196,8 @@ def _render_editor(request, edition_id: int, *, bound: BlockForm | None = None, 
             "add_form": BlockAddForm(),
             "return_form": ReturnForm(initial={"version": page.edition.version}),
         },
-        status=409 if bound is not None else 200,
+        # A refused save is answered 200 like the other forms' (a 4xx is a console error).
+        status=409 if conflict else 200,
     )
 
 
@@ -242,7 +252,9 @@ def block_save(request, pk: int):
                 {"block": current, "conflict": error.messages[0], "state": "conflict"},
             )
         form.add_error(None, error)
-        return _render_editor(request, block.edition_id, bound=form, bound_block=current)
+        return _render_editor(
+            request, block.edition_id, bound=form, bound_block=current, conflict=current
+        )
     except ValidationError as error:
         if request.htmx:
             return render(
@@ -250,8 +262,13 @@ def block_save(request, pk: int):
                 "materials/_block_state.html",
                 {"block": block, "refused": error.messages[0], "state": "refused"},
             )
-        _show_refusal(request, error)
-        return redirect(_editor_url(block.edition_id, block.pk))
+        if getattr(error, "code", None) == "not_editable":
+            # The editor shows the text read-only now: the refusal is said above it.
+            _show_refusal(request, error)
+            return redirect(_editor_url(block.edition_id))
+        # The editor again, the typed text kept in the block's form with what to fix.
+        service_errors_shown(form, error)
+        return _render_editor(request, block.edition_id, bound=form, bound_block=block)
     if request.htmx:
         edition = saved.edition
         status_changed = edition.status != edition_before.status
