@@ -147,7 +147,8 @@ def report_differences(
     """What a report typed differs in from the report as saved, in the order of the page: its
     figures and groups field by field, its handouts and partner services as lists, its
     summary."""
-    figures = [name for name in form.fields if name != "summary"]
+    # Photos chosen are added to the event's, never put in place of anyone's: no conflict.
+    figures = [name for name in form.fields if name not in {"summary", "photos", "caption"}]
     return [
         *field_differences(form, saved, names=figures),
         *rows_difference(

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 
 from django import forms
+from django.conf import settings
 from django.db.models import Q
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from campaigns import bounds
@@ -49,6 +51,10 @@ GM_RECEPTION_FIGURES = (
     "matters_resolved",
     "matters_referred",
 )
+PHOTOS_CHOOSE_AGAIN = _(
+    "The report was not saved, so the photos you chose were not uploaded: choose them again."
+)
+
 # Beyond this many counties a datalist weighs more than it helps; the field still takes a
 # code or a name typed in full.
 COUNTY_OPTIONS_LIMIT = 400
@@ -136,6 +142,27 @@ class VersionField(forms.IntegerField):
 
     def __init__(self, **kwargs):
         super().__init__(min_value=1, max_value=bounds.DATABASE_INTEGER.high, **kwargs)
+
+
+class PhotoFilesInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class PhotoFilesField(forms.FileField):
+    """The photos chosen in one box, as a list; what they hold is the photo service's to check
+    (an empty file included, so that its refusal names the file)."""
+
+    widget = PhotoFilesInput
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, allow_empty_file=True, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        cleaned = []
+        for file in files:
+            cleaned.append(super().clean(file, initial))
+        return cleaned
 
 
 class EventPlanForm(forms.Form):
@@ -258,6 +285,18 @@ class EventReportForm(forms.Form):
         max_length=bounds.LONG_TEXT_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+    # Photos go with the report's save: one chosen here is never left behind unsent.
+    photos = PhotoFilesField(
+        label=_("Choose photos"),
+        widget=PhotoFilesInput(
+            attrs={
+                "accept": "image/jpeg,image/png,image/webp",
+                # static/js/photos.js makes them smaller and reports in this line.
+                "data-photo-status": "report-photos-status",
+            }
+        ),
+    )
+    caption = forms.CharField(label=_("Caption (optional)"), max_length=200, required=False)
     version = VersionField()
 
     AUDIENCE_PREFIX = "audience_"
@@ -295,9 +334,26 @@ class EventReportForm(forms.Form):
                 "outlets_count",
                 *GM_RECEPTION_FIGURES,
                 "summary",
+                "photos",
+                "caption",
             ]
         )
+        self.fields["photos"].help_text = " ".join(
+            str(sentence)
+            for sentence in (
+                _("JPEG, PNG or WebP, up to %(limit)s each.")
+                % {"limit": filesizeformat(settings.PHOTO_MAX_BYTES)},
+                _("They are uploaded when you save the report."),
+                _("Location and camera details are removed."),
+            )
+        )
         self.event = event
+
+    def photos_not_kept(self) -> None:
+        """After a refused save: photos sent with it are gone from the page shown again (a
+        browser cannot put a file back), so the photo field says to choose them again."""
+        if self.files.getlist("photos"):
+            self.add_error("photos", PHOTOS_CHOOSE_AGAIN)
 
     def audience_fields(self):
         return [self[name] for name in self.fields if name.startswith(self.AUDIENCE_PREFIX)]

@@ -8,10 +8,11 @@ action, refuses a save based on an older version, and writes an audit entry.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,6 +34,7 @@ from campaigns.models import (
 from campaigns.models.events import audience_column
 from campaigns.services.audit import audit_record
 from campaigns.services.notifications import report_returned_notify
+from campaigns.services.photos import event_photos_add
 from portal.access import can, visible_to
 
 # Figures of a report kept on the event itself; audience counts have rows of their own.
@@ -271,12 +273,16 @@ def event_report_save(
     handouts: Iterable[HandoutGiven] | None = None,
     partner_services: Iterable[PartnerServiceReport] | None = None,
     summary: str = "",
+    photos: Sequence[UploadedFile] = (),
+    photo_caption: str = "",
 ) -> Event:
     """Save what an event reached, without sending it for review yet.
 
     An audience group left out or given as None is "not counted", which differs from 0.
     Handouts and partner services given replace the event's; None leaves them as they are
     (an API client that sends only the counts must not wipe what the page recorded).
+    ``photos`` are added with the report, all or none: a refused file refuses the save
+    (named under "photos"; a refused ``photo_caption`` under "caption").
     """
     event = _event_for_update(user=user, event_id=event_id, expected_version=expected_version)
     _require(user, "event.report", event.org_unit)
@@ -305,6 +311,8 @@ def event_report_save(
     if partner_services is not None:
         _partner_services_replace(user, event, list(partner_services))
     audit_record(actor=user, obj=event, action="campaigns.event.report_saved")
+    # Last: nothing that could still fail comes after the photos' files are written.
+    event_photos_add(user=user, event=event, uploads=photos, caption=photo_caption)
     return event
 
 

@@ -9,6 +9,7 @@ written again under a random name, next to a small thumbnail.
 import io
 import struct
 import uuid
+from collections.abc import Sequence
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -209,15 +210,18 @@ def _photo_encode(upload: UploadedFile) -> tuple[bytes, bytes, str]:
     return photo.getvalue(), small.getvalue(), EXTENSIONS[output_format]
 
 
-@transaction.atomic
-def event_photo_add(*, user, event: Event, upload: UploadedFile, caption: str = "") -> EventPhoto:
-    """Store a JPEG, PNG or WebP photo of a planned or returned event, without its metadata."""
-    event = _event_open_for_photos(user=user, event=event)
+def _photo_new(*, user, event: Event, caption: str) -> EventPhoto:
+    """An unsaved photo of ``event`` with its caption checked, still without its files."""
     bounds.text_storable(caption)
     photo = EventPhoto(event=event, caption=caption.strip(), uploaded_by=user)
     photo.full_clean(exclude=["image", "thumbnail"])
-    content, thumbnail, extension = _photo_encode(upload)
+    return photo
 
+
+def _photo_store(photo: EventPhoto, encoded: tuple[bytes, bytes, str], *, user) -> list[str]:
+    """Write the files of an encoded photo and save it, audited; the names of the files
+    written. On failure no file of this photo is left behind."""
+    content, thumbnail, extension = encoded
     storage = photo.image.storage
     written: list[str] = []
     try:
@@ -231,7 +235,7 @@ def event_photo_add(*, user, event: Event, upload: UploadedFile, caption: str = 
         photo.save()
         audit_record(
             actor=user,
-            obj=event,
+            obj=photo.event,
             action="campaigns.event.photo_added",
             data={
                 "photo": photo.pk,
@@ -242,10 +246,62 @@ def event_photo_add(*, user, event: Event, upload: UploadedFile, caption: str = 
         )
     except BaseException:
         # The transaction rolls the row back; the files are not part of it.
+        for written_name in written:
+            storage.delete(written_name)
+        raise
+    return written
+
+
+@transaction.atomic
+def event_photo_add(*, user, event: Event, upload: UploadedFile, caption: str = "") -> EventPhoto:
+    """Store a JPEG, PNG or WebP photo of a planned or returned event, without its metadata."""
+    event = _event_open_for_photos(user=user, event=event)
+    photo = _photo_new(user=user, event=event, caption=caption)
+    _photo_store(photo, _photo_encode(upload), user=user)
+    return photo
+
+
+@transaction.atomic
+def event_photos_add(
+    *, user, event: Event, uploads: Sequence[UploadedFile], caption: str = ""
+) -> list[EventPhoto]:
+    """Store several photos of a planned or returned event, all or none.
+
+    Every file is checked before any is written, so one refused file refuses them all; each
+    refusal names its file under "photos", a refused caption is under "caption". Used where
+    the photos go with another save (the report), which must not be kept without them.
+    """
+    if not uploads:
+        return []
+    event = _event_open_for_photos(user=user, event=event)
+    try:  # the caption first: it is quicker to check than the files
+        _photo_new(user=user, event=event, caption=caption)
+    except ValidationError as refused:
+        raise ValidationError({"caption": refused.messages}) from refused
+    encoded, refusals = [], []
+    for upload in uploads:
+        try:
+            encoded.append(_photo_encode(upload))
+        except ValidationError as refused:
+            refusals.append(f"{upload.name}: {' '.join(refused.messages)}")
+    if refusals:
+        raise ValidationError({"photos": refusals})
+
+    storage = EventPhoto._meta.get_field("image").storage
+    photos: list[EventPhoto] = []
+    written: list[str] = []
+    try:
+        for each in encoded:
+            photo = _photo_new(user=user, event=event, caption=caption)
+            written += _photo_store(photo, each, user=user)
+            photos.append(photo)
+    except BaseException:
+        # The photos stored before the failure roll back with the transaction; their files
+        # are not part of it.
         for name in written:
             storage.delete(name)
         raise
-    return photo
+    return photos
 
 
 @transaction.atomic

@@ -32,6 +32,7 @@ from campaigns.forms.events import (
 from campaigns.models import Campaign, Event, Membership, OrgUnit
 from campaigns.selectors import events as selectors
 from campaigns.services import events as services
+from campaigns.views.photos import photos_added
 from portal.access import can, filter_by_action, visible_to
 
 EVENTS_PER_PAGE = 20
@@ -191,7 +192,7 @@ def _report_forms(request, event: Event):
     if request.method == "POST":
         data = request.POST
         return (
-            EventReportForm(data, event=event),
+            EventReportForm(data, request.FILES, event=event),
             HandoutFormSet(data, prefix="handouts", form_kwargs={"user": user}),
             PartnerServiceFormSet(data, prefix="services", form_kwargs={"user": user}),
         )
@@ -264,10 +265,10 @@ def event_report(request, pk: int):
         return redirect("event_detail", pk=event.pk)
     form, handouts, partner_services = _report_forms(request, event)
     conflict = None
+    saved = None
     if request.method == "POST" and all(
         [form.is_valid(), handouts.is_valid(), partner_services.is_valid()]
     ):
-        saved = None
         typed_handouts = [h for h in (f.given() for f in handouts) if h]
         typed_services = [s for s in (f.reported() for f in partner_services) if s]
         try:
@@ -280,7 +281,11 @@ def event_report(request, pk: int):
                 handouts=typed_handouts,
                 partner_services=typed_services,
                 summary=form.cleaned_data["summary"],
+                photos=form.cleaned_data["photos"],
+                photo_caption=form.cleaned_data["caption"],
             )
+            if added := len(form.cleaned_data["photos"]):
+                messages.success(request, photos_added(added))
             if "submit" in request.POST:
                 event = services.event_submit(
                     user=request.user, event_id=event.pk, expected_version=event.version
@@ -299,6 +304,8 @@ def event_report(request, pk: int):
             else:
                 messages.success(request, _("The report is saved. Submit it when it is complete."))
             return redirect("event_detail", pk=event.pk)
+    if request.method == "POST" and saved is None:
+        form.photos_not_kept()
     return render(
         request,
         "events/report_form.html",

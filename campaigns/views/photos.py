@@ -36,6 +36,11 @@ def event_photos_context(*, user, event: Event) -> dict:
     }
 
 
+def photos_added(count: int) -> str:
+    """The message after ``count`` photos were added."""
+    return ngettext("%(count)d photo added.", "%(count)d photos added.", count) % {"count": count}
+
+
 def _after_change(request, event: Event):
     if request.htmx:
         context = event_photos_context(user=request.user, event=event)
@@ -68,10 +73,7 @@ def event_photo_upload(request, pk: int):
         else:
             added += 1
     if added:
-        messages.success(
-            request,
-            ngettext("%(count)d photo added.", "%(count)d photos added.", added) % {"count": added},
-        )
+        messages.success(request, photos_added(added))
     return _after_change(request, event)
 
 

@@ -1,4 +1,5 @@
-"""Event photos: checked by content, stored without metadata, all or nothing."""
+"""Event photos: checked by content, stored without metadata, all or nothing, alone or with
+the report."""
 
 import io
 import re
@@ -13,6 +14,7 @@ from PIL import ExifTags, Image, ImageCms, ImageFile
 
 from campaigns.models import AuditEntry, Event, EventPhoto, Membership
 from campaigns.services import photos
+from campaigns.services.events import event_report_save
 from campaigns.services.photos import event_photo_add, event_photo_remove
 from tests import factories as f
 
@@ -393,3 +395,87 @@ def test_a_cut_off_photo_is_refused_even_where_pillow_accepts_truncated_files(
     with pytest.raises(ValidationError):
         event_photo_add(user=organizer, event=event, upload=_upload(content(), "photo.jpg"))
     assert not EventPhoto.objects.exists()
+
+
+# ---- photos sent with the report's save ----------------------------------------------------
+
+
+def _report_saved_with(organizer, event, uploads, **options):
+    return event_report_save(
+        user=organizer,
+        event_id=event.pk,
+        expected_version=event.version,
+        figures={"head_count": 80},
+        audience={"women": 35},
+        photos=uploads,
+        **options,
+    )
+
+
+def test_photos_sent_with_a_report_are_stored_with_it(organizer, event):
+    saved = _report_saved_with(
+        organizer,
+        event,
+        [_upload(_encoded(_image(), "JPEG"), "a.jpg"), _upload(_encoded(_image(), "PNG"), "b.png")],
+        photo_caption="红原牧场合影",
+    )
+
+    assert saved.head_count == 80
+    assert list(event.photos.values_list("caption", flat=True)) == ["红原牧场合影"] * 2
+    assert AuditEntry.objects.filter(action="campaigns.event.photo_added").count() == 2
+
+
+def test_one_refused_file_refuses_the_report_and_every_photo_with_it(organizer, event, media_root):
+    good = _upload(_encoded(_image(), "JPEG"), "herders.jpg")
+    bad = _upload(b"Not a photo at all, just some text.\n" * 20, "notes.jpg")
+
+    with pytest.raises(ValidationError) as refused:
+        _report_saved_with(organizer, event, [good, bad])
+
+    assert refused.value.message_dict == {
+        "photos": ["notes.jpg: This file is not a JPEG, PNG or WebP photo, or it is damaged."]
+    }
+    stored = Event.objects.get(pk=event.pk)
+    assert (stored.version, stored.head_count) == (event.version, None)
+    assert not EventPhoto.objects.exists()
+    assert _files_in(media_root) == []
+    assert not AuditEntry.objects.filter(action="campaigns.event.report_saved").exists()
+
+
+def test_a_refused_caption_with_the_report_is_named_as_the_caption(organizer, event, media_root):
+    with pytest.raises(ValidationError) as refused:
+        _report_saved_with(
+            organizer, event, [_upload(_encoded(_image(), "JPEG"))], photo_caption="长" * 201
+        )
+
+    assert list(refused.value.message_dict) == ["caption"]
+    assert _files_in(media_root) == []
+
+
+def test_a_failure_after_some_photos_of_a_report_were_written_leaves_no_file(
+    organizer, event, media_root, monkeypatch
+):
+    audited = []
+
+    def audit_failing_at_the_second_photo(**entry):
+        audited.append(entry)
+        if len(audited) == 2:
+            raise RuntimeError("the audit log is unavailable")
+
+    monkeypatch.setattr(photos, "audit_record", audit_failing_at_the_second_photo)
+    uploads = [_upload(_encoded(_image(), "JPEG"), f"{n}.jpg") for n in range(3)]
+
+    with pytest.raises(RuntimeError):
+        _report_saved_with(organizer, event, uploads)
+
+    assert not EventPhoto.objects.exists()
+    assert _files_in(media_root) == []
+    assert Event.objects.get(pk=event.pk).version == event.version
+
+
+def test_a_report_saved_without_photos_leaves_the_event_photos_alone(organizer, event):
+    f.EventPhotoFactory(event=event)
+
+    _report_saved_with(organizer, event, [])
+
+    assert event.photos.count() == 1
