@@ -58,7 +58,7 @@ def clean_sheet(codes: list[str]) -> bytes:
     from campaigns.imports.events_sheet import columns, template_workbook
 
     keys = [column.key for column in columns()]
-    book = load_workbook(io.BytesIO(template_workbook(county_codes=codes)))
+    book = load_workbook(io.BytesIO(template_workbook(county_choices=codes)))
     sheet = book.worksheets[0]
     venues, formats = (
         ["社区", "商圈", "校园", "企业/车间", "乡村/农牧区"],

@@ -18,6 +18,12 @@ urlpatterns = [
     ),
     path("accounts/tokens/", views.api_tokens, name="api_tokens"),
     path("accounts/tokens/<int:pk>/revoke", views.api_token_revoke_view, name="api_token_revoke"),
+    # Before django.contrib.auth's own: the same address, with the lockout lifted on success.
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -1,7 +1,8 @@
-"""The signed-in user's own pages: their API tokens."""
+"""The user's own pages: their API tokens, and setting a new password from the emailed link."""
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -10,8 +11,20 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from campaigns.services.accounts import user_password_reset_record
+from portal.accounts import client_address
 from portal.models import ApiToken
 from portal.tokens import api_token_create, api_token_revoke
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's page for the emailed link; the new password also lifts the account's
+    sign-in lockout (``user_password_reset_record``), as the lockout page promises."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        user_password_reset_record(user=form.user, address=client_address(self.request))
+        return response
 
 
 class ApiTokenForm(forms.Form):

@@ -1,10 +1,13 @@
 """Signing in and out, password change and reset, and the lockout after repeated failures."""
 
+import re
+
 import pytest
 from axes.utils import reset
 from django.core import mail
 from django.urls import reverse
 
+from campaigns.models import AuditEntry
 from tests.factories import MembershipFactory, UserFactory
 
 PASSWORD = "correct-horse-battery"
@@ -104,3 +107,46 @@ def test_password_reset_sends_a_link_to_a_known_address(client, db):
     assert response.status_code == 302
     assert len(mail.outbox) == 1
     assert "/accounts/reset/" in mail.outbox[0].body
+
+
+def _locked_out(client) -> None:
+    for _ in range(5):
+        _sign_in(client, "aba-organizer", "wrong-password")
+    assert _sign_in(client, "aba-organizer", PASSWORD).status_code == 429
+
+
+def test_the_lockout_page_says_that_a_new_password_lifts_the_lock(client, organizer):
+    client.cookies["django_language"] = "en"
+    for _ in range(5):
+        _sign_in(client, "aba-organizer", "wrong-password")
+    page = _sign_in(client, "aba-organizer", PASSWORD).content.decode()
+    assert "that lifts the lock at once" in page
+    assert f'href="{reverse("password_reset")}"' in page
+
+
+def test_a_new_password_from_the_emailed_link_lifts_the_lock_and_is_audited(client, organizer):
+    organizer.email = "aba@example.cn"
+    organizer.save()
+    _locked_out(client)
+
+    client.post(reverse("password_reset"), {"email": "aba@example.cn"})
+    link = re.search(r"/accounts/reset/[^/\s]+/[^/\s]+/", mail.outbox[0].body).group(0)
+    form = client.get(link, follow=True)
+    new = "yak-butter-tea-315"
+    saved = client.post(form.redirect_chain[-1][0], {"new_password1": new, "new_password2": new})
+    assert saved.url == reverse("password_reset_complete")
+
+    assert _sign_in(client, "aba-organizer", new).status_code == 302
+    entry = AuditEntry.objects.get(action="portal.user.password_reset")
+    assert entry.actor == organizer
+    assert entry.data["attempts_cleared"] >= 1
+
+
+def test_a_reset_link_that_is_not_used_lifts_nothing(client, organizer):
+    organizer.email = "aba@example.cn"
+    organizer.save()
+    _locked_out(client)
+    client.post(reverse("password_reset"), {"email": "aba@example.cn"})
+
+    assert _sign_in(client, "aba-organizer", PASSWORD).status_code == 429
+    assert not AuditEntry.objects.filter(action="portal.user.password_reset").exists()

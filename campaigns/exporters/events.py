@@ -21,9 +21,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from campaigns.exporters.disclosure import counts_leave_the_branch, small_count_shown
-from campaigns.exporters.xlsx import write_cell
+from campaigns.exporters.filenames import download_filename
+from campaigns.exporters.xlsx import sheet_ready_to_print, write_cell
 from campaigns.imports.events_sheet import AUDIENCE_KEYS, EVENT_ID, columns
-from campaigns.models import Event, Job, ServiceType, Topic
+from campaigns.models import Campaign, Event, Job, ServiceType, Topic
 from campaigns.services.jobs import JobResult, ProgressCallback, job_runner
 from portal.access import visible_to
 
@@ -102,10 +103,12 @@ def events_export(job: Job, progress: ProgressCallback) -> JobResult:
             screened=Sum("partner_services__screened", filter=SCREENING),
             referred=Sum("partner_services__referred", filter=SCREENING),
         )
-        .order_by("-starts_at", "-pk")
+        .order_by("starts_at", "pk")
     )
+    campaign = None
     if job.params.get("campaign_id"):
-        events = events.filter(campaign_id=job.params["campaign_id"])
+        campaign = Campaign.objects.get(pk=job.params["campaign_id"])
+        events = events.filter(campaign=campaign)
     total = events.count()
     columns = _columns(exact_counts=not counts_leave_the_branch(job.owner))
     workbook = Workbook(write_only=False)
@@ -122,14 +125,18 @@ def events_export(job: Job, progress: ProgressCallback) -> JobResult:
             if (row - 1) % PROGRESS_EVERY == 0:
                 _report(job, progress, done=row - 1, total=total)
         sheet.freeze_panes = "A2"
+        sheet_ready_to_print(sheet)
     buffer = io.BytesIO()
     workbook.save(buffer)
+    filename = download_filename(
+        "活动清单",
+        campaign.name if campaign else "",
+        job.org_unit.name,
+        f"{timezone.localdate():%Y%m%d}",
+        extension="xlsx",
+    )
     with override(job.language):
         summary = ngettext(
             "Events sheet ready: %(count)s event.", "Events sheet ready: %(count)s events.", total
         ) % {"count": total}
-    return JobResult(
-        filename=f"events-{timezone.localdate():%Y%m%d}.xlsx",
-        content=buffer.getvalue(),
-        summary=summary,
-    )
+    return JobResult(filename=filename, content=buffer.getvalue(), summary=summary)

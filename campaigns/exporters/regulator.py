@@ -4,14 +4,14 @@ import datetime as dt
 import io
 
 from django.utils import timezone
-from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, override
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from campaigns.exporters.xlsx import write_cell
+from campaigns.exporters.filenames import download_filename
+from campaigns.exporters.xlsx import sheet_ready_to_print, write_cell
 from campaigns.models import (
     AudienceGroup,
     Campaign,
@@ -190,9 +190,10 @@ def filters_described(filters: EventFilters) -> list[str]:
 
 
 def export_filename(prefix: str, statistics: RegulatorStatistics, extension: str) -> str:
-    """A file name naming the campaign and unit, short enough for the result field."""
-    name = f"{prefix}-{statistics.campaign.name[:24]}-{statistics.unit.name[:24]}.{extension}"
-    return get_valid_filename(name)
+    """A file name naming the campaign and the unit in full."""
+    return download_filename(
+        prefix, statistics.campaign.name, statistics.unit.name, extension=extension
+    )
 
 
 def _header_row(sheet, row: int, columns) -> None:
@@ -238,14 +239,17 @@ def summary_sheet_write(sheet, statistics: RegulatorStatistics) -> None:
         sheet.cell(row=note_row, column=1).alignment = Alignment(wrap_text=True, vertical="top")
         sheet.row_dimensions[note_row].height = 48
     sheet.freeze_panes = "A4"
+    # The title, the filters and the headers head every printed page.
+    sheet_ready_to_print(sheet, title_rows=3)
 
 
 def _events_sheet(sheet, statistics: RegulatorStatistics, job: Job, progress) -> None:
     sheet.title = "活动明细"
     _header_row(sheet, 1, EVENT_COLUMNS)
     total = statistics.totals.events
+    # By date, as the events happened; a day's events by unit.
     events = statistics.events.select_related("org_unit", "county").order_by(
-        "org_unit__path", "starts_at", "pk"
+        "starts_at", "org_unit__path", "pk"
     )
     done = 0
     for done, event in enumerate(events.iterator(chunk_size=1000), start=1):
@@ -258,6 +262,7 @@ def _events_sheet(sheet, statistics: RegulatorStatistics, job: Job, progress) ->
             _report(job, progress, done=done, total=total)
     _report(job, progress, done=done, total=total)
     sheet.freeze_panes = "A2"
+    sheet_ready_to_print(sheet)
 
 
 def _report(job: Job, progress: ProgressCallback, *, done: int, total: int) -> None:

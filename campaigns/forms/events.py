@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from django import forms
 from django.conf import settings
 from django.db.models import Q
@@ -34,6 +32,7 @@ from campaigns.models import (
     Topic,
     VenueType,
 )
+from campaigns.models.regions import county_text_parts
 from campaigns.selectors.coverage import counted_statuses
 from campaigns.selectors.events import EventFilters
 from campaigns.services.events import (
@@ -104,21 +103,22 @@ class CountyInput(forms.TextInput):
 
 
 def county_lookup(text: str, area) -> Region:
-    """The county meant by ``text`` ("513233", "513233 红原县", "红原县" or "红原") in ``area``."""
+    """The county meant by ``text`` ("513233", "513233 红原县", "513233红原县", "红原县" or
+    "红原") in ``area``; when a code is given, the code decides."""
     text = text.strip()
-    code = re.match(r"^(\d{6})\b", text)
+    code, name = county_text_parts(text)
     candidates = (
-        Region.objects.filter(level=Region.Level.COUNTY, code=code.group(1))
+        Region.objects.filter(level=Region.Level.COUNTY, code=code)
         if code
         else Region.objects.filter(level=Region.Level.COUNTY).filter(
-            Q(name_zh=text) | Q(name_zh__startswith=text) | Q(name_bo=text)
+            Q(name_zh=name) | Q(name_zh__startswith=name) | Q(name_bo=name)
         )
     )
     in_area = list(candidates.filter(pk__in=area.values("pk"))[:2])
     if len(in_area) == 1:
         return in_area[0]
     if len(in_area) > 1:
-        exact = [region for region in in_area if region.name_zh == text]
+        exact = [region for region in in_area if region.name_zh == name]
         if len(exact) == 1:
             return exact[0]
         raise forms.ValidationError(

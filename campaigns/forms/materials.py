@@ -72,13 +72,14 @@ class BlockForm(forms.Form):
         label=_label(EditionBlock, "text_zh"),
         required=False,
         strip=False,
-        widget=forms.Textarea(attrs={"rows": 4, "lang": "zh-Hans"}),
+        # data-grow: the box grows with its text (portal.css, js/text-grow.js).
+        widget=forms.Textarea(attrs={"rows": 4, "lang": "zh-Hans", "data-grow": ""}),
     )
     text_bo = forms.CharField(
         label=_label(EditionBlock, "text_bo"),
         required=False,
         strip=False,
-        widget=forms.Textarea(attrs={"rows": 4, "lang": "bo"}),
+        widget=forms.Textarea(attrs={"rows": 4, "lang": "bo", "data-grow": ""}),
     )
     version = forms.IntegerField(
         min_value=0, max_value=bounds.DATABASE_INTEGER.high, widget=forms.HiddenInput

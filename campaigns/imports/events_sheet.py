@@ -21,7 +21,8 @@ Cells are handled on purpose, each way tested (tests/imports/):
 - full-width digits and letters (１２３) are read as ordinary ones in counts, dates, codes
   and choices; titles and venues are kept exactly as typed, within their column's length;
 - an empty count means "not counted", 0 means none came; 60.0 is 60, 60人 is refused;
-- a county is given by its code or its name, looked for in the unit's service area;
+- a county is given by its code, its name or both ("513233 红原县", as the template's list
+  offers it), looked for in the unit's service area;
 - merged cells are refused with their range: each row must carry its own values;
 - hidden rows and columns are read like the others: what the sheet holds is imported.
 """
@@ -50,9 +51,18 @@ from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from campaigns import bounds
-from campaigns.exporters.xlsx import write_cell, write_row
-from campaigns.models import AudienceGroup, Channel, Event, EventFormat, Topic, VenueType
+from campaigns.exporters.xlsx import sheet_ready_to_print, write_cell, write_row
+from campaigns.models import (
+    AudienceGroup,
+    Channel,
+    Event,
+    EventFormat,
+    Region,
+    Topic,
+    VenueType,
+)
 from campaigns.models.events import AUDIENCE_COLUMNS, audience_column
+from campaigns.models.regions import county_text_parts
 
 logger = logging.getLogger(__name__)
 
@@ -193,8 +203,15 @@ class SheetReading:
 # ---- the template -------------------------------------------------------------------
 
 
-def template_workbook(*, county_codes: list[str]) -> bytes:
-    """An empty events sheet: Chinese headers, the key row, drop-down lists where it helps."""
+def county_choice(county: Region) -> str:
+    """A county as the template's list offers it, "513233 红原县": the code that the import
+    goes by, and the name that a person picks by."""
+    return f"{county.code} {county.name_zh}"
+
+
+def template_workbook(*, county_choices: list[str]) -> bytes:
+    """An empty events sheet: Chinese headers, the key row, drop-down lists where it helps.
+    ``county_choices``: the unit's counties as the county column's list offers them."""
     book = Workbook()
     sheet = book.active
     sheet.title = SHEET_NAME
@@ -212,14 +229,14 @@ def template_workbook(*, county_codes: list[str]) -> bytes:
             12, len(column.header_zh) * 2.2
         )
     sheet.freeze_panes = sheet.cell(row=FIRST_DATA_ROW, column=1)
-    # The lists live on a sheet of their own, so that they may be long (county codes).
+    # The lists live on a sheet of their own, so that they may be long (counties).
     lists = book.create_sheet("选项")
     list_columns = {
         "venue_type": list(_chinese_labels(VenueType).values()),
         "format": list(_chinese_labels(EventFormat).values()),
         "channel": list(_chinese_labels(Channel).values()),
         "topics": list(_chinese_labels(Topic).values()),
-        "county": county_codes,
+        "county": county_choices,
     }
     for list_index, (key, options) in enumerate(list_columns.items(), start=1):
         letter = get_column_letter(list_index)
@@ -238,6 +255,8 @@ def template_workbook(*, county_codes: list[str]) -> bytes:
         )
         validation.add(f"{target}{FIRST_DATA_ROW}:{target}{MAX_ROWS + FIRST_DATA_ROW}")
         sheet.add_data_validation(validation)
+    sheet_ready_to_print(sheet, title_rows=KEY_ROW)
+    sheet_ready_to_print(lists)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -466,13 +485,17 @@ def _text(key: str, value) -> str:
 
 
 class CountyLookup:
-    """Counties of a unit's service area, found by code or by name."""
+    """Counties of a unit's service area, found by code, by name or by both ("513233",
+    "红原县", "513233 红原县", "513233红原县"). A county outside the area is told apart from
+    no county at all: the first wants another unit, the second a typing mistake fixed."""
 
-    def __init__(self, counties):
+    def __init__(self, counties, *, unit_name: str = ""):
+        self.unit_name = unit_name
         self.by_code = {county.code: county for county in counties}
         self.by_name: dict[str, list] = {}
         for county in counties:
             self.by_name.setdefault(county.name_zh, []).append(county)
+        self._everywhere: dict[str, Region] | None = None
 
     def find(self, value):
         text = cell_text(value)
@@ -483,14 +506,35 @@ class CountyLookup:
             and value == int(value)
         ):
             text = str(int(value))  # a code typed into a number cell
-        if text in self.by_code:
-            return self.by_code[text]
-        found = self.by_name.get(text, [])
-        if len(found) == 1:
-            return found[0]
-        if len(found) > 1:
-            raise ValueError(_("Two counties of the service area have this name: give the code."))
-        raise ValueError(_("Not a county of the unit's service area (by code or name)."))
+        code, name = county_text_parts(text)
+        if code:
+            if code in self.by_code:
+                return self.by_code[code]
+        else:
+            found = self.by_name.get(name, [])
+            if len(found) == 1:
+                return found[0]
+            if len(found) > 1:
+                raise ValueError(
+                    _("Two counties of the service area have this name: give the code.")
+                )
+        county = self._anywhere(code or name)
+        if county is None:
+            raise ValueError(_("No county has this code or name; check it for typing mistakes."))
+        raise ValueError(
+            _("%(county)s is not in the service area of %(unit)s.")
+            % {"county": county, "unit": self.unit_name}
+        )
+
+    def _anywhere(self, code_or_name: str) -> Region | None:
+        """A county of the whole country by code or name; read once, at the first miss."""
+        if self._everywhere is None:
+            self._everywhere = {}
+            counties = Region.objects.filter(level=Region.Level.COUNTY).only("code", "name_zh")
+            for county in counties.order_by("code"):
+                self._everywhere[county.code] = county
+                self._everywhere.setdefault(county.name_zh, county)
+        return self._everywhere.get(code_or_name)
 
 
 def _clean(key: str, value, counties: CountyLookup):
@@ -836,6 +880,7 @@ def _listed(book: Workbook, problems: list[Problem]) -> bytes:
         for column, value in enumerate(cells, start=1):
             # A value someone typed as a formula stays inert text here.
             write_cell(listing.cell(row=number, column=column), value)
+    sheet_ready_to_print(listing)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -851,6 +896,7 @@ __all__ = [
     "SheetRow",
     "column_labels",
     "columns",
+    "county_choice",
     "problems_workbook",
     "sheet_read",
     "template_workbook",

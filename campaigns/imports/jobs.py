@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, override
 from openpyxl import Workbook
 
-from campaigns.exporters.xlsx import write_row
+from campaigns.exporters.xlsx import sheet_ready_to_print, write_row
 from campaigns.imports.events_sheet import problems_workbook
 from campaigns.models import Job
 from campaigns.services.imports import ImportResult, events_import
@@ -23,6 +23,7 @@ def _summary(result: ImportResult) -> bytes:
     sheet.title = "导入结果"
     write_row(sheet, 1, ["新建活动", "更新活动", "未变的活动", "已提交审核的报告"])
     write_row(sheet, 2, [result.created, result.updated, result.unchanged, result.submitted])
+    sheet_ready_to_print(sheet)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -87,6 +87,9 @@ PEOPLE_FIGURES = (
 )
 
 
+# Said at the end time by the planning services (services/events.py); the constraint below
+# is the database's last word.
+ENDS_BEFORE_START = _("An event cannot end before it starts.")
 GROUP_ABOVE_HEAD_COUNT = _(
     "A group is part of the head count: it cannot be larger than the head count, and needs one."
 )
@@ -283,7 +286,7 @@ class Event(models.Model):
             models.CheckConstraint(
                 condition=Q(ends_at__isnull=True) | Q(ends_at__gte=F("starts_at")),
                 name="event_ends_after_start",
-                violation_error_message=_("An event cannot end before it starts."),
+                violation_error_message=ENDS_BEFORE_START,
             ),
             models.CheckConstraint(
                 condition=Q(matters_resolved__isnull=True)

@@ -73,6 +73,9 @@ class Job(models.Model):
     progress = models.PositiveSmallIntegerField(_("progress"), default=0)
     message = models.CharField(_("progress message"), max_length=200, blank=True)
     result = models.FileField(_("result"), upload_to=job_result_path, blank=True)
+    # The name the result is downloaded by, as its job named it ("监管统计表-<campaign>-<unit>
+    # .xlsx"): the stored file's own name is folded for the storage and may lose characters.
+    result_name = models.CharField(_("result file name"), max_length=255, blank=True)
     error_code = models.CharField(_("error"), max_length=32, blank=True)
     # The first problems of a refused job, each {"row", "column", "reason"}, for its page;
     # the result file lists them all.
@@ -129,6 +132,12 @@ class Job(models.Model):
     @property
     def has_result(self) -> bool:
         return self.status in {self.Status.SUCCEEDED, self.Status.REFUSED} and bool(self.result)
+
+    @property
+    def download_name(self) -> str:
+        """The name the result is downloaded by; a job from before names were kept, its
+        stored file's."""
+        return self.result_name or self.result.name.rsplit("/", 1)[-1]
 
     @property
     def problems_not_listed(self) -> int:

@@ -1,3 +1,6 @@
+import re
+import unicodedata
+
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
@@ -62,3 +65,18 @@ class Region(models.Model):
     @property
     def is_special_area(self) -> bool:
         return self.ethnic_area or self.old_revolutionary_area or self.remote_area
+
+
+# A county as people type it: its code, its name, or both, with or without a space between
+# ("513233", "红原县", "513233 红原县", "513233红原县").
+COUNTY_TEXT = re.compile(r"^(?P<code>[0-9]{6})(?![0-9])\s*(?P<name>.*)$", re.DOTALL)
+
+
+def county_text_parts(text: str) -> tuple[str, str]:
+    """The code and the name in what was typed for a county: ("513233", "红原县") for
+    "513233红原县", ("", "红原县") for a name alone. Full-width digits count as digits."""
+    text = unicodedata.normalize("NFKC", text).strip()
+    match = COUNTY_TEXT.match(text)
+    if match is None:
+        return "", text
+    return match["code"], match["name"].strip()

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from campaigns.exporters.filenames import download_filename
 from campaigns.models import Job, PrintRun
 from campaigns.printing.pipeline import edition_pdf
 from campaigns.services.jobs import JobResult, ProgressCallback, job_runner
@@ -19,8 +20,14 @@ def public_url(print_run: PrintRun) -> str:
 
 
 def print_run_filename(print_run: PrintRun) -> str:
+    """The PDF's name: the handout's title in full, its edition and its paper size."""
     edition = print_run.edition
-    return f"{edition.material.title_zh}-第{edition.number}版-{print_run.paper_size}.pdf"
+    return download_filename(
+        edition.material.title_zh,
+        f"第{edition.number}版",
+        print_run.paper_size,
+        extension="pdf",
+    )
 
 
 @job_runner(Job.Kind.PRINT_RUN)

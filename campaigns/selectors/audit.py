@@ -76,6 +76,9 @@ ACTION_LABELS = {
     "portal.user.signed_in": gettext_lazy("Signed in"),
     "portal.user.sign_in_failed": gettext_lazy("Sign-in failed"),
     "portal.user.sign_in_unlocked": gettext_lazy("Sign-in unlocked"),
+    "portal.user.password_reset": gettext_lazy(
+        "New password set from the emailed link; sign-in lock lifted"
+    ),
     "portal.user.native_reader_marked": gettext_lazy("Marked as a native reader of Tibetan"),
     "portal.user.native_reader_unmarked": gettext_lazy(
         "No longer marked as a native reader of Tibetan"

@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from campaigns.models import (
     AuditEntry,
@@ -50,6 +50,19 @@ def may_order_print_runs(user) -> bool:
     """Whether ``user`` orders print runs somewhere; a handout is shared with units below its
     own, so the organizer's unit need not be the material's."""
     return action_scope(user, "printrun.order").reaches_anything
+
+
+def read_only_reason(*, user, unit: OrgUnit) -> str:
+    """Why a translator may not change a handout of ``unit``, and who may; "" when they
+    may, or when they translate nowhere (then nobody expects to edit it)."""
+    if can(user, "edition.translate", unit):
+        return ""
+    if not action_scope(user, "edition.translate").reaches_anything:
+        return ""
+    return gettext(
+        "You can read this handout but not change it: it belongs to %(unit)s, and only "
+        "translators of %(unit)s or of a unit above it may edit it."
+    ) % {"unit": unit.name}
 
 
 def material_units_editable(*, user) -> QuerySet[OrgUnit]:
@@ -95,6 +108,7 @@ class MaterialPage:
     may_edit: bool = False
     may_start_edition: bool = False
     may_order: bool = False
+    read_only_reason: str = ""
 
 
 def material_page(*, user, material_id: int) -> MaterialPage:
@@ -120,6 +134,7 @@ def material_page(*, user, material_id: int) -> MaterialPage:
         may_edit=may_edit,
         may_start_edition=may_edit and open_edition is None and bool(approved),
         may_order=may_order_print_runs(user),
+        read_only_reason=read_only_reason(user=user, unit=material.org_unit),
     )
 
 
@@ -150,6 +165,7 @@ class EditorPage:
     is_native_reader: bool = False
     may_order: bool = False
     newer_editions: list[MaterialEdition] = field(default_factory=list)
+    read_only_reason: str = ""
 
 
 def editor_blocks(edition: MaterialEdition) -> QuerySet[EditionBlock]:
@@ -251,6 +267,7 @@ def editor_page(*, user, edition_id: int) -> EditorPage:
         history=history,
         return_note=return_note,
         newer_editions=newer,
+        read_only_reason=read_only_reason(user=user, unit=edition.material.org_unit),
         **editor_permissions(
             user=user,
             edition=edition,

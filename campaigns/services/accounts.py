@@ -1,5 +1,6 @@
-"""Accounts: the record of sign-ins and failed sign-ins, lifting a sign-in lockout, and
-slowing down guesses at one account from many addresses.
+"""Accounts: the record of sign-ins and failed sign-ins, lifting a sign-in lockout (by an
+administrator, or by the user's own password reset), and slowing down guesses at one
+account from many addresses.
 
 Every sign-in and every failure writes an audit entry and a line on the ``portal.accounts``
 logger: the user name tried and the client address, never the password.
@@ -104,6 +105,26 @@ def user_sign_in_unlock(*, actor, user_id: int) -> int:
         user.get_username(),
         actor.get_username(),
         cleared,
+    )
+    return cleared
+
+
+@transaction.atomic
+def user_password_reset_record(*, user, address: str) -> int:
+    """Note that ``user`` set a new password from the emailed link at ``address``, and lift
+    their sign-in lockout on every address; returns the failures cleared.
+
+    Whoever opened the link reads the account's mailbox, and the failures were tries at a
+    password that is gone: the lockout page offers the reset as the way back in."""
+    cleared = axes_reset(username=user.get_username())
+    audit_record(
+        actor=user,
+        obj=user,
+        action="portal.user.password_reset",
+        data={"username": user.get_username(), "address": address, "attempts_cleared": cleared},
+    )
+    logger.info(
+        "password reset username=%r address=%s cleared=%s", user.get_username(), address, cleared
     )
     return cleared
 

@@ -31,7 +31,7 @@ from campaigns.models import (
     PartnerService,
     Region,
 )
-from campaigns.models.events import audience_column
+from campaigns.models.events import ENDS_BEFORE_START, audience_column
 from campaigns.services.audit import audit_record
 from campaigns.services.notifications import report_returned_notify
 from campaigns.services.photos import event_photos_add
@@ -142,7 +142,15 @@ def _check_plan(*, user, event: Event, topics: Iterable[str], expected_partners)
     if any(not visible_partners.filter(pk=p.pk).exists() for p in expected_partners):
         raise ValidationError({"expected_partners": _("Choose partners of your own units.")})
     _check_venue(event)
+    _check_times(event)
     event.full_clean(exclude=["created_by", "reported_by"])
+
+
+def _check_times(event: Event) -> None:
+    # The database refuses it too, but as the whole event's fault: said here, it sits at
+    # the end time on the form and under "ends_at" in the API's answer.
+    if event.ends_at is not None and event.ends_at < event.starts_at:
+        raise ValidationError({"ends_at": ENDS_BEFORE_START})
 
 
 def _check_topics(topics: Iterable[str]) -> None:

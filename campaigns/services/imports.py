@@ -120,7 +120,8 @@ def events_import(
     say = progress or (lambda percent, message: None)
     say(5, _("Reading the sheet"))
     try:
-        reading = sheet_read(data, counties=CountyLookup(list(unit.service_counties())))
+        counties = CountyLookup(list(unit.service_counties()), unit_name=unit.name)
+        reading = sheet_read(data, counties=counties)
     except SheetRefused as refusal:
         return ImportResult(problems=[Problem("", 0, "", "", str(refusal))])
     say(50, _("Checking the rows"))

@@ -259,9 +259,10 @@ def _finish(job: Job, *, error_code: str = "", result: JobResult | None = None) 
         if job.result.storage.exists(path):
             job.result.storage.delete(path)
         job.result.save(result.filename, ContentFile(result.content), save=False)
+        job.result_name = result.filename
         job.progress = 100
         job.message = result.summary[:200]
-        fields += ["result", "progress", "message"]
+        fields += ["result", "result_name", "progress", "message"]
     job.save(update_fields=fields)
     for upload in result.uploads_done if result is not None else ():
         # After the commit: never before the outcome is there for its owner to see.

@@ -18,7 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from campaigns.exporters.xlsx import write_cell, write_row
+from campaigns.exporters.filenames import download_filename
+from campaigns.exporters.xlsx import sheet_ready_to_print, write_cell, write_row
 from campaigns.imports.events_sheet import (
     Problem,
     SheetRefused,
@@ -157,6 +158,7 @@ def sign_in_sheet_template() -> bytes:
     sheet = book.active
     sheet.title = "签到"
     write_row(sheet, 1, SHEET_HEADERS)
+    sheet_ready_to_print(sheet)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -306,7 +308,7 @@ def sign_ins_export(*, user, event_id: int, reason: str) -> tuple[str, bytes]:
     event = _event(user, event_id)
     _require(user, "signin.personal", event)
     reason = _reason_required(reason)
-    sign_ins = list(visible_to(user, SignIn).filter(event=event).order_by("pk"))
+    sign_ins = list(visible_to(user, SignIn).filter(event=event).order_by("consented_at", "pk"))
     book = Workbook()
     sheet = book.active
     sheet.title = "签到"
@@ -327,6 +329,7 @@ def sign_ins_export(*, user, event_id: int, reason: str) -> tuple[str, bytes]:
             cell = sheet.cell(row=row, column=column)
             write_cell(cell, value)
             cell.data_type = "s"
+    sheet_ready_to_print(sheet)
     buffer = io.BytesIO()
     book.save(buffer)
     audit_record(
@@ -336,4 +339,4 @@ def sign_ins_export(*, user, event_id: int, reason: str) -> tuple[str, bytes]:
         comment=reason,
         data={"sign_ins": len(sign_ins), "reason": reason},
     )
-    return f"sign-ins-event-{event.pk}.xlsx", buffer.getvalue()
+    return download_filename("签到名单", event.title, extension="xlsx"), buffer.getvalue()

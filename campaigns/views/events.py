@@ -372,6 +372,11 @@ def event_head_count_confirm(request, pk: int):
             )
         except ValidationError as error:
             service_errors_shown(form, error)
+            if isinstance(error, services.StaleEdit):
+                # The page shown again has the other save's figures; sending the typed head
+                # count once more is then a deliberate choice, not refused again forever.
+                form.data = form.data.copy()
+                form.data["version"] = _visible_event(request.user, event.pk).version
         else:
             messages.success(request, _("The head count is saved."))
             return redirect("event_detail", pk=event.pk)

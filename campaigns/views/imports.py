@@ -11,10 +11,17 @@ from django.core.files.storage import default_storage
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from campaigns.imports.events_sheet import MAX_ROWS, MAX_UPLOAD_BYTES, template_workbook
+from campaigns.exporters.filenames import download_filename
+from campaigns.imports.events_sheet import (
+    MAX_ROWS,
+    MAX_UPLOAD_BYTES,
+    county_choice,
+    template_workbook,
+)
 from campaigns.models import Campaign, Job, OrgUnit
 from campaigns.services.jobs import job_enqueue
 from portal.access import can, visible_to
@@ -92,7 +99,9 @@ def events_import(request, unit_pk: int):
 @login_required
 def events_import_template(request, unit_pk: int):
     unit = _unit(request.user, unit_pk)
-    codes = list(unit.service_counties().order_by("code").values_list("code", flat=True))
-    response = HttpResponse(template_workbook(county_codes=codes), content_type=XLSX)
-    response["Content-Disposition"] = 'attachment; filename="events-template.xlsx"'
+    choices = [county_choice(county) for county in unit.service_counties().order_by("code")]
+    response = HttpResponse(template_workbook(county_choices=choices), content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(
+        True, download_filename("活动导入模板", unit.name, extension="xlsx")
+    )
     return response

@@ -39,8 +39,7 @@ def job_download(request, pk: int):
     job = get_object_or_404(Job.objects.of(request.user), pk=pk)
     if not job.has_result:
         raise Http404
-    filename = job.result.name.rsplit("/", 1)[-1]
-    return FileResponse(job.result.open("rb"), as_attachment=True, filename=filename)
+    return FileResponse(job.result.open("rb"), as_attachment=True, filename=job.download_name)
 
 
 @login_required

@@ -7,11 +7,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from campaigns.exporters.filenames import download_filename
 from campaigns.forms.signins import PersonalDataReasonForm, SignInForm, SignInSheetForm
 from campaigns.imports.events_sheet import MAX_UPLOAD_BYTES
 from campaigns.models import CONSENT_TEXTS, CONSENT_VERSION, Event, SignIn
@@ -101,7 +103,9 @@ def event_sign_ins_template(request, pk: int):
     if not can(request.user, "signin.record", event.org_unit):
         raise PermissionDenied
     response = HttpResponse(services.sign_in_sheet_template(), content_type=XLSX)
-    response["Content-Disposition"] = 'attachment; filename="sign-in-sheet.xlsx"'
+    response["Content-Disposition"] = content_disposition_header(
+        True, download_filename("签到表", event.title, extension="xlsx")
+    )
     return response
 
 
@@ -142,6 +146,6 @@ def event_sign_ins_export(request, pk: int):
             service_errors_shown(form, error)
         else:
             response = HttpResponse(data, content_type=XLSX)
-            response["Content-Disposition"] = f'attachment; filename="{filename}"'
+            response["Content-Disposition"] = content_disposition_header(True, filename)
             return response
     return render(request, "events/sign_ins_export.html", {"event": event, "form": form})

@@ -102,6 +102,20 @@ def test_a_county_outside_the_service_area_is_refused_next_to_the_field(api, wor
     assert not Event.objects.filter(title="红原县邛溪镇牧民定居点宣讲").exists()
 
 
+def test_an_end_before_the_start_is_refused_under_ends_at(api, world):
+    client = api(world.organizer)
+    planned = client.post(_url(), _plan(world, ends_at="2025-03-14T09:00:00+08:00"), format="json")
+    changed = client.patch(
+        _url(world.event),
+        {"ends_at": "2025-03-12T09:00:00+08:00", "version": world.event.version},
+        format="json",
+    )
+    for response in (planned, changed):
+        assert response.status_code == 400
+        assert response.json() == {"ends_at": ["An event cannot end before it starts."]}
+    assert not Event.objects.filter(title="红原县邛溪镇牧民定居点宣讲").exists()
+
+
 def test_validation_messages_speak_the_request_language(api, world):
     english = api(world.organizer).post(_url(), _plan(world, title=""), format="json").json()
     chinese = api(world.organizer, "zh-hans").post(_url(), _plan(world, title=""), format="json")

@@ -5,13 +5,15 @@ import datetime as dt
 import io
 
 import pytest
-from django.utils import translation
+from django.urls import reverse
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from campaigns.models import AuditEntry, Event, Job
 from campaigns.services.imports import events_import
 from campaigns.services.jobs import job_execute
 from tests import factories as f
+from tests.downloads import attachment_name
 from tests.events_world import BEIJING
 
 pytestmark = pytest.mark.django_db
@@ -225,3 +227,19 @@ def test_an_exported_row_keeps_its_events_reference(world, reported):
     assert [p.reason for p in result.problems] == [
         f"Event {reported.pk} has the external reference “ABA-7”; keep it as exported."
     ]
+
+
+def test_the_export_downloads_named_for_its_campaign_and_unit(client, world):
+    world.campaign.name = "2025年3·15消费者权益保护教育宣传周"
+    world.campaign.save()
+    _export(world)
+    job = Job.objects.get(kind=Job.Kind.EVENTS_EXPORT)
+    client.force_login(world.organizer)
+
+    response = client.get(reverse("job_download", args=[job.pk]))
+
+    today = timezone.localdate()
+    unit = world.units["central_a"].name
+    assert attachment_name(response) == (
+        f"活动清单-2025年3·15消费者权益保护教育宣传周-{unit}-{today:%Y%m%d}.xlsx"
+    )

@@ -66,7 +66,7 @@ def _import_job(world, data: bytes) -> Job:
 
 def _filled_sheet(values: dict) -> bytes:
     """The import template with one row of ``values`` (by column key), each typed as text."""
-    book = load_workbook(io.BytesIO(template_workbook(county_codes=[])))
+    book = load_workbook(io.BytesIO(template_workbook(county_choices=[])))
     sheet = book.worksheets[0]
     for index, column in enumerate(columns(), start=1):
         if column.key in values:
@@ -141,7 +141,7 @@ def import_problems_value(world, text):
 
 
 def import_template_county(world, text):
-    return load_workbook(io.BytesIO(template_workbook(county_codes=[text])))["选项"], text
+    return load_workbook(io.BytesIO(template_workbook(county_choices=[text])))["选项"], text
 
 
 CASES = [

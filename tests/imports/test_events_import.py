@@ -43,7 +43,7 @@ def chinese():
 @functools.cache
 def template() -> bytes:
     """The template of the world's unit, made once: tests fill copies of it."""
-    return template_workbook(county_codes=["513233"])
+    return template_workbook(county_choices=["513233"])
 
 
 def filled(*rows: dict) -> Workbook:
@@ -77,7 +77,7 @@ def run(world, data: bytes, user=None, **options):
 
 
 def test_template_has_chinese_headers_a_key_row_and_drop_down_lists():
-    book = load_workbook(io.BytesIO(template_workbook(county_codes=["513233", "513232"])))
+    book = load_workbook(io.BytesIO(template_workbook(county_choices=["513233", "513232"])))
     events = book["活动"]
     assert events["A1"].value == "外部编号"
     assert [cell.value for cell in events[2]][: len(KEYS)] == KEYS
@@ -182,6 +182,26 @@ def test_county_may_be_given_by_name_and_digits_full_width(world):
     assert event.county == world.county
     assert event.audience_counts.get(group="women").count == 35
     assert event.starts_at == dt.datetime(2025, 3, 12, 2, 0, tzinfo=dt.UTC)
+
+
+@pytest.mark.parametrize("typed", ["513233 红原县", "513233红原县", "５１３２３３ 红原县"])
+def test_county_may_be_given_by_code_and_name_with_or_without_a_space(world, typed):
+    result = run(world, sheet(GOOD | {"county": typed}))
+    assert result.saved, result.problems
+    assert Event.objects.get(external_ref="HY-2024-001").county == world.county
+
+
+def test_an_unknown_county_and_one_outside_the_area_are_told_apart(world):
+    rows = [
+        GOOD | {"external_ref": "R3", "county": "999999"},  # no such county
+        GOOD | {"external_ref": "R4", "county": "430102"},  # another unit's county
+        GOOD | {"external_ref": "R5", "county": "芙蓉区"},  # the same, by name
+    ]
+    reasons = {p.row: p.reason for p in run(world, sheet(*rows)).problems}
+    unit = world.units["central_a"].name
+    assert reasons[3] == "No county has this code or name; check it for typing mistakes."
+    assert reasons[4] == f"芙蓉区 (430102) is not in the service area of {unit}."
+    assert reasons[5] == reasons[4]
 
 
 @pytest.mark.parametrize(

@@ -27,7 +27,7 @@ def _problems(result) -> list[tuple[int, str, str]]:
 
 
 def test_the_template_asks_for_the_head_count_then_the_groups_of_whom():
-    events = load_workbook(io.BytesIO(template_workbook(county_codes=[])))["活动"]
+    events = load_workbook(io.BytesIO(template_workbook(county_choices=[])))["活动"]
     headers = [cell.value for cell in events[1]]
 
     at = KEYS.index("head_count")

@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from campaigns.imports.events_sheet import column_labels
 from campaigns.imports.jobs import PROBLEMS_SHOWN
 from campaigns.models import AuditEntry, Event, Job
+from tests.downloads import attachment_name
 from tests.imports.test_events_import import GOOD, sheet
 
 pytestmark = pytest.mark.django_db
@@ -38,9 +39,22 @@ def test_the_template_downloads_with_the_units_counties(signed_in, world):
     response = signed_in(world.organizer).get(
         reverse("events_import_template", args=[world.units["central_a"].pk])
     )
-    assert response["Content-Disposition"].startswith("attachment")
+    assert attachment_name(response) == f"活动导入模板-{world.units['central_a'].name}.xlsx"
     book = load_workbook(io.BytesIO(response.content))
-    assert [cell.value for cell in book["选项"]["E"] if cell.value][1:] == ["513233"]
+    assert [cell.value for cell in book["选项"]["E"] if cell.value][1:] == ["513233 红原县"]
+
+
+def test_the_templates_own_county_choices_are_read_back_by_the_import(
+    signed_in, world, django_capture_on_commit_callbacks
+):
+    client = signed_in(world.organizer)
+    template = client.get(reverse("events_import_template", args=[world.units["central_a"].pk]))
+    choices = [cell.value for cell in load_workbook(io.BytesIO(template.content))["选项"]["E"]]
+    choice = choices[1]
+    with django_capture_on_commit_callbacks(execute=True):
+        _upload(client, world, sheet(GOOD | {"county": choice}))
+    assert Job.objects.get(kind=Job.Kind.EVENTS_IMPORT).status == Job.Status.SUCCEEDED
+    assert Event.objects.get(external_ref="HY-2024-001").county == world.county
 
 
 def test_a_clean_sheet_is_imported_by_a_job(signed_in, world, django_capture_on_commit_callbacks):

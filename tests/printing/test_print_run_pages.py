@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from campaigns.models import MaterialEdition, PrintRun
+from tests.downloads import attachment_name
 from tests.factories import PrintRunFactory
 from tests.printing.conftest import leaflet_edition
 from tests.printing.pdf_tools import pdf_page_count
@@ -125,6 +126,20 @@ def test_pdf_downloads_as_an_attachment(client, printing, org_tree):
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment")
     assert b"".join(response.streaming_content) == b"%PDF-1.7"
+
+
+def test_pdf_downloads_named_for_the_handout_in_full(client, printing, org_tree):
+    material = printing.edition.material
+    material.title_zh = "金融消费者八项基本权利：保护您的财产安全/信息安全"
+    material.save()
+    print_run = rendered_run(org_tree["branch_a"], printing.edition)
+    response = signed_in(client, printing.organizer).get(
+        reverse("print_run_pdf", args=[print_run.pk])
+    )
+    assert attachment_name(response) == (
+        f"金融消费者八项基本权利：保护您的财产安全_信息安全-第{printing.edition.number}版"
+        f"-{print_run.paper_size}.pdf"
+    )
 
 
 def test_pdf_not_yet_rendered_is_404(client, printing, org_tree):

@@ -582,7 +582,7 @@ def _file(field: Field) -> tuple[str, bytes, str]:
         return "agreement.pdf", b"%PDF-1.4 fuzz", "application/pdf"
     if field.name == "sheet" and "spreadsheet" in field.accept:
         return "sign-ins.xlsx", _sign_in_sheet(), "application/octet-stream"
-    return "events.xlsx", template_workbook(county_codes=["513233"]), "application/octet-stream"
+    return "events.xlsx", template_workbook(county_choices=["513233"]), "application/octet-stream"
 
 
 def baseline(form: Form, fills: dict[str, object]) -> list[tuple[str, object]]:

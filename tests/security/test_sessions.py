@@ -128,3 +128,71 @@ def test_a_signed_in_session_without_a_sign_in_time_is_signed_out(signed_in):
     session.save()
     response = signed_in.get(reverse("home"))
     assert response.url.startswith(reverse("login"))
+
+
+IDLE_MESSAGE = "You were signed out after 30 minutes without activity."
+
+
+def _signed_in_by_hand(client):
+    client.cookies["django_language"] = "en"
+    client.post(reverse("login"), {"username": "aba-organizer", "password": PASSWORD})
+    assert client.get(reverse("home")).status_code == 200
+
+
+def _later(monkeypatch, **elapsed):
+    """The whole site, sessions included, ``elapsed`` later."""
+    moment = timezone.now() + dt.timedelta(**elapsed)
+    monkeypatch.setattr(timezone, "now", lambda: moment)
+
+
+def test_a_user_signed_out_for_being_idle_is_told_why_on_the_sign_in_page(
+    client, organizer, monkeypatch
+):
+    _signed_in_by_hand(client)
+    _later(monkeypatch, minutes=31)
+
+    response = client.get(reverse("event_list"), follow=True)
+
+    assert response.redirect_chain[0] == (f"{reverse('login')}?next=/events/", 302)
+    assert IDLE_MESSAGE in response.content.decode()
+    assert IDLE_MESSAGE not in client.get(reverse("login")).content.decode()  # told once
+
+
+def test_signing_out_by_hand_is_not_taken_for_being_idle(client, organizer, monkeypatch):
+    _signed_in_by_hand(client)
+    client.post(reverse("logout"))
+    _later(monkeypatch, minutes=31)
+
+    assert IDLE_MESSAGE not in client.get(reverse("login")).content.decode()
+
+
+def test_the_sign_in_page_says_nothing_of_idleness_to_a_new_visitor(client, organizer):
+    client.cookies["django_language"] = "en"
+    assert IDLE_MESSAGE not in client.get(reverse("login")).content.decode()
+
+
+def test_a_session_ended_otherwise_before_the_idle_limit_is_not_said_to_be_idle(
+    client, organizer, monkeypatch
+):
+    _signed_in_by_hand(client)
+    Session.objects.all().delete()  # ended on the server, say by an administrator
+    _later(monkeypatch, minutes=5)
+
+    response = client.get(reverse("event_list"), follow=True)
+
+    assert response.redirect_chain[0][0].startswith(reverse("login"))
+    assert IDLE_MESSAGE not in response.content.decode()
+
+
+def test_after_12_hours_the_sign_in_page_gives_that_reason_not_idleness(
+    client, organizer, monkeypatch
+):
+    _signed_in_by_hand(client)
+    _signed_in_ago(client, hours=12, seconds=1)
+
+    response = client.get(reverse("event_list"), follow=True)
+    _later(monkeypatch, minutes=31)
+
+    assert "12 hours have passed since you signed in" in response.content.decode()
+    assert IDLE_MESSAGE not in response.content.decode()
+    assert IDLE_MESSAGE not in client.get(reverse("login")).content.decode()

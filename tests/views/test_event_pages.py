@@ -1,6 +1,7 @@
 """Event pages as a user meets them: what they see, what they may do, what they are told."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -158,6 +159,70 @@ def test_plan_form_keeps_input_and_says_why_county_is_refused(client, world):
     assert response.status_code == 200
     assert "is not in the service area of this unit" in response.text
     assert 'value="越界的活动"' in response.text
+
+
+def _plan_post(world, **overrides):
+    return {
+        "campaign": world.campaign.pk,
+        "org_unit": world.units["central_a"].pk,
+        "title": "红原县安曲牧场宣讲",
+        "county": "513233",
+        "venue_name": "安曲牧场",
+        "venue_type": "village",
+        "format": "lecture",
+        "channel": "offline",
+        "topics": ["eight_rights"],
+        "language": "both",
+        "starts_at": "2025-03-20T10:00",
+    } | overrides
+
+
+def test_plan_form_finds_a_county_typed_as_code_and_name_without_a_space(client, world):
+    response = _client(client, world.organizer).post(
+        reverse("event_plan"), _plan_post(world, county="513233红原县")
+    )
+    assert response.status_code == 302
+    assert Event.objects.get(title="红原县安曲牧场宣讲").county == world.county
+
+
+def test_plan_form_tells_an_unknown_county_from_one_outside_the_area(client, world):
+    client = _client(client, world.organizer)
+    unknown = client.post(reverse("event_plan"), _plan_post(world, county="999999"))
+    outside = client.post(reverse("event_plan"), _plan_post(world, county="430102 芙蓉区"))
+    assert unknown.context["form"].errors["county"] == ["No county is called or numbered “999999”."]
+    assert outside.context["form"].errors["county"] == [
+        "“430102 芙蓉区” is not in the service area of this unit."
+    ]
+
+
+def test_an_end_before_the_start_is_shown_at_the_end_time(client, world):
+    response = _client(client, world.organizer).post(
+        reverse("event_plan"), _plan_post(world, ends_at="2025-03-20T09:00")
+    )
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.errors["ends_at"] == ["An event cannot end before it starts."]
+    assert not form.non_field_errors()
+    assert "An event cannot end before it starts." in response.text
+    assert not Event.objects.filter(title="红原县安曲牧场宣讲").exists()
+
+
+def test_changing_a_plan_to_end_before_its_start_is_shown_at_the_end_time(client, world):
+    response = _client(client, world.organizer).post(
+        reverse("event_edit", args=[world.event.pk]),
+        _plan_post(
+            world,
+            title=world.event.title,
+            starts_at="2025-03-12T10:00",
+            ends_at="2025-03-12T08:30",
+            version=world.event.version,
+        ),
+    )
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.errors["ends_at"] == ["An event cannot end before it starts."]
+    assert not form.non_field_errors()
+    assert Event.objects.get(pk=world.event.pk).ends_at is None
 
 
 def test_date_outside_campaign_is_a_warning_not_an_error(client, world):
@@ -645,6 +710,20 @@ def test_a_head_count_confirmed_from_an_old_page_gives_the_conflict_message(clie
     notice = _between(response.text, 'id="head-count"', "</section>")
     assert "Someone else saved this event after you opened it" in notice
     assert Event.objects.get(pk=world.event.pk).head_count == 95
+
+
+def test_a_head_count_refused_as_stale_can_be_sent_again_from_the_page_shown(client, world):
+    derived_report(world)
+    client = _client(client, world.organizer)
+    url = reverse("event_head_count_confirm", args=[world.event.pk])
+    refused = client.post(url, {"head_count": "80", "version": "1"})
+    notice = _between(refused.text, 'id="head-count"', "</section>")
+    version = re.search(r'name="version" value="(\d+)"', notice).group(1)
+
+    again = client.post(url, {"head_count": "80", "version": version}, follow=True)
+
+    assert "The head count is saved." in again.text
+    assert Event.objects.get(pk=world.event.pk).head_count == 80
 
 
 def test_a_translator_cannot_confirm_a_head_count(client, world):

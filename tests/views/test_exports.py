@@ -9,8 +9,9 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from campaigns.models import Job
+from tests.downloads import attachment_name
 from tests.printing.pdf_tools import pdf_page_count
-from tests.regulator_world import regulator_world_fixture  # noqa: F401
+from tests.regulator_world import export_job_run, regulator_world_fixture  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -119,3 +120,29 @@ def test_an_export_is_started_by_post_only_and_signed_in(client, regulator_world
     assert response.status_code == 302
     assert response.url.startswith(reverse("login"))
     assert not Job.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("kind", "prefix", "extension"),
+    [
+        ("regulator_sheet", "监管统计表", "xlsx"),
+        ("coverage_summary", "覆盖情况摘要", "pdf"),
+    ],
+)
+def test_an_export_downloads_with_the_campaigns_and_units_names_in_full(
+    client, regulator_world, kind, prefix, extension
+):
+    campaign = regulator_world.campaign
+    campaign.name = "2025年3·15消费者权益保护教育宣传周 “金融知识进万家”/四川藏区专场"
+    campaign.save()
+    job = export_job_run(
+        regulator_world, kind, owner=regulator_world.branch_reviewer, unit="branch_a"
+    )
+    client.force_login(regulator_world.branch_reviewer)
+
+    response = client.get(reverse("job_download", args=[job.pk]))
+
+    assert attachment_name(response) == (
+        f"{prefix}-2025年3·15消费者权益保护教育宣传周 “金融知识进万家”_四川藏区专场-四川分公司"
+        f".{extension}"
+    )

@@ -96,6 +96,31 @@ def test_an_organizer_sees_the_editor_read_only_and_gets_403_when_editing(client
     assert client.get(reverse("material_create")).status_code == 403
 
 
+def test_a_translator_of_a_unit_below_is_told_why_the_handout_is_read_only(
+    client, org_tree, handout
+):
+    below = f.MembershipFactory(org_unit=org_tree["central_a"], role=Membership.Role.TRANSLATOR)
+    client.force_login(below.user)
+    reason = (
+        f"You can read this handout but not change it: it belongs to {handout.unit.name}, "
+        f"and only translators of {handout.unit.name} or of a unit above it may edit it."
+    )
+    for name, pk in (
+        ("edition_editor", handout.edition.pk),
+        ("material_detail", handout.material.pk),
+    ):
+        page = client.get(reverse(name, args=[pk])).content.decode()
+        assert reason in page, name
+        assert "<textarea" not in page
+
+
+def test_the_handouts_own_translator_and_an_organizer_get_no_read_only_notice(client, handout):
+    for user in (handout.translator, handout.organizer):
+        client.force_login(user)
+        page = client.get(reverse("edition_editor", args=[handout.edition.pk])).content.decode()
+        assert "You can read this handout but not change it" not in page
+
+
 def test_the_library_lists_visible_handouts_with_filters(client, org_tree, handout):
     f.MaterialFactory(org_unit=org_tree["branch_b"], title_zh="乙分公司的折页")
     f.MaterialFactory(org_unit=org_tree["hq"], title_zh="总公司海报", kind="a3_poster")

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from campaigns.models import AuditEntry, Event, SignIn
 from tests import factories as f
+from tests.downloads import attachment_name
 
 pytestmark = pytest.mark.django_db
 
@@ -56,6 +57,15 @@ def test_export_asks_for_a_reason_then_downloads_an_attachment(client, world):
     assert response["Content-Disposition"].startswith("attachment;")
     assert "no-store" in response["Cache-Control"]
     assert AuditEntry.objects.filter(action="campaigns.signin.exported").count() == 1
+
+
+def test_the_sign_in_list_and_its_template_download_named_for_the_event(client, world):
+    f.SignInFactory(event=world.event)
+    client.force_login(world.organizer)
+    exported = client.post(url(world, "event_sign_ins_export"), {"reason": "回访核实参加人数"})
+    template = client.get(url(world, "event_sign_ins_template"))
+    assert attachment_name(exported) == "签到名单-红原牧区金融知识宣讲.xlsx"
+    assert attachment_name(template) == "签到表-红原牧区金融知识宣讲.xlsx"
 
 
 def test_a_reviewer_cannot_export(client, world):
