@@ -44,10 +44,11 @@ def _unit(user, pk: int) -> OrgUnit:
         raise Http404 from None
 
 
-def _breadcrumbs(user, campaign: Campaign, unit: OrgUnit) -> list[tuple[str, str]]:
-    """The visible units from the top of the user's coverage down to ``unit``."""
+def _breadcrumbs(user, campaign: Campaign, unit: OrgUnit) -> list[tuple[str, str, str]]:
+    """The visible units from the top of the user's coverage down to ``unit``: (label, link,
+    language of the label); a unit's name has no language of its own, a region's is Chinese."""
     units = [*visible_to(user, OrgUnit).filter(pk__in=unit.ancestors()).order_by("path"), unit]
-    return [(u.name, reverse("coverage_unit", args=[campaign.pk, u.pk])) for u in units]
+    return [(u.name, reverse("coverage_unit", args=[campaign.pk, u.pk]), "") for u in units]
 
 
 class _Narrowing:
@@ -235,7 +236,7 @@ def coverage_region(request, campaign_pk: int, unit_pk: int, region_pk: int):
         raise Http404
     _link_rows(counties, narrowing, campaign, unit=unit)
     breadcrumbs = _breadcrumbs(request.user, campaign, unit)
-    breadcrumbs.append((prefecture.name_zh, request.path))
+    breadcrumbs.append((prefecture.name_zh, request.path, "zh-Hans"))
     return render(
         request,
         "coverage/region.html",
@@ -276,8 +277,8 @@ def coverage_county(request, campaign_pk: int, unit_pk: int, region_pk: int):
     prefecture = county.parent
     if prefecture is not None and prefecture.level == Region.Level.PREFECTURE:
         region_url = reverse("coverage_region", args=[campaign.pk, unit.pk, prefecture.pk])
-        breadcrumbs.append((prefecture.name_zh, region_url))
-    breadcrumbs.append((county.name_zh, request.path))
+        breadcrumbs.append((prefecture.name_zh, region_url, "zh-Hans"))
+    breadcrumbs.append((county.name_zh, request.path, "zh-Hans"))
     return render(
         request,
         "coverage/county.html",

@@ -1,5 +1,6 @@
 """The Content-Security-Policy and the other headers every page is sent with."""
 
+import json
 import re
 
 import pytest
@@ -85,12 +86,16 @@ def test_pages_may_not_be_framed(client):
     assert _directives(response)["frame-ancestors"] == ["'none'"]
 
 
-def test_htmx_is_told_not_to_eval_nor_to_inject_its_style(client):
+def test_htmx_is_told_not_to_eval_nor_to_inject_or_carry_over_styles(client):
     page = client.get(reverse("login")).content.decode()
-    assert (
-        '<meta name="htmx-config" content=\'{"allowEval": false, "allowScriptTags": false, '
-        '"includeIndicatorStyles": false}\'>'
-    ) in page
+    config = re.search(r"<meta name=\"htmx-config\" content='([^']*)'>", page).group(1)
+    assert json.loads(config) == {
+        "allowEval": False,
+        "allowScriptTags": False,
+        "includeIndicatorStyles": False,
+        # Without "style": a style attribute is never copied onto a swapped-in element.
+        "attributesToSettle": ["class", "width", "height"],
+    }
 
 
 def test_pages_as_rendered_carry_no_inline_behaviour_or_style(signed_in_client, world):

@@ -297,10 +297,10 @@ def test_a_county_pages_breadcrumbs_lead_back_up_keeping_the_filters(client, cov
     page = client.get(url, {"include_reported": "on"})
 
     assert page.context["breadcrumbs"] == [
-        (coverage_world.units["hq"].name, _unit_url(coverage_world, "hq")),
-        (coverage_world.units["branch_a"].name, _unit_url(coverage_world, "branch_a")),
-        ("阿坝州", _region_url(coverage_world)),
-        ("红原县", url),
+        (coverage_world.units["hq"].name, _unit_url(coverage_world, "hq"), ""),
+        (coverage_world.units["branch_a"].name, _unit_url(coverage_world, "branch_a"), ""),
+        ("阿坝州", _region_url(coverage_world), "zh-Hans"),
+        ("红原县", url, "zh-Hans"),
     ]
     assert f'href="{_region_url(coverage_world)}?include_reported=on"' in page.text
     assert '<span aria-current="page">红原县</span>' in page.text

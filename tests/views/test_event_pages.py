@@ -538,8 +538,14 @@ def _between(html: str, start: str, end: str) -> str:
 
 def _field(html: str, name: str) -> str:
     """The markup of the form field ``name``: its label, box, help and errors."""
-    before, after = html.split(f'name="{name}"', 1)
-    return before.rsplit('<div class="field', 1)[1] + after.split("</div>", 1)[0]
+    start = html[: html.index(f'name="{name}"')].rindex('<div class="field')
+    # The field's own <div> ends where the <div>s opened inside it (help, errors) are closed.
+    depth = 0
+    for tag in re.finditer(r"<div\b|</div>", html[start:]):
+        depth += -1 if tag.group() == "</div>" else 1
+        if depth == 0:
+            return html[start : start + tag.end()]
+    raise AssertionError(f"the field {name} is not closed")
 
 
 def test_the_report_page_asks_the_head_count_before_the_groups(client, world):
