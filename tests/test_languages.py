@@ -3,8 +3,10 @@
 import re
 
 import pytest
+from django import forms
 from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import get_language_info
 
 from tests.factories import MembershipFactory
@@ -61,3 +63,26 @@ def test_choosing_a_language_keeps_it_for_the_next_pages(client, db):
     response = client.get(reverse("home"))
     assert '<html lang="bo">' in response.text
     assert "藏文界面文字待母语审校" in response.text
+
+
+CHINESE = re.compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        (lambda: forms.IntegerField(min_value=0), "-1"),
+        (lambda: forms.IntegerField(), "很多"),
+        (lambda: forms.CharField(max_length=3), "ཀཁགང"),
+        (lambda: forms.DateField(), "2025-13-40"),
+        (lambda: forms.CharField(), ""),
+    ],
+)
+def test_djangos_own_validation_messages_are_tibetan_on_tibetan_pages(field, value):
+    # Django ships no Tibetan: without our catalogue these fell back to Chinese.
+    with translation.override("bo"):
+        with pytest.raises(forms.ValidationError) as refused:
+            field().clean(value)
+        message = " ".join(refused.value.messages)
+    assert re.search(r"[\u0f00-\u0fff]", message), message
+    assert not CHINESE.search(message), message
