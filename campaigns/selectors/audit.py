@@ -107,63 +107,64 @@ def action_label(code: str) -> str:
 
 # Every key of the data a service writes with an entry, in words (tests/test_audit_words.py
 # reads the services and fails on a key not named here). Lower-case labels are the models'
-# own field names, shown with a capital.
+# own field names, shown with a capital. Entries are shown in this order, whatever the order
+# the data comes back in: PostgreSQL's jsonb keeps no key order (it sorts them by length).
 DATA_LABELS = {
+    "username": gettext_lazy("User name"),
     "address": gettext_lazy("Network address"),
-    "after": gettext_lazy("After"),
-    "after_report": gettext_lazy("After the report was sent"),
-    "all_blocks": gettext_lazy("All blocks at once"),
-    "attempts_cleared": gettext_lazy("Failed attempts cleared"),
-    "based_on": gettext_lazy("Source edition's ID"),
-    "based_on_number": gettext_lazy("Copied from edition"),
-    "before": gettext_lazy("Before"),
-    "block": gettext_lazy("block"),
-    "bulk": gettext_lazy("Approved together with others"),
-    "bytes": gettext_lazy("Size"),
-    "campaign": gettext_lazy("Campaign"),
-    "caption": gettext_lazy("caption"),
-    "changed": gettext_lazy("changed"),
-    "changes": gettext_lazy("Changes"),
+    "role": gettext_lazy("Role"),
+    "title": gettext_lazy("Title"),
     "code": gettext_lazy("code"),
-    "comment": gettext_lazy("Comment"),
-    "copies": gettext_lazy("Copies"),
-    "count": gettext_lazy("Number"),
+    "kind": gettext_lazy("Kind"),
+    "file": gettext_lazy("File"),
+    "row": gettext_lazy("Row"),
+    "edition": gettext_lazy("Edition"),
+    "block": gettext_lazy("block"),
+    "position": gettext_lazy("position"),
+    "photo": gettext_lazy("photo"),
+    "caption": gettext_lazy("caption"),
+    "width": gettext_lazy("Width"),
+    "height": gettext_lazy("Height"),
+    "bytes": gettext_lazy("Size"),
+    "services": gettext_lazy("services offered"),
     "counties": gettext_lazy("Counties"),
     "counties_added": gettext_lazy("Counties added"),
     "counties_removed": gettext_lazy("Counties removed"),
-    "created": gettext_lazy("Events created"),
-    "date": gettext_lazy("Date"),
-    "days": gettext_lazy("Days overdue"),
     "document": gettext_lazy("Signed document"),
-    "edition": gettext_lazy("Edition"),
-    "ends_on": gettext_lazy("ends on"),
-    "fields": gettext_lazy("changed"),
-    "file": gettext_lazy("File"),
-    "from": gettext_lazy("Changed from"),
-    "height": gettext_lazy("Height"),
-    "kind": gettext_lazy("Kind"),
-    "locked_out": gettext_lazy("Locked out"),
-    "note": gettext_lazy("Note"),
-    "occasion": gettext_lazy("Occasion"),
+    "campaign": gettext_lazy("Campaign"),
     "org_unit": gettext_lazy("Org unit"),
-    "paper_size": gettext_lazy("Paper size"),
-    "photo": gettext_lazy("photo"),
-    "position": gettext_lazy("position"),
-    "reason": gettext_lazy("Reason"),
-    "role": gettext_lazy("Role"),
-    "row": gettext_lazy("Row"),
-    "rule": gettext_lazy("Retention rule"),
-    "services": gettext_lazy("services offered"),
-    "sign_ins": gettext_lazy("Sign-ins"),
-    "slowed": gettext_lazy("Refused while the account had to wait"),
     "starts_on": gettext_lazy("starts on"),
-    "submitted": gettext_lazy("Sent for review"),
-    "title": gettext_lazy("Title"),
+    "ends_on": gettext_lazy("ends on"),
+    "date": gettext_lazy("Date"),
+    "paper_size": gettext_lazy("Paper size"),
+    "copies": gettext_lazy("Copies"),
+    "count": gettext_lazy("Number"),
+    "from": gettext_lazy("Changed from"),
     "to": gettext_lazy("Changed to"),
-    "unchanged": gettext_lazy("Events unchanged"),
+    "before": gettext_lazy("Before"),
+    "after": gettext_lazy("After"),
+    "after_report": gettext_lazy("After the report was sent"),
+    "changed": gettext_lazy("changed"),
+    "changes": gettext_lazy("Changes"),
+    "fields": gettext_lazy("changed"),
+    "comment": gettext_lazy("Comment"),
+    "note": gettext_lazy("Note"),
+    "reason": gettext_lazy("Reason"),
+    "created": gettext_lazy("Events created"),
     "updated": gettext_lazy("Events updated"),
-    "username": gettext_lazy("User name"),
-    "width": gettext_lazy("Width"),
+    "unchanged": gettext_lazy("Events unchanged"),
+    "submitted": gettext_lazy("Sent for review"),
+    "sign_ins": gettext_lazy("Sign-ins"),
+    "days": gettext_lazy("Days overdue"),
+    "occasion": gettext_lazy("Occasion"),
+    "rule": gettext_lazy("Retention rule"),
+    "all_blocks": gettext_lazy("All blocks at once"),
+    "based_on": gettext_lazy("Source edition's ID"),
+    "based_on_number": gettext_lazy("Copied from edition"),
+    "bulk": gettext_lazy("Approved together with others"),
+    "locked_out": gettext_lazy("Locked out"),
+    "attempts_cleared": gettext_lazy("Failed attempts cleared"),
+    "slowed": gettext_lazy("Refused while the account had to wait"),
 }
 BOOLEAN_WORDS = {True: gettext_lazy("Yes"), False: gettext_lazy("No")}
 # Keys whose values are names of fields of the model the data describes.
@@ -282,6 +283,17 @@ def _field_label(model: type[Model] | None, name) -> str:
     return str(capfirst(field.verbose_name)) if field is not None else str(name)
 
 
+_READING_RANK = {key: rank for rank, key in enumerate(DATA_LABELS)}
+
+
+def _in_reading_order(data: dict) -> list[tuple[str, object]]:
+    """``data``'s items in DATA_LABELS' order, then any other key (a model's field names in
+    nested figures) alphabetically: the same on SQLite and on PostgreSQL."""
+    return sorted(
+        data.items(), key=lambda item: (_READING_RANK.get(item[0], len(DATA_LABELS)), item[0])
+    )
+
+
 def _value_text(value, *, key: str, model: type[Model] | None) -> str:
     if value is None or value == []:
         return "—"
@@ -293,7 +305,7 @@ def _value_text(value, *, key: str, model: type[Model] | None) -> str:
     if isinstance(value, dict):
         return ", ".join(
             f"{_key_label(name, model, nested=True)}: {_value_text(item, key=name, model=model)}"
-            for name, item in value.items()
+            for name, item in _in_reading_order(value)
         )
     if isinstance(value, bool):
         return str(BOOLEAN_WORDS[value])
@@ -324,7 +336,7 @@ def entry_details(entry: AuditEntry, *, leave_out: frozenset[str] = frozenset())
     if isinstance(entry.data, dict):
         text = "; ".join(
             f"{_key_label(key, model)}: {_value_text(value, key=key, model=model)}"
-            for key, value in entry.data.items()
+            for key, value in _in_reading_order(entry.data)
             if key not in leave_out
         )
     else:
