@@ -38,6 +38,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from campaigns.models import Campaign, Event, Membership, OrgUnit  # noqa: E402
+from campaigns.models.org import child_key_length  # noqa: E402
 from campaigns.selectors.coverage import unit_coverage  # noqa: E402
 from campaigns.selectors.events import EventFilters  # noqa: E402
 from portal.models import User  # noqa: E402
@@ -159,7 +160,7 @@ def main() -> None:
             sys.exit(f"{charts_url} answered {response.status_code}")
 
     parameters = {
-        "child_length": len(hq.path) + 8,
+        "child_length": child_key_length(hq.path),
         "campaign": campaign.pk,
         "prefix": f"{hq.path}%",
     }

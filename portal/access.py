@@ -4,6 +4,10 @@ A user sees the data of the org units they are a member of and of every unit bel
 (their subtree). Members of headquarters, and superusers, see everything. Every view, API
 endpoint, export and task starts from ``visible_to(user, Model)`` (or the queryset method
 of the same name); an object outside the scope is treated exactly like a missing one.
+
+The org tree's paths are built and cut by campaigns/models/org.py alone. That module imports
+this one (for ``OrgScopedQuerySet``), so this one imports its path functions inside the
+functions that use them, and looks models up through the app registry.
 """
 
 from __future__ import annotations
@@ -17,17 +21,6 @@ from django.db.models import Q
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-
-PATH_SEGMENT_WIDTH = 7
-PATH_SEPARATOR = "."
-
-
-def path_ancestors(path: str) -> list[str]:
-    """The paths of every unit above the unit with this path, root first."""
-    segments = path.split(PATH_SEPARATOR)[:-1]
-    return [
-        PATH_SEPARATOR.join(segments[:depth]) + PATH_SEPARATOR for depth in range(1, len(segments))
-    ]
 
 
 @dataclass(frozen=True)
@@ -59,6 +52,8 @@ class Scope:
         if self.units:
             condition |= Q(**{f"{path_lookup}__in": self.units})
         if include_ancestors:
+            from campaigns.models.org import path_ancestors  # here: the models import this module
+
             ancestors = sorted({a for path in self.paths for a in path_ancestors(path)})
             if ancestors:
                 condition |= Q(**{f"{path_lookup}__in": ancestors})
@@ -180,9 +175,11 @@ def action_scope(user: AbstractBaseUser | AnonymousUser | None, action: str) -> 
         return NOTHING
     if user.is_superuser:
         return EVERYTHING
+    from campaigns.models.org import path_is_root  # here: the models import this module
+
     roles = ACTION_ROLES[action]
     paths = sorted({path for path, role in _role_paths(user) if role in roles})
-    roots = [path for path in paths if path.count(PATH_SEPARATOR) == 1]
+    roots = [path for path in paths if path_is_root(path)]
     if action in NOT_FROM_HEADQUARTERS:
         # Held at headquarters: headquarters' own data, none of the branches'.
         below = [path for path in paths if path not in roots]
@@ -214,7 +211,9 @@ def may_read_audit(user: AbstractBaseUser | AnonymousUser | None) -> bool:
         return False
     if user.is_superuser:
         return True
-    return any(role == ADMIN or path.count(PATH_SEPARATOR) == 1 for path, role in _role_paths(user))
+    from campaigns.models.org import path_is_root  # here: the models import this module
+
+    return any(role == ADMIN or path_is_root(path) for path, role in _role_paths(user))
 
 
 # The sections of the site, each offered to those who can do one of the actions done there

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from campaigns.models import Event, InvalidTransition, OrgUnit
+from campaigns.models.org import child_key_length, path_is_root, path_length
 from tests import factories as f
 
 
@@ -127,3 +128,19 @@ def test_org_unit_paths_follow_the_tree(org_tree):
     assert sub.is_within(org_tree["branch_a"])
     assert not sub.is_within(org_tree["branch_b"])
     assert list(sub.ancestors()) == [org_tree["hq"], org_tree["branch_a"], org_tree["central_a"]]
+
+
+def test_a_unit_cannot_be_moved_below_itself(org_tree):
+    branch = org_tree["branch_a"]
+    branch.parent = org_tree["sub_a"]
+    with pytest.raises(ValidationError) as error:
+        branch.full_clean()
+    assert "parent" in error.value.message_dict
+
+
+def test_a_path_cut_to_the_child_key_names_the_child_it_lies_under(org_tree):
+    hq, branch, sub = org_tree["hq"], org_tree["branch_a"], org_tree["sub_a"]
+    assert sub.path[: child_key_length(hq.path)] == branch.path
+    assert hq.path[: child_key_length(hq.path)] == hq.path  # its own events keep its path
+    assert sub.path[: path_length(depth=2)] == branch.path
+    assert (path_is_root(hq.path), path_is_root(branch.path)) == (True, False)

@@ -49,7 +49,8 @@ from dataclasses import dataclass
 from django.db.models.functions import Substr
 
 from campaigns.models import OrgUnit
-from portal.access import PATH_SEGMENT_WIDTH, PATH_SEPARATOR, visible_to
+from campaigns.models.org import path_length
+from portal.access import visible_to
 
 SMALL_COUNT_LIMIT = 5
 SMALL_COUNT = "<5"
@@ -58,7 +59,7 @@ SUPPRESSED = "×"
 
 # A branch's path is headquarters' segment and its own ("0000001.0000004."); every unit
 # below it starts with that.
-BRANCH_PATH_LENGTH = 2 * (PATH_SEGMENT_WIDTH + len(PATH_SEPARATOR))
+BRANCH_PATH_LENGTH = path_length(depth=2)
 
 Shown = int | str | None
 

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from campaigns.imports.sheets import upload_checked
 from campaigns.models import AudienceGroup
 
 
@@ -34,6 +35,11 @@ class SignInSheetForm(forms.Form):
             }
         ),
     )
+
+    def clean_sheet(self):
+        sheet = self.cleaned_data["sheet"]
+        upload_checked(sheet)
+        return sheet
 
 
 class PersonalDataReasonForm(forms.Form):

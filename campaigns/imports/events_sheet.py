@@ -11,15 +11,12 @@ only) and the marked workbook an import gives back (its problems sheet first) ar
 as they are, and a sheet may lose its key row or its header row, or have others around it.
 Columns are found by their header, in any order; other columns are left alone.
 
-Cells are handled on purpose, each way tested (tests/imports/):
-- a formula is refused: only Excel or WPS know its value, and a sheet saved by another
-  program may hold none; the reason asks for the value itself. Text that merely starts
-  with "=" (a title the export wrote as text) is text. An error value (#REF!, #N/A) is
-  refused the same way;
+The file's checks, and how every import reads a cell (formulas and error values refused,
+full-width forms folded, choices by their Chinese label), are campaigns/imports/sheets.py's.
+The events sheet's own cells are handled on purpose, each way tested (tests/imports/):
 - a date may be a real date cell or text such as 2025-03-12 10:00, 2025/3/12 or
   2025年3月12日 10时; a bare number in a date column is refused (it is no date);
-- full-width digits and letters (１２３) are read as ordinary ones in counts, dates, codes
-  and choices; titles and venues are kept exactly as typed, within their column's length;
+- titles and venues are kept exactly as typed (not folded), within their column's length;
 - an empty count means "not counted", 0 means none came; 60.0 is 60, 60人 is refused;
 - a county is given by its code, its name or both ("513233 红原县", as the template's list
   offers it), looked for in the unit's service area;
@@ -34,16 +31,14 @@ import io
 import logging
 import math
 import re
-import unicodedata
 import zipfile
-import zlib
 from dataclasses import dataclass, field
 from functools import cache
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, override
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook, load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
@@ -52,6 +47,20 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from campaigns import bounds
 from campaigns.exporters.xlsx import sheet_ready_to_print, write_cell, write_row
+from campaigns.imports.sheets import (
+    Problem,
+    SheetRefused,
+    cell_blank,
+    cell_refusal,
+    cell_text,
+    chinese_labels,
+    choice_read,
+    column_label,
+    merged_ranges,
+    sheet_rows,
+    workbook_checked,
+    workbook_open,
+)
 from campaigns.models import (
     AudienceGroup,
     Channel,
@@ -71,11 +80,7 @@ SHEET_NAME = "活动"
 HEADER_ROW, KEY_ROW, FIRST_DATA_ROW = 1, 2, 3
 # How far down a sheet its header row is looked for.
 HEADER_SEARCH_ROWS = 10
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 20_000
-# What the workbook's parts may unpack to: far above any real sheet of MAX_ROWS rows, far
-# below what a zip bomb would make the server write.
-MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -129,17 +134,10 @@ HEADER_NOTES = {
 
 
 @cache
-def _chinese_labels(choices) -> dict[str, str]:
-    """A choice set's Chinese labels, by value: the words the sheet's drop-down lists use."""
-    with override("zh-hans"):
-        return {value: str(label) for value, label in choices.choices}
-
-
-@cache
 def columns() -> tuple[Column, ...]:
     """Every column of the template, in order: the fixed ones, one per audience group, and
     the event number."""
-    labels = _chinese_labels(AudienceGroup)
+    labels = chinese_labels(AudienceGroup)
     return (
         *COLUMNS,
         *(
@@ -157,32 +155,7 @@ def columns() -> tuple[Column, ...]:
 def column_labels() -> dict[str, str]:
     """How a problem names each column of the template: its letter and Chinese header,
     e.g. "H 开始时间"."""
-    return {c.key: f"{get_column_letter(i)} {c.header_zh}" for i, c in enumerate(columns(), 1)}
-
-
-@dataclass
-class Problem:
-    """One thing wrong in the sheet, said where a person finds it."""
-
-    sheet: str
-    row: int
-    column: str  # the letter and the header, e.g. "H 开始时间"
-    value: str
-    reason: str
-
-    def __post_init__(self):
-        # Both are written to the marked workbook and to the job's row: neither takes
-        # every character a cell can hold.
-        self.value = bounds.UNSTORABLE.sub("\ufffd", str(self.value))
-        self.reason = bounds.UNSTORABLE.sub("\ufffd", str(self.reason))
-
-    @property
-    def cell(self) -> str:
-        """The cell's address, e.g. "H5", or "" for a problem of the whole sheet or row."""
-        letter = self.column.split(" ", 1)[0]
-        if not self.row or not re.fullmatch(r"[A-Z]{1,3}", letter):
-            return ""
-        return f"{letter}{self.row}"
+    return {c.key: column_label(i, c.header_zh) for i, c in enumerate(columns(), 1)}
 
 
 @dataclass
@@ -232,10 +205,10 @@ def template_workbook(*, county_choices: list[str]) -> bytes:
     # The lists live on a sheet of their own, so that they may be long (counties).
     lists = book.create_sheet("选项")
     list_columns = {
-        "venue_type": list(_chinese_labels(VenueType).values()),
-        "format": list(_chinese_labels(EventFormat).values()),
-        "channel": list(_chinese_labels(Channel).values()),
-        "topics": list(_chinese_labels(Topic).values()),
+        "venue_type": list(chinese_labels(VenueType).values()),
+        "format": list(chinese_labels(EventFormat).values()),
+        "channel": list(chinese_labels(Channel).values()),
+        "topics": list(chinese_labels(Topic).values()),
         "county": county_choices,
     }
     for list_index, (key, options) in enumerate(list_columns.items(), start=1):
@@ -263,91 +236,6 @@ def template_workbook(*, county_choices: list[str]) -> bytes:
 
 
 # ---- reading a filled sheet -----------------------------------------------------------
-
-
-class SheetRefused(Exception):
-    """The file cannot be read as a sheet at all (not a workbook, too big, a zip bomb)."""
-
-
-NOT_A_WORKBOOK = gettext_lazy("This is not an Excel workbook (.xlsx).")
-
-
-def workbook_checked(data: bytes) -> zipfile.ZipFile:
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise SheetRefused(
-            _("The file is larger than %(mb)s MB; split the sheet.")
-            % {"mb": MAX_UPLOAD_BYTES // (1024 * 1024)}
-        )
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        raise SheetRefused(NOT_A_WORKBOOK) from None
-    # The sizes are the archive's own claims, read before anything is unpacked.
-    if sum(info.file_size for info in archive.infolist()) > MAX_UNPACKED_BYTES:
-        raise SheetRefused(
-            _("This workbook unpacks to far more than any sheet of events; it was refused.")
-        )
-    return archive
-
-
-def workbook_open(data: bytes) -> Workbook:
-    """An uploaded workbook opened read-only, once its archive passed ``workbook_checked``."""
-    workbook_checked(data)
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception:  # openpyxl fails in as many ways as a file can be no workbook
-        raise SheetRefused(NOT_A_WORKBOOK) from None
-    if not book.worksheets:
-        raise SheetRefused(NOT_A_WORKBOOK)
-    return book
-
-
-def sheet_rows(sheet, **options):
-    """The rows of a read-only sheet (as values, or cells with ``values_only=False``). Its
-    XML is read only now, row by row: a part that turns out unreadable (an entity bomb, a
-    size the archive lied about, a number that is none) refuses the whole file like one
-    that does not open."""
-    options.setdefault("values_only", True)
-    rows = sheet.iter_rows(**options)
-    while True:
-        try:
-            cells = next(rows)
-        except StopIteration:
-            return
-        except Exception:
-            raise SheetRefused(NOT_A_WORKBOOK) from None
-        yield cells
-
-
-MERGE_CELL = re.compile(rb'<(?:\w+:)?mergeCell ref="([A-Z]{1,3}\d+:[A-Z]{1,3}\d+)"')
-
-
-def _merged_ranges(archive: zipfile.ZipFile, part_name: str) -> list[str]:
-    """The merged ranges of one sheet (read-only openpyxl does not report them).
-
-    Found by pattern in the sheet's XML rather than by parsing it a second time: the
-    mergeCell elements are flat, and a pattern reads no entities or anything else.
-    """
-    try:
-        with archive.open(part_name) as part:
-            return [ref.decode() for ref in MERGE_CELL.findall(part.read())]
-    except KeyError:
-        return []
-    except (zipfile.BadZipFile, OSError, EOFError, zlib.error):
-        # Unpacked only as far as the archive claims, so a false size shows here.
-        raise SheetRefused(NOT_A_WORKBOOK) from None
-
-
-def cell_blank(value) -> bool:
-    """Whether a cell holds nothing (spaces, full-width ones too, count as nothing)."""
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def cell_text(value) -> str:
-    """A cell as text, full-width forms folded (１２３ → 123), spaces trimmed."""
-    if value is None:
-        return ""
-    return unicodedata.normalize("NFKC", str(value)).strip()
 
 
 DATE_PATTERNS = [
@@ -433,40 +321,19 @@ def _event_id(value) -> int:
     return int(number)
 
 
-def _choice(key: str, value) -> str:
-    choices = CHOICES[key]
-    text = cell_text(value)
-    by_label = _by_label(choices)
-    if text in _chinese_labels(choices):  # the value itself, e.g. "village"
-        return text
-    if text in by_label:
-        return by_label[text]
-    raise ValueError(
-        _("Not one of: %(options)s.") % {"options": "、".join(_chinese_labels(choices).values())}
-    )
-
-
-@cache
-def _by_label(choices) -> dict[str, str]:
-    return {label: value for value, label in _chinese_labels(choices).items()}
-
-
 def _topics(value) -> list[str]:
-    by_label = _by_label(Topic)
     topics = []
     for part in re.split(r"[,，、;；/]", cell_text(value)):
         part = part.strip()
         if not part:
             continue
-        if part in _chinese_labels(Topic):
-            topics.append(part)
-        elif part in by_label:
-            topics.append(by_label[part])
-        else:
+        try:
+            topics.append(choice_read(Topic, part))
+        except ValueError:
             raise ValueError(
                 _("Unknown topic “%(topic)s”; choose from: %(options)s.")
-                % {"topic": part[:100], "options": "、".join(by_label)}
-            )
+                % {"topic": part[:100], "options": "、".join(chinese_labels(Topic).values())}
+            ) from None
     return topics
 
 
@@ -545,7 +412,7 @@ def _clean(key: str, value, counties: CountyLookup):
     if key == "county":
         return counties.find(value)
     if key in CHOICES:
-        return _choice(key, value)
+        return choice_read(CHOICES[key], value)
     if key == "topics":
         return _topics(value)
     if key == "event_id":
@@ -654,9 +521,6 @@ def _events_layout(book) -> _Layout:
     with none, or with several, is refused as a whole."""
     layouts = []
     for sheet in book.worksheets:
-        # A sheet's own claim of its size may be wrong (some programs write "A1"): read all
-        # that it holds instead of losing rows or columns past the claim.
-        sheet.reset_dimensions()
         layout = _layout(sheet)
         if layout is not None:
             layouts.append(layout)
@@ -709,7 +573,7 @@ def _rows_read(archive: zipfile.ZipFile, layout: _Layout, counties: CountyLookup
             )
         )
 
-    for ref in _merged_ranges(archive, sheet._worksheet_path):
+    for ref in merged_ranges(archive, sheet._worksheet_path):
         first_column, first_row, _last_column, last_row = range_boundaries(ref)
         if last_row < layout.first_data_row:
             continue  # merged headers: looks, not data
@@ -747,17 +611,10 @@ def _rows_read(archive: zipfile.ZipFile, layout: _Layout, counties: CountyLookup
             value = cell.value
             if value is None and not column.required:
                 continue  # most cells of a row: nothing typed there
-            if cell.data_type == "f":
+            refusal = cell_refusal(cell)
+            if refusal:
                 # An array formula is an object; the listing shows its text.
-                value = getattr(value, "text", value)
-                problem(number, column.key, value, _("A formula: type the value itself."))
-            elif cell.data_type == "e":
-                problem(
-                    number,
-                    column.key,
-                    value,
-                    _("An error value (%(value)s): type the value itself.") % {"value": value},
-                )
+                problem(number, column.key, getattr(value, "text", value), refusal)
             elif cell_blank(value):
                 if column.required:
                     problem(number, column.key, value, _("This column must be filled in."))
@@ -890,9 +747,7 @@ __all__ = [
     "EVENT_ID",
     "MAX_ROWS",
     "CountyLookup",
-    "Problem",
     "SheetReading",
-    "SheetRefused",
     "SheetRow",
     "column_labels",
     "columns",

@@ -3,12 +3,45 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
-from portal.access import (
-    PATH_SEGMENT_WIDTH,
-    PATH_SEPARATOR,
-    OrgScopedQuerySet,
-    path_ancestors,
-)
+from portal.access import OrgScopedQuerySet
+
+# The org tree is kept as materialized paths: a unit's path is the primary keys from the root
+# down to it, each zero-padded and closed by a dot ("0000001.0000004."). This module alone
+# knows that format: whatever builds a path, or cuts one to a unit above, asks it.
+PATH_SEGMENT_WIDTH = 7
+PATH_SEPARATOR = "."
+PATH_SEGMENT_LENGTH = PATH_SEGMENT_WIDTH + len(PATH_SEPARATOR)
+
+
+def child_path(parent_path: str, pk: int) -> str:
+    """The path of the unit ``pk`` placed below the unit at ``parent_path`` ("" for the root)."""
+    return f"{parent_path}{pk:0{PATH_SEGMENT_WIDTH}d}{PATH_SEPARATOR}"
+
+
+def path_ancestors(path: str) -> list[str]:
+    """The paths of every unit above the unit with this path, root first."""
+    segments = path.split(PATH_SEPARATOR)[:-1]
+    return [
+        PATH_SEPARATOR.join(segments[:depth]) + PATH_SEPARATOR for depth in range(1, len(segments))
+    ]
+
+
+def path_is_root(path: str) -> bool:
+    """Whether ``path`` is the root's: headquarters'."""
+    return path.count(PATH_SEPARATOR) == 1
+
+
+def path_length(depth: int) -> int:
+    """The length of the path of a unit ``depth`` levels down the tree (headquarters: 1), and
+    so of the start of every path below it that names it."""
+    return depth * PATH_SEGMENT_LENGTH
+
+
+def child_key_length(path: str) -> int:
+    """How much of a path below the unit at ``path`` names the child of that unit it lies
+    under; the unit's own path is shorter, so cut to this length it stays itself. The key by
+    which a subtree's figures are summed per child."""
+    return len(path) + PATH_SEGMENT_LENGTH
 
 
 class OrgUnitQuerySet(OrgScopedQuerySet):
@@ -87,7 +120,7 @@ class OrgUnit(models.Model):
                     {"parent": _("Only headquarters stands without a parent unit.")}
                 )
             return
-        if self.pk and self.parent.path.startswith(self.path) and self.path:
+        if self.pk and self.path and self.parent.is_within(self):
             raise ValidationError({"parent": _("A unit cannot be placed below itself.")})
         if self.KIND_DEPTH[self.kind] <= self.KIND_DEPTH[self.parent.kind]:
             raise ValidationError(
@@ -98,8 +131,7 @@ class OrgUnit(models.Model):
             )
 
     def _refresh_path(self) -> None:
-        prefix = self.parent.path if self.parent_id else ""
-        expected = f"{prefix}{self.pk:0{PATH_SEGMENT_WIDTH}d}{PATH_SEPARATOR}"
+        expected = child_path(self.parent.path if self.parent_id else "", self.pk)
         if expected == self.path:
             return
         old = self.path
@@ -118,9 +150,6 @@ class OrgUnit(models.Model):
 
     def ancestors(self) -> models.QuerySet["OrgUnit"]:
         return OrgUnit.objects.filter(path__in=path_ancestors(self.path))
-
-    def subtree(self) -> models.QuerySet["OrgUnit"]:
-        return OrgUnit.objects.filter(path__startswith=self.path)
 
     def service_counties(self) -> models.QuerySet:
         """The counties this unit may hold events in: its own service area, or, for a unit

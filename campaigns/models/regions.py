@@ -62,10 +62,6 @@ class Region(models.Model):
     def __str__(self) -> str:
         return f"{self.name_zh} ({self.code})"
 
-    @property
-    def is_special_area(self) -> bool:
-        return self.ethnic_area or self.old_revolutionary_area or self.remote_area
-
 
 # A county as people type it: its code, its name, or both, with or without a space between
 # ("513233", "红原县", "513233 红原县", "513233红原县").

@@ -7,8 +7,10 @@ hospital and the person, and the portal keeps screening figures only as counts p
 """
 
 import re
+import unicodedata
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -32,6 +34,19 @@ CONSENT_VERSION = "2026-1"
 CONSENT_RETENTION_DAYS = {"2026-1": 180}
 
 MAINLAND_MOBILE = re.compile(r"1[3-9]\d{9}")
+NOT_A_MOBILE = _("A mainland mobile number of 11 digits, such as 13812341234.")
+
+
+def phone_cleaned(value) -> str:
+    """A phone as typed (full-width digits, spaces, dashes, +86) as 11 digits, or a
+    ValidationError."""
+    text = unicodedata.normalize("NFKC", "" if value is None else str(value))
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if len(digits) == 13 and digits.startswith("86"):
+        digits = digits[2:]
+    if not MAINLAND_MOBILE.fullmatch(digits):
+        raise ValidationError(NOT_A_MOBILE, code="phone")
+    return digits
 
 
 def phone_masked(phone: str) -> str:
@@ -53,11 +68,7 @@ class SignIn(models.Model):
     phone = models.CharField(
         _("phone"),
         max_length=11,
-        validators=[
-            RegexValidator(
-                MAINLAND_MOBILE, _("A mainland mobile number of 11 digits, such as 13812341234.")
-            )
-        ],
+        validators=[RegexValidator(MAINLAND_MOBILE, NOT_A_MOBILE)],
     )
     audience_group = models.CharField(
         _("audience group"), max_length=32, choices=AudienceGroup.choices
@@ -90,7 +101,3 @@ class SignIn(models.Model):
     def __str__(self):
         # Never the name or the phone: this string lands in audit entries and logs.
         return f"sign-in {self.pk} of event {self.event_id}"
-
-    @property
-    def phone_masked(self) -> str:
-        return phone_masked(self.phone)

@@ -29,10 +29,9 @@ from campaigns.models import (
     VenueType,
 )
 from campaigns.models.events import audience_column
+from campaigns.models.org import child_key_length
 from campaigns.selectors.events import EventFilters, events_filtered, special_area_q
-from portal.access import PATH_SEGMENT_WIDTH, scope_of, visible_to
-
-CHILD_PATH_EXTRA = PATH_SEGMENT_WIDTH + 1  # one more "0000123." segment
+from portal.access import scope_of, visible_to
 
 
 def counted_statuses(include_reported: bool) -> tuple[str, ...]:
@@ -296,7 +295,7 @@ def unit_coverage(
     include_reported: bool = False,
 ) -> CoverageTable:
     """The units right below ``unit``, each with its subtree's figures against its target."""
-    child_length = len(unit.path) + CHILD_PATH_EXTRA
+    child_length = child_key_length(unit.path)
     children = {child.path: child for child in unit.children.order_by("path")}
     events = _events(user=user, campaign=campaign, unit=unit, filters=filters)
     by_child, total = _grouped_figures(

@@ -19,12 +19,10 @@ from campaigns.models import (
     ServiceType,
 )
 from campaigns.models.events import audience_column
+from campaigns.models.org import child_key_length
 from campaigns.selectors.coverage import counted_statuses
 from campaigns.selectors.events import EventFilters, events_filtered, special_area_q
-from portal.access import PATH_SEGMENT_WIDTH, PATH_SEPARATOR, visible_to
-
-# A child's path is its parent's path and one more segment ("0000012.").
-SEGMENT_LENGTH = PATH_SEGMENT_WIDTH + len(PATH_SEPARATOR)
+from portal.access import visible_to
 
 
 @dataclass
@@ -107,7 +105,7 @@ def regulator_statistics(
     counted_pks = events.values("pk")
     # Events of a child's subtree share the child's path as prefix; the unit's own events
     # have a shorter path, so their key is the unit's own path.
-    key_length = len(unit.path) + SEGMENT_LENGTH
+    key_length = child_key_length(unit.path)
 
     children = list(visible_to(user, OrgUnit).filter(parent=unit).order_by("code", "pk"))
     own = RegulatorRow(label=unit.name, unit=unit)

@@ -7,7 +7,8 @@ from django.db.models import Count
 from django.utils import timezone
 
 from campaigns.models import Event, Membership, OrgUnit
-from portal.access import path_ancestors, roles_held_over
+from campaigns.models.org import path_ancestors
+from portal.access import roles_held_over
 
 
 def overdue_planned_events(*, today: dt.date, after_days: int):

@@ -33,12 +33,11 @@ from django.utils.translation import gettext as _
 from campaigns.imports.events_sheet import (
     NOT_AN_EVENT,
     CountyLookup,
-    Problem,
     SheetReading,
-    SheetRefused,
     SheetRow,
     sheet_read,
 )
+from campaigns.imports.sheets import Problem, SheetRefused
 from campaigns.models import (
     AudienceCount,
     Campaign,

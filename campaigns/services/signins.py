@@ -1,42 +1,32 @@
 """Sign-ins: recording who came (with their consent), importing a paper list, showing
-phones in full, exporting the list, and deleting sign-ins once their retention has passed.
+the list with phones in full, exporting it, and deleting a sign-in.
 
 Every access to personal information beyond the masked list (phones shown in full, an
 export) is audited with who, which event, how many people and why, never with the names or
-phones themselves.
+phones themselves. Reading the sheet is campaigns/imports/sign_ins_sheet.py's, masking the
+list campaigns/selectors/signins.py's, and making the export's workbook
+campaigns/exporters/signins.py's; sign-ins past their retention are purged by
+campaigns/services/retention.py.
 """
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Page
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
-from campaigns.exporters.filenames import download_filename
-from campaigns.exporters.xlsx import sheet_ready_to_print, write_cell, write_row
-from campaigns.imports.events_sheet import (
-    Problem,
-    SheetRefused,
-    cell_blank,
-    cell_text,
-    sheet_rows,
-    workbook_open,
-)
-from campaigns.models import CONSENT_VERSION, AudienceGroup, Event, SignIn
-from campaigns.models.signins import MAINLAND_MOBILE
+from campaigns.exporters.signins import sign_ins_workbook
+from campaigns.imports.sheets import Problem, SheetRefused
+from campaigns.imports.sign_ins_sheet import PHONE, SignInSheetReading, sign_in_sheet_read
+from campaigns.models import CONSENT_VERSION, Event, SignIn
+from campaigns.models.signins import phone_cleaned
+from campaigns.selectors.signins import sign_ins_page
 from campaigns.services.audit import audit_record
 from portal.access import can, visible_to
-
-MAX_SHEET_ROWS = 2_000
-SHEET_HEADERS = ["姓名", "手机号", "受众类别", "已同意（是/否）"]
-YES = {"是", "已同意", "同意", "y", "yes", "1", "√", "✓"}
-
 
 # Once the report is sent, who came is part of what is reviewed, like its figures and
 # photos: nobody is added. A person may still have their sign-in deleted at any time (the
@@ -67,18 +57,6 @@ def _require_open(event: Event) -> None:
             ),
             code="report_sent",
         )
-
-
-def phone_cleaned(value) -> str:
-    """A phone as typed (full-width digits, spaces, dashes, +86) as 11 digits, or an error."""
-    digits = "".join(ch for ch in cell_text(value) if ch.isdigit())
-    if len(digits) == 13 and digits.startswith("86"):
-        digits = digits[2:]
-    if not MAINLAND_MOBILE.fullmatch(digits):
-        raise ValidationError(
-            _("A mainland mobile number of 11 digits, such as 13812341234."), code="phone"
-        )
-    return digits
 
 
 @transaction.atomic
@@ -153,25 +131,6 @@ class SignInImport:
         return not self.problems
 
 
-def sign_in_sheet_template() -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "签到"
-    write_row(sheet, 1, SHEET_HEADERS)
-    sheet_ready_to_print(sheet)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-def _groups_by_label() -> dict[str, str]:
-    from django.utils.translation import override
-
-    with override("zh-hans"):
-        labels = {str(label): value for value, label in AudienceGroup.choices}
-    return labels | {value: value for value in AudienceGroup.values}
-
-
 def sign_ins_import(*, user, event_id: int, data: bytes) -> SignInImport:
     """A paper sign-in list typed into the sheet: every row saved, or none.
 
@@ -182,115 +141,72 @@ def sign_ins_import(*, user, event_id: int, data: bytes) -> SignInImport:
     _require(user, "signin.record", event)
     _require_open(event)
     try:
-        book = workbook_open(data)
-        try:
-            return _sign_ins_read(user=user, event=event, sheet=book.worksheets[0])
-        finally:
-            book.close()
+        reading = sign_in_sheet_read(data)
     except SheetRefused as refusal:
         return SignInImport(problems=[Problem("", 0, "", "", str(refusal))])
+    _signed_in_already(event, reading)
+    if reading.problems:
+        return SignInImport(problems=sorted(reading.problems, key=lambda p: (p.row, p.column)))
+    return _sign_ins_save(user=user, event=event, reading=reading)
 
 
-def _sign_ins_read(*, user, event: Event, sheet) -> SignInImport:
-    groups = _groups_by_label()
-    problems: list[Problem] = []
-    rows: list[SignIn] = []
-    seen: dict[str, int] = {}
-    columns = [f"{letter} {header}" for letter, header in zip("ABCD", SHEET_HEADERS, strict=True)]
-
-    def problem(row, column, value, reason):
-        problems.append(Problem(sheet.title, row, columns[column], cell_text(value)[:100], reason))
-
-    for number, cells in enumerate(sheet_rows(sheet, min_row=2), start=2):
-        cells = (list(cells) + [None] * 4)[:4]
-        if all(cell_blank(cell) for cell in cells):
-            continue
-        if len(rows) + len(problems) >= MAX_SHEET_ROWS:
-            problem(number, 0, "", _("More than %(max)s rows.") % {"max": MAX_SHEET_ROWS})
-            break
-        name, phone, group, consent = cells
-        if any(isinstance(cell, str) and cell.startswith("=") for cell in cells):
-            problem(number, 0, "", _("A formula: type the value itself."))
-            continue
-        if cell_blank(name) or len(str(name).strip()) > 50:
-            problem(number, 0, name, _("A name of at most 50 characters."))
-        try:
-            phone = phone_cleaned(phone)
-        except ValidationError as error:
-            problem(number, 1, phone, error.messages[0])
-            phone = None
-        if phone and phone in seen:
-            problem(
-                number, 1, phone, _("Row %(row)s has this phone already.") % {"row": seen[phone]}
-            )
-        if phone:
-            seen.setdefault(phone, number)
-        group_value = groups.get(cell_text(group))
-        if group_value is None:
-            problem(
-                number, 2, group, _("Not one of: %(options)s.") % {"options": "、".join(groups)}
-            )
-        if cell_text(consent).lower() not in YES:
-            problem(number, 3, consent, _("Only people who agreed may be on the list (是)."))
-        rows.append(
-            SignIn(
-                event=event,
-                name=cell_text(name)[:50],
-                phone=phone or "",
-                audience_group=group_value or "",
-                consent_version=CONSENT_VERSION,
-                consented_at=event.starts_at,
-                created_by=user,
-            )
+def _signed_in_already(event: Event, reading: SignInSheetReading) -> None:
+    """A problem for each phone of the sheet that has signed in to the event already."""
+    taken = SignIn.objects.filter(event=event, phone__in=list(reading.phones))
+    for phone in sorted(taken.values_list("phone", flat=True)):
+        reading.problem(
+            reading.phones[phone],
+            PHONE,
+            phone,
+            _("This phone number has signed in to this event already."),
         )
-    taken = set(
-        SignIn.objects.filter(event=event, phone__in=list(seen)).values_list("phone", flat=True)
-    )
-    for phone in sorted(taken):
-        problem(seen[phone], 1, phone, _("This phone number has signed in to this event already."))
-    if problems:
-        return SignInImport(problems=sorted(problems, key=lambda p: (p.row, p.column)))
+
+
+def _sign_ins_save(*, user, event: Event, reading: SignInSheetReading) -> SignInImport:
+    sign_ins = [
+        SignIn(
+            event=event,
+            name=row.name,
+            phone=row.phone,
+            audience_group=row.audience_group,
+            consent_version=CONSENT_VERSION,
+            consented_at=event.starts_at,
+            created_by=user,
+        )
+        for row in reading.rows
+    ]
     try:
         with transaction.atomic():
             # Checked again under the event's lock: the report may have been sent meanwhile.
             _require_open(_event(user, event.pk, lock=True))
-            SignIn.objects.bulk_create(rows)
+            SignIn.objects.bulk_create(sign_ins)
             audit_record(
                 actor=user,
                 obj=event,
                 action="campaigns.signin.imported",
-                data={"sign_ins": len(rows)},
+                data={"sign_ins": len(sign_ins)},
             )
     except IntegrityError:
         # Someone recorded one of these phones since the check above: nothing was saved.
-        return SignInImport(
-            problems=[
-                Problem(
-                    sheet.title,
-                    0,
-                    "",
-                    "",
-                    _("A phone on the sheet signed in meanwhile; upload the sheet again."),
-                )
-            ]
-        )
-    return SignInImport(created=len(rows), problems=[])
+        meanwhile = _("A phone on the sheet signed in meanwhile; upload the sheet again.")
+        return SignInImport(problems=[Problem(reading.sheet, 0, "", "", meanwhile)])
+    return SignInImport(created=len(sign_ins), problems=[])
 
 
 @transaction.atomic
-def sign_ins_listed(*, user, event: Event) -> tuple[QuerySet, bool]:
-    """The event's sign-ins the user may see, and whether phones are shown in full to them.
+def sign_ins_listed(*, user, event: Event, page_number=1) -> tuple[Page, bool]:
+    """A page of the event's sign-ins as the user may see them (phones masked unless they
+    may see them in full), and whether phones are shown in full to them.
 
     Seeing phones in full is access to personal information: audited (how many, not whose).
     """
-    sign_ins = visible_to(user, SignIn).filter(event=event).order_by("pk")
-    in_full = can(user, "signin.personal", event.org_unit)
-    count = sign_ins.count() if in_full else 0
+    page, in_full = sign_ins_page(user=user, event=event, number=page_number)
+    count = page.paginator.count if in_full else 0
     if count:
         audit_record(
             actor=user, obj=event, action="campaigns.signin.viewed", data={"sign_ins": count}
         )
-    return sign_ins, in_full
+    return page, in_full
 
 
 def _reason_required(reason: str) -> str:
@@ -309,29 +225,7 @@ def sign_ins_export(*, user, event_id: int, reason: str) -> tuple[str, bytes]:
     _require(user, "signin.personal", event)
     reason = _reason_required(reason)
     sign_ins = list(visible_to(user, SignIn).filter(event=event).order_by("consented_at", "pk"))
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "签到"
-    headers = ["姓名", "手机号", "受众类别", "同意书版本", "同意时间"]
-    for column, header in enumerate(headers, start=1):
-        write_cell(sheet.cell(row=1, column=column), header)
-    local = timezone.get_current_timezone()
-    for row, sign_in in enumerate(sign_ins, start=2):
-        values = [
-            sign_in.name,
-            sign_in.phone,
-            sign_in.get_audience_group_display(),
-            sign_in.consent_version,
-            sign_in.consented_at.astimezone(local).strftime("%Y-%m-%d %H:%M"),
-        ]
-        for column, value in enumerate(values, start=1):
-            # Names and phones are text: a phone stays 11 digits, a name starting "=" inert.
-            cell = sheet.cell(row=row, column=column)
-            write_cell(cell, value)
-            cell.data_type = "s"
-    sheet_ready_to_print(sheet)
-    buffer = io.BytesIO()
-    book.save(buffer)
+    filename, data = sign_ins_workbook(event, sign_ins)
     audit_record(
         actor=user,
         obj=event,
@@ -339,4 +233,4 @@ def sign_ins_export(*, user, event_id: int, reason: str) -> tuple[str, bytes]:
         comment=reason,
         data={"sign_ins": len(sign_ins), "reason": reason},
     )
-    return download_filename("签到名单", event.title, extension="xlsx"), buffer.getvalue()
+    return filename, data

@@ -12,16 +12,11 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from campaigns.exporters.filenames import download_filename
-from campaigns.imports.events_sheet import (
-    MAX_ROWS,
-    MAX_UPLOAD_BYTES,
-    county_choice,
-    template_workbook,
-)
+from campaigns.imports.events_sheet import MAX_ROWS, county_choice, template_workbook
+from campaigns.imports.sheets import upload_checked
 from campaigns.models import Campaign, Job, OrgUnit
 from campaigns.services.jobs import job_enqueue
 from portal.access import can, visible_to
@@ -49,12 +44,7 @@ class EventsSheetForm(forms.Form):
 
     def clean_sheet(self):
         sheet = self.cleaned_data["sheet"]
-        if sheet.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("The file is larger than 10 MB; split the sheet."))
-        # Judged by content: an .xlsx workbook is a zip archive, whatever its name says.
-        if sheet.read(4) != b"PK\x03\x04":
-            raise forms.ValidationError(_("This is not an Excel workbook (.xlsx)."))
-        sheet.seek(0)
+        upload_checked(sheet)
         return sheet
 
 

@@ -4,7 +4,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
@@ -15,13 +14,12 @@ from django.views.decorators.http import require_POST
 
 from campaigns.exporters.filenames import download_filename
 from campaigns.forms.signins import PersonalDataReasonForm, SignInForm, SignInSheetForm
-from campaigns.imports.events_sheet import MAX_UPLOAD_BYTES
+from campaigns.imports.sign_ins_sheet import sign_in_sheet_template
 from campaigns.models import CONSENT_TEXTS, CONSENT_VERSION, Event, SignIn
 from campaigns.services import signins as services
 from campaigns.views.events import service_errors_shown
 from portal.access import can, visible_to
 
-SIGN_INS_PER_PAGE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -30,12 +28,14 @@ def _event(request, pk: int) -> Event:
 
 
 def _page(request, event, *, form=None, sheet_form=None, problems=None, status=200):
-    sign_ins, in_full = services.sign_ins_listed(user=request.user, event=event)
+    page, in_full = services.sign_ins_listed(
+        user=request.user, event=event, page_number=request.GET.get("page")
+    )
     may_record = can(request.user, "signin.record", event.org_unit)
     list_closed = event.status in services.REPORT_SENT
     context = {
         "event": event,
-        "page": Paginator(sign_ins, SIGN_INS_PER_PAGE).get_page(request.GET.get("page")),
+        "page": page,
         "in_full": in_full,
         "may_record": may_record and event.status != Event.Status.CANCELLED and not list_closed,
         "may_remove": may_record,
@@ -79,9 +79,6 @@ def event_sign_ins_import(request, pk: int):
     if not sheet_form.is_valid():
         return _page(request, event, sheet_form=sheet_form, status=400)
     upload = sheet_form.cleaned_data["sheet"]
-    if upload.size > MAX_UPLOAD_BYTES:
-        sheet_form.add_error("sheet", _("The file is too large."))
-        return _page(request, event, sheet_form=sheet_form, status=400)
     try:
         result = services.sign_ins_import(user=request.user, event_id=event.pk, data=upload.read())
     except ValidationError as error:
@@ -102,7 +99,7 @@ def event_sign_ins_template(request, pk: int):
     event = _event(request, pk)
     if not can(request.user, "signin.record", event.org_unit):
         raise PermissionDenied
-    response = HttpResponse(services.sign_in_sheet_template(), content_type=XLSX)
+    response = HttpResponse(sign_in_sheet_template(), content_type=XLSX)
     response["Content-Disposition"] = content_disposition_header(
         True, download_filename("签到表", event.title, extension="xlsx")
     )

@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from campaigns.imports.events_sheet import county_choice, problems_workbook, template_workbook
+from campaigns.imports.sign_ins_sheet import sign_in_sheet_template
 from campaigns.models import Event, Job
 from campaigns.services import signins
 from campaigns.services.imports import events_import
@@ -93,7 +94,7 @@ WORKBOOKS = {
     ),
     "import problems": (_problems, {"问题清单": (LANDSCAPE, 1)}),
     "import summary": (lambda world: _import_job(world, sheet(GOOD)), {"导入结果": (PORTRAIT, 1)}),
-    "sign-in template": (lambda world: signins.sign_in_sheet_template(), {"签到": (PORTRAIT, 1)}),
+    "sign-in template": (lambda world: sign_in_sheet_template(), {"签到": (PORTRAIT, 1)}),
     "sign-in export": (_sign_in_export, {"签到": (PORTRAIT, 1)}),
 }
 

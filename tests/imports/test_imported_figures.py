@@ -9,12 +9,12 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from campaigns.models import Campaign, Event, Job, OrgUnit
+from campaigns.seeding.seeds import seeds_load
 from campaigns.selectors.coverage import unit_coverage
 from campaigns.selectors.events import EventFilters
 from campaigns.services.events import event_approve
 from campaigns.services.imports import events_import
 from campaigns.services.jobs import job_execute
-from campaigns.services.seeds import seeds_load
 from portal.models import User
 from tests.factories import JobFactory
 from tests.imports.test_events_import import sheet

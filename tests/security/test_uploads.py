@@ -17,6 +17,7 @@ from django.core.files.storage import default_storage
 from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
+from campaigns.imports.sign_ins_sheet import HEADERS
 from campaigns.models import Event, Job, SignIn
 from campaigns.services import signins as services
 from campaigns.services.jobs import job_execute
@@ -138,7 +139,7 @@ REFUSAL = "该文件不是 Excel 工作簿（.xlsx）。"
 
 def _sign_in_sheet() -> bytes:
     book = Workbook()
-    book.active.append(services.SHEET_HEADERS)
+    book.active.append(HEADERS)
     book.active.append(["央金", 13912345678, "妇女", "是"])
     buffer = io.BytesIO()
     book.save(buffer)

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
+from campaigns.imports.sign_ins_sheet import HEADERS
 from campaigns.models import AuditEntry, Membership, PartnerService, SignIn
 from campaigns.models.signins import phone_masked
 from campaigns.services import events as event_services
@@ -34,7 +35,7 @@ def add(world, **changes):
 
 def sheet(*rows) -> bytes:
     book = Workbook()
-    book.active.append(services.SHEET_HEADERS)
+    book.active.append(HEADERS)
     for row in rows:
         book.active.append(list(row))
     buffer = io.BytesIO()

@@ -125,3 +125,12 @@ def test_an_approved_events_list_is_closed_and_a_deletion_asks_why(client, world
     assert "say why this sign-in is deleted" in refused
     assert not SignIn.objects.filter(pk=sign_in.pk).exists()
     assert AuditEntry.objects.get(action="campaigns.signin.removed").comment == "本人要求删除。"
+
+
+def test_a_reviewers_page_is_handed_no_full_phone(client, world):
+    f.SignInFactory(event=world.event, phone="13812341234")
+    client.force_login(world.reviewer)
+
+    response = client.get(url(world))
+
+    assert [sign_in.phone for sign_in in response.context["page"]] == ["138****1234"]

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from campaigns.services.seeds import seeds_load
+from campaigns.seeding.seeds import seeds_load
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from campaigns.services.scale import SCALE_CAMPAIGN_NAME, ScaleSeedError, seed_scale
+from campaigns.seeding.scale import SCALE_CAMPAIGN_NAME, ScaleSeedError, seed_scale
 
 
 class Command(BaseCommand):

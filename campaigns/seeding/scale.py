@@ -38,7 +38,7 @@ from campaigns.models import (
     Topic,
     VenueType,
 )
-from portal.access import PATH_SEGMENT_WIDTH, PATH_SEPARATOR
+from campaigns.models.org import child_path
 
 SCALE_CAMPAIGN_NAME = "规模测试宣传周"
 SCALE_CAMPAIGN_DAYS = (date(2025, 3, 1), date(2025, 3, 31))
@@ -394,7 +394,7 @@ def _org_units_insert(units: list[OrgUnit], areas: list[list[_Region]]) -> None:
     OrgUnit.objects.bulk_create(units, batch_size=BATCH_SIZE)
     # bulk_create skips OrgUnit.save(), which keeps the materialized path: set it likewise.
     for unit in units:
-        unit.path = f"{unit.parent.path}{unit.pk:0{PATH_SEGMENT_WIDTH}d}{PATH_SEPARATOR}"
+        unit.path = child_path(unit.parent.path, unit.pk)
     OrgUnit.objects.bulk_update(units, ["path"], batch_size=BATCH_SIZE)
     through = OrgUnit.service_area.through
     through.objects.bulk_create(

@@ -6,7 +6,7 @@ from django.db.models import Count, F, Sum
 
 from campaigns.models import AudienceCount, CampaignTarget, Event, OrgUnit, Region
 from campaigns.models.events import AUDIENCE_COLUMNS
-from campaigns.services.scale import (
+from campaigns.seeding.scale import (
     SCALE_CAMPAIGN_NAME,
     SCALE_CODE_PREFIX,
     ScaleSeedError,

@@ -27,10 +27,10 @@ from campaigns.models import (
     Region,
     SignIn,
 )
+from campaigns.seeding.seeds import MODELS_COUNTED, materials_load, seeds_load
 from campaigns.selectors.coverage import coverage_mix, unit_coverage
 from campaigns.selectors.events import EventFilters
 from campaigns.services.jobs import job_execute
-from campaigns.services.seeds import MODELS_COUNTED, materials_load, seeds_load
 from portal.access import visible_to
 from portal.models import User
 from tests.factories import JobFactory
