@@ -349,7 +349,6 @@ def test_bulk_approval_names_a_report_changed_after_the_list_was_opened(client, 
     assert Event.objects.get(pk=world.event.pk).status == Event.Status.REPORTED
 
 
-@pytest.mark.parametrize("posted", [{}, {"version": 2}], ids=["no-version", "older-version"])
 @pytest.mark.parametrize(
     ("name", "user", "extra"),
     [
@@ -359,8 +358,9 @@ def test_bulk_approval_names_a_report_changed_after_the_list_was_opened(client, 
     ],
 )
 def test_a_transition_not_from_the_version_seen_gives_the_conflict_message(
-    client, world, name, user, extra, posted
+    client, world, name, user, extra
 ):
+    posted = {"version": 2}
     if name == "event_submit":
         services.event_report_save(
             user=world.organizer,
@@ -389,12 +389,80 @@ def test_a_transition_not_from_the_version_seen_gives_the_conflict_message(
     assert (after.status, after.version) == (before.status, before.version)
 
 
-def test_cancelling_without_the_version_seen_gives_the_conflict_message(client, world):
-    response = _client(client, world.organizer).post(
-        reverse("event_cancel", args=[world.event.pk]), {"text": "暴雪封路。"}
+VERSION_MISSING = "Nothing was changed: the page this came from did not say which version"
+
+
+@pytest.mark.parametrize("version", [None, "", "latest", "-1"])
+@pytest.mark.parametrize(
+    ("name", "user", "data", "reported"),
+    [
+        ("event_submit", "organizer", {}, False),
+        ("event_cancel", "organizer", {"text": "暴雪封路。"}, False),
+        ("event_approve", "reviewer", {}, True),
+        ("event_return", "reviewer", {"text": "请补充照片。"}, True),
+        ("event_head_count_confirm", "reviewer", {"head_count": "45"}, True),
+    ],
+)
+def test_a_change_that_names_no_version_is_refused_as_such_and_changes_nothing(
+    client, world, name, user, data, reported, version
+):
+    if reported:
+        _reported(world)
+    else:  # a report to submit
+        services.event_report_save(
+            user=world.organizer,
+            event_id=world.event.pk,
+            expected_version=1,
+            figures={"head_count": 40},
+            audience={"women": 35},
+        )
+    before = Event.objects.get(pk=world.event.pk)
+    if version is not None:
+        data = data | {"version": version}
+
+    response = _client(client, getattr(world, user)).post(
+        reverse(name, args=[world.event.pk]), data, follow=True
     )
-    assert "Someone else saved this event after you opened it" in response.text
-    assert Event.objects.get(pk=world.event.pk).status == Event.Status.PLANNED
+
+    assert VERSION_MISSING in response.text
+    assert "Someone else saved this event" not in response.text
+    after = Event.objects.get(pk=world.event.pk)
+    assert (after.status, after.version, after.head_count) == (
+        before.status,
+        before.version,
+        before.head_count,
+    )
+
+
+def test_a_plan_change_that_names_no_version_is_refused_as_such(client, world):
+    response = _client(client, world.organizer).post(
+        reverse("event_edit", args=[world.event.pk]),
+        _plan_post(world, title="红原牧区宣讲（改期）") | {"version": ""},
+    )
+    assert VERSION_MISSING in response.text
+    assert Event.objects.get(pk=world.event.pk).version == 1
+
+
+def test_a_bulk_approval_with_a_report_of_no_version_approves_none(client, world):
+    _reported(world)
+    other = f.EventFactory(org_unit=world.event.org_unit, campaign=world.event.campaign)
+    services.event_report_save(
+        user=world.organizer,
+        event_id=other.pk,
+        expected_version=1,
+        figures={"head_count": 20},
+        audience={},
+    )
+    services.event_submit(user=world.organizer, event_id=other.pk, expected_version=2)
+
+    response = _client(client, world.reviewer).post(
+        reverse("event_approve_bulk"),
+        {"events": [world.event.pk, other.pk], f"version-{world.event.pk}": _seen(world)},
+        follow=True,
+    )
+
+    assert VERSION_MISSING in response.text
+    assert set(Event.objects.values_list("status", flat=True)) == {Event.Status.REPORTED}
 
 
 def test_return_without_a_note_keeps_the_report_and_asks_for_one(client, world):
@@ -704,7 +772,8 @@ def test_a_head_count_below_the_largest_group_is_refused_at_the_field(client, wo
 def test_a_head_count_confirmed_from_an_old_page_gives_the_conflict_message(client, world):
     derived_report(world)
     response = _client(client, world.organizer).post(
-        reverse("event_head_count_confirm", args=[world.event.pk]), {"head_count": "80"}
+        reverse("event_head_count_confirm", args=[world.event.pk]),
+        {"head_count": "80", "version": "1"},
     )
     assert response.status_code == 200
     notice = _between(response.text, 'id="head-count"', "</section>")
