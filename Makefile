@@ -16,18 +16,26 @@ RUN_PACKAGES := python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset
 # Calc to open exported sheets as a reader's spreadsheet program would.
 TEST_PACKAGES := $(RUN_PACKAGES) chromium poppler-utils libreoffice-calc
 
-.PHONY: run test lint messages catalogues migrate seeds print-fonts system-packages-run system-packages-test clean
+.PHONY: run test lint hooks messages catalogues migrate seeds print-fonts system-packages-run system-packages-test clean
 
 run: system-packages-run $(VENV)/.runtime messages migrate seeds print-fonts
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: system-packages-test $(VENV)/.dev messages
+test: system-packages-test $(VENV)/.dev hooks messages
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-lint: $(VENV)/.dev
+lint: $(VENV)/.dev hooks
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
+
+# The pre-commit hook in .githooks/ runs what `lint` checks on the staged files, so that a
+# commit does not break what CI checks. Installed only where this folder is a git checkout
+# of its own; a set-up that cannot install it goes on without it.
+hooks:
+	@if [ "$$(git rev-parse --show-toplevel 2>/dev/null)" = "$(CURDIR)" ]; then \
+		git config core.hooksPath .githooks || echo "The pre-commit hook was not installed."; \
+	fi
 
 messages: $(VENV)/.runtime
 	$(PY) manage.py compilemessages --ignore=.venv -v 0

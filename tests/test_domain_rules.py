@@ -1,10 +1,10 @@
-"""Rules the database itself enforces, and the event status machine."""
+"""Rules the database itself enforces, and the status machines of events and editions."""
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from campaigns.models import Event, InvalidTransition, OrgUnit
+from campaigns.models import Event, InvalidTransition, MaterialEdition, OrgUnit
 from campaigns.models.org import child_key_length, path_is_root, path_length
 from tests import factories as f
 
@@ -109,6 +109,40 @@ def test_refused_status_transitions_say_why(start, to):
     with pytest.raises(InvalidTransition):
         event.transition(to=to)
     assert event.status == start
+
+
+@pytest.mark.parametrize(
+    ("start", "to"),
+    [
+        ("draft", "translated"),
+        ("translated", "reviewed"),
+        ("reviewed", "approved"),
+        ("translated", "draft"),
+        ("reviewed", "draft"),
+    ],
+)
+def test_allowed_edition_transitions(start, to):
+    edition = MaterialEdition(status=start)
+    edition.transition(to=to)
+    assert edition.status == to
+
+
+@pytest.mark.parametrize(
+    ("start", "to"),
+    [
+        ("draft", "reviewed"),
+        ("draft", "approved"),
+        ("translated", "approved"),
+        ("approved", "draft"),
+        ("approved", "translated"),
+    ],
+)
+def test_refused_edition_transitions_say_why(start, to):
+    edition = MaterialEdition(status=start)
+    with pytest.raises(InvalidTransition) as refused:
+        edition.transition(to=to)
+    assert refused.value.code == "invalid_transition"
+    assert edition.status == start
 
 
 def test_only_headquarters_stands_without_a_parent(db):

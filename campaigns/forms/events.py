@@ -16,6 +16,7 @@ from campaigns.forms.bounded import (
     RowsChoiceField,
     count_field,
 )
+from campaigns.forms.versions import VersionField
 from campaigns.models import (
     AudienceGroup,
     Campaign,
@@ -135,13 +136,6 @@ def county_lookup(text: str, area) -> Region:
     raise forms.ValidationError(
         _("No county is called or numbered “%(text)s”."), params={"text": text}, code="unknown"
     )
-
-
-class VersionField(forms.IntegerField):
-    widget = forms.HiddenInput
-
-    def __init__(self, **kwargs):
-        super().__init__(min_value=1, max_value=bounds.DATABASE_INTEGER.high, **kwargs)
 
 
 class PhotoFilesInput(forms.FileInput):
@@ -389,9 +383,7 @@ class HeadCountForm(forms.Form):
     """The head count of an in-person event, confirmed or corrected on its page."""
 
     head_count = count_field(bounds.PEOPLE, label=HEAD_COUNT_LABEL, help_text=HEAD_COUNT_HELP)
-    # Not required: a post without it is refused by the service as a stale edit, with the
-    # message every other form of the event gives.
-    version = VersionField(required=False)
+    version = VersionField()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -506,7 +498,7 @@ class NoteForm(forms.Form):
     text = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}), max_length=bounds.NOTE_LENGTH, strip=True
     )
-    version = VersionField(required=False)
+    version = VersionField()
 
     def __init__(self, *args, label, **kwargs):
         super().__init__(*args, **kwargs)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campaigns import bounds
 from campaigns.forms.partners import OrgUnitChoiceField
+from campaigns.forms.versions import VersionField
 from campaigns.models import EditionBlock, Material, MaterialEdition, OrgUnit, Topic
 
 
@@ -81,16 +82,9 @@ class BlockForm(forms.Form):
         strip=False,
         widget=forms.Textarea(attrs={"rows": 4, "lang": "bo", "data-grow": ""}),
     )
-    version = forms.IntegerField(
-        min_value=0, max_value=bounds.DATABASE_INTEGER.high, widget=forms.HiddenInput
-    )
+    version = VersionField()
     # Set by "keep my text" after a conflict: the version the user has now seen and overrides.
-    overwrite_version = forms.IntegerField(
-        min_value=0,
-        max_value=bounds.DATABASE_INTEGER.high,
-        required=False,
-        widget=forms.HiddenInput,
-    )
+    overwrite_version = VersionField(required=False)
 
     def expected_version(self) -> int:
         overwrite = self.cleaned_data.get("overwrite_version")
@@ -119,9 +113,4 @@ class ReturnForm(forms.Form):
         max_length=bounds.NOTE_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    version = forms.IntegerField(
-        min_value=0,
-        max_value=bounds.DATABASE_INTEGER.high,
-        required=False,
-        widget=forms.HiddenInput,
-    )
+    version = VersionField()

@@ -153,6 +153,8 @@ class Event(models.Model):
         Status.APPROVED: set(),
         Status.CANCELLED: set(),
     }
+    # Statuses in which the organizer may still change the plan and the report.
+    EDITABLE = frozenset({Status.PLANNED, Status.RETURNED})
 
     campaign = models.ForeignKey(
         "campaigns.Campaign", models.PROTECT, related_name="events", verbose_name=_("campaign")
@@ -352,6 +354,11 @@ class Event(models.Model):
             if counts.get(group) is not None
             and (self.head_count is None or counts[group] > self.head_count)
         ]
+
+    @property
+    def is_editable(self) -> bool:
+        """Whether the organizer may still change the plan and the report."""
+        return self.status in self.EDITABLE
 
     def can_move_to(self, status: str) -> bool:
         return status in self.TRANSITIONS[self.Status(self.status)]

@@ -7,7 +7,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from campaigns import bounds
-from campaigns.models.events import Topic
+from campaigns.models.events import InvalidTransition, Topic
 from portal.access import OrgScopedQuerySet
 
 
@@ -66,13 +66,31 @@ class MaterialEditionQuerySet(OrgScopedQuerySet):
 
 
 class MaterialEdition(models.Model):
-    """One numbered edition of a material's bilingual text. Only approved editions print."""
+    """One numbered edition of a material's bilingual text. Only approved editions print.
+
+    An edition moves draft → translated → reviewed → approved, and a translated or reviewed
+    one may be returned to draft; the services in ``services/materials.py`` make each move,
+    with who made it, its checks and its audit entry.
+    """
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("draft")
         TRANSLATED = "translated", _("translated")
         REVIEWED = "reviewed", _("reviewed")
         APPROVED = "approved", _("approved")
+
+    TRANSITIONS = {
+        Status.DRAFT: {Status.TRANSLATED},
+        Status.TRANSLATED: {Status.REVIEWED, Status.DRAFT},
+        Status.REVIEWED: {Status.APPROVED, Status.DRAFT},
+        Status.APPROVED: set(),
+    }
+    # Statuses in which the blocks' text may still change: an approved edition never
+    # changes again, and a reviewed one is returned to draft first.
+    TEXT_EDITABLE = frozenset({Status.DRAFT, Status.TRANSLATED})
+    # Statuses in which a native reader clears the Tibetan: once it is translated, before
+    # the edition is approved.
+    NATIVE_REVIEW_OPEN = frozenset({Status.TRANSLATED, Status.REVIEWED})
 
     material = models.ForeignKey(
         Material, models.CASCADE, related_name="editions", verbose_name=_("material")
@@ -135,6 +153,39 @@ class MaterialEdition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.material} · {self.number}"
+
+    @property
+    def text_editable(self) -> bool:
+        """Whether the blocks' text may still change."""
+        return self.status in self.TEXT_EDITABLE
+
+    def translated_by_user(self, user) -> bool:
+        """Whether ``user`` translated this edition: the four-eyes rule keeps them from
+        reviewing, approving it or clearing its native review."""
+        return self.translated_by_id is not None and self.translated_by_id == user.pk
+
+    def can_move_to(self, status: str) -> bool:
+        return status in self.TRANSITIONS[self.Status(self.status)]
+
+    def transition(self, *, to: str) -> None:
+        """Move to ``to`` in memory, or raise InvalidTransition; the caller saves."""
+        if not self.can_move_to(to):
+            raise InvalidTransition(
+                _("A %(current)s edition cannot become %(target)s.")
+                % {"current": self.get_status_display(), "target": self.Status(to).label},
+                code="invalid_transition",
+            )
+        self.status = to
+
+    def blocks_awaiting_native_review(self) -> models.QuerySet:
+        """The blocks whose Tibetan awaits a native reader, in order. A block without
+        Tibetan has nothing to review, so a Chinese-only edition has none."""
+        return self.blocks.awaiting_native_review().order_by("position")
+
+    def native_review_pending(self) -> bool:
+        """Whether Tibetan text of the edition still awaits a native reader (read from its
+        blocks; ``needs_native_review`` is the summary the services keep of it)."""
+        return self.blocks_awaiting_native_review().exists()
 
 
 # Characters in one language of one block: a block is one heading, paragraph or list of a

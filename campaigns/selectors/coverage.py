@@ -31,7 +31,7 @@ from campaigns.models import (
 from campaigns.models.events import audience_column
 from campaigns.models.org import child_key_length
 from campaigns.selectors.events import EventFilters, events_filtered, special_area_q
-from portal.access import scope_of, visible_to
+from portal.access import visible_to
 
 
 def counted_statuses(include_reported: bool) -> tuple[str, ...]:
@@ -116,16 +116,6 @@ class CountyCoverage:
     @property
     def covered(self) -> bool:
         return self.figures.events > 0
-
-
-def coverage_root(user) -> OrgUnit | None:
-    """Where the user's coverage starts: headquarters, or their own outermost unit."""
-    scope = scope_of(user)
-    if scope.everything:
-        return OrgUnit.objects.filter(parent__isnull=True).order_by("pk").first()
-    if not scope.paths:
-        return None
-    return OrgUnit.objects.filter(path=scope.paths[0]).first()
 
 
 def coverage_unit(*, user, unit_id: int) -> OrgUnit:

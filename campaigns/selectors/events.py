@@ -78,30 +78,46 @@ def special_area_q(flag: str, prefix: str = "county__") -> Q:
     return Q(**{f"{prefix}{flag}": True})
 
 
+# The filters that match a column of the event (or of its county), each with its lookup.
+COLUMN_FILTERS = {
+    "campaign_id": "campaign_id",
+    "status": "status",
+    "statuses": "status__in",
+    "county_id": "county_id",
+    "prefecture_id": "county__parent_id",
+    "venue_type": "venue_type",
+    "format": "format",
+}
+
+
+def _within_unit(events: QuerySet[Event], org_unit_id: int) -> QuerySet[Event]:
+    """``events`` of the unit and of every unit below it; none for a unit that is gone."""
+    path = OrgUnit.objects.filter(pk=org_unit_id).values_list("path", flat=True).first()
+    return events.filter(org_unit__path__startswith=path) if path else events.none()
+
+
+def _on_channel(events: QuerySet[Event], channel: str) -> QuerySet[Event]:
+    if channel == "online":
+        return events.exclude(channel=Channel.OFFLINE)
+    if channel == "offline":
+        return events.filter(channel=Channel.OFFLINE)
+    return events
+
+
 def events_filtered(events: QuerySet[Event], filters: EventFilters) -> QuerySet[Event]:
     """``events`` narrowed by ``filters``; the caller has already scoped them to a user."""
-    if filters.campaign_id:
-        events = events.filter(campaign_id=filters.campaign_id)
-    if filters.status:
-        events = events.filter(status=filters.status)
-    if filters.statuses:
-        events = events.filter(status__in=filters.statuses)
+    columns = {
+        lookup: value
+        for name, lookup in COLUMN_FILTERS.items()
+        if (value := getattr(filters, name))
+    }
+    events = _on_channel(events.filter(**columns), filters.channel)
     if filters.org_unit_id:
-        unit_path = OrgUnit.objects.filter(pk=filters.org_unit_id).values_list("path", flat=True)
-        path = unit_path.first()
-        events = events.filter(org_unit__path__startswith=path) if path else events.none()
+        events = _within_unit(events, filters.org_unit_id)
     if filters.starts_on:
         events = events.filter(starts_at__gte=_day_start(filters.starts_on))
     if filters.ends_on:
         events = events.filter(starts_at__lt=_day_start(filters.ends_on + dt.timedelta(days=1)))
-    if filters.county_id:
-        events = events.filter(county_id=filters.county_id)
-    if filters.prefecture_id:
-        events = events.filter(county__parent_id=filters.prefecture_id)
-    if filters.venue_type:
-        events = events.filter(venue_type=filters.venue_type)
-    if filters.format:
-        events = events.filter(format=filters.format)
     if filters.topic:
         events = events.filter(
             Exists(EventTopic.objects.filter(event=OuterRef("pk"), topic=filters.topic))
@@ -114,10 +130,6 @@ def events_filtered(events: QuerySet[Event], filters: EventFilters) -> QuerySet[
                 )
             )
         )
-    if filters.channel == "online":
-        events = events.exclude(channel=Channel.OFFLINE)
-    elif filters.channel == "offline":
-        events = events.filter(channel=Channel.OFFLINE)
     if filters.special_area:
         events = events.filter(special_area_q(filters.special_area))
     if filters.search:
@@ -241,7 +253,6 @@ def event_page(*, user, event_id: int) -> EventPage:
         warnings=event_warnings(event),
         may_plan=can(user, "event.plan", event.org_unit),
         may_report=(may_report := can(user, "event.report", event.org_unit)),
-        may_change_report=may_report
-        and event.status in (Event.Status.PLANNED, Event.Status.RETURNED),
+        may_change_report=may_report and event.is_editable,
         may_review=can(user, "event.review", event.org_unit),
     )

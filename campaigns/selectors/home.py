@@ -5,7 +5,8 @@ from dataclasses import dataclass, field
 from django.db.models import Count
 from django.utils import timezone
 
-from campaigns.models import Campaign, Event, Membership
+from campaigns.models import Campaign, Event, Membership, OrgUnit
+from campaigns.selectors.org import own_units
 from portal.access import visible_to
 
 
@@ -13,6 +14,8 @@ from portal.access import visible_to
 class HomeSummary:
     memberships: list[Membership]
     campaign: Campaign | None
+    # The units whose events the user may export, each offered when there are several.
+    export_units: list[OrgUnit] = field(default_factory=list)
     events_by_status: dict[str, int] = field(default_factory=dict)
     events_total: int = 0
 
@@ -23,7 +26,9 @@ def home_summary(*, user) -> HomeSummary:
         Membership.objects.filter(user=user).select_related("org_unit").order_by("org_unit__path")
     )
     campaign = Campaign.objects.current(timezone.localdate())
-    summary = HomeSummary(memberships=memberships, campaign=campaign)
+    summary = HomeSummary(
+        memberships=memberships, campaign=campaign, export_units=own_units(user=user)
+    )
     if campaign is None:
         return summary
     counts = (

@@ -22,7 +22,6 @@ from campaigns.models import (
     OrgUnit,
 )
 from campaigns.selectors.audit import action_label
-from campaigns.services.materials import TEXT_EDITABLE
 from portal.access import action_scope, can, filter_by_action, is_native_reader, visible_to
 
 Status = MaterialEdition.Status
@@ -200,27 +199,28 @@ def editor_permissions(
     approved yet; ``current``: no newer approved edition replaced it, so it may be ordered.
     """
     unit = edition.material.org_unit
-    status = edition.status
-    text_editable = status in TEXT_EDITABLE
-    is_translator = edition.translated_by_id is not None and edition.translated_by_id == user.pk
+    text_editable = edition.text_editable
+    is_translator = edition.translated_by_user(user)
     may_review_role = can(user, "edition.review", unit)
     may_approve_role = can(user, "edition.approve", unit)
     native_reader = is_native_reader(user)
-    could_approve = status == Status.REVIEWED and may_approve_role and not is_translator
+    could_approve = edition.can_move_to(Status.APPROVED) and may_approve_role and not is_translator
     return {
         "text_editable": text_editable,
         "is_translator": is_translator,
         "may_add_block": text_editable and can(user, "material.edit", unit),
         "may_edit_text": text_editable and can(user, "edition.translate", unit),
         "may_comment": can(user, "material.edit", unit),
-        "may_translate": status == Status.DRAFT and can(user, "edition.translate", unit),
-        "may_review": status == Status.TRANSLATED and may_review_role and not is_translator,
+        "may_translate": edition.can_move_to(Status.TRANSLATED)
+        and can(user, "edition.translate", unit),
+        "may_review": edition.can_move_to(Status.REVIEWED)
+        and may_review_role
+        and not is_translator,
         "is_native_reader": native_reader,
         "may_approve": could_approve and not native_review_pending,
-        "may_return": status in (Status.TRANSLATED, Status.REVIEWED)
-        and (may_review_role or may_approve_role),
-        "may_order": status == Status.APPROVED and current and may_order_print_runs(user),
-        "may_clear_native_review": status in (Status.TRANSLATED, Status.REVIEWED)
+        "may_return": edition.can_move_to(Status.DRAFT) and (may_review_role or may_approve_role),
+        "may_order": edition.status == Status.APPROVED and current and may_order_print_runs(user),
+        "may_clear_native_review": edition.status in MaterialEdition.NATIVE_REVIEW_OPEN
         and native_reader
         and not is_translator,
     }

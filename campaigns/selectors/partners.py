@@ -53,11 +53,6 @@ def partner_units_editable(*, user) -> QuerySet[OrgUnit]:
     return filter_by_action(OrgUnit.objects.all(), user, "partner.edit")
 
 
-def partner_default_unit(*, user, units: QuerySet[OrgUnit]) -> OrgUnit | None:
-    """The unit a new partner belongs to unless the user picks another: their own, highest first."""
-    return units.filter(memberships__user=user).order_by("path").first() or units.first()
-
-
 def partner_filter_units(*, user) -> QuerySet[OrgUnit]:
     """The units the partner list can be narrowed to: those owning a partner the user sees."""
     # Scoped through the partners: a branch's hospital is shared with its sub-branches, so

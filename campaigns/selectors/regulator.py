@@ -86,38 +86,18 @@ def _zero(expression) -> Coalesce:
     return Coalesce(expression, Value(0), output_field=IntegerField())
 
 
-def regulator_statistics(
-    *, user, campaign: Campaign, unit: OrgUnit, filters: EventFilters, include_reported: bool
-) -> RegulatorStatistics:
-    """The campaign's approved (or approved and reported) events below ``unit`` that ``user``
-    may see, narrowed by ``filters``, summed per child unit of ``unit``, and in total.
+class _Rows(dict):
+    """The rows of a sheet by key: a unit's path, cut to the length of its children's."""
 
-    Each kind of figure is one grouped query over all rows, whatever the number of units."""
-    filters = replace(
-        filters,
-        campaign_id=campaign.pk,
-        statuses=counted_statuses(include_reported),
-        org_unit_id=None,  # the subtree is ``unit``'s, applied below
-    )
-    events = events_filtered(
-        visible_to(user, Event).filter(org_unit__path__startswith=unit.path), filters
-    )
-    counted_pks = events.values("pk")
-    # Events of a child's subtree share the child's path as prefix; the unit's own events
-    # have a shorter path, so their key is the unit's own path.
-    key_length = child_key_length(unit.path)
-
-    children = list(visible_to(user, OrgUnit).filter(parent=unit).order_by("code", "pk"))
-    own = RegulatorRow(label=unit.name, unit=unit)
-    rows_by_key = {unit.path: own} | {
-        child.path: RegulatorRow(label=child.name, unit=child) for child in children
-    }
-
-    def row(key: str) -> RegulatorRow:
+    def __missing__(self, key: str) -> RegulatorRow:
         # A path not among the children cannot occur (the subtree of a visible unit is
         # visible); should it ever, its figures still reach the totals, under its path.
-        return rows_by_key.setdefault(key, RegulatorRow(label=key))
+        self[key] = RegulatorRow(label=key)
+        return self[key]
 
+
+def _event_figures(events: QuerySet[Event], rows: _Rows, key_length: int) -> None:
+    """Each row's counts of events, people, counties and audience groups, in one query."""
     offline = Q(channel=Channel.OFFLINE)
     # The groups are summed from each event's copy of its counts, in the same query.
     audience = {
@@ -141,12 +121,15 @@ def regulator_statistics(
         )
     )
     for figures in per_unit_events:
-        target = row(figures.pop("key"))
+        target = rows[figures.pop("key")]
         for group in AudienceGroup.values:
             target.audience[group] = figures.pop(f"audience_{group}")
         for name, value in figures.items():
             setattr(target, name, value)
 
+
+def _material_figures(counted_pks: QuerySet, rows: _Rows, key_length: int) -> None:
+    """Each row's copies of handouts given out, in one query."""
     per_unit_materials = (
         MaterialUse.objects.filter(event__in=counted_pks)
         .annotate(key=Substr("event__org_unit__path", 1, key_length))
@@ -155,8 +138,11 @@ def regulator_statistics(
         .annotate(copies=_zero(Sum("copies")))
     )
     for figures in per_unit_materials:
-        row(figures["key"]).materials = figures["copies"]
+        rows[figures["key"]].materials = figures["copies"]
 
+
+def _service_figures(counted_pks: QuerySet, rows: _Rows, key_length: int) -> None:
+    """Each row's partner services, and the people screened and referred, in one query."""
     # Per unit, not per row: whether a screening figure may be shown depends on the figures
     # of the units' own events it adds up (disclosure.Tally). A few thousand rows at most.
     screening = Q(service_type=ServiceType.HEALTH_SCREENING)
@@ -171,13 +157,16 @@ def regulator_statistics(
         )
     )
     for figures in per_unit_services:
-        target = row(figures["event__org_unit__path"][:key_length])
+        target = rows[figures["event__org_unit__path"][:key_length]]
         target.partner_services += figures["services"]
         target.screened += Tally.own(figures["screened"])
         target.referred += Tally.own(figures["referred"])
 
+
+def _totals(rows: _Rows, events: QuerySet[Event]) -> RegulatorRow:
+    """The rows added up; distinct counties counted again over all the events."""
     totals = RegulatorRow()
-    for each in rows_by_key.values():
+    for each in rows.values():
         for name in RegulatorRow.ADDITIVE:
             setattr(totals, name, getattr(totals, name) + getattr(each, name))
         for group, people in each.audience.items():
@@ -189,16 +178,49 @@ def regulator_statistics(
     )
     totals.counties = covered["counties"]
     totals.special_area_counties = covered["special_area_counties"]
+    return totals
+
+
+def regulator_statistics(
+    *, user, campaign: Campaign, unit: OrgUnit, filters: EventFilters, include_reported: bool
+) -> RegulatorStatistics:
+    """The campaign's approved (or approved and reported) events below ``unit`` that ``user``
+    may see, narrowed by ``filters``, summed per child unit of ``unit``, and in total.
+
+    Each kind of figure is one grouped query over all rows, whatever the number of units."""
+    filters = replace(
+        filters,
+        campaign_id=campaign.pk,
+        statuses=counted_statuses(include_reported),
+        org_unit_id=None,  # the subtree is ``unit``'s, applied below
+    )
+    events = events_filtered(
+        visible_to(user, Event).filter(org_unit__path__startswith=unit.path), filters
+    )
+    counted_pks = events.values("pk")
+    # Events of a child's subtree share the child's path as prefix; the unit's own events
+    # have a shorter path, so their key is the unit's own path.
+    key_length = child_key_length(unit.path)
+
+    children = list(visible_to(user, OrgUnit).filter(parent=unit).order_by("code", "pk"))
+    own = RegulatorRow(label=unit.name, unit=unit)
+    rows = _Rows(
+        {unit.path: own}
+        | {child.path: RegulatorRow(label=child.name, unit=child) for child in children}
+    )
+    _event_figures(events, rows, key_length)
+    _material_figures(counted_pks, rows, key_length)
+    _service_figures(counted_pks, rows, key_length)
 
     # The unit's own events come first, and only when there are any.
-    rows = [own] if own.events else []
-    rows += [each for key, each in rows_by_key.items() if key != unit.path]
+    shown = [own] if own.events else []
+    shown += [each for key, each in rows.items() if key != unit.path]
     return RegulatorStatistics(
         campaign=campaign,
         unit=unit,
         filters=filters,
         include_reported=include_reported,
-        rows=rows,
-        totals=totals,
+        rows=shown,
+        totals=_totals(rows, events),
         events=events,
     )

@@ -61,8 +61,9 @@ PLAN_FIELDS = (
     "starts_at",
     "ends_at",
 )
-# Statuses in which the organizer may still change the plan and the report.
-EDITABLE = {Event.Status.PLANNED, Event.Status.RETURNED}
+# The statuses in which the organizer may still change the plan and the report (the
+# importer reads them here too).
+EDITABLE = Event.EDITABLE
 
 
 class StaleEdit(ValidationError):
@@ -117,7 +118,7 @@ def _require(user, action: str, org_unit: OrgUnit) -> None:
 
 
 def _require_editable(event: Event) -> None:
-    if event.status not in EDITABLE:
+    if not event.is_editable:
         raise ValidationError(
             _("A %(status)s event can no longer be changed.")
             % {"status": event.get_status_display()},

@@ -1,6 +1,7 @@
 """The material library and the translator's editor: every write to materials and editions.
 
-An edition moves draft → translated → reviewed → approved. Its translator may not review
+An edition moves draft → translated → reviewed → approved (the moves a status allows are
+``MaterialEdition.TRANSITIONS``, as an event's are on ``Event``). Its translator may not review
 it (the four-eyes rule), and it is approved only once a native reader of Tibetan (a person
 an administrator marked as one, ``portal.access.is_native_reader``) has cleared every block
 that has Tibetan text, block by block; each block keeps who cleared it and when, and a
@@ -28,15 +29,6 @@ from campaigns.services.audit import audit_record
 from portal.access import can, is_native_reader, visible_to
 
 Status = MaterialEdition.Status
-# Statuses in which the blocks' text may still change.
-TEXT_EDITABLE = {Status.DRAFT, Status.TRANSLATED}
-# Where each transition may start, and where it leads.
-TRANSITIONS = {
-    "translate": ({Status.DRAFT}, Status.TRANSLATED),
-    "review": ({Status.TRANSLATED}, Status.REVIEWED),
-    "approve": ({Status.REVIEWED}, Status.APPROVED),
-    "return": ({Status.TRANSLATED, Status.REVIEWED}, Status.DRAFT),
-}
 
 
 class StaleEdit(ValidationError):
@@ -82,7 +74,7 @@ def _edition_as_seen(*, user, edition_id: int, expected_version: int) -> Materia
 
 
 def _require_text_editable(edition: MaterialEdition) -> None:
-    if edition.status not in TEXT_EDITABLE:
+    if not edition.text_editable:
         if edition.status == Status.APPROVED:
             message = _("An approved edition is not changed; start a new edition from it.")
         else:
@@ -94,27 +86,16 @@ def _back_to_draft(edition: MaterialEdition) -> bool:
     """A text change to a translated edition needs translating (and reviewing) again."""
     if edition.status != Status.TRANSLATED:
         return False
-    edition.status = Status.DRAFT
+    edition.transition(to=Status.DRAFT)
     edition.translated_by = None
     edition.reviewed_by = None
     edition.version += 1
     return True
 
 
-def native_review_pending_blocks(edition: MaterialEdition):
-    """The edition's blocks whose Tibetan awaits a native reader, in order. A block without
-    Tibetan has nothing to review, so a Chinese-only edition has none."""
-    return edition.blocks.awaiting_native_review().order_by("position")
-
-
-def native_review_pending(edition: MaterialEdition) -> bool:
-    """Whether Tibetan text of the edition still awaits a native reader."""
-    return native_review_pending_blocks(edition).exists()
-
-
 def _native_review_flag_sync(edition: MaterialEdition) -> bool:
     """Set the edition's summary flag from its blocks; whether it changed."""
-    pending = native_review_pending(edition)
+    pending = edition.native_review_pending()
     if edition.needs_native_review == pending:
         return False
     edition.needs_native_review = pending
@@ -320,26 +301,20 @@ def block_save(
 
 
 def _transition(
-    *, user, edition_id: int, name: str, expected_version: int, actions: tuple[str, ...]
+    *, user, edition_id: int, to: str, expected_version: int, actions: tuple[str, ...]
 ) -> MaterialEdition:
-    """The edition, locked, once the user's role allows one of ``actions`` and its status
-    allows the transition ``name``."""
+    """The edition, locked and moved to ``to`` in memory, once the user's role allows one
+    of ``actions`` and its status leads to ``to`` (else InvalidTransition); the caller checks
+    its own rules, then saves with ``_save_status``."""
     edition = _edition_as_seen(user=user, edition_id=edition_id, expected_version=expected_version)
     unit = edition.material.org_unit
     if not any(can(user, action, unit) for action in actions):
         raise PermissionDenied(_("Your role does not allow this for this unit."))
-    sources, target = TRANSITIONS[name]
-    if edition.status not in sources:
-        raise ValidationError(
-            _("A %(current)s edition cannot become %(target)s.")
-            % {"current": edition.get_status_display(), "target": target.label},
-            code="invalid_transition",
-        )
+    edition.transition(to=to)
     return edition
 
 
-def _save_status(edition: MaterialEdition, status: str, *fields: str) -> None:
-    edition.status = status
+def _save_status(edition: MaterialEdition, *fields: str) -> None:
     edition.version += 1
     edition.save(update_fields=["status", "version", *fields])
 
@@ -350,7 +325,7 @@ def edition_translate(*, user, edition_id: int, expected_version: int) -> Materi
     edition = _transition(
         user=user,
         edition_id=edition_id,
-        name="translate",
+        to=Status.TRANSLATED,
         expected_version=expected_version,
         actions=("edition.translate",),
     )
@@ -358,13 +333,13 @@ def edition_translate(*, user, edition_id: int, expected_version: int) -> Materi
         raise ValidationError(_("Add at least one block before marking the edition translated."))
     edition.translated_by = user
     edition.reviewed_by = None
-    _save_status(edition, Status.TRANSLATED, "translated_by", "reviewed_by")
+    _save_status(edition, "translated_by", "reviewed_by")
     audit_record(actor=user, obj=edition, action="campaigns.edition.translated")
     return edition
 
 
 def _four_eyes(user, edition: MaterialEdition, message: str) -> None:
-    if edition.translated_by_id is not None and edition.translated_by_id == user.pk:
+    if edition.translated_by_user(user):
         raise ValidationError(message, code="own_translation")
 
 
@@ -374,7 +349,7 @@ def edition_review(*, user, edition_id: int, expected_version: int) -> MaterialE
     edition = _transition(
         user=user,
         edition_id=edition_id,
-        name="review",
+        to=Status.REVIEWED,
         expected_version=expected_version,
         actions=("edition.review",),
     )
@@ -384,7 +359,7 @@ def edition_review(*, user, edition_id: int, expected_version: int) -> MaterialE
         _("You translated this edition; another translator or a reviewer must review it."),
     )
     edition.reviewed_by = user
-    _save_status(edition, Status.REVIEWED, "reviewed_by")
+    _save_status(edition, "reviewed_by")
     audit_record(actor=user, obj=edition, action="campaigns.edition.reviewed")
     return edition
 
@@ -406,19 +381,19 @@ def edition_approve(*, user, edition_id: int, expected_version: int) -> Material
     edition = _transition(
         user=user,
         edition_id=edition_id,
-        name="approve",
+        to=Status.APPROVED,
         expected_version=expected_version,
         actions=("edition.approve",),
     )
     _four_eyes(user, edition, _("You translated this edition; someone else must approve it."))
-    pending = list(native_review_pending_blocks(edition).values_list("position", flat=True))
+    pending = list(edition.blocks_awaiting_native_review().values_list("position", flat=True))
     if pending:
         raise ValidationError(_native_review_missing(pending), code="native_review_pending")
     # Ordering an edition locks its material too: an order of the edition this approval
     # replaces either comes first or sees this one.
     Material.objects.select_for_update().filter(pk=edition.material_id).first()
     edition.approved_at = timezone.now()
-    _save_status(edition, Status.APPROVED, "approved_at")
+    _save_status(edition, "approved_at")
     audit_record(actor=user, obj=edition, action="campaigns.edition.approved")
     return edition
 
@@ -429,7 +404,7 @@ def edition_return(*, user, edition_id: int, note: str, expected_version: int) -
     edition = _transition(
         user=user,
         edition_id=edition_id,
-        name="return",
+        to=Status.DRAFT,
         expected_version=expected_version,
         actions=("edition.review", "edition.approve"),
     )
@@ -439,7 +414,7 @@ def edition_return(*, user, edition_id: int, note: str, expected_version: int) -
     bounds.text_within(note, bounds.NOTE_LENGTH)
     edition.translated_by = None
     edition.reviewed_by = None
-    _save_status(edition, Status.DRAFT, "translated_by", "reviewed_by")
+    _save_status(edition, "translated_by", "reviewed_by")
     audit_record(actor=user, obj=edition, action="campaigns.edition.returned", comment=note)
     return edition
 
@@ -454,7 +429,7 @@ def _require_native_reader(user, edition: MaterialEdition) -> None:
                 "native readers on the members page."
             )
         )
-    if edition.status not in (Status.TRANSLATED, Status.REVIEWED):
+    if edition.status not in MaterialEdition.NATIVE_REVIEW_OPEN:
         raise ValidationError(
             _("Native review is cleared once the edition is translated, before it is approved."),
             code="not_translated",
@@ -520,7 +495,7 @@ def edition_native_review_clear(*, user, edition_id: int, expected_version: int)
     awaits review at once; each block records them, with an audit entry of its own."""
     edition = _edition_as_seen(user=user, edition_id=edition_id, expected_version=expected_version)
     _require_native_reader(user, edition)
-    blocks = list(native_review_pending_blocks(edition).select_for_update())
+    blocks = list(edition.blocks_awaiting_native_review().select_for_update())
     _native_review_clear(user=user, edition=edition, blocks=blocks, bulk=True)
     return edition
 

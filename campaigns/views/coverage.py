@@ -22,6 +22,7 @@ from campaigns.forms.events import CoverageFilterForm
 from campaigns.models import Campaign, CampaignTarget, OrgUnit, Region
 from campaigns.selectors import coverage as selectors
 from campaigns.selectors.events import EventFilters
+from campaigns.selectors.org import own_units
 from campaigns.services.targets import TARGET_FIGURES, targets_set
 from portal.access import can, visible_to
 
@@ -118,12 +119,15 @@ def _link_rows(table, narrowing: _Narrowing, campaign: Campaign, *, unit=None) -
 
 @login_required
 def coverage_home(request):
-    """The current campaign's coverage from the top of what the user may see."""
+    """The current campaign's coverage from the top of what the user may see: their own
+    unit, or, when their roles lie in two branches, the choice of them."""
     campaign = Campaign.objects.current(timezone.localdate()) or Campaign.objects.first()
-    root = selectors.coverage_root(request.user)
-    if campaign is None or root is None:
+    units = own_units(user=request.user)
+    if campaign is None or not units:
         return render(request, "coverage/empty.html", {"campaign": campaign})
-    return redirect("coverage_unit", campaign.pk, root.pk)
+    if len(units) > 1:
+        return render(request, "coverage/units.html", {"campaign": campaign, "units": units})
+    return redirect("coverage_unit", campaign.pk, units[0].pk)
 
 
 @login_required

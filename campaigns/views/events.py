@@ -29,11 +29,13 @@ from campaigns.forms.events import (
     NoteForm,
     PartnerServiceFormSet,
 )
-from campaigns.models import Campaign, Event, Membership, OrgUnit
+from campaigns.forms.versions import version_posted
+from campaigns.models import Campaign, Event
 from campaigns.selectors import events as selectors
+from campaigns.selectors.org import own_unit
 from campaigns.services import events as services
 from campaigns.views.photos import photos_added
-from portal.access import can, filter_by_action, visible_to
+from portal.access import can, visible_to
 
 EVENTS_PER_PAGE = 20
 REVIEW_PER_PAGE = 50
@@ -68,7 +70,7 @@ def event_list(request):
     filters = form.filters()
     events = selectors.event_list(user=request.user, filters=filters)
     page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
-    own_unit = _default_unit(request.user)
+    unit = own_unit(user=request.user, action="event.plan")
     return render(
         request,
         "events/list.html",
@@ -80,29 +82,15 @@ def event_list(request):
             "needing_action": selectors.events_needing_action(
                 user=request.user, now=timezone.now()
             ),
-            "may_plan": own_unit is not None,
-            "import_unit": own_unit,
+            "may_plan": unit is not None,
+            "import_unit": unit,
         },
     )
 
 
-def _default_unit(user):
-    """The unit a new event is planned for unless the organizer picks another: their own,
-    the deepest one if they organize at several levels."""
-    membership = (
-        Membership.objects.filter(user=user, role=Membership.Role.ORGANIZER)
-        .select_related("org_unit")
-        .order_by("-org_unit__path")
-        .first()
-    )
-    if membership is not None:
-        return membership.org_unit
-    return filter_by_action(OrgUnit.objects.all(), user, "event.plan").first()
-
-
 @login_required
 def event_plan(request):
-    unit = _default_unit(request.user)
+    unit = own_unit(user=request.user, action="event.plan")
     if unit is None:
         messages.error(request, _("Only organizers can plan events."))
         return redirect("event_list")
@@ -136,12 +124,14 @@ def event_edit(request, pk: int):
     conflict = None
     if request.method == "POST":
         form = EventPlanForm(request.POST, user=request.user)
+        # A new plan has no version yet; a change to one names the version it changes.
+        form.fields["version"].required = True
         if form.is_valid():
             try:
                 event = services.event_plan_update(
                     user=request.user,
                     event_id=event.pk,
-                    expected_version=form.cleaned_data["version"] or 0,
+                    expected_version=form.cleaned_data["version"],
                     **form.plan(),
                 )
             except services.StaleEdit:
@@ -171,9 +161,7 @@ def _conflict_shown(form, stored: Event, differences, *, reload_url: str):
         last_save=selectors.event_last_save(stored),
         differences=differences,
         reload_url=reload_url,
-        no_longer_editable=""
-        if stored.status in services.EDITABLE
-        else stored.get_status_display(),
+        no_longer_editable="" if stored.is_editable else stored.get_status_display(),
     )
 
 
@@ -253,6 +241,35 @@ def _report_conflict(form: EventReportForm, stored: Event, handouts, partner_ser
     )
 
 
+def _report_saved(request, event: Event, form: EventReportForm, handouts, partner_services):
+    """The event once the report typed into ``form`` (and its handouts, services and photos)
+    is saved; the photos added are said."""
+    saved = services.event_report_save(
+        user=request.user,
+        event_id=event.pk,
+        expected_version=form.cleaned_data["version"],
+        figures=form.figures(),
+        audience=form.audience(),
+        handouts=handouts,
+        partner_services=partner_services,
+        summary=form.cleaned_data["summary"],
+        photos=form.cleaned_data["photos"],
+        photo_caption=form.cleaned_data["caption"],
+    )
+    if added := len(form.cleaned_data["photos"]):
+        messages.success(request, photos_added(added))
+    return saved
+
+
+def _report_done(request, event: Event):
+    """Back to the event, saying whether its report was sent for review or only saved."""
+    if event.status == Event.Status.REPORTED:
+        messages.success(request, _("The report is sent for review."))
+    else:
+        messages.success(request, _("The report is saved. Submit it when it is complete."))
+    return redirect("event_detail", pk=event.pk)
+
+
 @login_required
 def event_report(request, pk: int):
     event = _visible_event(request.user, pk)
@@ -260,7 +277,7 @@ def event_report(request, pk: int):
         raise PermissionDenied
     # A report sent while someone was still typing theirs is answered with the form: they
     # see what was sent beside what they typed (the conflict below), and lose nothing unseen.
-    if event.status not in services.EDITABLE and request.method != "POST":
+    if not event.is_editable and request.method != "POST":
         messages.info(request, _("This report has been sent and can no longer be changed."))
         return redirect("event_detail", pk=event.pk)
     form, handouts, partner_services = _report_forms(request, event)
@@ -272,20 +289,7 @@ def event_report(request, pk: int):
         typed_handouts = [h for h in (f.given() for f in handouts) if h]
         typed_services = [s for s in (f.reported() for f in partner_services) if s]
         try:
-            event = saved = services.event_report_save(
-                user=request.user,
-                event_id=event.pk,
-                expected_version=form.cleaned_data["version"],
-                figures=form.figures(),
-                audience=form.audience(),
-                handouts=typed_handouts,
-                partner_services=typed_services,
-                summary=form.cleaned_data["summary"],
-                photos=form.cleaned_data["photos"],
-                photo_caption=form.cleaned_data["caption"],
-            )
-            if added := len(form.cleaned_data["photos"]):
-                messages.success(request, photos_added(added))
+            event = saved = _report_saved(request, event, form, typed_handouts, typed_services)
             if "submit" in request.POST:
                 event = services.event_submit(
                     user=request.user, event_id=event.pk, expected_version=event.version
@@ -299,11 +303,7 @@ def event_report(request, pk: int):
         except ValidationError as error:
             _report_errors_shown(form, error, saved=saved)
         else:
-            if event.status == Event.Status.REPORTED:
-                messages.success(request, _("The report is sent for review."))
-            else:
-                messages.success(request, _("The report is saved. Submit it when it is complete."))
-            return redirect("event_detail", pk=event.pk)
+            return _report_done(request, event)
     if request.method == "POST" and saved is None:
         form.photos_not_kept()
     return render(
@@ -383,19 +383,11 @@ def event_head_count_confirm(request, pk: int):
     return _event_page(request, event.pk, head_count_form=form)
 
 
-def _posted_version(request, name: str = "version") -> int | None:
-    try:
-        return int(request.POST[name])
-    except (KeyError, ValueError):
-        return None
-
-
 def _button_transition(request, pk: int, *, service, done: str):
     """Submit or approve: one button; a refusal is shown as a message on the event page."""
     event = _visible_event(request.user, pk)
-    version = _posted_version(request)
     try:
-        # No version posted (not sent from the event's page) is refused as stale there.
+        version = version_posted(request.POST)
         service(user=request.user, event_id=event.pk, expected_version=version)
     except ValidationError as error:
         for message in error.messages:
@@ -491,7 +483,11 @@ def event_approve_bulk(request):
         return redirect("review_queue")
     # The version of each ticked report on the list the reviewer read: a report changed since
     # is not approved unseen.
-    versions = {pk: _posted_version(request, f"version-{pk}") for pk in ids}
+    try:
+        versions = {pk: version_posted(request.POST, f"version-{pk}") for pk in ids}
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect("review_queue")
     result = services.event_approve_bulk(user=request.user, versions=versions)
     messages.success(
         request,

@@ -10,7 +10,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from campaigns.forms.jobs import IdempotencyKeyField
-from campaigns.models import Campaign, Job, Membership
+from campaigns.models import Campaign, Job, OrgUnit
+from campaigns.selectors.org import own_units
 from campaigns.services.jobs import job_enqueue
 
 JOBS_PER_PAGE = 20
@@ -18,7 +19,14 @@ JOBS_PER_PAGE = 20
 
 class EventsExportForm(forms.Form):
     campaign = forms.ModelChoiceField(queryset=Campaign.objects.all(), required=False)
+    # Which of the user's own units, for someone whose roles lie in two branches; without
+    # it, the first of them.
+    org_unit = forms.ModelChoiceField(queryset=OrgUnit.objects.none(), required=False)
     idempotency_key = IdempotencyKeyField()
+
+    def __init__(self, *args, units: list[OrgUnit], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org_unit"].queryset = OrgUnit.objects.filter(pk__in=[u.pk for u in units])
 
 
 @login_required
@@ -45,10 +53,11 @@ def job_download(request, pk: int):
 @login_required
 @require_POST
 def events_export_start(request):
-    membership = Membership.objects.filter(user=request.user).select_related("org_unit").first()
-    if membership is None:
+    """Export the events of one of the user's own units that they may see."""
+    units = own_units(user=request.user)
+    if not units:
         raise Http404
-    form = EventsExportForm(request.POST)
+    form = EventsExportForm(request.POST, units=units)
     if not form.is_valid():
         return HttpResponseBadRequest(form.errors.as_text())
     campaign = form.cleaned_data["campaign"]
@@ -56,7 +65,7 @@ def events_export_start(request):
         job = job_enqueue(
             kind="events_export",
             owner=request.user,
-            org_unit=membership.org_unit,
+            org_unit=form.cleaned_data["org_unit"] or units[0],
             params={"campaign_id": campaign.pk} if campaign else {},
             idempotency_key=form.cleaned_data["idempotency_key"],
         )

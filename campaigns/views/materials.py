@@ -27,8 +27,10 @@ from campaigns.forms.materials import (
     MaterialForm,
     ReturnForm,
 )
+from campaigns.forms.versions import version_posted
 from campaigns.models import BlockComment, EditionBlock, Material, MaterialEdition
 from campaigns.selectors import materials as selectors
+from campaigns.selectors.org import own_unit
 from campaigns.selectors.regions import region_names_bo_unreviewed_count
 from campaigns.services import materials as services
 from campaigns.views.events import service_errors_shown
@@ -57,13 +59,6 @@ def _visible_block(user, pk: int) -> EditionBlock:
 def _editor_url(edition_id: int, block_id: int | None = None) -> str:
     url = reverse("edition_editor", args=[edition_id])
     return f"{url}#block-{block_id}" if block_id else url
-
-
-def _posted_version(request) -> int | None:
-    try:
-        return int(request.POST["version"])
-    except (KeyError, ValueError):
-        return None
 
 
 def _show_refusal(request, error: ValidationError) -> None:
@@ -111,7 +106,7 @@ def material_list(request):
 def material_create(request):
     user = request.user
     units = selectors.material_units_editable(user=user).order_by("path")
-    default_unit = units.filter(memberships__user=user).order_by("-path").first() or units.first()
+    default_unit = own_unit(user=user, action="material.edit")
     if default_unit is None:
         raise PermissionDenied
     form = MaterialForm(request.POST or None, org_units=units, initial={"org_unit": default_unit})
@@ -376,10 +371,10 @@ def edition_transition(request, pk: int, action: str):
     if action not in DONE_MESSAGES:
         raise Http404
     edition = _visible_edition(request.user, pk)
-    user, version = request.user, _posted_version(request)
-    arguments = {"user": user, "edition_id": edition.pk, "expected_version": version}
+    user = request.user
     try:
-        # No version posted (not sent from the editor) is refused as stale by the service.
+        version = version_posted(request.POST)
+        arguments = {"user": user, "edition_id": edition.pk, "expected_version": version}
         if action == "translate":
             services.edition_translate(**arguments)
         elif action == "review":

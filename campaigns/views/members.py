@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from campaigns.forms.members import MemberFilterForm, MemberForm
 from campaigns.models import Membership
 from campaigns.selectors import members as selectors
+from campaigns.selectors.org import own_unit
 from campaigns.services import members as services
 from campaigns.services.accounts import may_unlock, user_sign_in_unlock
 from portal.access import can, visible_to
@@ -73,7 +74,7 @@ def member_add(request):
         request.POST or None,
         org_units=units,
         roles=selectors.member_roles_given(user=user),
-        initial={"org_unit": units.first()},
+        initial={"org_unit": own_unit(user=user, action=selectors.MANAGE)},
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from campaigns.forms.partners import AgreementForm, PartnerFilterForm, PartnerForm
 from campaigns.models import Partner, PartnerAgreement
 from campaigns.selectors import partners as selectors
+from campaigns.selectors.org import own_unit
 from campaigns.services import partners as services
 from portal.access import can, visible_to
 
@@ -71,7 +72,7 @@ def partner_detail(request, pk: int):
 def partner_create(request):
     user = request.user
     units = selectors.partner_units_editable(user=user).order_by("path")
-    default_unit = selectors.partner_default_unit(user=user, units=units)
+    default_unit = own_unit(user=user, action="partner.edit")
     if default_unit is None:
         raise PermissionDenied
     form = PartnerForm(request.POST or None, org_units=units, initial={"org_unit": default_unit})

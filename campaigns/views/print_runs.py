@@ -13,6 +13,7 @@ from campaigns.forms.print_runs import PrintRunOrderForm
 from campaigns.models import MaterialEdition, OrgUnit, PrintRun
 from campaigns.printing.jobs import print_run_filename
 from campaigns.printing.layouts import KIND_PAPER
+from campaigns.selectors.org import own_unit
 from campaigns.services import print_runs as services
 from portal.access import filter_by_action, visible_to
 
@@ -26,7 +27,10 @@ def print_run_order(request, pk: int):
     units = filter_by_action(visible_to(user, OrgUnit), user, "printrun.order").order_by("path")
     if not units.exists():
         raise PermissionDenied
-    initial = {"paper_size": KIND_PAPER.get(edition.material.kind, "A5"), "org_unit": units[0]}
+    initial = {
+        "paper_size": KIND_PAPER.get(edition.material.kind, "A5"),
+        "org_unit": own_unit(user=user, action="printrun.order"),
+    }
     form = PrintRunOrderForm(request.POST or None, org_units=units, initial=initial)
     # Said before anything is typed (the page offers no order button then); the service
     # refuses the order all the same.

@@ -55,7 +55,7 @@ def _fits_the_phone(page):
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
 
-def test_organizer_plans_reports_and_submits_and_reviewer_approves(
+def test_organizer_plans_reports_and_submits_and_reviewer_approves(  # noqa: PLR0915 — one story
     browser, phone_page, live_server, artifacts, aba, tmp_path
 ):
     page = phone_page

@@ -303,6 +303,45 @@ def test_exporting_events_writes_the_visible_events_to_excel(
     assert f'<a href="{events}">← Back to the events</a>' in page
 
 
+def _export_titles(job: Job) -> list[str]:
+    sheet = load_workbook(job.result.open("rb")).active
+    return [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
+
+
+def test_someone_in_two_branches_is_offered_and_gets_the_export_of_each(
+    client, org_tree, django_capture_on_commit_callbacks
+):
+    campaign = f.CampaignFactory(starts_on=dt.date(2025, 3, 1), ends_on=dt.date(2099, 3, 31))
+    f.EventFactory(org_unit=org_tree["sub_a"], campaign=campaign, title="甲分公司的活动")
+    f.EventFactory(org_unit=org_tree["sub_b"], campaign=campaign, title="乙分公司的活动")
+    user = f.UserFactory()
+    for unit in ("branch_b", "branch_a"):
+        f.MembershipFactory(user=user, org_unit=org_tree[unit], role=Membership.Role.ORGANIZER)
+    client.force_login(user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    home = client.get(reverse("home")).text
+    assert f"Export the events of {org_tree['branch_a'].name} (Excel)" in home
+    assert f"Export the events of {org_tree['branch_b'].name} (Excel)" in home
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("events_export_start"),
+            {"campaign": campaign.pk, "org_unit": org_tree["branch_b"].pk},
+        )
+        client.post(reverse("events_export_start"), {"campaign": campaign.pk})
+
+    chosen, first = Job.objects.order_by("pk")
+    assert (chosen.org_unit, _export_titles(chosen)) == (org_tree["branch_b"], ["乙分公司的活动"])
+    assert (first.org_unit, _export_titles(first)) == (org_tree["branch_a"], ["甲分公司的活动"])
+
+
+def test_an_export_of_a_unit_not_ones_own_is_refused_without_a_job(client, organizer, org_tree):
+    client.force_login(organizer)
+    response = client.post(reverse("events_export_start"), {"org_unit": org_tree["branch_b"].pk})
+    assert response.status_code == 400
+    assert not Job.objects.exists()
+
+
 @pytest.mark.parametrize("campaign", ["not-a-number", "999999"])
 def test_an_export_of_an_unknown_campaign_is_refused_without_a_job(client, organizer, campaign):
     client.force_login(organizer)

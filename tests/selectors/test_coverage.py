@@ -9,6 +9,7 @@ from django.utils import translation
 from campaigns.models import AuditEntry, CampaignTarget, OrgUnit
 from campaigns.selectors import coverage
 from campaigns.selectors.events import EventFilters
+from campaigns.selectors.org import own_unit
 from campaigns.services.targets import targets_set
 from tests import factories as f
 from tests.events_world import BEIJING
@@ -71,7 +72,7 @@ def test_totals_count_distinct_counties_across_branches(coverage_world):
 
 def test_a_branch_reviewer_sees_only_their_subtree(coverage_world):
     user = coverage_world.branch_reviewer
-    assert coverage.coverage_root(user) == coverage_world.units["branch_a"]
+    assert own_unit(user=user) == coverage_world.units["branch_a"]
     with pytest.raises(OrgUnit.DoesNotExist):
         coverage.coverage_unit(user=user, unit_id=coverage_world.units["branch_b"].pk)
     totals = _units(coverage_world, user=user, unit="branch_a").totals.figures

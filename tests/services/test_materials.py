@@ -380,12 +380,12 @@ def test_clearing_the_last_flagged_block_clears_the_edition(team):
         expected_version=_fresh(team.edition).version,
     )
     assert _fresh(team.edition).needs_native_review
-    assert services.native_review_pending(_fresh(team.edition))
+    assert _fresh(team.edition).native_review_pending()
     services.block_native_review_clear(
         user=team.native_reader, block_id=second.pk, expected_version=_fresh(team.edition).version
     )
     assert not _fresh(team.edition).needs_native_review
-    assert not services.native_review_pending(_fresh(team.edition))
+    assert not _fresh(team.edition).native_review_pending()
 
 
 def test_native_review_is_not_cleared_by_the_translator_or_before_translation(team):
@@ -401,7 +401,7 @@ def test_native_review_is_not_cleared_by_the_translator_or_before_translation(te
     for user in (team.organizer, team.reviewer):
         with pytest.raises(PermissionDenied):
             _clear(team, user=user)
-    assert services.native_review_pending(_fresh(team.edition))
+    assert _fresh(team.edition).native_review_pending()
 
 
 # New editions.

@@ -95,7 +95,7 @@ def test_a_native_reader_clears_one_block_and_the_block_records_who_and_when(han
     assert block.native_reviewed_at is not None
     # The other Tibetan block still awaits its reader.
     assert _block(handout.blocks[1]).needs_native_review
-    assert services.native_review_pending(handout.edition)
+    assert handout.edition.native_review_pending()
     assert _cleared_entries(handout.edition) == [
         (handout.native_reader.pk, {"block": first.pk, "position": 1})
     ]
@@ -167,7 +167,7 @@ def test_clearing_all_records_each_block_with_an_audit_entry_of_its_own(handout)
         )
         for block in tibetan
     ]
-    assert not services.native_review_pending(edition)
+    assert not edition.native_review_pending()
     assert not MaterialEdition.objects.get(pk=edition.pk).needs_native_review
 
 
@@ -227,7 +227,7 @@ def test_a_block_added_without_tibetan_leaves_nothing_to_review(handout):
 
     services.block_add(user=handout.translator, edition_id=handout.edition.pk, kind="paragraph")
 
-    assert not services.native_review_pending(handout.edition)
+    assert not handout.edition.native_review_pending()
     assert not MaterialEdition.objects.get(pk=handout.edition.pk).needs_native_review
 
 

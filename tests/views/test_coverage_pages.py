@@ -26,6 +26,19 @@ def test_coverage_starts_at_the_top_of_what_the_user_sees(client, coverage_world
     assert response.url == _unit_url(coverage_world, "branch_a")
 
 
+def test_a_reviewer_in_two_branches_chooses_whose_coverage_to_see(client, coverage_world):
+    user = f.UserFactory()
+    for unit in ("branch_b", "branch_a"):
+        f.MembershipFactory(user=user, org_unit=coverage_world.units[unit], role="reviewer")
+
+    response = _client(client, user).get(reverse("coverage_home"))
+
+    assert response.status_code == 200
+    assert "Choose whose coverage to see" in response.text
+    links = re.findall(r'<a href="(/coverage/[^"]+)">', response.text)
+    assert links == [_unit_url(coverage_world, "branch_a"), _unit_url(coverage_world, "branch_b")]
+
+
 def test_hq_page_lists_branches_and_links_down(client, coverage_world):
     response = _client(client, coverage_world.hq_reviewer).get(_unit_url(coverage_world, "hq"))
     assert "Branches against their targets" in response.text

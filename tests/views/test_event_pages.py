@@ -10,6 +10,7 @@ from campaigns.models import AuditEntry, Event
 from campaigns.services import events as services
 from tests import factories as f
 from tests.events_world import derived_report
+from tests.markup import field_markup
 
 pytestmark = pytest.mark.django_db
 
@@ -349,7 +350,6 @@ def test_bulk_approval_names_a_report_changed_after_the_list_was_opened(client, 
     assert Event.objects.get(pk=world.event.pk).status == Event.Status.REPORTED
 
 
-@pytest.mark.parametrize("posted", [{}, {"version": 2}], ids=["no-version", "older-version"])
 @pytest.mark.parametrize(
     ("name", "user", "extra"),
     [
@@ -359,8 +359,9 @@ def test_bulk_approval_names_a_report_changed_after_the_list_was_opened(client, 
     ],
 )
 def test_a_transition_not_from_the_version_seen_gives_the_conflict_message(
-    client, world, name, user, extra, posted
+    client, world, name, user, extra
 ):
+    posted = {"version": 2}
     if name == "event_submit":
         services.event_report_save(
             user=world.organizer,
@@ -389,12 +390,80 @@ def test_a_transition_not_from_the_version_seen_gives_the_conflict_message(
     assert (after.status, after.version) == (before.status, before.version)
 
 
-def test_cancelling_without_the_version_seen_gives_the_conflict_message(client, world):
-    response = _client(client, world.organizer).post(
-        reverse("event_cancel", args=[world.event.pk]), {"text": "暴雪封路。"}
+VERSION_MISSING = "Nothing was changed: the page this came from did not say which version"
+
+
+@pytest.mark.parametrize("version", [None, "", "latest", "-1"])
+@pytest.mark.parametrize(
+    ("name", "user", "data", "reported"),
+    [
+        ("event_submit", "organizer", {}, False),
+        ("event_cancel", "organizer", {"text": "暴雪封路。"}, False),
+        ("event_approve", "reviewer", {}, True),
+        ("event_return", "reviewer", {"text": "请补充照片。"}, True),
+        ("event_head_count_confirm", "reviewer", {"head_count": "45"}, True),
+    ],
+)
+def test_a_change_that_names_no_version_is_refused_as_such_and_changes_nothing(
+    client, world, name, user, data, reported, version
+):
+    if reported:
+        _reported(world)
+    else:  # a report to submit
+        services.event_report_save(
+            user=world.organizer,
+            event_id=world.event.pk,
+            expected_version=1,
+            figures={"head_count": 40},
+            audience={"women": 35},
+        )
+    before = Event.objects.get(pk=world.event.pk)
+    if version is not None:
+        data = data | {"version": version}
+
+    response = _client(client, getattr(world, user)).post(
+        reverse(name, args=[world.event.pk]), data, follow=True
     )
-    assert "Someone else saved this event after you opened it" in response.text
-    assert Event.objects.get(pk=world.event.pk).status == Event.Status.PLANNED
+
+    assert VERSION_MISSING in response.text
+    assert "Someone else saved this event" not in response.text
+    after = Event.objects.get(pk=world.event.pk)
+    assert (after.status, after.version, after.head_count) == (
+        before.status,
+        before.version,
+        before.head_count,
+    )
+
+
+def test_a_plan_change_that_names_no_version_is_refused_as_such(client, world):
+    response = _client(client, world.organizer).post(
+        reverse("event_edit", args=[world.event.pk]),
+        _plan_post(world, title="红原牧区宣讲（改期）") | {"version": ""},
+    )
+    assert VERSION_MISSING in response.text
+    assert Event.objects.get(pk=world.event.pk).version == 1
+
+
+def test_a_bulk_approval_with_a_report_of_no_version_approves_none(client, world):
+    _reported(world)
+    other = f.EventFactory(org_unit=world.event.org_unit, campaign=world.event.campaign)
+    services.event_report_save(
+        user=world.organizer,
+        event_id=other.pk,
+        expected_version=1,
+        figures={"head_count": 20},
+        audience={},
+    )
+    services.event_submit(user=world.organizer, event_id=other.pk, expected_version=2)
+
+    response = _client(client, world.reviewer).post(
+        reverse("event_approve_bulk"),
+        {"events": [world.event.pk, other.pk], f"version-{world.event.pk}": _seen(world)},
+        follow=True,
+    )
+
+    assert VERSION_MISSING in response.text
+    assert set(Event.objects.values_list("status", flat=True)) == {Event.Status.REPORTED}
 
 
 def test_return_without_a_note_keeps_the_report_and_asks_for_one(client, world):
@@ -536,18 +605,6 @@ def _between(html: str, start: str, end: str) -> str:
     return html.split(start, 1)[1].split(end, 1)[0]
 
 
-def _field(html: str, name: str) -> str:
-    """The markup of the form field ``name``: its label, box, help and errors."""
-    start = html[: html.index(f'name="{name}"')].rindex('<div class="field')
-    # The field's own <div> ends where the <div>s opened inside it (help, errors) are closed.
-    depth = 0
-    for tag in re.finditer(r"<div\b|</div>", html[start:]):
-        depth += -1 if tag.group() == "</div>" else 1
-        if depth == 0:
-            return html[start : start + tag.end()]
-    raise AssertionError(f"the field {name} is not closed")
-
-
 def test_the_report_page_asks_the_head_count_before_the_groups(client, world):
     html = _client(client, world.organizer).get(reverse("event_report", args=[world.event.pk])).text
     form = _between(html, 'class="report-form"', "</form>")
@@ -563,10 +620,10 @@ def test_a_group_above_the_head_count_is_refused_at_that_field_and_nothing_is_sa
         _report_post(world.event, head_count="50", submit="1"),
     )
     assert response.status_code == 200
-    herders = _field(response.text, "audience_farmers_herders")
+    herders = field_markup(response.text, "audience_farmers_herders")
     assert "At most the head count (50): a group is part of it." in herders
     assert 'value="60"' in herders
-    assert "At most the head count" not in _field(response.text, "audience_women")
+    assert "At most the head count" not in field_markup(response.text, "audience_women")
     event = Event.objects.get(pk=world.event.pk)
     assert (event.version, event.status, event.head_count) == (1, Event.Status.PLANNED, None)
     assert not event.audience_counts.exists()
@@ -577,7 +634,7 @@ def test_groups_without_a_head_count_ask_for_it_at_each_group(client, world):
         reverse("event_report", args=[world.event.pk]), _report_post(world.event, head_count="")
     )
     assert response.status_code == 200
-    assert "Give the head count first" in _field(response.text, "audience_women")
+    assert "Give the head count first" in field_markup(response.text, "audience_women")
     assert not Event.objects.get(pk=world.event.pk).audience_counts.exists()
 
 
@@ -596,7 +653,7 @@ def test_an_in_person_report_cannot_be_submitted_without_a_head_count(client, wo
     refused = client.post(url, posted)
 
     assert refused.status_code == 200
-    assert "Give the head count (everyone who came) before you submit the report." in _field(
+    assert "Give the head count (everyone who came) before you submit the report." in field_markup(
         refused.text, "head_count"
     )
     assert Event.objects.get(pk=world.event.pk).status == Event.Status.PLANNED
@@ -693,14 +750,14 @@ def test_confirming_a_derived_head_count_as_it_stands_clears_the_notice(client, 
     assert not Event.objects.get(pk=world.event.pk).head_count_derived
 
 
-def test_a_head_count_below_the_largest_group_is_refused_at_the_field(client, world):
+def test_a_head_count_below_the_largest_group_is_refused_at_thefield_markup(client, world):
     derived_report(world)
     response = _client(client, world.organizer).post(
         reverse("event_head_count_confirm", args=[world.event.pk]),
         {"head_count": "50", "version": "3"},
     )
     assert response.status_code == 200
-    field = _field(_between(response.text, 'id="head-count"', "</section>"), "head_count")
+    field = field_markup(_between(response.text, 'id="head-count"', "</section>"), "head_count")
     assert "At least 60: the largest audience group is part of the head count." in field
     assert 'value="50"' in field
     event = Event.objects.get(pk=world.event.pk)
@@ -710,7 +767,8 @@ def test_a_head_count_below_the_largest_group_is_refused_at_the_field(client, wo
 def test_a_head_count_confirmed_from_an_old_page_gives_the_conflict_message(client, world):
     derived_report(world)
     response = _client(client, world.organizer).post(
-        reverse("event_head_count_confirm", args=[world.event.pk]), {"head_count": "80"}
+        reverse("event_head_count_confirm", args=[world.event.pk]),
+        {"head_count": "80", "version": "1"},
     )
     assert response.status_code == 200
     notice = _between(response.text, 'id="head-count"', "</section>")

@@ -329,10 +329,18 @@ def _seen(edition) -> dict:
     return {"version": MaterialEdition.objects.get(pk=edition.pk).version}
 
 
-@pytest.mark.parametrize("posted", [{}, {"version": 0}], ids=["no-version", "older-version"])
+@pytest.mark.parametrize(
+    ("posted", "said"),
+    [
+        ({}, "Nothing was changed: the page this came from did not say which version"),
+        ({"version": "latest"}, "Nothing was changed: the page this came from did not say"),
+        ({"version": 0}, "Someone else changed this edition after you opened it"),
+    ],
+    ids=["no-version", "no-number", "older-version"],
+)
 @pytest.mark.parametrize("action", ["review", "return", "clear_native_review"])
-def test_an_edition_transition_not_from_the_version_seen_gives_the_conflict_message(
-    client, handout, action, posted
+def test_an_edition_transition_not_from_the_version_seen_says_why_and_changes_nothing(
+    client, handout, action, posted, said
 ):
     MaterialEdition.objects.filter(pk=handout.edition.pk).update(
         status="translated", translated_by=handout.translator
@@ -348,7 +356,7 @@ def test_an_edition_transition_not_from_the_version_seen_gives_the_conflict_mess
         follow=True,
     )
 
-    assert "Someone else changed this edition after you opened it" in response.content.decode()
+    assert said in response.content.decode()
     after = MaterialEdition.objects.get(pk=handout.edition.pk)
     assert (after.status, after.version, after.needs_native_review) == (
         before.status,

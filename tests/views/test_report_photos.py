@@ -10,6 +10,7 @@ from django.urls import reverse
 from PIL import Image
 
 from campaigns.models import Event, EventPhoto
+from tests.markup import field_markup
 
 pytestmark = pytest.mark.django_db
 
@@ -42,12 +43,6 @@ def _report_post(event, **overrides) -> dict:
         "services-INITIAL_FORMS": "0",
         **overrides,
     }
-
-
-def _field(html: str, name: str) -> str:
-    """The markup of the form field ``name``: its label, box, help and errors."""
-    before, after = html.split(f'name="{name}"', 1)
-    return before.rsplit('<div class="field', 1)[1] + after.split("</div>", 1)[0]
 
 
 def _report(client, world, data):
@@ -97,12 +92,12 @@ def test_a_bad_file_among_the_photos_refuses_the_save_and_keeps_what_was_typed(
     )
 
     assert response.status_code == 200
-    photos = _field(response.text, "photos")
+    photos = field_markup(response.text, "photos")
     assert "has-error" in photos.split(">", 1)[0]
     assert f"minutes.jpg: {NOT_AN_IMAGE}" in photos
     assert CHOOSE_AGAIN in photos
     assert "herders.jpg" not in response.text  # the good one was not refused, only not kept
-    assert 'value="60"' in _field(response.text, "audience_farmers_herders")
+    assert 'value="60"' in field_markup(response.text, "audience_farmers_herders")
     assert "藏汉双语讲解。" in response.text
     event = Event.objects.get(pk=world.event.pk)
     assert (event.version, event.head_count) == (world.event.version, None)
@@ -116,7 +111,7 @@ def test_photos_sent_with_a_report_refused_for_its_figures_are_asked_for_again(c
     )
 
     assert response.status_code == 200
-    assert CHOOSE_AGAIN in _field(response.text, "photos")
+    assert CHOOSE_AGAIN in field_markup(response.text, "photos")
     assert not EventPhoto.objects.exists()
 
 
@@ -142,7 +137,7 @@ def test_photos_saved_with_a_report_whose_submit_is_refused_stay_saved(client, w
     )
 
     assert response.status_code == 200
-    assert "Give the head count (everyone who came)" in _field(response.text, "head_count")
+    assert "Give the head count (everyone who came)" in field_markup(response.text, "head_count")
     assert CHOOSE_AGAIN not in response.text
     assert "1 photo added." in response.text
     assert Event.objects.get(pk=world.event.pk).photos.count() == 1
