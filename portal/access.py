@@ -19,6 +19,8 @@ from django.apps import apps
 from django.db import models
 from django.db.models import Q
 
+from campaigns.errors import NotAllowed
+
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
@@ -192,6 +194,12 @@ def action_scope(user: AbstractBaseUser | AnonymousUser | None, action: str) -> 
 def can(user: AbstractBaseUser | AnonymousUser | None, action: str, org_unit) -> bool:
     """Whether ``user`` may do ``action`` to data owned by ``org_unit``."""
     return action_scope(user, action).includes(org_unit)
+
+
+def require(user: AbstractBaseUser | AnonymousUser | None, action: str, org_unit) -> None:
+    """Raise NotAllowed unless ``user`` may do ``action`` to data owned by ``org_unit``."""
+    if not can(user, action, org_unit):
+        raise NotAllowed
 
 
 def roles_held_over(user: AbstractBaseUser | AnonymousUser | None, org_unit) -> set[str]:

@@ -1,55 +1,16 @@
-"""API tokens: made and revoked by their user, checked on every API request by hash."""
+"""API tokens checked on every API request by their key's hash (made and revoked by
+campaigns/services/tokens.py)."""
 
-import hashlib
-import secrets
-
-from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
-from campaigns.services.audit import audit_record
+from campaigns.services.tokens import api_token_used, key_hash
 from portal.models import ApiToken
 
 # "Authorization: Token <key>"; Bearer is taken too, as most HTTP clients offer it.
 KEYWORDS = ("Token", "Bearer")
-MAX_ACTIVE_TOKENS = 20
-
-
-def _hash(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
-
-
-@transaction.atomic
-def api_token_create(*, user, name: str) -> tuple[ApiToken, str]:
-    """A new token for ``user``; returns it with its key, which is not kept anywhere."""
-    name = name.strip()
-    if not name:
-        raise ValidationError({"name": _("Name the token after the system that will use it.")})
-    if user.api_tokens.active().count() >= MAX_ACTIVE_TOKENS:
-        raise ValidationError(
-            _("You have %(count)s tokens already; revoke one you no longer use.")
-            % {"count": MAX_ACTIVE_TOKENS}
-        )
-    key = secrets.token_urlsafe(32)
-    token = ApiToken(user=user, name=name, key_prefix=key[:8], key_hash=_hash(key))
-    token.full_clean()
-    token.save()
-    audit_record(actor=user, obj=token, action="portal.api_token.created")
-    return token, key
-
-
-@transaction.atomic
-def api_token_revoke(*, user, token_id: int) -> ApiToken:
-    """Revoke one of ``user``'s own tokens (another user's is not found)."""
-    token = user.api_tokens.select_for_update().get(pk=token_id)
-    if token.revoked_at is None:
-        token.revoked_at = timezone.now()
-        token.save(update_fields=["revoked_at"])
-        audit_record(actor=user, obj=token, action="portal.api_token.revoked")
-    return token
 
 
 class ApiTokenAuthentication(authentication.BaseAuthentication):
@@ -65,15 +26,12 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         token = (
             ApiToken.objects.active()
             .select_related("user")
-            .filter(key_hash=_hash(key), user__is_active=True)
+            .filter(key_hash=key_hash(key), user__is_active=True)
             .first()
         )
         if token is None:
             raise exceptions.AuthenticationFailed(_("This token is unknown or was revoked."))
-        now = timezone.now()
-        # Written at most once a minute: a busy client need not update the row every call.
-        if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
-            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        api_token_used(token=token, now=timezone.now())
         return token.user, token
 
     def authenticate_header(self, request) -> str:

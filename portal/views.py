@@ -12,9 +12,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from campaigns.services.accounts import user_password_reset_record
+from campaigns.services.tokens import api_token_create, api_token_revoke
+from campaigns.views.errors import service_errors_shown
 from portal.accounts import client_address
 from portal.models import ApiToken
-from portal.tokens import api_token_create, api_token_revoke
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
@@ -44,7 +45,7 @@ def api_tokens(request):
         try:
             _token, new_key = api_token_create(user=request.user, name=form.cleaned_data["name"])
         except ValidationError as error:
-            form.add_error(None, error)  # a dict of field errors goes next to its fields
+            service_errors_shown(form, error)
         else:
             form = ApiTokenForm()
     return render(

@@ -1,13 +1,17 @@
-"""One place that turns the domain's errors into API responses."""
+"""One place that turns the domain's errors (campaigns/errors.py) into API responses: a
+stale edit is 412 (the If-Match failed), a role that does not allow the action 403 with its
+reason, any other refusal 400 with its messages by field, an object outside the user's
+scope 404 like a missing one."""
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from campaigns.errors import NotAllowed, StaleEdit
 from campaigns.models.events import AUDIENCE_GROUPS, audience_column
-from campaigns.services.events import StaleEdit
 
 # The services name an audience group by its column ("audience_women"); a request names it
 # inside "audience", where DRF's own checks of that object put their messages too.
@@ -16,7 +20,7 @@ GROUP_OF_COLUMN = {audience_column(group): group for group in AUDIENCE_GROUPS}
 
 class PreconditionRequired(exceptions.APIException):
     status_code = 428
-    default_detail = "Send the version you edited: an If-Match header or a version field."
+    default_detail = _("Send the version you edited: an If-Match header or a version field.")
     default_code = "precondition_required"
 
 
@@ -27,6 +31,10 @@ def api_exception_handler(error, context):
         return Response(
             {"detail": error.messages[0], "code": "stale_edit"},
             status=status.HTTP_412_PRECONDITION_FAILED,
+        )
+    if isinstance(error, NotAllowed):
+        return Response(
+            {"detail": str(error), "code": "not_allowed"}, status=status.HTTP_403_FORBIDDEN
         )
     if isinstance(error, DjangoValidationError):
         if hasattr(error, "error_dict"):

@@ -352,15 +352,6 @@ class EventReportForm(forms.Form):
     def audience_fields(self):
         return [self[name] for name in self.fields if name.startswith(self.AUDIENCE_PREFIX)]
 
-    def clean(self):
-        cleaned = super().clean()
-        raised = cleaned.get("matters_raised")
-        for name in ("matters_resolved", "matters_referred"):
-            value = cleaned.get(name)
-            if value is not None and (raised is None or value > raised):
-                self.add_error(name, _("This cannot be more than the matters raised."))
-        return cleaned
-
     def figures(self) -> dict:
         return {name: self.cleaned_data.get(name) for name in REPORT_FIGURES}
 
@@ -450,23 +441,12 @@ class PartnerServiceForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if not cleaned.get("partner"):
-            if any(cleaned.get(name) not in (None, "") for name in self.fields):
-                self.add_error("partner", _("Which partner delivered this service?"))
-            return cleaned
-        if not cleaned.get("service_type"):
-            self.add_error("service_type", _("Choose the service delivered."))
-        screening = cleaned.get("service_type") == ServiceType.HEALTH_SCREENING
-        if screening:
-            if not cleaned.get("screening_type"):
-                self.add_error("screening_type", _("Choose what was screened for."))
-            screened, referred = cleaned.get("screened"), cleaned.get("referred")
-            if referred is not None and (screened is None or referred > screened):
-                self.add_error("referred", _("No more people can be referred than were screened."))
-        else:
-            for name in ("screening_type", "screened", "referred"):
-                if cleaned.get(name) not in (None, ""):
-                    self.add_error(name, _("Only a health screening has screening figures."))
+        # A row is a partner's service or blank: figures without a partner would be lost.
+        # What a service may hold is the service's to check (PartnerService's rules).
+        if not cleaned.get("partner") and any(
+            cleaned.get(name) not in (None, "") for name in self.fields
+        ):
+            self.add_error("partner", _("Which partner delivered this service?"))
         return cleaned
 
     def reported(self) -> PartnerServiceReport | None:

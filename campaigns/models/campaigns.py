@@ -2,6 +2,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from campaigns import bounds
+from campaigns.models.constraints import FieldCheck
 from portal.access import OrgScopedQuerySet
 
 
@@ -71,7 +72,8 @@ class CampaignTarget(models.Model):
         verbose_name_plural = _("campaign targets")
         constraints = [
             models.UniqueConstraint(fields=["campaign", "org_unit"], name="target_one_per_unit"),
-            models.CheckConstraint(
+            FieldCheck(
+                fields=("special_area_counties_covered",),
                 condition=models.Q(special_area_counties_covered__lte=models.F("counties_covered")),
                 name="target_special_within_counties",
                 violation_error_message=_(

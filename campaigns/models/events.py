@@ -1,10 +1,11 @@
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from campaigns import bounds
+from campaigns.errors import InvalidTransition
+from campaigns.models.constraints import FieldCheck
 from portal.access import OrgScopedQuerySet
 
 
@@ -126,10 +127,6 @@ class EventTopic(models.Model):
 
     def __str__(self) -> str:
         return self.get_topic_display()
-
-
-class InvalidTransition(ValidationError):
-    """An event was asked to move to a status its current status does not lead to."""
 
 
 class EventQuerySet(OrgScopedQuerySet):
@@ -290,13 +287,15 @@ class Event(models.Model):
                 name="event_ends_after_start",
                 violation_error_message=ENDS_BEFORE_START,
             ),
-            models.CheckConstraint(
+            FieldCheck(
+                fields=("matters_resolved",),
                 condition=Q(matters_resolved__isnull=True)
                 | Q(matters_raised__isnull=False, matters_resolved__lte=F("matters_raised")),
                 name="event_resolved_within_raised",
                 violation_error_message=_("No more matters can be resolved than were raised."),
             ),
-            models.CheckConstraint(
+            FieldCheck(
+                fields=("matters_referred",),
                 condition=Q(matters_referred__isnull=True)
                 | Q(matters_raised__isnull=False, matters_referred__lte=F("matters_raised")),
                 name="event_referred_within_raised",

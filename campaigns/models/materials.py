@@ -7,7 +7,8 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from campaigns import bounds
-from campaigns.models.events import InvalidTransition, Topic
+from campaigns.errors import InvalidTransition
+from campaigns.models.events import Topic
 from portal.access import OrgScopedQuerySet
 
 

@@ -1,8 +1,10 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from campaigns import bounds
+from campaigns.models.constraints import FieldCheck
 from portal.access import OrgScopedQuerySet
 
 
@@ -138,13 +140,15 @@ class PartnerService(models.Model):
         verbose_name = _("partner service")
         verbose_name_plural = _("partner services")
         constraints = [
-            models.CheckConstraint(
+            FieldCheck(
+                fields=("referred",),
                 condition=Q(referred__isnull=True)
                 | Q(screened__isnull=False, referred__lte=F("screened")),
                 name="service_referred_within_screened",
                 violation_error_message=_("No more people can be referred than were screened."),
             ),
-            models.CheckConstraint(
+            FieldCheck(
+                fields=("screening_type", "screened"),
                 condition=Q(service_type="health_screening")
                 | (Q(screened__isnull=True) & Q(screening_type="")),
                 name="service_screening_only_for_screenings",
@@ -161,3 +165,9 @@ class PartnerService(models.Model):
 
     def __str__(self) -> str:
         return f"{self.partner} · {self.get_service_type_display()}"
+
+    def clean(self) -> None:
+        # Screenings are counted by what was screened for (the partner's totals and the
+        # regulator's sheet group them so): a screening of no type would count nowhere.
+        if self.service_type == ServiceType.HEALTH_SCREENING and not self.screening_type:
+            raise ValidationError({"screening_type": _("Choose what was screened for.")})

@@ -1,7 +1,6 @@
 """The job that renders a print run's PDF: once per run, whatever the number of copies."""
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -10,6 +9,7 @@ from campaigns.exporters.filenames import download_filename
 from campaigns.models import Job, PrintRun
 from campaigns.printing.pipeline import edition_pdf
 from campaigns.services.jobs import JobResult, ProgressCallback, job_runner
+from campaigns.services.print_runs import print_run_pdf_store
 from portal.access import visible_to
 
 
@@ -57,8 +57,7 @@ def print_run_render(job: Job, progress: ProgressCallback) -> JobResult:
         summary = pdf.summary()
     filename = print_run_filename(print_run)
     # Safe to run twice: a second attempt replaces the first one's file.
-    if print_run.pdf:
-        print_run.pdf.delete(save=False)
-    print_run.pdf.save(filename, ContentFile(pdf.content), save=False)
-    print_run.save(update_fields=["pdf"])
+    print_run_pdf_store(
+        user=job.owner, print_run_id=print_run.pk, filename=filename, content=pdf.content
+    )
     return JobResult(filename=filename, content=pdf.content, summary=summary)

@@ -42,6 +42,7 @@ ACTION_LABELS = {
     "campaigns.signin.viewed": gettext_lazy("Sign-in list seen with full phone numbers"),
     "campaigns.signin.exported": gettext_lazy("Sign-in list exported with personal information"),
     "campaigns.signin.purged": gettext_lazy("Sign-ins past their retention period deleted"),
+    "campaigns.job.events_sheet_uploaded": gettext_lazy("Events sheet uploaded for import"),
     "campaigns.job.purged": gettext_lazy("Job results past their retention period deleted"),
     "campaigns.notification.undelivered": gettext_lazy(
         "Notice reached nobody: no one holds the role in this unit or above"
@@ -63,6 +64,7 @@ ACTION_LABELS = {
     "campaigns.edition.approved": gettext_lazy("Edition approved for print"),
     "campaigns.edition.returned": gettext_lazy("Edition returned to the translator"),
     "campaigns.printrun.ordered": gettext_lazy("Print run ordered"),
+    "campaigns.printrun.rendered": gettext_lazy("Print run's PDF made"),
     "campaigns.partner.created": gettext_lazy("Partner added"),
     "campaigns.partner.updated": gettext_lazy("Partner changed"),
     "campaigns.agreement.created": gettext_lazy("Partner agreement added"),

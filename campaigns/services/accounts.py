@@ -12,11 +12,11 @@ import math
 
 from axes.utils import reset as axes_reset
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Max
 from django.utils import timezone
 
+from campaigns.errors import NotAllowed
 from campaigns.models import AuditEntry, Membership
 from campaigns.services.audit import audit_record, audit_record_unmatched
 from portal.access import filter_by_action
@@ -92,7 +92,7 @@ def user_sign_in_unlock(*, actor, user_id: int) -> int:
     the units they administer (``may_unlock``)."""
     user = get_user_model()._default_manager.get(pk=user_id)
     if not (actor.is_superuser or may_unlock(actor, user)):
-        raise PermissionDenied
+        raise NotAllowed
     cleared = axes_reset(username=user.get_username())
     audit_record(
         actor=actor,

@@ -11,12 +11,14 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from campaigns.errors import InvalidState, NotAllowed, StaleEdit, row_errors
 from campaigns.models import (
     AudienceCount,
     AudienceGroup,
@@ -35,7 +37,7 @@ from campaigns.models.events import ENDS_BEFORE_START, audience_column
 from campaigns.services.audit import audit_record
 from campaigns.services.notifications import report_returned_notify
 from campaigns.services.photos import event_photos_add
-from portal.access import can, visible_to
+from portal.access import can, require, visible_to
 
 # Figures of a report kept on the event itself; audience counts have rows of their own.
 REPORT_FIGURES = (
@@ -64,22 +66,12 @@ PLAN_FIELDS = (
 # The statuses in which the organizer may still change the plan and the report (the
 # importer reads them here too).
 EDITABLE = Event.EDITABLE
-
-
-class StaleEdit(ValidationError):
-    """The event was saved by someone else after this user opened it."""
-
-    def __init__(self, event: Event):
-        super().__init__(
-            _(
-                "Someone else saved this event after you opened it (now version %(version)s). "
-                "Your changes were not saved; they are still in the form. Open the event again "
-                "in a new tab to see what changed, then save once more."
-            )
-            % {"version": event.version},
-            code="stale_edit",
-        )
-        self.event = event
+# A change refused because someone else saved the event first.
+STALE_EDIT = gettext_lazy(
+    "Someone else saved this event after you opened it (now version %(version)s). "
+    "Your changes were not saved; they are still in the form. Open the event again "
+    "in a new tab to see what changed, then save once more."
+)
 
 
 @dataclass(frozen=True)
@@ -108,18 +100,13 @@ def _event_for_update(*, user, event_id: int, expected_version: int) -> Event:
         .get(pk=event_id)
     )
     if event.version != expected_version:
-        raise StaleEdit(event)
+        raise StaleEdit(STALE_EDIT % {"version": event.version}, current=event)
     return event
-
-
-def _require(user, action: str, org_unit: OrgUnit) -> None:
-    if not can(user, action, org_unit):
-        raise PermissionDenied(_("Your role does not allow this for this unit."))
 
 
 def _require_editable(event: Event) -> None:
     if not event.is_editable:
-        raise ValidationError(
+        raise InvalidState(
             _("A %(status)s event can no longer be changed.")
             % {"status": event.get_status_display()},
             code="not_editable",
@@ -231,7 +218,7 @@ def event_plan_update(
     if unknown:
         raise TypeError(f"Not plan fields: {sorted(unknown)}")
     event = _event_for_update(user=user, event_id=event_id, expected_version=expected_version)
-    _require(user, "event.plan", event.org_unit)
+    require(user, "event.plan", event.org_unit)
     _require_editable(event)
     changed = sorted(name for name, value in fields.items() if getattr(event, name) != value)
     for name, value in fields.items():
@@ -294,7 +281,7 @@ def event_report_save(
     (named under "photos"; a refused ``photo_caption`` under "caption").
     """
     event = _event_for_update(user=user, event_id=event_id, expected_version=expected_version)
-    _require(user, "event.report", event.org_unit)
+    require(user, "event.report", event.org_unit)
     _require_editable(event)
     unknown = (set(figures) - set(REPORT_FIGURES)) | (set(audience) - set(AudienceGroup.values))
     if unknown:
@@ -346,13 +333,14 @@ def event_rules_check(event: Event, *, topics: Iterable[str], counted: Mapping[s
     """The rules of planning and reporting that need no database, as ``event_plan`` and
     ``event_report_save`` apply them, for a caller that checks many events before saving
     them at once (the sheet import): the event may still be changed, it has a topic, an
-    event held in person names its venue, and its audience groups are within its head
-    count. Raises one ValidationError naming every field at fault."""
+    event held in person names its venue, it ends after it starts, and its audience groups
+    are within its head count. Raises one ValidationError naming every field at fault."""
     errors: dict = {}
     for check in (
         lambda: _require_editable(event),
         lambda: _check_topics(topics),
         lambda: _check_venue(event),
+        lambda: _check_times(event),
         lambda: _check_groups(event, counted),
     ):
         try:
@@ -405,14 +393,7 @@ def _partner_services_replace(user, event: Event, services: list[PartnerServiceR
         try:
             service.full_clean()
         except ValidationError as error:
-            raise ValidationError(
-                {
-                    "partner_services": [
-                        _("Row %(row)s: %(reason)s") % {"row": row, "reason": message}
-                        for message in error.messages
-                    ]
-                }
-            ) from error
+            raise ValidationError({"partner_services": row_errors(error, row=row)}) from error
         service.save()
 
 
@@ -420,7 +401,7 @@ def _partner_services_replace(user, event: Event, services: list[PartnerServiceR
 def event_submit(*, user, event_id: int, expected_version: int) -> Event:
     """Send a planned or returned event's report for review."""
     event = _event_for_update(user=user, event_id=event_id, expected_version=expected_version)
-    _require(user, "event.report", event.org_unit)
+    require(user, "event.report", event.org_unit)
     event.transition(to=Event.Status.REPORTED)
     if event.reached() is None:
         raise ValidationError(
@@ -457,9 +438,9 @@ def event_head_count_confirm(
     but cancelled: an approved report's head count is what coverage counts."""
     event = _event_for_update(user=user, event_id=event_id, expected_version=expected_version)
     if not (can(user, "event.report", event.org_unit) or can(user, "event.review", event.org_unit)):
-        raise PermissionDenied(_("Your role does not allow this for this unit."))
+        raise NotAllowed
     if event.is_online or event.status == Event.Status.CANCELLED:
-        raise ValidationError(_("This event has no head count to confirm."), code="no_head_count")
+        raise InvalidState(_("This event has no head count to confirm."), code="no_head_count")
     previous = event.head_count
     event.head_count = head_count
     counted = {
@@ -502,7 +483,7 @@ def event_head_count_confirm(
 def event_approve(*, user, event_id: int, expected_version: int) -> Event:
     """Accept a reported event's report."""
     event = _event_for_update(user=user, event_id=event_id, expected_version=expected_version)
-    _require(user, "event.review", event.org_unit)
+    require(user, "event.review", event.org_unit)
     event.transition(to=Event.Status.APPROVED)
     event.version += 1
     event.save(update_fields=["status", "version", "updated_at"])
@@ -555,7 +536,7 @@ def event_approve_bulk(*, user, versions: Mapping[int, int | None]) -> BulkAppro
 def event_return(*, user, event_id: int, note: str, expected_version: int) -> Event:
     """Send a reported event back to its organizer with a note saying what to fix."""
     event = _event_for_update(user=user, event_id=event_id, expected_version=expected_version)
-    _require(user, "event.review", event.org_unit)
+    require(user, "event.review", event.org_unit)
     note = note.strip()
     if not note:
         raise ValidationError({"note": _("Say what the organizer should fix.")})
@@ -572,7 +553,7 @@ def event_return(*, user, event_id: int, note: str, expected_version: int) -> Ev
 def event_cancel(*, user, event_id: int, reason: str, expected_version: int) -> Event:
     """Call off a planned event, saying why."""
     event = _event_for_update(user=user, event_id=event_id, expected_version=expected_version)
-    _require(user, "event.cancel", event.org_unit)
+    require(user, "event.cancel", event.org_unit)
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": _("Say why the event is cancelled.")})

@@ -1,5 +1,8 @@
 """Importing a unit's events from a filled events sheet: every row or none.
 
+An uploaded sheet is kept and imported by a job (``events_import_request``), which calls
+``events_import``.
+
 The whole sheet is read and checked first: its cells (campaigns/imports/events_sheet.py),
 then each row that changes an event by the rules of planning and reporting an event on
 the page or through the API, checked by the same code (``event_rules_check`` and
@@ -21,15 +24,21 @@ are they sent for review, each through ``event_submit``, the page's own way.
 from __future__ import annotations
 
 import copy
+import os
+import uuid
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.files import File
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from campaigns.errors import NotAllowed
 from campaigns.imports.events_sheet import (
     NOT_AN_EVENT,
     CountyLookup,
@@ -37,17 +46,18 @@ from campaigns.imports.events_sheet import (
     SheetRow,
     sheet_read,
 )
-from campaigns.imports.sheets import Problem, SheetRefused
+from campaigns.imports.sheets import MAX_UPLOAD_BYTES, Problem, SheetRefused, workbook_checked
 from campaigns.models import (
     AudienceCount,
     Campaign,
     Channel,
     Event,
     EventTopic,
+    Job,
     OrgUnit,
 )
 from campaigns.models.events import AUDIENCE_COLUMNS, AUDIENCE_GROUPS
-from campaigns.services.audit import audit_record_bulk, audit_record_each
+from campaigns.services.audit import audit_record, audit_record_bulk, audit_record_each
 from campaigns.services.bulk import objects_insert, rows_insert
 from campaigns.services.events import (
     EDITABLE,
@@ -55,7 +65,8 @@ from campaigns.services.events import (
     event_rules_check,
     event_submit,
 )
-from portal.access import can, visible_to
+from campaigns.services.jobs import job_enqueue
+from portal.access import can, require, visible_to
 
 PLAN_KEYS = ("title", "county", "venue_name", "venue_type", "format", "channel", "starts_at")
 # The report's figures a sheet carries; the others (visitors, matters) it leaves as they are.
@@ -113,8 +124,7 @@ def events_import(
     """Check the whole sheet; if it is clean, save every row as an event of the unit, and
     send the rows with figures for review only if ``submit``."""
     unit = visible_to(user, OrgUnit).get(pk=org_unit_id)
-    if not can(user, "event.plan", unit):
-        raise PermissionDenied(_("Your role does not allow this for this unit."))
+    require(user, "event.plan", unit)
     campaign = Campaign.objects.get(pk=campaign_id)
     say = progress or (lambda percent, message: None)
     say(5, _("Reading the sheet"))
@@ -230,7 +240,7 @@ def _plan(  # noqa: C901, PLR0912, PLR0915 — not yet split (issue 18, left for
             if may_report is None:
                 may_report = can(user, "event.report", unit)
             if not may_report:
-                raise PermissionDenied(_("Your role does not allow this for this unit."))
+                raise NotAllowed
         try:
             # The page's and the API's own rules, not a copy of them.
             event_rules_check(event, topics=topics, counted=counted)
@@ -312,10 +322,13 @@ def _row_applied(event: Event, values: dict) -> dict[str, int]:
 
 
 def _column_of(name: str, values: dict) -> str:
-    """The column where a rule's complaint about ``name`` belongs: the field's own, or the
-    row's reference for one about the event as a whole."""
+    """The column where a rule's complaint about ``name`` belongs: the field's own, the
+    start for the end (which the sheet does not carry, so only a new start puts it before
+    the start), or the row's reference for one about the event as a whole."""
     if name == NON_FIELD_ERRORS:
         return "event_id" if values["event_id"] else "external_ref"
+    if name == "ends_at":
+        return "starts_at"
     return name
 
 
@@ -450,7 +463,7 @@ def _submit(*, user, reports: list, sheet: str, labels: dict) -> int:
             event_submit(user=user, event_id=event.pk, expected_version=versions[event.pk])
         except ValidationError as error:
             reason = " ".join(error.messages)
-        except PermissionDenied as error:
+        except NotAllowed as error:
             reason = str(error)
         else:
             continue
@@ -459,3 +472,42 @@ def _submit(*, user, reports: list, sheet: str, labels: dict) -> int:
     if problems:
         raise _SubmitRefused(problems)
     return len(reports)
+
+
+@transaction.atomic
+def events_import_request(
+    *, user, org_unit: OrgUnit, campaign: Campaign, sheet: File, submit: bool = False
+) -> Job:
+    """Keep an uploaded events sheet and queue the job that imports it (``events_import``).
+
+    A file that is no workbook, or too large, is refused at "sheet" before anything is
+    kept; the job deletes the kept file once it has run.
+    """
+    require(user, "event.plan", org_unit)
+    # One byte past the limit is enough to refuse a file as too large, however large it is.
+    data = sheet.read(MAX_UPLOAD_BYTES + 1)
+    try:
+        workbook_checked(data)
+    except SheetRefused as refusal:
+        raise ValidationError({"sheet": str(refusal)}) from None
+    upload = default_storage.save(f"imports/{uuid.uuid4().hex}.xlsx", ContentFile(data))
+    # For the history of each event: which file it came from, as the user named it.
+    filename = os.path.basename(sheet.name or "")[:200]
+    job = job_enqueue(
+        kind=Job.Kind.EVENTS_IMPORT,
+        owner=user,
+        org_unit=org_unit,
+        params={
+            "upload": upload,
+            "campaign_id": campaign.pk,
+            "submit": submit,
+            "filename": filename,
+        },
+    )
+    audit_record(
+        actor=user,
+        obj=job,
+        action="campaigns.job.events_sheet_uploaded",
+        data={"file": filename, "campaign": campaign.pk, "bytes": len(data), "submitted": submit},
+    )
+    return job

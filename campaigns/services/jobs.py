@@ -20,7 +20,7 @@ from functools import partial
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import InterfaceError, OperationalError, connection, transaction
@@ -29,6 +29,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 from kombu.exceptions import OperationalError as BrokerError
 
+from campaigns.errors import NotAllowed
 from campaigns.models import JOB_ERRORS, Job, OrgUnit
 from portal.access import visible_to
 
@@ -138,7 +139,7 @@ def job_enqueue(
     if kind not in JOB_RUNNERS:
         raise ValueError(f"no runner for job kind {kind!r}")
     if not visible_to(owner, OrgUnit).filter(pk=org_unit.pk).exists():
-        raise PermissionDenied
+        raise NotAllowed
     earlier = job_for_idempotency_key(owner=owner, kind=kind, idempotency_key=idempotency_key)
     if earlier is not None:
         if (earlier.org_unit_id, earlier.params) != (org_unit.pk, params or {}):

@@ -16,43 +16,32 @@ story and the audit entry belongs to the material's org unit.
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from campaigns import bounds
+from campaigns.errors import InvalidState, NotAllowed, StaleEdit
 from campaigns.models import BlockComment, EditionBlock, Material, MaterialEdition, OrgUnit
 from campaigns.services.audit import audit_record
-from portal.access import can, is_native_reader, visible_to
+from portal.access import can, is_native_reader, require, visible_to
 
 Status = MaterialEdition.Status
 
 
-class StaleEdit(ValidationError):
-    """The block or edition was saved by someone else after this user opened it."""
-
-    def __init__(self, obj: EditionBlock | MaterialEdition):
-        if isinstance(obj, EditionBlock):
-            message = _(
-                "Someone else saved this block after you opened it (now version %(version)s). "
-                "Your text was not saved; it is still in the boxes. Compare it with theirs, "
-                "then keep yours or load theirs."
-            )
-        else:
-            message = _(
-                "Someone else changed this edition after you opened it (now version "
-                "%(version)s). Nothing was changed; look at it again, then try once more."
-            )
-        super().__init__(message % {"version": obj.version}, code="stale_edit")
-        self.obj = obj
-
-
-def _require(user, action: str, org_unit: OrgUnit) -> None:
-    if not can(user, action, org_unit):
-        raise PermissionDenied(_("Your role does not allow this for this unit."))
+# A change refused because someone else saved the block, or the edition, first.
+STALE_BLOCK = gettext_lazy(
+    "Someone else saved this block after you opened it (now version %(version)s). "
+    "Your text was not saved; it is still in the boxes. Compare it with theirs, "
+    "then keep yours or load theirs."
+)
+STALE_EDITION = gettext_lazy(
+    "Someone else changed this edition after you opened it (now version "
+    "%(version)s). Nothing was changed; look at it again, then try once more."
+)
 
 
 def _edition_for_update(*, user, edition_id: int) -> MaterialEdition:
@@ -69,7 +58,7 @@ def _edition_as_seen(*, user, edition_id: int, expected_version: int) -> Materia
     native reader's approval sent from a page that saw none, or an older one, is refused."""
     edition = _edition_for_update(user=user, edition_id=edition_id)
     if edition.version != expected_version:
-        raise StaleEdit(edition)
+        raise StaleEdit(STALE_EDITION % {"version": edition.version}, current=edition)
     return edition
 
 
@@ -79,7 +68,7 @@ def _require_text_editable(edition: MaterialEdition) -> None:
             message = _("An approved edition is not changed; start a new edition from it.")
         else:
             message = _("A reviewed edition is not changed; return it to draft first.")
-        raise ValidationError(message, code="not_editable")
+        raise InvalidState(message, code="not_editable")
 
 
 def _back_to_draft(edition: MaterialEdition) -> bool:
@@ -119,9 +108,9 @@ def edition_create(*, user, material_id: int) -> MaterialEdition:
         .select_related("org_unit")
         .get(pk=material_id)
     )
-    _require(user, "material.edit", material.org_unit)
+    require(user, "material.edit", material.org_unit)
     if material.editions.exists():
-        raise ValidationError(
+        raise InvalidState(
             _("This material has editions already; start a new one from an approved edition."),
             code="has_editions",
         )
@@ -158,16 +147,16 @@ def edition_new(*, user, edition_id: int) -> MaterialEdition:
     """Start a new draft edition from an approved one; the approved one stays printable."""
     source = _edition_for_update(user=user, edition_id=edition_id)
     material = source.material
-    _require(user, "material.edit", material.org_unit)
+    require(user, "material.edit", material.org_unit)
     if source.status != Status.APPROVED:
-        raise ValidationError(
+        raise InvalidState(
             _("Only an approved edition can be the start of a new edition."), code="not_approved"
         )
     # Lock the material so that two new editions cannot take the same number.
     Material.objects.select_for_update().get(pk=material.pk)
     open_edition = material.editions.exclude(status=Status.APPROVED).order_by("-number").first()
     if open_edition is not None:
-        raise ValidationError(
+        raise InvalidState(
             _("Edition %(number)s is already being worked on; finish or use that one.")
             % {"number": open_edition.number},
             code="open_edition",
@@ -210,7 +199,7 @@ def block_add(
 ) -> EditionBlock:
     """Add a block at the end of a draft or translated edition."""
     edition = _edition_for_update(user=user, edition_id=edition_id)
-    _require(user, "material.edit", edition.material.org_unit)
+    require(user, "material.edit", edition.material.org_unit)
     _require_text_editable(edition)
     position = (edition.blocks.aggregate(last=Max("position"))["last"] or 0) + 1
     block = EditionBlock(
@@ -254,10 +243,10 @@ def block_save(
         .get(pk=block_id)
     )
     edition = block.edition
-    _require(user, "edition.translate", edition.material.org_unit)
+    require(user, "edition.translate", edition.material.org_unit)
     _require_text_editable(edition)
     if block.version != expected_version:
-        raise StaleEdit(block)
+        raise StaleEdit(STALE_BLOCK % {"version": block.version}, current=block)
     kind = kind or block.kind
     if (block.text_zh, block.text_bo, block.kind) == (text_zh, text_bo, kind):
         return block
@@ -309,7 +298,7 @@ def _transition(
     edition = _edition_as_seen(user=user, edition_id=edition_id, expected_version=expected_version)
     unit = edition.material.org_unit
     if not any(can(user, action, unit) for action in actions):
-        raise PermissionDenied(_("Your role does not allow this for this unit."))
+        raise NotAllowed
     edition.transition(to=to)
     return edition
 
@@ -423,14 +412,14 @@ def _require_native_reader(user, edition: MaterialEdition) -> None:
     """Only a native reader clears Tibetan, once the edition is translated and before it is
     approved, and never the edition's own translator."""
     if not is_native_reader(user):
-        raise PermissionDenied(
+        raise NotAllowed(
             _(
                 "Only a native reader of Tibetan clears native review. An administrator marks "
                 "native readers on the members page."
             )
         )
     if edition.status not in MaterialEdition.NATIVE_REVIEW_OPEN:
-        raise ValidationError(
+        raise InvalidState(
             _("Native review is cleared once the edition is translated, before it is approved."),
             code="not_translated",
         )
@@ -508,7 +497,7 @@ def block_comment_add(*, user, block_id: int, text: str) -> BlockComment:
         .select_related("edition__material__org_unit")
         .get(pk=block_id)
     )
-    _require(user, "material.edit", block.edition.material.org_unit)
+    require(user, "material.edit", block.edition.material.org_unit)
     text = text.strip()
     if not text:
         raise ValidationError({"text": _("Write the comment first.")})
@@ -534,7 +523,7 @@ def block_comment_resolve(*, user, comment_id: int) -> BlockComment:
         .get(pk=comment_id)
     )
     edition = comment.block.edition
-    _require(user, "material.edit", edition.material.org_unit)
+    require(user, "material.edit", edition.material.org_unit)
     if comment.resolved:
         return comment
     comment.resolved = True

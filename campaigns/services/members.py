@@ -13,14 +13,15 @@ holds a role in marks it, as for lifting a sign-in lockout.
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
+from campaigns.errors import NotAllowed
 from campaigns.models import Membership, OrgUnit
 from campaigns.selectors.members import MANAGE, members_native_reader_markable
 from campaigns.services.audit import audit_record
-from portal.access import can, filter_by_action, roles_held_over
+from portal.access import filter_by_action, require, roles_held_over
 
 ERRORS = {
     "own_roles": _("Your own roles are given and taken by another administrator."),
@@ -43,11 +44,6 @@ ERRORS = {
 }
 
 
-def _check_may_manage(actor, org_unit: OrgUnit) -> None:
-    if not can(actor, MANAGE, org_unit):
-        raise PermissionDenied
-
-
 def _check_not_self(actor, person) -> None:
     if person.pk == actor.pk:
         raise ValidationError({"username": ERRORS["own_roles"]})
@@ -56,7 +52,7 @@ def _check_not_self(actor, person) -> None:
 @transaction.atomic
 def membership_grant(*, actor, org_unit: OrgUnit, role: str, person) -> Membership:
     """Give ``person`` the ``role`` in ``org_unit``, a unit ``actor`` administers."""
-    _check_may_manage(actor, org_unit)
+    require(actor, MANAGE, org_unit)
     _check_not_self(actor, person)
     if role not in Membership.Role.values:
         raise ValidationError({"role": ERRORS["unknown_role"]})
@@ -97,7 +93,7 @@ def member_add(
     """Give ``role`` in ``org_unit`` to the holder of ``username``, someone who already holds
     a role in the units ``actor`` administers; if nobody holds the user name yet, make an
     account for a new person with the name, e-mail and first password given."""
-    _check_may_manage(actor, org_unit)
+    require(actor, MANAGE, org_unit)
     user_model = get_user_model()
     person = user_model._default_manager.filter(username__iexact=username).first()
     if person is not None:
@@ -150,7 +146,7 @@ def membership_revoke(*, actor, membership_id: int) -> None:
         .first()
     )
     if membership is None:
-        raise PermissionDenied
+        raise NotAllowed
     _check_not_self(actor, membership.user)
     audit_record(
         actor=actor,
@@ -169,7 +165,7 @@ def user_native_reader_set(*, actor, user_id: int, is_native_reader: bool):
     if person.pk == actor.pk:
         raise ValidationError(ERRORS["own_native_reader"])
     if person.pk not in members_native_reader_markable(user=actor, person_ids=[person.pk]):
-        raise PermissionDenied
+        raise NotAllowed
     if person.is_native_reader == is_native_reader:
         return person
     person.is_native_reader = is_native_reader

@@ -4,7 +4,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
@@ -13,7 +13,7 @@ from PIL import Image, UnidentifiedImageError
 
 from campaigns.models import OrgUnit, Partner, PartnerAgreement, Region, ServiceType
 from campaigns.services.audit import audit_record
-from portal.access import can, visible_to
+from portal.access import require, visible_to
 
 AGREEMENT_DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
 # Pillow's format name of each accepted image type, with the extension the file is kept under.
@@ -31,11 +31,6 @@ ERRORS = {
 }
 
 PARTNER_FIELDS = ("org_unit", "name", "kind", "contact_name", "contact_phone", "notes")
-
-
-def _check_may_edit(user, org_unit: OrgUnit) -> None:
-    if not can(user, "partner.edit", org_unit):
-        raise PermissionDenied
 
 
 def _check_name_free(partner: Partner) -> None:
@@ -58,7 +53,7 @@ def partner_create(
     notes: str = "",
 ) -> Partner:
     """Add a partner to a unit the user may edit partners of."""
-    _check_may_edit(user, org_unit)
+    require(user, "partner.edit", org_unit)
     partner = Partner(
         org_unit=org_unit,
         name=name,
@@ -88,8 +83,8 @@ def partner_update(
 ) -> Partner:
     """Change a partner's details; moving it to another unit needs the right in both units."""
     partner = visible_to(user, Partner).select_for_update(of=("self",)).get(pk=partner_id)
-    _check_may_edit(user, partner.org_unit)
-    _check_may_edit(user, org_unit)
+    require(user, "partner.edit", partner.org_unit)
+    require(user, "partner.edit", org_unit)
     values = {
         "org_unit": org_unit,
         "name": name,
@@ -202,7 +197,7 @@ def agreement_create(
 ) -> PartnerAgreement:
     """Record a partner's signed agreement: period, services offered, counties covered."""
     partner = visible_to(user, Partner).select_related("org_unit").get(pk=partner_id)
-    _check_may_edit(user, partner.org_unit)
+    require(user, "partner.edit", partner.org_unit)
     services, counties = list(services), list(counties)
     _check_agreement_terms(
         partner=partner, starts_on=starts_on, ends_on=ends_on, services=services, counties=counties
@@ -250,7 +245,7 @@ def agreement_update(
         .get(pk=agreement_id)
     )
     partner = agreement.partner
-    _check_may_edit(user, partner.org_unit)
+    require(user, "partner.edit", partner.org_unit)
     services, counties = list(services), list(counties)
     _check_agreement_terms(
         partner=partner, starts_on=starts_on, ends_on=ends_on, services=services, counties=counties

@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Sequence
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -21,9 +21,10 @@ from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageCms, ImageOps
 
 from campaigns import bounds
+from campaigns.errors import NotAllowed
 from campaigns.models import Event, EventPhoto
 from campaigns.services.audit import audit_record
-from portal.access import can, visible_to
+from portal.access import can, require, visible_to
 
 PHOTO_ERRORS = {
     "event_closed": _(
@@ -82,8 +83,7 @@ def event_photos_editable(*, user, event: Event) -> bool:
 
 def _event_open_for_photos(*, user, event: Event) -> Event:
     """The event, locked against a concurrent submit, if its photos may change now."""
-    if not can(user, "event.report", event.org_unit):
-        raise PermissionDenied
+    require(user, "event.report", event.org_unit)
     locked = (
         visible_to(user, Event)
         .select_for_update(of=("self",))
@@ -92,7 +92,7 @@ def _event_open_for_photos(*, user, event: Event) -> Event:
         .first()
     )
     if locked is None:
-        raise PermissionDenied
+        raise NotAllowed
     if locked.status not in OPEN_STATUSES:
         raise _error("event_closed")
     return locked

@@ -1,10 +1,12 @@
-"""Writes about print runs: an organizer orders copies of a material's current edition.
+"""Writes about print runs: an organizer orders copies of a material's current edition, and
+the job that renders it keeps the PDF on the run.
 
 Only the current edition of a material is ordered: the newest approved one. Once a newer
 edition is approved, the older ones are printed no more; their print runs and stock stay.
 """
 
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -12,7 +14,7 @@ from campaigns import bounds
 from campaigns.models import Job, Material, MaterialEdition, OrgUnit, PrintRun
 from campaigns.services.audit import audit_record
 from campaigns.services.jobs import IDEMPOTENCY_KEY_REUSED, job_enqueue, job_for_idempotency_key
-from portal.access import can, visible_to
+from portal.access import require, visible_to
 
 MAX_COPIES = bounds.COPIES.high
 
@@ -77,8 +79,7 @@ def print_run_order(
     # An edition outside the user's scope is treated like a missing one.
     if not visible_to(user, MaterialEdition).filter(pk=edition.pk).exists():
         raise MaterialEdition.DoesNotExist
-    if not can(user, "printrun.order", org_unit):
-        raise PermissionDenied
+    require(user, "printrun.order", org_unit)
     # Approving a newer edition locks the material too (services/materials.py): this order
     # comes before that approval or sees it.
     Material.objects.select_for_update().filter(pk=edition.material_id).first()
@@ -107,4 +108,22 @@ def print_run_order(
         idempotency_key=idempotency_key,
     )
     print_run.save(update_fields=["job"])
+    return print_run
+
+
+@transaction.atomic
+def print_run_pdf_store(*, user, print_run_id: int, filename: str, content: bytes) -> PrintRun:
+    """Keep the rendered PDF on its print run, in place of one an earlier attempt of the
+    same job stored (so a job run twice leaves one file)."""
+    print_run = visible_to(user, PrintRun).select_for_update().get(pk=print_run_id)
+    if print_run.pdf:
+        print_run.pdf.delete(save=False)
+    print_run.pdf.save(filename, ContentFile(content), save=False)
+    print_run.save(update_fields=["pdf"])
+    audit_record(
+        actor=user,
+        obj=print_run,
+        action="campaigns.printrun.rendered",
+        data={"file": filename, "bytes": len(content)},
+    )
     return print_run

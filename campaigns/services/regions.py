@@ -3,11 +3,12 @@ name, which the seeds (and anyone but a native reader) leave awaiting review."""
 
 import re
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from campaigns.errors import NotAllowed, StaleEdit
 from campaigns.models import Region
 from campaigns.services.audit import audit_record
 from portal.access import is_native_reader
@@ -37,12 +38,12 @@ def region_name_bo_review(*, user, region_id: int, name_bo: str, seen_name_bo: s
     ``seen_name_bo`` is the name the reader read: a name changed since is not confirmed.
     """
     if not is_native_reader(user):
-        raise PermissionDenied(ERRORS["not_native_reader"])
+        raise NotAllowed(ERRORS["not_native_reader"])
     region = Region.objects.select_for_update().get(pk=region_id)
     if region.name_bo != seen_name_bo:
-        raise ValidationError(
+        raise StaleEdit(
             {"name_bo": ValidationError(ERRORS["changed"], params={"name": region.name_bo})},
-            code="stale_edit",
+            current=region,
         )
     name_bo = name_bo.strip()
     if not name_bo:

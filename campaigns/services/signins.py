@@ -13,12 +13,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Page
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from campaigns.errors import InvalidState
 from campaigns.exporters.signins import sign_ins_workbook
 from campaigns.imports.sheets import Problem, SheetRefused
 from campaigns.imports.sign_ins_sheet import PHONE, SignInSheetReading, sign_in_sheet_read
@@ -26,7 +27,7 @@ from campaigns.models import CONSENT_VERSION, Event, SignIn
 from campaigns.models.signins import phone_cleaned
 from campaigns.selectors.signins import sign_ins_page
 from campaigns.services.audit import audit_record
-from portal.access import can, visible_to
+from portal.access import require, visible_to
 
 # Once the report is sent, who came is part of what is reviewed, like its figures and
 # photos: nobody is added. A person may still have their sign-in deleted at any time (the
@@ -41,16 +42,11 @@ def _event(user, event_id: int, *, lock: bool = False) -> Event:
     return events.get(pk=event_id)
 
 
-def _require(user, action: str, event: Event) -> None:
-    if not can(user, action, event.org_unit):
-        raise PermissionDenied(_("Your role does not allow this for this unit."))
-
-
 def _require_open(event: Event) -> None:
     if event.status == Event.Status.CANCELLED:
-        raise ValidationError(_("A cancelled event takes no sign-ins."), code="cancelled")
+        raise InvalidState(_("A cancelled event takes no sign-ins."), code="cancelled")
     if event.status in REPORT_SENT:
-        raise ValidationError(
+        raise InvalidState(
             _(
                 "The report of this event has been sent, so its sign-in list is closed. If "
                 "someone is missing, the reviewer can return the report."
@@ -65,7 +61,7 @@ def sign_in_add(
 ) -> SignIn:
     """Record one person who came; without their consent nothing is kept."""
     event = _event(user, event_id, lock=True)
-    _require(user, "signin.record", event)
+    require(user, "signin.record", event.org_unit)
     _require_open(event)
     if not consent_given:
         raise ValidationError(
@@ -97,7 +93,7 @@ def sign_in_remove(*, user, event_id: int, sign_in_id: int, reason: str = "") ->
     """Delete one sign-in, such as when the person asks for it; once the report is sent,
     only with a reason."""
     event = _event(user, event_id, lock=True)
-    _require(user, "signin.record", event)
+    require(user, "signin.record", event.org_unit)
     reason = reason.strip()[:500]
     after_report = event.status in REPORT_SENT
     if after_report and len(reason) < 4:
@@ -138,7 +134,7 @@ def sign_ins_import(*, user, event_id: int, data: bytes) -> SignInImport:
     the moment of consent is the event's start, when the list was signed.
     """
     event = _event(user, event_id)
-    _require(user, "signin.record", event)
+    require(user, "signin.record", event.org_unit)
     _require_open(event)
     try:
         reading = sign_in_sheet_read(data)
@@ -222,7 +218,7 @@ def _reason_required(reason: str) -> str:
 def sign_ins_export(*, user, event_id: int, reason: str) -> tuple[str, bytes]:
     """The event's sign-in list with names and phones as a workbook; audited with the reason."""
     event = _event(user, event_id)
-    _require(user, "signin.personal", event)
+    require(user, "signin.personal", event.org_unit)
     reason = _reason_required(reason)
     sign_ins = list(visible_to(user, SignIn).filter(event=event).order_by("consented_at", "pk"))
     filename, data = sign_ins_workbook(event, sign_ins)

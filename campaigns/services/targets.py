@@ -1,9 +1,10 @@
 """Campaign targets: set by a unit for the units right below it."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from campaigns.errors import NotAllowed, row_errors
 from campaigns.models import Campaign, CampaignTarget, OrgUnit
 from campaigns.services.audit import audit_record
 from portal.access import can
@@ -17,10 +18,11 @@ def targets_set(
 ) -> list[str]:
     """Set the targets of ``parent``'s sub-units (by unit id); returns warnings, not errors.
 
-    Only changed targets are written and audited.
+    Only changed targets are written and audited. A refused target refuses them all, each
+    refusal under "targets" as the row of its unit in ``targets`` (``row_errors``).
     """
     if not can(user, "target.set", parent):
-        raise PermissionDenied(_("Your role does not allow setting these targets."))
+        raise NotAllowed(_("Your role does not allow setting these targets."))
     children = {child.pk: child for child in parent.children.all()}
     existing = {
         target.org_unit_id: target
@@ -28,7 +30,8 @@ def targets_set(
             campaign=campaign, org_unit__in=list(children.values())
         )
     }
-    for unit_id, figures in targets.items():
+    changed, refused = [], []
+    for row, (unit_id, figures) in enumerate(targets.items(), start=1):
         if unit_id not in children:
             raise ValidationError(_("Targets can only be set for the units right below yours."))
         target = existing.get(unit_id) or CampaignTarget(
@@ -39,13 +42,20 @@ def targets_set(
             setattr(target, name, figures[name])
         if target.pk and before == figures:
             continue
-        target.full_clean()
+        try:
+            target.full_clean()
+        except ValidationError as error:
+            refused += row_errors(error, row=row)
+        changed.append((target, before if target.pk else None, figures))
+    if refused:
+        raise ValidationError({"targets": refused})
+    for target, before, figures in changed:
         target.save()
         audit_record(
             actor=user,
             obj=target,
             action="campaigns.target.set",
-            data={"before": before if existing.get(unit_id) else None, "after": figures},
+            data={"before": before, "after": figures},
         )
     return _split_warnings(campaign=campaign, parent=parent)
 

@@ -3,7 +3,6 @@ prefecture → county → the events behind every figure; and the targets' form.
 
 from urllib.parse import urlencode
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,15 +14,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from campaigns import bounds
 from campaigns.charts import BarChart
-from campaigns.forms.bounded import count_field
 from campaigns.forms.events import CoverageFilterForm
+from campaigns.forms.targets import target_formset
 from campaigns.models import Campaign, CampaignTarget, OrgUnit, Region
 from campaigns.selectors import coverage as selectors
 from campaigns.selectors.events import EventFilters
 from campaigns.selectors.org import own_units
 from campaigns.services.targets import TARGET_FIGURES, targets_set
+from campaigns.views.errors import refusal_said
 from portal.access import can, visible_to
 
 # A county's counted events, a page at a time, as on the event list.
@@ -302,45 +301,6 @@ def coverage_county(request, campaign_pk: int, unit_pk: int, region_pk: int):
     )
 
 
-class TargetForm(forms.Form):
-    events = count_field(bounds.TARGET_EVENTS, label=gettext_lazy("Events"))
-    people_reached = count_field(bounds.REACH, label=gettext_lazy("People reached"))
-    counties_covered = count_field(bounds.COUNTIES, label=gettext_lazy("Counties covered"))
-    special_area_counties_covered = count_field(
-        bounds.COUNTIES, label=gettext_lazy("Special-area counties covered")
-    )
-
-    def clean(self):
-        cleaned = super().clean()
-        special, counties = (
-            cleaned.get("special_area_counties_covered"),
-            cleaned.get("counties_covered"),
-        )
-        if special is not None and counties is not None and special > counties:
-            self.add_error(
-                "special_area_counties_covered",
-                _("This cannot be more than the counties covered."),
-            )
-        return cleaned
-
-
-def _target_formset(children: list[OrgUnit], *args, **kwargs) -> forms.BaseFormSet:
-    """One form a sub-unit, each to be filled in: a posted count beyond that builds no more
-    forms (absolute_max) and is refused; none is an empty extra form (min_num), whatever
-    INITIAL_FORMS says."""
-    count = len(children)
-    formset_class = forms.formset_factory(
-        TargetForm,
-        extra=0,
-        min_num=count,
-        max_num=count,
-        absolute_max=count,
-        validate_min=True,
-        validate_max=True,
-    )
-    return formset_class(*args, **kwargs)
-
-
 @login_required
 def targets_edit(request, campaign_pk: int, unit_pk: int):
     campaign = _campaign(campaign_pk)
@@ -356,14 +316,14 @@ def targets_edit(request, campaign_pk: int, unit_pk: int):
         {name: getattr(existing.get(child.pk), name, 0) for name in TARGET_FIGURES}
         for child in children
     ]
-    formset = _target_formset(children, request.POST or None, initial=initial, prefix="targets")
+    formset = target_formset(children, request.POST or None, initial=initial, prefix="targets")
     if request.method == "POST" and (
         formset.total_form_count() != len(children) or formset.non_form_errors()
     ):
         # Not what the page sent: a tampered management form. Say so, and start again.
         for error in formset.non_form_errors() or [_("The form was incomplete; try again.")]:
             messages.error(request, error)
-        formset = _target_formset(children, initial=initial, prefix="targets")
+        formset = target_formset(children, initial=initial, prefix="targets")
     elif request.method == "POST" and formset.is_valid():
         try:
             warnings = targets_set(
@@ -376,8 +336,7 @@ def targets_edit(request, campaign_pk: int, unit_pk: int):
                 },
             )
         except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
+            refusal_said(request, error, rows={"targets": formset.forms})
         else:
             messages.success(request, _("The targets are saved."))
             for warning in warnings:

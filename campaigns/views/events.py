@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from campaigns import bounds
+from campaigns.errors import StaleEdit
 from campaigns.forms import conflicts
 from campaigns.forms.events import (
     EventFilterForm,
@@ -34,6 +35,7 @@ from campaigns.models import Campaign, Event
 from campaigns.selectors import events as selectors
 from campaigns.selectors.org import own_unit
 from campaigns.services import events as services
+from campaigns.views.errors import refusal_said, service_errors_shown
 from campaigns.views.photos import photos_added
 from portal.access import can, visible_to
 
@@ -48,15 +50,6 @@ def _visible_event(user, pk: int) -> Event:
         return visible_to(user, Event).select_related("org_unit", "campaign", "county").get(pk=pk)
     except Event.DoesNotExist:
         raise Http404 from None
-
-
-def service_errors_shown(form, error: ValidationError) -> None:
-    """Put a service's refusal next to the field it names, or above the form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _show_warnings(request, event: Event) -> None:
@@ -134,7 +127,7 @@ def event_edit(request, pk: int):
                     expected_version=form.cleaned_data["version"],
                     **form.plan(),
                 )
-            except services.StaleEdit:
+            except StaleEdit:
                 conflict = _plan_conflict(form, _visible_event(request.user, event.pk))
             except ValidationError as error:
                 service_errors_shown(form, error)
@@ -208,17 +201,22 @@ def _report_forms(request, event: Event):
     )
 
 
-def _report_errors_shown(form: EventReportForm, error: ValidationError, *, saved) -> None:
+def _report_errors_shown(
+    form: EventReportForm, error: ValidationError, *, saved, partner_services
+) -> None:
     """A refused save or submit, shown on the report form.
 
-    A submit refused for want of a head count is shown at the head count. ``saved``: the
-    event as the save left it when only the submit was refused; the form then carries the
-    saved version, so that sending it again is not taken for someone else's edit.
+    A submit refused for want of a head count is shown at the head count; a refused partner
+    service at its row. ``saved``: the event as the save left it when only the submit was
+    refused; the form then carries the saved version, so that sending it again is not taken
+    for someone else's edit.
     """
     if getattr(error, "code", None) == "report_empty" and "head_count" in form.fields:
         form.add_error("head_count", error)
     else:
-        service_errors_shown(form, error)
+        # The rows the service was given: the forms that typed a partner service, in order.
+        typed = [row for row in partner_services if row.reported()]
+        service_errors_shown(form, error, rows={"partner_services": typed})
     if saved is not None:
         form.data = form.data.copy()
         form.data["version"] = saved.version
@@ -294,14 +292,14 @@ def event_report(request, pk: int):
                 event = services.event_submit(
                     user=request.user, event_id=event.pk, expected_version=event.version
                 )
-        except services.StaleEdit as error:
+        except StaleEdit as error:
             if saved is None:
                 stored = _visible_event(request.user, event.pk)
                 conflict = _report_conflict(form, stored, typed_handouts, typed_services)
             else:  # saved, then someone came between the save and the submit
-                _report_errors_shown(form, error, saved=saved)
+                _report_errors_shown(form, error, saved=saved, partner_services=partner_services)
         except ValidationError as error:
-            _report_errors_shown(form, error, saved=saved)
+            _report_errors_shown(form, error, saved=saved, partner_services=partner_services)
         else:
             return _report_done(request, event)
     if request.method == "POST" and saved is None:
@@ -372,7 +370,7 @@ def event_head_count_confirm(request, pk: int):
             )
         except ValidationError as error:
             service_errors_shown(form, error)
-            if isinstance(error, services.StaleEdit):
+            if isinstance(error, StaleEdit):
                 # The page shown again has the other save's figures; sending the typed head
                 # count once more is then a deliberate choice, not refused again forever.
                 form.data = form.data.copy()
@@ -390,8 +388,7 @@ def _button_transition(request, pk: int, *, service, done: str):
         version = version_posted(request.POST)
         service(user=request.user, event_id=event.pk, expected_version=version)
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
+        refusal_said(request, error)
     else:
         messages.success(request, done)
     return redirect("event_detail", pk=event.pk)
@@ -428,10 +425,7 @@ def _note_transition(request, pk: int, *, action: str, service, label, argument:
                 **{argument: form.cleaned_data["text"]},
             )
         except ValidationError as error:
-            if hasattr(error, "error_dict") and argument in error.error_dict:
-                form.add_error("text", error.error_dict[argument])
-            else:
-                form.add_error(None, error)
+            service_errors_shown(form, error, fields={argument: "text"})
         else:
             messages.success(request, done)
             return redirect("event_detail", pk=event.pk)

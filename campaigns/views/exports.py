@@ -2,7 +2,6 @@
 
 import datetime as dt
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseBadRequest
@@ -13,6 +12,7 @@ from campaigns.forms.events import CoverageFilterForm
 from campaigns.forms.jobs import idempotency_key_clean
 from campaigns.models import Campaign, Job, OrgUnit
 from campaigns.services.jobs import job_enqueue
+from campaigns.views.errors import refusal_said
 from portal.access import visible_to
 
 COVERAGE_EXPORTS = {Job.Kind.REGULATOR_SHEET, Job.Kind.COVERAGE_SUMMARY}
@@ -46,6 +46,6 @@ def coverage_export_start(request, campaign_pk: int, unit_pk: int, kind: str):
             idempotency_key=idempotency_key_clean(request.POST.get("idempotency_key")),
         )
     except ValidationError as refusal:
-        messages.error(request, refusal.messages[0])
+        refusal_said(request, refusal)
         return redirect("coverage_unit", campaign_pk=campaign.pk, unit_pk=unit.pk)
     return redirect("job_detail", pk=job.pk)

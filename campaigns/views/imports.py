@@ -1,51 +1,21 @@
 """Importing a unit's events from a sheet: the template, the upload, then a job."""
 
-import os
-import uuid
-
-from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
-from django.utils.translation import gettext_lazy
 
 from campaigns.exporters.filenames import download_filename
+from campaigns.forms.imports import EventsSheetForm
 from campaigns.imports.events_sheet import MAX_ROWS, county_choice, template_workbook
-from campaigns.imports.sheets import upload_checked
-from campaigns.models import Campaign, Job, OrgUnit
-from campaigns.services.jobs import job_enqueue
+from campaigns.models import Campaign, OrgUnit
+from campaigns.services.imports import events_import_request
+from campaigns.views.errors import service_errors_shown
 from portal.access import can, visible_to
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-class EventsSheetForm(forms.Form):
-    campaign = forms.ModelChoiceField(
-        label=gettext_lazy("Campaign"), queryset=Campaign.objects.order_by("-starts_on")
-    )
-    sheet = forms.FileField(
-        label=gettext_lazy("Filled sheet (.xlsx)"),
-        help_text=gettext_lazy("At most 10 MB and 20,000 rows."),
-    )
-    submit = forms.BooleanField(
-        label=gettext_lazy("Submit these reports for review"),
-        help_text=gettext_lazy(
-            "Rows with figures are saved as reports you can still change. Tick this to send "
-            "them to the reviewers at once."
-        ),
-        required=False,
-        initial=False,
-    )
-
-    def clean_sheet(self):
-        sheet = self.cleaned_data["sheet"]
-        upload_checked(sheet)
-        return sheet
 
 
 def _unit(user, unit_pk: int) -> OrgUnit:
@@ -64,21 +34,12 @@ def events_import(request, unit_pk: int):
         request.POST or None, request.FILES or None, initial={"campaign": current}
     )
     if request.method == "POST" and form.is_valid():
-        sheet = form.cleaned_data["sheet"]
-        upload = default_storage.save(f"imports/{uuid.uuid4().hex}.xlsx", ContentFile(sheet.read()))
-        job = job_enqueue(
-            kind=Job.Kind.EVENTS_IMPORT,
-            owner=request.user,
-            org_unit=unit,
-            params={
-                "upload": upload,
-                "campaign_id": form.cleaned_data["campaign"].pk,
-                "submit": form.cleaned_data["submit"],
-                # For the history of each event: which file it came from, as the user named it.
-                "filename": os.path.basename(sheet.name or "")[:200],
-            },
-        )
-        return redirect("job_detail", pk=job.pk)
+        try:
+            job = events_import_request(user=request.user, org_unit=unit, **form.cleaned_data)
+        except ValidationError as error:
+            service_errors_shown(form, error)
+        else:
+            return redirect("job_detail", pk=job.pk)
     return render(
         request,
         "imports/events.html",

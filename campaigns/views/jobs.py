@@ -1,7 +1,6 @@
 """My jobs: their progress (polled by htmx), their results, and starting an export."""
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -13,6 +12,7 @@ from campaigns.forms.jobs import IdempotencyKeyField
 from campaigns.models import Campaign, Job, OrgUnit
 from campaigns.selectors.org import own_units
 from campaigns.services.jobs import job_enqueue
+from campaigns.views.errors import refusal_said
 
 JOBS_PER_PAGE = 20
 
@@ -70,6 +70,6 @@ def events_export_start(request):
             idempotency_key=form.cleaned_data["idempotency_key"],
         )
     except ValidationError as refusal:
-        messages.error(request, refusal.messages[0])
+        refusal_said(request, refusal)
         return redirect("event_list")
     return redirect("job_detail", pk=job.pk)

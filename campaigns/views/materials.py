@@ -2,7 +2,7 @@
 diff between editions.
 
 Views only translate between HTTP and the services: anything outside the user's scope is
-404, a role that does not allow the action is 403 (the services raise PermissionDenied),
+404, a role that does not allow the action is 403 (the services raise NotAllowed),
 and a refused save keeps what the user typed.
 """
 
@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from campaigns.errors import StaleEdit
 from campaigns.forms.materials import (
     BlockAddForm,
     BlockForm,
@@ -33,7 +34,7 @@ from campaigns.selectors import materials as selectors
 from campaigns.selectors.org import own_unit
 from campaigns.selectors.regions import region_names_bo_unreviewed_count
 from campaigns.services import materials as services
-from campaigns.views.events import service_errors_shown
+from campaigns.views.errors import refusal_said, service_errors_shown
 from portal.access import is_native_reader, visible_to
 
 MATERIALS_PER_PAGE = 25
@@ -59,11 +60,6 @@ def _visible_block(user, pk: int) -> EditionBlock:
 def _editor_url(edition_id: int, block_id: int | None = None) -> str:
     url = reverse("edition_editor", args=[edition_id])
     return f"{url}#block-{block_id}" if block_id else url
-
-
-def _show_refusal(request, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
 
 
 @login_required
@@ -114,11 +110,7 @@ def material_create(request):
         try:
             material = services.material_create(user=user, **form.cleaned_data)
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for name, errors in error.error_dict.items():
-                    form.add_error(name if name in form.fields else None, errors)
-            else:
-                form.add_error(None, error)
+            service_errors_shown(form, error)
         else:
             messages.success(request, _("The handout was added. Write its first edition now."))
             edition = material.editions.get()
@@ -214,7 +206,7 @@ def block_add(request, pk: int):
             user=request.user, edition_id=edition.pk, kind=form.cleaned_data["kind"]
         )
     except ValidationError as error:
-        _show_refusal(request, error)
+        refusal_said(request, error)
         return redirect(_editor_url(edition.pk))
     return redirect(_editor_url(edition.pk, block.pk))
 
@@ -238,7 +230,7 @@ def block_save(request, pk: int):
             text_bo=form.cleaned_data["text_bo"],
             kind=form.cleaned_data["kind"] or None,
         )
-    except services.StaleEdit as error:
+    except StaleEdit as error:
         current = EditionBlock.objects.get(pk=block.pk)
         if request.htmx:
             return render(
@@ -246,7 +238,7 @@ def block_save(request, pk: int):
                 "materials/_block_state.html",
                 {"block": current, "conflict": error.messages[0], "state": "conflict"},
             )
-        form.add_error(None, error)
+        service_errors_shown(form, error)
         return _render_editor(
             request, block.edition_id, bound=form, bound_block=current, conflict=current
         )
@@ -259,7 +251,7 @@ def block_save(request, pk: int):
             )
         if getattr(error, "code", None) == "not_editable":
             # The editor shows the text read-only now: the refusal is said above it.
-            _show_refusal(request, error)
+            refusal_said(request, error)
             return redirect(_editor_url(block.edition_id))
         # The editor again, the typed text kept in the block's form with what to fix.
         service_errors_shown(form, error)
@@ -304,7 +296,7 @@ def block_comment_add(request, pk: int):
                 user=request.user, block_id=block.pk, text=form.cleaned_data["text"]
             )
         except ValidationError as error:
-            form.add_error("text", error.messages[0])
+            service_errors_shown(form, error)
         else:
             form = None
     if request.htmx:
@@ -395,7 +387,7 @@ def edition_transition(request, pk: int, action: str):
         else:
             services.edition_native_review_clear(**arguments)
     except ValidationError as error:
-        _show_refusal(request, error)
+        refusal_said(request, error)
     else:
         messages.success(request, DONE_MESSAGES[action])
     return redirect(_editor_url(edition.pk))
@@ -415,7 +407,7 @@ def edition_new(request, pk: int):
     try:
         new = services.edition_new(user=request.user, edition_id=edition.pk)
     except ValidationError as error:
-        _show_refusal(request, error)
+        refusal_said(request, error)
         return redirect("material_detail", pk=edition.material_id)
     messages.success(
         request,

@@ -14,6 +14,7 @@ from campaigns.selectors import members as selectors
 from campaigns.selectors.org import own_unit
 from campaigns.services import members as services
 from campaigns.services.accounts import may_unlock, user_sign_in_unlock
+from campaigns.views.errors import refusal_said, service_errors_shown
 from portal.access import can, visible_to
 
 MEMBERS_PER_PAGE = 50
@@ -80,7 +81,7 @@ def member_add(request):
         try:
             membership = services.member_add(actor=user, **form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
+            service_errors_shown(form, error)
         else:
             messages.success(
                 request,
@@ -128,8 +129,7 @@ def member_native_reader(request, pk: int):
             actor=request.user, user_id=membership.user_id, is_native_reader=marked
         )
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
+        refusal_said(request, error)
         return redirect("member_list")
     person = membership.user.get_username()
     if marked:

@@ -14,6 +14,7 @@ from campaigns.models import Partner, PartnerAgreement
 from campaigns.selectors import partners as selectors
 from campaigns.selectors.org import own_unit
 from campaigns.services import partners as services
+from campaigns.views.errors import service_errors_shown
 from portal.access import can, visible_to
 
 PARTNERS_PER_PAGE = 25
@@ -80,7 +81,7 @@ def partner_create(request):
         try:
             partner = services.partner_create(user=user, **form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
+            service_errors_shown(form, error)
         else:
             messages.success(request, _("The partner was added."))
             return redirect("partner_detail", pk=partner.pk)
@@ -100,7 +101,7 @@ def partner_edit(request, pk: int):
         try:
             services.partner_update(partner_id=partner.pk, user=user, **form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
+            service_errors_shown(form, error)
         else:
             messages.success(request, _("The partner was saved."))
             return redirect("partner_detail", pk=partner.pk)
@@ -120,7 +121,7 @@ def agreement_create(request, pk: int):
         try:
             services.agreement_create(partner_id=partner.pk, user=user, **form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
+            service_errors_shown(form, error)
         else:
             messages.success(request, _("The agreement was added."))
             return redirect("partner_detail", pk=partner.pk)
@@ -157,7 +158,7 @@ def agreement_edit(request, pk: int):
         try:
             services.agreement_update(agreement_id=agreement.pk, user=user, **form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
+            service_errors_shown(form, error)
         else:
             messages.success(request, _("The agreement was saved."))
             return redirect("partner_detail", pk=partner.pk)

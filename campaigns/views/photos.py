@@ -19,6 +19,7 @@ from campaigns.services.photos import (
     event_photo_remove,
     event_photos_editable,
 )
+from campaigns.views.errors import refusal_said
 from portal.access import visible_to
 
 # Only files the portal wrote itself are served, so the extension it chose is the type.
@@ -115,7 +116,7 @@ def event_photo_delete(request, pk: int, photo_pk: int):
     try:
         event_photo_remove(user=request.user, photo=photo)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        refusal_said(request, error)
     else:
         messages.success(request, _("Photo removed."))
     return _after_change(request, photo.event)

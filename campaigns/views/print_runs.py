@@ -15,6 +15,7 @@ from campaigns.printing.jobs import print_run_filename
 from campaigns.printing.layouts import KIND_PAPER
 from campaigns.selectors.org import own_unit
 from campaigns.services import print_runs as services
+from campaigns.views.errors import service_errors_shown
 from portal.access import filter_by_action, visible_to
 
 PRINT_RUNS_PER_PAGE = 25
@@ -39,8 +40,7 @@ def print_run_order(request, pk: int):
         try:
             print_run = services.print_run_order(user=user, edition=edition, **form.cleaned_data)
         except ValidationError as error:
-            for field, field_errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, field_errors)
+            service_errors_shown(form, error)
         else:
             # The job page says what became of it: being made, ready (with the jobs run
             # in-process it is ready by now) or waiting for the job service.

@@ -16,6 +16,7 @@ from campaigns.forms.regions import RegionNameFilterForm, RegionNameForm
 from campaigns.models import Region
 from campaigns.selectors import regions as selectors
 from campaigns.services.regions import region_name_bo_review
+from campaigns.views.errors import service_errors_shown
 from portal.access import is_native_reader
 
 REGIONS_PER_PAGE = 50
@@ -88,8 +89,7 @@ def region_name_confirm(request, pk: int):
                 seen_name_bo=form.cleaned_data["seen_name_bo"],
             )
         except ValidationError as error:
-            for message in error.message_dict.get("name_bo", error.messages):
-                form.add_error("name_bo", message)
+            service_errors_shown(form, error)
         else:
             messages.success(
                 request,

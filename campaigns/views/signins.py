@@ -14,10 +14,11 @@ from django.views.decorators.http import require_POST
 
 from campaigns.exporters.filenames import download_filename
 from campaigns.forms.signins import PersonalDataReasonForm, SignInForm, SignInSheetForm
+from campaigns.imports.sheets import MAX_UPLOAD_BYTES
 from campaigns.imports.sign_ins_sheet import sign_in_sheet_template
 from campaigns.models import CONSENT_TEXTS, CONSENT_VERSION, Event, SignIn
 from campaigns.services import signins as services
-from campaigns.views.events import service_errors_shown
+from campaigns.views.errors import refusal_said, service_errors_shown
 from portal.access import can, visible_to
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -80,7 +81,10 @@ def event_sign_ins_import(request, pk: int):
         return _page(request, event, sheet_form=sheet_form, status=400)
     upload = sheet_form.cleaned_data["sheet"]
     try:
-        result = services.sign_ins_import(user=request.user, event_id=event.pk, data=upload.read())
+        # One byte past the limit is enough for the sheet's reader to refuse it as too large.
+        result = services.sign_ins_import(
+            user=request.user, event_id=event.pk, data=upload.read(MAX_UPLOAD_BYTES + 1)
+        )
     except ValidationError as error:
         service_errors_shown(sheet_form, error)
         return _page(request, event, sheet_form=sheet_form, status=400)
@@ -120,8 +124,7 @@ def event_sign_in_remove(request, pk: int, sign_in_pk: int):
     except SignIn.DoesNotExist:
         raise Http404 from None
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
+        refusal_said(request, error)
     else:
         messages.success(request, _("The sign-in is deleted."))
     return redirect("event_sign_ins", pk=event.pk)

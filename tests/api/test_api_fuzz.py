@@ -25,7 +25,7 @@ from campaigns.models import (
     PrintRun,
 )
 from campaigns.services.events import event_report_save, event_submit
-from portal.tokens import api_token_create
+from campaigns.services.tokens import api_token_create
 from tests.factories import MaterialEditionFactory, MaterialFactory
 
 pytestmark = pytest.mark.django_db

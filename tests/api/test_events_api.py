@@ -211,6 +211,16 @@ def test_a_translator_cannot_submit(api, world):
     assert response.status_code == 403
 
 
+def test_a_refusal_by_role_says_why(api, world):
+    response = api(world.translator).post(
+        _url(world.event, "submit"), {"version": world.event.version}
+    )
+    assert response.json() == {
+        "detail": "Your role does not allow this for this unit.",
+        "code": "not_allowed",
+    }
+
+
 def test_return_needs_a_note(api, world):
     world.event.status = Event.Status.REPORTED
     world.event.save()
@@ -355,6 +365,44 @@ def test_more_referred_than_screened_is_refused_and_nothing_is_saved(api, world)
     world.event.refresh_from_db()
     assert world.event.people_reached is None  # the counts were not kept either
     assert not world.event.partner_services.exists()
+
+
+def test_a_health_screening_without_what_was_screened_for_is_refused(api, world):
+    # The page always asked for it; the API took a screening no total could count.
+    hospital = f.PartnerFactory(org_unit=world.units["central_a"])
+    response = api(world.organizer).post(
+        _url(world.event, "report"),
+        {
+            "version": world.event.version,
+            "head_count": 45,
+            "partner_services": [
+                {"partner": hospital.pk, "service_type": "health_screening", "screened": 12}
+            ],
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json()["partner_services"] == ["Row 1: Choose what was screened for."]
+    assert not world.event.partner_services.exists()
+
+
+def test_matters_resolved_beyond_those_raised_are_named_at_that_field(api, world):
+    # As the page shows it at that box (the API named the report as a whole before).
+    Event.objects.filter(pk=world.event.pk).update(format="gm_reception_day")
+    response = api(world.organizer).post(
+        _url(world.event, "report"),
+        {
+            "version": world.event.version,
+            "head_count": 45,
+            "matters_raised": 3,
+            "matters_resolved": 5,
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "matters_resolved": ["No more matters can be resolved than were raised."]
+    }
 
 
 def test_another_branchs_partner_or_edition_cannot_be_named(api, world):

@@ -6,8 +6,8 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from campaigns.models import AuditEntry
+from campaigns.services.tokens import api_token_create, api_token_revoke
 from portal.models import ApiToken
-from portal.tokens import api_token_create, api_token_revoke
 
 pytestmark = pytest.mark.django_db
 
@@ -87,7 +87,7 @@ def test_another_users_token_cannot_be_revoked_through_the_page(client, world):
 
 
 def test_a_user_with_the_most_tokens_is_told_to_revoke_one(client, world, monkeypatch):
-    monkeypatch.setattr("portal.tokens.MAX_ACTIVE_TOKENS", 1)
+    monkeypatch.setattr("campaigns.services.tokens.MAX_ACTIVE_TOKENS", 1)
     api_token_create(user=world.organizer, name="first")
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     client.force_login(world.organizer)

@@ -260,6 +260,23 @@ def test_every_fault_is_reported_and_no_row_is_saved(world):
     assert formula_cell.data_type == "s"
 
 
+def test_a_start_moved_past_the_events_planned_end_is_a_problem_at_the_start(world):
+    # The sheet carries no end: an event planned on the page with one keeps it, and a new
+    # start after it is refused by the event's own rule, not by the database mid-save.
+    run(world, sheet(PLANNED))
+    Event.objects.filter(external_ref="HY-2024-001").update(
+        ends_at=dt.datetime(2025, 3, 12, 12, tzinfo=dt.UTC)
+    )
+    later = PLANNED | {"starts_at": dt.datetime(2025, 3, 20, 10, 0)}  # noqa: DTZ001
+
+    result = run(world, sheet(later))
+
+    assert [(p.row, p.column[-4:], p.reason) for p in result.problems] == [
+        (3, "开始时间", "An event cannot end before it starts.")
+    ]
+    assert Event.objects.get(external_ref="HY-2024-001").starts_at.day == 12
+
+
 def test_an_approved_event_is_not_changed_by_an_import(world):
     run(world, sheet(GOOD))
     Event.objects.filter(external_ref="HY-2024-001").update(status=Event.Status.APPROVED)

@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 
 from campaigns.imports.events_sheet import column_labels
 from campaigns.imports.jobs import PROBLEMS_SHOWN
+from campaigns.imports.sheets import MAX_UPLOAD_BYTES
 from campaigns.models import AuditEntry, Event, Job
 from tests.downloads import attachment_name
 from tests.imports.test_events_import import GOOD, sheet
@@ -94,6 +95,31 @@ def test_a_file_that_is_no_workbook_is_refused_next_to_the_field(signed_in, worl
     response = _upload(signed_in(world.organizer), world, b"title,date\n", name="events.xlsx")
     assert "This is not an Excel workbook (.xlsx)." in response.content.decode()
     assert not Job.objects.exists()
+
+
+def test_a_file_too_large_is_refused_next_to_the_field_and_not_kept(signed_in, world):
+    too_large = b"PK\x03\x04" + b"\0" * MAX_UPLOAD_BYTES
+    response = _upload(signed_in(world.organizer), world, too_large)
+    assert "The file is larger than 10 MB; split the sheet." in response.content.decode()
+    assert not Job.objects.exists()
+    assert not any(settings.MEDIA_ROOT.joinpath("imports").glob("*"))
+
+
+def test_an_upload_is_in_the_audit_log_with_its_file_and_campaign(signed_in, world):
+    response = _upload(signed_in(world.organizer), world, sheet(GOOD), name="红原三月.xlsx")
+    job = Job.objects.get(kind=Job.Kind.EVENTS_IMPORT)
+    assert response.url == reverse("job_detail", args=[job.pk])
+    entry = AuditEntry.objects.get(action="campaigns.job.events_sheet_uploaded")
+    assert (entry.actor, entry.object_id, entry.org_unit) == (
+        world.organizer,
+        str(job.pk),
+        world.units["central_a"],
+    )
+    assert (entry.data["file"], entry.data["campaign"], entry.data["submitted"]) == (
+        "红原三月.xlsx",
+        world.campaign.pk,
+        False,
+    )
 
 
 def test_a_translator_cannot_open_the_import_page(signed_in, world):

@@ -8,6 +8,7 @@ from campaigns.models import AuditEntry, Event, Job, MaterialEdition, PrintRun
 from campaigns.pdf import RenderedPdf
 from campaigns.printing import jobs as print_jobs
 from campaigns.selectors.print_runs import material_stock, print_runs_context
+from campaigns.services.jobs import job_execute
 from campaigns.services.print_runs import print_run_order
 from tests.factories import EventFactory, MaterialUseFactory, PrintRunFactory
 from tests.printing.conftest import leaflet_edition
@@ -90,6 +91,32 @@ def test_500_copies_render_the_document_once(
     assert renders[0]["bleed"]
     assert renders[0]["crop_marks"]
     assert renders[0]["public_url"].endswith(f"/h/{printing.edition.public_token}/")
+
+
+def test_the_stored_pdf_is_in_the_audit_log_once_per_rendering(
+    printing, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(
+        print_jobs, "edition_pdf", lambda **options: RenderedPdf(content=b"%PDF-1.7", pages=1)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        print_run = order(printing)
+    job = Job.objects.get(pk=print_run.job_id)
+    # Run again (a duplicate delivery of a job already taken back): one file, two renderings.
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.QUEUED, finished_at=None)
+    job_execute(job_id=job.pk, task_id="again")
+
+    rendered = AuditEntry.objects.filter(
+        action="campaigns.printrun.rendered", object_id=str(print_run.pk)
+    ).order_by("pk")
+    assert [(entry.actor, entry.data["bytes"]) for entry in rendered] == [
+        (printing.organizer, 8),
+        (printing.organizer, 8),
+    ]
+    print_run.refresh_from_db()
+    assert print_run.pdf.read() == b"%PDF-1.7"
+    folder = print_run.pdf.name.rsplit("/", 1)[0]
+    assert len(print_run.pdf.storage.listdir(folder)[1]) == 1
 
 
 def test_the_job_stores_a_real_pdf_on_the_print_run(printing, django_capture_on_commit_callbacks):

@@ -52,8 +52,8 @@ from campaigns.models import (
     SignIn,
 )
 from campaigns.services.jobs import job_execute
+from campaigns.services.tokens import api_token_create
 from portal.models import ApiToken, User
-from portal.tokens import api_token_create
 from tests import factories as f
 from tests.module_world import module_world
 

@@ -49,7 +49,7 @@ from campaigns.models import (
     OrgUnit,
     Region,
 )
-from portal.tokens import api_token_create
+from campaigns.services.tokens import api_token_create
 from tests import factories as f
 from tests.module_world import module_world
 

@@ -5,9 +5,10 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from campaigns.errors import StaleEdit
 from campaigns.models import AudienceCount, AuditEntry, Event, InvalidTransition
 from campaigns.services import events as services
-from campaigns.services.events import HandoutGiven, PartnerServiceReport, StaleEdit
+from campaigns.services.events import HandoutGiven, PartnerServiceReport
 from tests import factories as f
 from tests.events_world import BEIJING, derived_report
 

@@ -9,6 +9,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
+from campaigns.errors import StaleEdit
 from campaigns.models import (
     AuditEntry,
     BlockComment,
@@ -20,7 +21,6 @@ from campaigns.models import (
 from campaigns.models.materials import BLOCK_TEXT_LENGTH
 from campaigns.selectors import materials as selectors
 from campaigns.services import materials as services
-from campaigns.services.materials import StaleEdit
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -187,7 +187,7 @@ def test_a_save_from_an_older_version_is_refused_and_changes_nothing(team):
             text_zh="另一位译者的文字",
             text_bo="",
         )
-    assert refused.value.obj.version == 2
+    assert refused.value.current.version == 2
     assert EditionBlock.objects.get(pk=team.block.pk).text_zh == "财产安全权（修订）"
 
 

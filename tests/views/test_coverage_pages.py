@@ -128,7 +128,10 @@ def test_target_form_keeps_input_and_explains_a_wrong_split(client, coverage_wor
         )
     response = _client(client, coverage_world.hq_reviewer).post(url, data)
     assert response.status_code == 200
-    assert "This cannot be more than the counties covered." in response.text
+    assert (
+        "The special-area counties are part of the counties covered, so their target cannot "
+        "be larger." in response.text
+    )
     assert CampaignTarget.objects.get(org_unit=coverage_world.units["branch_a"]).events == 10
 
 
