@@ -1,5 +1,6 @@
 """The domain's models, one module per concept group, re-exported here."""
 
+from campaigns.errors import InvalidTransition
 from campaigns.models.audit import AuditEntry
 from campaigns.models.campaigns import Campaign, CampaignTarget
 from campaigns.models.events import (
@@ -11,7 +12,6 @@ from campaigns.models.events import (
     EventLanguage,
     EventPhoto,
     EventTopic,
-    InvalidTransition,
     Topic,
     VenueType,
 )

@@ -4,8 +4,8 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from campaigns import bounds
-from campaigns.errors import InvalidTransition
 from campaigns.models.constraints import FieldCheck
+from campaigns.models.states import StatusMachine
 from portal.access import OrgScopedQuerySet
 
 
@@ -133,7 +133,7 @@ class EventQuerySet(OrgScopedQuerySet):
     owner_path = "org_unit__path"
 
 
-class Event(models.Model):
+class Event(StatusMachine, models.Model):
     """One activity of a campaign: where, for whom, in which format, and what it reached."""
 
     class Status(models.TextChoices):
@@ -143,6 +143,7 @@ class Event(models.Model):
         RETURNED = "returned", _("returned")
         CANCELLED = "cancelled", _("cancelled")
 
+    TRANSITION_REFUSED = _("A %(current)s event cannot become %(target)s.")
     TRANSITIONS = {
         Status.PLANNED: {Status.REPORTED, Status.CANCELLED},
         Status.REPORTED: {Status.APPROVED, Status.RETURNED},
@@ -358,19 +359,6 @@ class Event(models.Model):
     def is_editable(self) -> bool:
         """Whether the organizer may still change the plan and the report."""
         return self.status in self.EDITABLE
-
-    def can_move_to(self, status: str) -> bool:
-        return status in self.TRANSITIONS[self.Status(self.status)]
-
-    def transition(self, *, to: str) -> None:
-        """Move to ``to`` in memory, or raise InvalidTransition; the caller saves."""
-        if not self.can_move_to(to):
-            raise InvalidTransition(
-                _("A %(current)s event cannot become %(target)s.")
-                % {"current": self.get_status_display(), "target": self.Status(to).label},
-                code="invalid_transition",
-            )
-        self.status = to
 
 
 class AudienceCountQuerySet(OrgScopedQuerySet):

@@ -7,8 +7,8 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from campaigns import bounds
-from campaigns.errors import InvalidTransition
 from campaigns.models.events import Topic
+from campaigns.models.states import StatusMachine
 from portal.access import OrgScopedQuerySet
 
 
@@ -66,7 +66,7 @@ class MaterialEditionQuerySet(OrgScopedQuerySet):
         return self.filter(status=MaterialEdition.Status.APPROVED).exclude(Exists(newer))
 
 
-class MaterialEdition(models.Model):
+class MaterialEdition(StatusMachine, models.Model):
     """One numbered edition of a material's bilingual text. Only approved editions print.
 
     An edition moves draft → translated → reviewed → approved, and a translated or reviewed
@@ -80,6 +80,7 @@ class MaterialEdition(models.Model):
         REVIEWED = "reviewed", _("reviewed")
         APPROVED = "approved", _("approved")
 
+    TRANSITION_REFUSED = _("A %(current)s edition cannot become %(target)s.")
     TRANSITIONS = {
         Status.DRAFT: {Status.TRANSLATED},
         Status.TRANSLATED: {Status.REVIEWED, Status.DRAFT},
@@ -164,19 +165,6 @@ class MaterialEdition(models.Model):
         """Whether ``user`` translated this edition: the four-eyes rule keeps them from
         reviewing, approving it or clearing its native review."""
         return self.translated_by_id is not None and self.translated_by_id == user.pk
-
-    def can_move_to(self, status: str) -> bool:
-        return status in self.TRANSITIONS[self.Status(self.status)]
-
-    def transition(self, *, to: str) -> None:
-        """Move to ``to`` in memory, or raise InvalidTransition; the caller saves."""
-        if not self.can_move_to(to):
-            raise InvalidTransition(
-                _("A %(current)s edition cannot become %(target)s.")
-                % {"current": self.get_status_display(), "target": self.Status(to).label},
-                code="invalid_transition",
-            )
-        self.status = to
 
     def blocks_awaiting_native_review(self) -> models.QuerySet:
         """The blocks whose Tibetan awaits a native reader, in order. A block without
