@@ -37,7 +37,7 @@ from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
-from campaigns.models import Campaign, Event, Membership, OrgUnit  # noqa: E402
+from campaigns.models import Campaign, Event, Membership, OrgUnit, Region  # noqa: E402
 from campaigns.models.org import child_key_length  # noqa: E402
 from campaigns.selectors.coverage import unit_coverage  # noqa: E402
 from campaigns.selectors.events import EventFilters  # noqa: E402
@@ -64,8 +64,7 @@ covered AS (
          sum(p.events) AS events,
          coalesce(sum(p.people_reached), 0) AS people_reached,
          count(DISTINCT p.county_id) AS counties_covered,
-         count(DISTINCT CASE WHEN r.ethnic_area OR r.old_revolutionary_area OR r.remote_area
-                             THEN p.county_id END) AS special_covered
+         count(DISTINCT CASE WHEN {special} THEN p.county_id END) AS special_covered
   FROM per_unit_county p
   JOIN campaigns_orgunit u ON u.id = p.org_unit_id
   JOIN campaigns_region r ON r.id = p.county_id
@@ -75,8 +74,7 @@ covered AS (
 served AS (
   SELECT substr(u.path, 1, %(child_length)s) AS branch,
          count(DISTINCT a.region_id) AS counties_in_area,
-         count(DISTINCT CASE WHEN r.ethnic_area OR r.old_revolutionary_area OR r.remote_area
-                             THEN a.region_id END) AS special_in_area
+         count(DISTINCT CASE WHEN {special} THEN a.region_id END) AS special_in_area
   FROM campaigns_orgunit_service_area a
   JOIN campaigns_orgunit u ON u.id = a.orgunit_id
   JOIN campaigns_region r ON r.id = a.region_id
@@ -86,7 +84,7 @@ served AS (
 SELECT served.branch, covered.events, covered.people_reached, covered.counties_covered,
        served.counties_in_area, covered.special_covered, served.special_in_area
 FROM served LEFT JOIN covered ON covered.branch = served.branch
-"""
+""".format(special=Region.special_area_sql("r"))  # noqa: S608 — column names from the model
 
 
 def _timed(function) -> list[float]:

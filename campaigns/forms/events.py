@@ -496,9 +496,7 @@ CHANNEL_KINDS = [("", "—"), ("offline", _("offline")), ("online", _("online"))
 SPECIAL_AREAS = [
     ("", "—"),
     ("any", _("any special area")),
-    ("ethnic_area", _("ethnic-minority area")),
-    ("old_revolutionary_area", _("old revolutionary area")),
-    ("remote_area", _("remote area")),
+    *Region.special_kind_choices(),
 ]
 
 

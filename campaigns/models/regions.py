@@ -53,6 +53,10 @@ class Region(models.Model):
     old_revolutionary_area = models.BooleanField(_("old revolutionary area"), default=False)
     remote_area = models.BooleanField(_("remote area"), default=False)
 
+    # A special area is a county of any of these kinds; every query, SQL fold, filter choice
+    # and badge takes the kinds from here.
+    SPECIAL_AREA_KINDS = ("ethnic_area", "old_revolutionary_area", "remote_area")
+
     class Meta:
         ordering = ["code"]
         verbose_name = _("region")
@@ -61,6 +65,39 @@ class Region(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name_zh} ({self.code})"
+
+    @property
+    def special_kinds(self) -> list[str]:
+        """The kinds of special area this region is, in words; empty when it is none."""
+        return [
+            str(self._meta.get_field(kind).verbose_name)
+            for kind in self.SPECIAL_AREA_KINDS
+            if getattr(self, kind)
+        ]
+
+    @classmethod
+    def special_kind_choices(cls) -> list[tuple[str, str]]:
+        return [(kind, cls._meta.get_field(kind).verbose_name) for kind in cls.SPECIAL_AREA_KINDS]
+
+    @classmethod
+    def special_area_q(cls, kind: str = "any", prefix: str = "") -> models.Q:
+        """Regions of one special-area kind, or of any kind when ``kind`` is "any";
+        ``prefix`` reaches the region from another model ("county__")."""
+        if kind == "any":
+            kinds = cls.SPECIAL_AREA_KINDS
+        elif kind in cls.SPECIAL_AREA_KINDS:
+            kinds = (kind,)
+        else:
+            raise ValueError(f"unknown special area {kind!r}")
+        condition = models.Q()
+        for name in kinds:
+            condition |= models.Q(**{f"{prefix}{name}": True})
+        return condition
+
+    @classmethod
+    def special_area_sql(cls, alias: str) -> str:
+        """The same rule as ``special_area_q`` for hand-written SQL over regions as ``alias``."""
+        return "(" + " OR ".join(f"{alias}.{kind}" for kind in cls.SPECIAL_AREA_KINDS) + ")"
 
 
 # A county as people type it: its code, its name, or both, with or without a space between

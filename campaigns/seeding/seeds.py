@@ -165,9 +165,7 @@ def _targets_load(campaign: Campaign, data: dict) -> None:
     rule = data["branch_target"]
     for branch in OrgUnit.objects.filter(kind=OrgUnit.Kind.BRANCH):
         counties = branch.service_area.count()
-        special = branch.service_area.filter(
-            Q(ethnic_area=True) | Q(old_revolutionary_area=True) | Q(remote_area=True)
-        ).count()
+        special = branch.service_area.filter(Region.special_area_q()).count()
         CampaignTarget.objects.update_or_create(
             campaign=campaign,
             org_unit=branch,

@@ -30,7 +30,7 @@ from campaigns.models import (
 )
 from campaigns.models.events import audience_column
 from campaigns.models.org import child_key_length
-from campaigns.selectors.events import EventFilters, events_filtered, special_area_q
+from campaigns.selectors.events import EventFilters, events_filtered
 from portal.access import visible_to
 
 
@@ -138,7 +138,7 @@ def _figure_aggregates(include_reported: bool) -> dict:
         "people_reached": Coalesce(Sum("people_reached", filter=counted), 0),
         "counties_covered": Count("county_id", filter=counted, distinct=True),
         "special_covered": Count(
-            "county_id", filter=counted & special_area_q("any"), distinct=True
+            "county_id", filter=counted & Region.special_area_q("any", "county__"), distinct=True
         ),
         "overdue": Count("pk", filter=Q(status=Event.Status.PLANNED, starts_at__lt=overdue_before)),
         "last_event": Max("starts_at", filter=counted),
@@ -156,8 +156,7 @@ WITH per_unit_county AS ({inner}),
 per_county AS (
   SELECT {group} AS grp, p.county_id AS county_id, SUM(p.events) AS events,
          SUM(p.people_reached) AS people_reached, SUM(p.overdue) AS overdue,
-         MAX(CASE WHEN r.ethnic_area OR r.old_revolutionary_area OR r.remote_area
-                  THEN 1 ELSE 0 END) AS special
+         MAX(CASE WHEN {special} THEN 1 ELSE 0 END) AS special
   FROM per_unit_county p
   JOIN {units} u ON u.id = p.org_unit_id
   JOIN {regions} r ON r.id = p.county_id
@@ -202,6 +201,7 @@ def _grouped_figures(events: QuerySet, group: str, include_reported: bool) -> tu
         group=group,
         units=OrgUnit._meta.db_table,
         regions=Region._meta.db_table,
+        special=Region.special_area_sql("r"),
     )
     by_group, total = {}, dict.fromkeys(FOLDED, 0)
     with connection.cursor() as cursor:
@@ -219,8 +219,7 @@ def _grouped_figures(events: QuerySet, group: str, include_reported: bool) -> tu
 SERVED_SQL = """
 WITH served AS (
   SELECT DISTINCT substr(u.path, 1, %s) AS grp, a.region_id AS region_id,
-         CASE WHEN r.ethnic_area OR r.old_revolutionary_area OR r.remote_area
-              THEN 1 ELSE 0 END AS special
+         CASE WHEN {special} THEN 1 ELSE 0 END AS special
   FROM {areas} a
   JOIN {units} u ON u.id = a.orgunit_id
   JOIN {regions} r ON r.id = a.region_id
@@ -239,6 +238,7 @@ def _served_by_child(unit: OrgUnit, child_length: int) -> tuple[dict, dict]:
         areas=OrgUnit.service_area.through._meta.db_table,
         units=OrgUnit._meta.db_table,
         regions=Region._meta.db_table,
+        special=Region.special_area_sql("r"),
     )
     by_child, total = {}, {"counties_in_area": 0, "special_in_area": 0}
     with connection.cursor() as cursor:
@@ -256,7 +256,7 @@ def _area_aggregates(prefix: str) -> dict:
     return {
         "counties_in_area": Count(f"{prefix}id", distinct=True),
         "special_in_area": Count(
-            f"{prefix}id", filter=special_area_q("any", prefix), distinct=True
+            f"{prefix}id", filter=Region.special_area_q("any", prefix), distinct=True
         ),
     }
 
@@ -415,16 +415,6 @@ def county_events(
     )
 
 
-def special_kinds(region: Region) -> list[str]:
-    """The kinds of special area ``region`` is, in words."""
-    labels = {
-        "ethnic_area": Region._meta.get_field("ethnic_area").verbose_name,
-        "old_revolutionary_area": Region._meta.get_field("old_revolutionary_area").verbose_name,
-        "remote_area": Region._meta.get_field("remote_area").verbose_name,
-    }
-    return [str(label) for name, label in labels.items() if getattr(region, name)]
-
-
 def county_coverage(
     *,
     user,
@@ -446,7 +436,7 @@ def county_coverage(
         CountyCoverage(
             region=county,
             figures=_figures(by_county.get(county.pk)),
-            special_kinds=special_kinds(county),
+            special_kinds=county.special_kinds,
         )
         for county in counties
     ]

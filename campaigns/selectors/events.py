@@ -20,12 +20,11 @@ from campaigns.models import (
     MaterialUse,
     OrgUnit,
     PartnerService,
+    Region,
 )
 from campaigns.selectors.audit import action_label, entry_details
 from campaigns.selectors.partners import partner_service_warnings
 from portal.access import can, filter_by_action, visible_to
-
-SPECIAL_AREA_FLAGS = ("ethnic_area", "old_revolutionary_area", "remote_area")
 
 
 @dataclass(frozen=True)
@@ -47,7 +46,7 @@ class EventFilters:
     topic: str = ""
     audience_group: str = ""  # events where this group was counted and came
     channel: str = ""  # "online" or "offline"
-    special_area: str = ""  # one of SPECIAL_AREA_FLAGS, or "any"
+    special_area: str = ""  # one of Region.SPECIAL_AREA_KINDS, or "any"
     search: str = ""
 
     def query(self) -> dict[str, str]:
@@ -64,18 +63,6 @@ class EventFilters:
 
 def _day_start(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-
-
-def special_area_q(flag: str, prefix: str = "county__") -> Q:
-    """Counties of one special-area kind, or of any kind when ``flag`` is "any"."""
-    if flag == "any":
-        condition = Q()
-        for name in SPECIAL_AREA_FLAGS:
-            condition |= Q(**{f"{prefix}{name}": True})
-        return condition
-    if flag not in SPECIAL_AREA_FLAGS:
-        raise ValueError(f"unknown special area {flag!r}")
-    return Q(**{f"{prefix}{flag}": True})
 
 
 # The filters that match a column of the event (or of its county), each with its lookup.
@@ -131,7 +118,7 @@ def events_filtered(events: QuerySet[Event], filters: EventFilters) -> QuerySet[
             )
         )
     if filters.special_area:
-        events = events.filter(special_area_q(filters.special_area))
+        events = events.filter(Region.special_area_q(filters.special_area, "county__"))
     if filters.search:
         events = events.filter(title__icontains=filters.search.strip())
     return events

@@ -16,12 +16,13 @@ from campaigns.models import (
     MaterialUse,
     OrgUnit,
     PartnerService,
+    Region,
     ServiceType,
 )
 from campaigns.models.events import audience_column
 from campaigns.models.org import child_key_length
 from campaigns.selectors.coverage import counted_statuses
-from campaigns.selectors.events import EventFilters, events_filtered, special_area_q
+from campaigns.selectors.events import EventFilters, events_filtered
 from portal.access import visible_to
 
 
@@ -116,7 +117,9 @@ def _event_figures(events: QuerySet[Event], rows: _Rows, key_length: int) -> Non
             head_count=_zero(Sum("head_count", filter=offline)),
             online_reach=_zero(Sum("online_reach", filter=~offline)),
             counties=Count("county", distinct=True),
-            special_area_counties=Count("county", distinct=True, filter=special_area_q("any")),
+            special_area_counties=Count(
+                "county", distinct=True, filter=Region.special_area_q("any", "county__")
+            ),
             **audience,
         )
     )
@@ -174,7 +177,9 @@ def _totals(rows: _Rows, events: QuerySet[Event]) -> RegulatorRow:
     # Two units may work in the same county: distinct counties do not add up across rows.
     covered = events.aggregate(
         counties=Count("county", distinct=True),
-        special_area_counties=Count("county", distinct=True, filter=special_area_q("any")),
+        special_area_counties=Count(
+            "county", distinct=True, filter=Region.special_area_q("any", "county__")
+        ),
     )
     totals.counties = covered["counties"]
     totals.special_area_counties = covered["special_area_counties"]

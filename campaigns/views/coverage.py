@@ -290,7 +290,7 @@ def coverage_county(request, campaign_pk: int, unit_pk: int, region_pk: int):
             "unit": unit,
             "county": county,
             "row": row,
-            "special_kinds": selectors.special_kinds(county),
+            "special_kinds": county.special_kinds,
             "page": Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page")),
             "form": narrowing.form,
             "narrowing": narrowing,
