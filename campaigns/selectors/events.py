@@ -172,6 +172,35 @@ class EventPage:
     may_change_report: bool = False
     may_review: bool = False
 
+    # What the page offers now: a permission and the event's status together.
+    @property
+    def offers_report(self) -> bool:
+        return self.may_change_report and self.event.status in OPEN_FOR_REPORT
+
+    @property
+    def offers_plan_change(self) -> bool:
+        return self.may_plan and self.event.status in OPEN_FOR_REPORT
+
+    @property
+    def offers_review(self) -> bool:
+        return self.may_review and self.event.status == Event.Status.REPORTED
+
+    @property
+    def offers_cancel(self) -> bool:
+        return self.may_report and self.event.status == Event.Status.PLANNED
+
+    @property
+    def offers_anything(self) -> bool:
+        return (
+            self.offers_report
+            or self.offers_plan_change
+            or self.offers_review
+            or self.offers_cancel
+        )
+
+
+OPEN_FOR_REPORT = (Event.Status.PLANNED, Event.Status.RETURNED)
+
 
 def event_warnings(event: Event) -> list[str]:
     """Things worth a second look that do not stop a save."""

@@ -287,15 +287,18 @@ def event_report_save(
     if unknown:
         raise TypeError(f"Unknown report fields: {sorted(unknown)}")
     event.summary = summary.strip()
-    counted = {group: count for group, count in audience.items() if count is not None}
-    if any(count < 0 for count in counted.values()):
-        raise ValidationError({"audience": _("Counts are whole numbers of 0 or more.")})
-    event_figures_set(
-        event, figures={name: figures.get(name) for name in REPORT_FIGURES}, counted=counted
+    handouts = None if handouts is None else list(handouts)
+    partner_services = None if partner_services is None else list(partner_services)
+    event_report_check(
+        user=user,
+        event=event,
+        figures=figures,
+        audience=audience,
+        handouts=handouts,
+        partner_services=partner_services,
     )
-    _check_groups(event, counted)
+    counted = {group: count for group, count in audience.items() if count is not None}
     event.version += 1
-    event.full_clean(exclude=["created_by", "reported_by"])
     event.save()
 
     event.audience_counts.exclude(group__in=counted).delete()
@@ -303,13 +306,58 @@ def event_report_save(
         AudienceCount.objects.update_or_create(event=event, group=group, defaults={"count": count})
 
     if handouts is not None:
-        _handouts_replace(user, event, list(handouts))
+        _handouts_replace(event, handouts)
     if partner_services is not None:
-        _partner_services_replace(user, event, list(partner_services))
+        _partner_services_replace(event, partner_services)
     audit_record(actor=user, obj=event, action="campaigns.event.report_saved")
     # Last: nothing that could still fail comes after the photos' files are written.
     event_photos_add(user=user, event=event, uploads=photos, caption=photo_caption)
     return event
+
+
+def event_report_check(
+    *,
+    user,
+    event: Event,
+    figures: Mapping[str, int | None],
+    audience: Mapping[str, int | None],
+    handouts: list[HandoutGiven] | None = None,
+    partner_services: list[PartnerServiceReport] | None = None,
+) -> None:
+    """Every rule a report keeps, checked before anything is saved: one ValidationError
+    names every field and row at fault, so that a person on a phone fixes all of them in one
+    go. Puts the figures on ``event`` in memory; writes nothing, so the report form can also
+    ask it about the fields it accepted while refusing others."""
+    errors: dict = {}
+
+    def collect(check) -> None:
+        nonlocal errors
+        try:
+            check()
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+
+    counted = {group: count for group, count in audience.items() if count is not None}
+    if any(count < 0 for count in counted.values()):
+        raise ValidationError({"audience": _("Counts are whole numbers of 0 or more.")})
+    event_figures_set(
+        event, figures={name: figures.get(name) for name in REPORT_FIGURES}, counted=counted
+    )
+    collect(lambda: _check_groups(event, counted))
+    # The database's constraint on groups says in one sentence what the check above said
+    # at each group: ask the constraints only when the groups passed.
+    groups_refused = bool(errors)
+    collect(
+        lambda: event.full_clean(
+            exclude=["created_by", "reported_by"], validate_constraints=not groups_refused
+        )
+    )
+    if handouts is not None:
+        collect(lambda: _check_handouts(user, handouts))
+    if partner_services is not None:
+        collect(lambda: _check_partner_services(user, event, partner_services))
+    if errors:
+        raise ValidationError(errors)
 
 
 def event_figures_set(
@@ -373,28 +421,36 @@ def _check_groups(event: Event, counted: Mapping[str, int]) -> None:
         raise ValidationError(refused)
 
 
-def _handouts_replace(user, event: Event, handouts: list[HandoutGiven]) -> None:
-    _check_handouts(user, handouts)
+def _handouts_replace(event: Event, handouts: list[HandoutGiven]) -> None:
+    """Replace the event's handouts with ``handouts``, already checked."""
     event.material_uses.all().delete()
     MaterialUse.objects.bulk_create(
         [MaterialUse(event=event, edition=h.edition, copies=h.copies) for h in handouts]
     )
 
 
-def _partner_services_replace(user, event: Event, services: list[PartnerServiceReport]) -> None:
+def _check_partner_services(user, event: Event, services: list[PartnerServiceReport]) -> None:
+    """Each row's partner is one the user may name and its figures keep the model's rules;
+    every refused row is named."""
     partners = visible_to(user, Partner)
-    event.partner_services.all().delete()
+    refused = []
     for row, reported in enumerate(services, start=1):
         if not partners.filter(pk=reported.partner.pk).exists():
-            raise ValidationError(
-                {"partner_services": _("Row %(row)s: unknown partner.") % {"row": row}}
-            )
-        service = PartnerService(event=event, **reported.__dict__)
+            refused.append(_("Row %(row)s: unknown partner.") % {"row": row})
+            continue
         try:
-            service.full_clean()
+            PartnerService(event=event, **reported.__dict__).full_clean()
         except ValidationError as error:
-            raise ValidationError({"partner_services": row_errors(error, row=row)}) from error
-        service.save()
+            refused.extend(row_errors(error, row=row))
+    if refused:
+        raise ValidationError({"partner_services": refused})
+
+
+def _partner_services_replace(event: Event, services: list[PartnerServiceReport]) -> None:
+    """Replace the event's partner services with ``services``, already checked."""
+    event.partner_services.all().delete()
+    for reported in services:
+        PartnerService(event=event, **reported.__dict__).save()
 
 
 @transaction.atomic

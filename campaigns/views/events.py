@@ -5,6 +5,8 @@ a role that does not allow the action is 403, and a refused save shows its reaso
 the field with everything the user typed kept on the form.
 """
 
+import copy
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -222,6 +224,40 @@ def _report_errors_shown(
         form.data["version"] = saved.version
 
 
+def _report_accepted(user, event: Event, form, handouts, partner_services) -> bool:
+    """Whether the report's forms accept what was typed; when they do not, the report's
+    rules are said too (``_report_rules_shown``)."""
+    if all([form.is_valid(), handouts.is_valid(), partner_services.is_valid()]):
+        return True
+    _report_rules_shown(user, event, form, handouts, partner_services)
+    return False
+
+
+def _report_rules_shown(user, event: Event, form, handouts, partner_services) -> None:
+    """A report refused at some fields is also held to the report's rules with what was
+    accepted, so that every mistake shows at once instead of one round after another.
+    A refused head count or reach would make every group look wrong: then nothing more is
+    said until it is fixed."""
+    if {"head_count", "online_reach"} & set(form.errors):
+        return
+    typed = [row for row in partner_services if row.is_valid() and row.reported()]
+    try:
+        services.event_report_check(
+            user=user,
+            event=copy.copy(event),  # the page still shows the event as it is stored
+            figures=form.figures(),
+            audience=form.audience(),
+            handouts=[h for h in (row.given() for row in handouts if row.is_valid()) if h],
+            partner_services=[row.reported() for row in typed],
+        )
+    except ValidationError as error:
+        unsaid = {
+            name: refusals for name, refusals in error.error_dict.items() if name not in form.errors
+        }
+        if unsaid:
+            service_errors_shown(form, ValidationError(unsaid), rows={"partner_services": typed})
+
+
 def _report_conflict(form: EventReportForm, stored: Event, handouts, partner_services):
     """A report refused because ``stored`` was saved after the page was opened."""
     return _conflict_shown(
@@ -281,8 +317,8 @@ def event_report(request, pk: int):
     form, handouts, partner_services = _report_forms(request, event)
     conflict = None
     saved = None
-    if request.method == "POST" and all(
-        [form.is_valid(), handouts.is_valid(), partner_services.is_valid()]
+    if request.method == "POST" and _report_accepted(
+        request.user, event, form, handouts, partner_services
     ):
         typed_handouts = [h for h in (f.given() for f in handouts) if h]
         typed_services = [s for s in (f.reported() for f in partner_services) if s]

@@ -152,6 +152,33 @@ def test_referred_beyond_screened_is_refused_and_nothing_is_saved(world):
     assert not AudienceCount.objects.filter(event=world.event).exists()
 
 
+def test_every_mistake_of_a_report_is_named_in_one_refusal_and_nothing_is_saved(world):
+    # On a phone each round trip costs: a group above the head count, a negative staff
+    # count, an unapproved handout and a second bad screening row all come back at once,
+    # beside a good screening row that is not saved either.
+    hospital = f.PartnerFactory(org_unit=world.units["branch_a"])
+    draft = f.MaterialEditionFactory(material=f.MaterialFactory(org_unit=world.units["hq"]))
+    screening = {"service_type": "health_screening", "screening_type": "cervical_breast"}
+    with pytest.raises(ValidationError) as refused:
+        _report(
+            world,
+            figures={"head_count": 40, "staff_count": -2},
+            audience={"women": 55, "farmers_herders": 30},
+            handouts=[HandoutGiven(edition=draft, copies=10)],
+            partner_services=[
+                PartnerServiceReport(partner=hospital, screened=32, referred=3, **screening),
+                PartnerServiceReport(partner=hospital, screened=10, referred=12, **screening),
+            ],
+        )
+    said = refused.value.message_dict
+    assert set(said) == {"audience_women", "staff_count", "handouts", "partner_services"}
+    assert said["partner_services"] == ["Row 2: No more people can be referred than were screened."]
+    event = Event.objects.get(pk=world.event.pk)
+    assert (event.version, event.head_count) == (1, None)
+    assert not event.partner_services.exists()
+    assert not event.material_uses.exists()
+
+
 def test_a_handout_edition_not_yet_approved_is_refused(world):
     draft = f.MaterialEditionFactory(material=f.MaterialFactory(org_unit=world.units["hq"]))
     with pytest.raises(ValidationError):

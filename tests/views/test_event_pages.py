@@ -260,6 +260,28 @@ def test_report_form_shows_errors_next_to_fields_and_keeps_input(client, world):
     assert world.event.audience_counts.count() == 0
 
 
+def test_a_refused_field_does_not_hide_the_reports_other_mistakes(client, world):
+    # The organizer sees the negative staff count and the group above the head count
+    # together, not the second only after fixing the first.
+    response = _client(client, world.organizer).post(
+        reverse("event_report", args=[world.event.pk]),
+        _report_post(world.event, head_count="40", audience_women="55", staff_count="-2"),
+    )
+    assert response.status_code == 200
+    assert "Ensure this value is greater than or equal to 0." in response.text
+    assert "At most the head count (40): a group is part of it." in response.text
+    assert Event.objects.get(pk=world.event.pk).version == 1
+
+
+def test_a_refused_head_count_is_said_alone_not_at_every_group(client, world):
+    response = _client(client, world.organizer).post(
+        reverse("event_report", args=[world.event.pk]),
+        _report_post(world.event, head_count="forty"),
+    )
+    assert "Enter a whole number." in response.text
+    assert "Give the head count first" not in response.text
+
+
 def test_report_form_in_chinese_shows_chinese_messages(client, world):
     world.event.format = "gm_reception_day"
     world.event.save()
@@ -816,3 +838,16 @@ def test_the_review_queue_shows_the_head_count_before_the_groups(client, world):
     line = _between(html, 'class="meta figures-line"', "</span>")
     assert line.index("Head count 80") < line.index("of whom") < line.index("60")
     assert "95" not in line
+
+
+def test_a_sent_report_shows_its_organizer_no_empty_actions_box(client, world):
+    # Once sent, the organizer has nothing to do on the page; the reviewer has the verdict.
+    _reported(world)
+    page = _client(client, world.organizer).get(reverse("event_detail", args=[world.event.pk]))
+    assert 'class="card actions-card"' not in page.content.decode()
+    page = _client(client, world.reviewer).get(reverse("event_detail", args=[world.event.pk]))
+    actions = re.search(
+        r'<section class="card actions-card">(.*?)</section>', page.content.decode(), re.S
+    )
+    assert actions is not None
+    assert "Approve" in actions.group(1)
