@@ -37,14 +37,23 @@ def browser():
         browser.close()
 
 
+def _phone_page(browser, **options):
+    context = browser.new_context(
+        viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, **options
+    )
+    yield context.new_page()
+    context.close()
+
+
 @pytest.fixture
 def phone_page(browser):
-    context = browser.new_context(
-        viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True
-    )
-    page = context.new_page()
-    yield page
-    context.close()
+    yield from _phone_page(browser)
+
+
+@pytest.fixture
+def zh_phone_page(browser):
+    """A phone whose browser asks for Chinese, so that pages open in zh-Hans unasked."""
+    yield from _phone_page(browser, locale="zh-CN")
 
 
 @pytest.fixture

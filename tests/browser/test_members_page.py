@@ -4,7 +4,7 @@ import pytest
 
 from campaigns.models import Membership, OrgUnit
 from tests import factories as f
-from tests.browser.conftest import PHONE, open_section, sign_in
+from tests.browser.conftest import open_section, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,18 +23,10 @@ def branch(db):
     return branch
 
 
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(
-        viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="zh-CN"
-    )
-    yield context.new_page()
-    context.close()
-
-
 def test_an_admin_gives_a_new_person_a_role_after_a_refused_password(
-    page, live_server, branch, artifacts
+    zh_phone_page, live_server, branch, artifacts
 ):
+    page = zh_phone_page
     sign_in(page, live_server, "sc-admin")
     open_section(page, "/members/")
     page.click("text=为某人授予角色")

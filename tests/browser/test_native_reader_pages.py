@@ -37,22 +37,14 @@ def aba(db):
     return prefecture
 
 
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(
-        viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="zh-CN"
-    )
-    yield context.new_page()
-    context.close()
-
-
 def _fits_the_phone(page):
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
 
 def test_an_admin_marks_a_native_reader_who_then_reviews_region_names(
-    page, live_server, aba, artifacts
+    zh_phone_page, live_server, aba, artifacts
 ):
+    page = zh_phone_page
     sign_in(page, live_server, "sc-admin")
     page.goto(f"{live_server.url}/members/")
     row = ".member-rows li:has-text('zhuoma')"

@@ -52,6 +52,7 @@ from campaigns.models import (
 from campaigns.services.tokens import api_token_create
 from tests import factories as f
 from tests.module_world import module_world
+from tests.region_world import regions_awaiting_review
 
 pytestmark = pytest.mark.django_db
 
@@ -134,20 +135,7 @@ def _build_world() -> World:
     branch = f.OrgUnitFactory(code="F-BR", kind=OrgUnit.Kind.BRANCH, parent=hq)
     central = f.OrgUnitFactory(code="F-CSB", kind=OrgUnit.Kind.CENTRAL_SUB_BRANCH, parent=branch)
     units = {"hq": hq, "branch": branch, "central": central}
-    prefecture = f.RegionFactory(
-        code="513200",
-        name_zh="阿坝州",
-        name_bo="རྔ་བ་ཁུལ།",
-        name_bo_needs_review=True,
-        level=Region.Level.PREFECTURE,
-    )
-    county = f.RegionFactory(
-        code="513233",
-        name_zh="红原县",
-        name_bo="ཧོང་ཡོན་རྫོང་།",
-        name_bo_needs_review=True,
-        parent=prefecture,
-    )
+    county = regions_awaiting_review()["hongyuan"]
     branch.service_area.add(county)
     central.service_area.add(county)
     campaign = f.CampaignFactory(starts_on=dt.date(2025, 3, 1), ends_on=dt.date(2025, 3, 31))

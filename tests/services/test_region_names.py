@@ -9,51 +9,20 @@ from campaigns.models import AuditEntry, Membership, Region
 from campaigns.selectors import regions as selectors
 from campaigns.services.regions import region_name_bo_review
 from tests import factories as f
+from tests import region_world
+from tests.region_world import HONGYUAN_BO, regions_awaiting_review
 
 pytestmark = pytest.mark.django_db
-
-ABA_BO = "རྔ་བ་བོད་རིགས་ཆ་ཡང་རིགས་རང་སྐྱོང་ཁུལ།"
-HONGYUAN_BO = "ཧོང་ཡོན་རྫོང་།"
 
 
 @pytest.fixture
 def regions(db):
     sichuan = f.RegionFactory(code="510000", name_zh="四川省", level=Region.Level.PROVINCE)
-    aba = f.RegionFactory(
-        code="513200",
-        name_zh="阿坝藏族羌族自治州",
-        name_bo=ABA_BO,
-        name_bo_needs_review=True,
-        level=Region.Level.PREFECTURE,
-        parent=sichuan,
-    )
-    ganzi = f.RegionFactory(
-        code="513300",
-        name_zh="甘孜藏族自治州",
-        name_bo="དཀར་མཛེས་བོད་རིགས་རང་སྐྱོང་ཁུལ།",
-        name_bo_needs_review=True,
-        level=Region.Level.PREFECTURE,
-        parent=sichuan,
-    )
-    return {
-        "aba": aba,
-        "ganzi": ganzi,
-        "hongyuan": f.RegionFactory(
-            code="513233",
-            name_zh="红原县",
-            name_bo=HONGYUAN_BO,
-            name_bo_needs_review=True,
-            parent=aba,
-        ),
+    regions = regions_awaiting_review(province=sichuan)
+    return regions | {
+        # Beside the four awaiting review: a name reviewed already, and a county without one.
         "songpan": f.RegionFactory(
-            code="513224", name_zh="松潘县", name_bo="ཟུང་ཕན་རྫོང་།", parent=aba
-        ),
-        "litang": f.RegionFactory(
-            code="513334",
-            name_zh="理塘县",
-            name_bo="ལི་ཐང་རྫོང་།",
-            name_bo_needs_review=True,
-            parent=ganzi,
+            code="513224", name_zh="松潘县", name_bo="ཟུང་ཕན་རྫོང་།", parent=regions["aba"]
         ),
         "chengdu": f.RegionFactory(code="510104", name_zh="锦江区", parent=sichuan),
     }
@@ -61,10 +30,7 @@ def regions(db):
 
 @pytest.fixture
 def native_reader(org_tree):
-    user = f.MembershipFactory(org_unit=org_tree["sub_a"], role=Membership.Role.ORGANIZER).user
-    user.is_native_reader = True
-    user.save(update_fields=["is_native_reader"])
-    return user
+    return region_world.native_reader(org_unit=org_tree["sub_a"], role=Membership.Role.ORGANIZER)
 
 
 def _review(user, region, name_bo, seen=None):

@@ -7,6 +7,8 @@ from django.urls import reverse
 
 from campaigns.models import Membership, Region
 from tests import factories as f
+from tests import region_world
+from tests.region_world import regions_awaiting_review
 
 pytestmark = pytest.mark.django_db
 
@@ -15,46 +17,12 @@ URL = "/regions/tibetan-names/"
 
 @pytest.fixture
 def regions(db):
-    aba = f.RegionFactory(
-        code="513200",
-        name_zh="阿坝州",
-        name_bo="རྔ་བ་ཁུལ།",
-        name_bo_needs_review=True,
-        level=Region.Level.PREFECTURE,
-    )
-    ganzi = f.RegionFactory(
-        code="513300",
-        name_zh="甘孜州",
-        name_bo="དཀར་མཛེས་ཁུལ།",
-        name_bo_needs_review=True,
-        level=Region.Level.PREFECTURE,
-    )
-    return {
-        "aba": aba,
-        "ganzi": ganzi,
-        "hongyuan": f.RegionFactory(
-            code="513233",
-            name_zh="红原县",
-            name_bo="ཧོང་ཡོན་རྫོང་།",
-            name_bo_needs_review=True,
-            parent=aba,
-        ),
-        "litang": f.RegionFactory(
-            code="513334",
-            name_zh="理塘县",
-            name_bo="ལི་ཐང་རྫོང་།",
-            name_bo_needs_review=True,
-            parent=ganzi,
-        ),
-    }
+    return regions_awaiting_review()
 
 
 @pytest.fixture
 def native_reader(org_tree):
-    user = f.MembershipFactory(org_unit=org_tree["sub_a"], role=Membership.Role.TRANSLATOR).user
-    user.is_native_reader = True
-    user.save(update_fields=["is_native_reader"])
-    return user
+    return region_world.native_reader(org_unit=org_tree["sub_a"], role=Membership.Role.TRANSLATOR)
 
 
 def test_the_url_is_the_review_page():
