@@ -233,6 +233,15 @@ def event_last_save(event: Event) -> AuditEntry | None:
     )
 
 
+def event_step_taken_by(*, event_id: int, status: str, user) -> bool:
+    """Whether the event now stands at ``status`` by a step ``user`` took last."""
+    event = Event.objects.filter(pk=event_id, status=status).first()
+    if event is None:
+        return False
+    last = event_last_save(event)
+    return last is not None and last.actor_id == user.pk
+
+
 def event_page(*, user, event_id: int) -> EventPage:
     """The event (inside the user's scope, else Event.DoesNotExist) and what its page shows."""
     event = (

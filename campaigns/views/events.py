@@ -6,6 +6,7 @@ the field with everything the user typed kept on the form.
 """
 
 import copy
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib import messages
@@ -295,6 +296,18 @@ def _report_saved(request, event: Event, form: EventReportForm, handouts, partne
     return saved
 
 
+def _repeated_by_its_author(request, stored: Event, conflict) -> bool:
+    """Whether a report refused as stale only repeats what its author's own save of a moment
+    ago stored (a double tap, a retry after a lost answer): the same content, saved by the
+    same person, and sent for review if this press asked for that too."""
+    wanted = Event.Status.REPORTED if "submit" in request.POST else stored.status
+    return (
+        not conflict.differences
+        and stored.status == wanted
+        and selectors.event_step_taken_by(event_id=stored.pk, status=wanted, user=request.user)
+    )
+
+
 def _report_done(request, event: Event):
     """Back to the event, saying whether its report was sent for review or only saved."""
     if event.status == Event.Status.REPORTED:
@@ -315,43 +328,64 @@ def event_report(request, pk: int):
         messages.info(request, _("This report has been sent and can no longer be changed."))
         return redirect("event_detail", pk=event.pk)
     form, handouts, partner_services = _report_forms(request, event)
-    conflict = None
-    saved = None
+    outcome = _ReportOutcome(event=event)
     if request.method == "POST" and _report_accepted(
         request.user, event, form, handouts, partner_services
     ):
-        typed_handouts = [h for h in (f.given() for f in handouts) if h]
-        typed_services = [s for s in (f.reported() for f in partner_services) if s]
-        try:
-            event = saved = _report_saved(request, event, form, typed_handouts, typed_services)
-            if "submit" in request.POST:
-                event = services.event_submit(
-                    user=request.user, event_id=event.pk, expected_version=event.version
-                )
-        except StaleEdit as error:
-            if saved is None:
-                stored = _visible_event(request.user, event.pk)
-                conflict = _report_conflict(form, stored, typed_handouts, typed_services)
-            else:  # saved, then someone came between the save and the submit
-                _report_errors_shown(form, error, saved=saved, partner_services=partner_services)
-        except ValidationError as error:
-            _report_errors_shown(form, error, saved=saved, partner_services=partner_services)
-        else:
-            return _report_done(request, event)
-    if request.method == "POST" and saved is None:
+        outcome = _report_sent(request, event, form, handouts, partner_services)
+        if outcome.done:
+            return _report_done(request, outcome.event)
+    if request.method == "POST" and outcome.saved is None:
         form.photos_not_kept()
     return render(
         request,
         "events/report_form.html",
         {
-            "event": event,
+            "event": outcome.event,
             "form": form,
             "handouts": handouts,
             "partner_services": partner_services,
-            "edit_conflict": conflict,
+            "edit_conflict": outcome.conflict,
             "photo_max_bytes": settings.PHOTO_MAX_BYTES,
         },
     )
+
+
+@dataclass
+class _ReportOutcome:
+    """What became of a report sent from the page: ``done``, or refused (a ``conflict`` or
+    errors on the form); ``saved`` when the save went through but the submit did not."""
+
+    event: Event
+    done: bool = False
+    saved: Event | None = None
+    conflict: object = None
+
+
+def _report_sent(request, event: Event, form, handouts, partner_services) -> _ReportOutcome:
+    """Save the report the forms accepted, and submit it when that button was pressed."""
+    typed_handouts = [h for h in (f.given() for f in handouts) if h]
+    typed_services = [s for s in (f.reported() for f in partner_services) if s]
+    saved = None
+    try:
+        event = saved = _report_saved(request, event, form, typed_handouts, typed_services)
+        if "submit" in request.POST:
+            event = services.event_submit(
+                user=request.user, event_id=event.pk, expected_version=event.version
+            )
+    except StaleEdit as error:
+        if saved is not None:  # saved, then someone came between the save and the submit
+            _report_errors_shown(form, error, saved=saved, partner_services=partner_services)
+            return _ReportOutcome(event=saved, saved=saved)
+        stored = _visible_event(request.user, event.pk)
+        conflict = _report_conflict(form, stored, typed_handouts, typed_services)
+        if _repeated_by_its_author(request, stored, conflict):
+            return _ReportOutcome(event=stored, done=True)
+        return _ReportOutcome(event=event, conflict=conflict)
+    except ValidationError as error:
+        _report_errors_shown(form, error, saved=saved, partner_services=partner_services)
+        return _ReportOutcome(event=saved or event, saved=saved)
+    return _ReportOutcome(event=event, done=True, saved=saved)
 
 
 @login_required
@@ -417,12 +451,21 @@ def event_head_count_confirm(request, pk: int):
     return _event_page(request, event.pk, head_count_form=form)
 
 
-def _button_transition(request, pk: int, *, service, done: str):
-    """Submit or approve: one button; a refusal is shown as a message on the event page."""
+def _button_transition(request, pk: int, *, service, reached: str, done: str):
+    """Submit or approve: one button; a refusal is shown as a message on the event page.
+
+    A second press that arrives after the first one went through (a double tap the page
+    could not hold back, a retry on a slow network) finds a newer version; when that newer
+    version is this very step by this same person, it is said as done, not as a conflict."""
     event = _visible_event(request.user, pk)
     try:
         version = version_posted(request.POST)
         service(user=request.user, event_id=event.pk, expected_version=version)
+    except StaleEdit as error:
+        if selectors.event_step_taken_by(event_id=event.pk, status=reached, user=request.user):
+            messages.success(request, done)
+        else:
+            refusal_said(request, error)
     except ValidationError as error:
         refusal_said(request, error)
     else:
@@ -434,7 +477,11 @@ def _button_transition(request, pk: int, *, service, done: str):
 @require_POST
 def event_submit(request, pk: int):
     return _button_transition(
-        request, pk, service=services.event_submit, done=_("The report is sent for review.")
+        request,
+        pk,
+        service=services.event_submit,
+        reached=Event.Status.REPORTED,
+        done=_("The report is sent for review."),
     )
 
 
@@ -442,7 +489,11 @@ def event_submit(request, pk: int):
 @require_POST
 def event_approve(request, pk: int):
     return _button_transition(
-        request, pk, service=services.event_approve, done=_("The report is approved.")
+        request,
+        pk,
+        service=services.event_approve,
+        reached=Event.Status.APPROVED,
+        done=_("The report is approved."),
     )
 
 

@@ -6,10 +6,10 @@ import re
 import pytest
 from django.urls import reverse
 
-from campaigns.models import AuditEntry, Event
+from campaigns.models import AuditEntry, Event, Membership
 from campaigns.services import events as services
 from tests import factories as f
-from tests.events_world import derived_report
+from tests.events_world import derived_report, member
 from tests.markup import field_markup
 
 pytestmark = pytest.mark.django_db
@@ -413,6 +413,50 @@ def test_a_transition_not_from_the_version_seen_gives_the_conflict_message(
     assert "Someone else saved this event after you opened it" in response.text
     after = Event.objects.get(pk=world.event.pk)
     assert (after.status, after.version) == (before.status, before.version)
+
+
+def test_a_second_press_of_approve_by_the_same_reviewer_says_approved(client, world):
+    # A double tap the page could not hold back, or a retry after a lost answer: the
+    # reviewer's own approval is not "someone else saved this event".
+    _reported(world)
+    client = _client(client, world.reviewer)
+    url = reverse("event_approve", args=[world.event.pk])
+    client.post(url, {"version": 3})
+    response = client.post(url, {"version": 3}, follow=True)
+    assert "The report is approved." in response.text
+    assert "Someone else saved" not in response.text
+    assert Event.objects.get(pk=world.event.pk).version == 4
+
+
+def test_approve_after_another_reviewer_approved_still_says_someone_else_did(client, world):
+    _reported(world)
+    colleague = member(world.units["branch_a"], Membership.Role.REVIEWER, "sc-reviewer-2")
+    services.event_approve(user=colleague, event_id=world.event.pk, expected_version=3)
+    response = _client(client, world.reviewer).post(
+        reverse("event_approve", args=[world.event.pk]), {"version": 3}, follow=True
+    )
+    assert "Someone else saved this event after you opened it" in response.text
+
+
+def test_a_repeated_save_and_submit_of_the_same_report_says_sent(client, world):
+    url = reverse("event_report", args=[world.event.pk])
+    posted = _report_post(world.event, submit="1")
+    client = _client(client, world.organizer)
+    client.post(url, posted)
+    response = client.post(url, posted, follow=True)
+    assert "The report is sent for review." in response.text
+    assert "Someone else saved" not in response.text
+    assert Event.objects.get(pk=world.event.pk).status == Event.Status.REPORTED
+
+
+def test_a_second_save_with_other_figures_after_ones_own_submit_shows_the_conflict(client, world):
+    url = reverse("event_report", args=[world.event.pk])
+    client = _client(client, world.organizer)
+    client.post(url, _report_post(world.event, submit="1"))
+    response = client.post(url, _report_post(world.event, head_count="95", submit="1"))
+    assert response.status_code == 200
+    assert 'value="95"' in response.text
+    assert Event.objects.get(pk=world.event.pk).head_count == 80
 
 
 VERSION_MISSING = "Nothing was changed: the page this came from did not say which version"

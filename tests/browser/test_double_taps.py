@@ -1,0 +1,55 @@
+"""A second tap on a slow network: the form is sent once, and the page says what happened."""
+
+import time
+
+import pytest
+
+from campaigns.models import Event
+from campaigns.services import events as services
+from tests.browser.conftest import sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _slow(monkeypatch, name: str) -> None:
+    """The service ``name`` answers after a second and a half, as over a pasture's one bar of
+    signal: time for a second tap while the first is on its way."""
+    original = getattr(services, name)
+
+    def slow(**arguments):
+        time.sleep(1.5)
+        return original(**arguments)
+
+    monkeypatch.setattr(services, name, slow)
+
+
+def test_a_second_tap_while_the_plan_is_on_its_way_plans_one_event(
+    phone_page, live_server, world, monkeypatch
+):
+    page = phone_page
+    sign_in(page, live_server, "aba-organizer")
+    page.goto(f"{live_server.url}/events/new")
+    page.fill("input[name=title]", "牧场宣讲（双击）")
+    page.fill("input[name=county]", "红原县")
+    page.fill("input[name=venue_name]", "安曲乡牧场")
+    page.select_option("select[name=venue_type]", "village")
+    page.select_option("select[name=format]", "county_tour_stop")
+    page.check("input[name=topics][value=eight_rights]")
+    page.fill("input[name=starts_at]", "2025-03-13T10:00")
+    posts = []
+    page.on("request", lambda r: r.method == "POST" and posts.append(r.url))
+    _slow(monkeypatch, "event_plan")
+    button = page.locator("main form button[type=submit]")
+    button.scroll_into_view_if_needed()
+    box = button.bounding_box()
+    # Taps at the button's place, as a thumb does: Playwright's own tap would wait for the
+    # first one's page to arrive.
+    page.touchscreen.tap(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_timeout(300)
+    page.touchscreen.tap(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_url("**/events/*/", timeout=15000)
+    assert len(posts) == 1
+    assert Event.objects.filter(title="牧场宣讲（双击）").count() == 1
+    # Back from the event, the form can be sent again: the hold does not outlive the page.
+    page.go_back()
+    assert page.locator("main form[data-sending]").count() == 0
