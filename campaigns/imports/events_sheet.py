@@ -32,6 +32,7 @@ import logging
 import math
 import re
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -171,6 +172,18 @@ class SheetReading:
     # The events sheet's name, and how a problem names each of its columns ("H 开始时间").
     sheet: str = ""
     labels: dict[str, str] = field(default_factory=dict)
+
+    def problem(self, row: int, key: str | None, value, reason) -> None:
+        """List a problem of the cell of column ``key`` on ``row`` (no key: of the row)."""
+        self.problems.append(
+            Problem(
+                self.sheet,
+                row,
+                self.labels.get(key, "") if key else "",
+                "" if value is None else str(value)[:100],
+                str(reason),
+            )
+        )
 
 
 # ---- the template -------------------------------------------------------------------
@@ -468,8 +481,21 @@ class _Layout:
         return f"{get_column_letter(self.places[key] + 1)} {header}" if key in self.places else ""
 
 
-def _layout(sheet) -> _Layout | None:  # noqa: C901 — not yet split (issue 18, left for a later session)
+def _layout(sheet) -> _Layout | None:
     """How ``sheet`` holds events, or None if no row among its first ones names them."""
+    naming = _header_rows(sheet)
+    if not naming:
+        return None
+    header_row, first_data_row = naming[0][0], naming[-1][0] + 1
+    places, problems = _columns_placed(
+        _named_together([named for _number, named in naming]), sheet.title, header_row
+    )
+    return _Layout(sheet, header_row, first_data_row, places, problems)
+
+
+def _header_rows(sheet) -> list[tuple[int, dict]]:
+    """The first run of rows among the sheet's first ones that name the events' columns:
+    each row's number, and the columns it names."""
     naming = []
     for number, cells in enumerate(sheet_rows(sheet, max_row=HEADER_SEARCH_ROWS), start=1):
         named = _columns_named(cells)
@@ -477,14 +503,24 @@ def _layout(sheet) -> _Layout | None:  # noqa: C901 — not yet split (issue 18,
             naming.append((number, named))
         elif naming:
             break  # the header rows are over
-    if not naming:
-        return None
-    header_row, first_data_row = naming[0][0], naming[-1][0] + 1
+    return naming
+
+
+def _named_together(naming: list[dict]) -> dict[str, dict[bool, set[int]]]:
+    """The columns the header rows name between them, as ``_columns_named`` gives them."""
     found: dict[str, dict[bool, set[int]]] = {}
-    for _number, named in naming:
+    for named in naming:
         for key, places in named.items():
             for by_key, indexes in places.items():
                 found.setdefault(key, {}).setdefault(by_key, set()).update(indexes)
+    return found
+
+
+def _columns_placed(
+    found: dict[str, dict[bool, set[int]]], sheet: str, header_row: int
+) -> tuple[dict[str, int], list[Problem]]:
+    """Where each column of the template is (0-based, by key), and a problem for each one
+    that is missing or there twice."""
     places, problems = {}, []
     for column in columns():
         by = found.get(column.key, {})
@@ -492,7 +528,7 @@ def _layout(sheet) -> _Layout | None:  # noqa: C901 — not yet split (issue 18,
         if len(indexes) > 1:
             problems.append(
                 Problem(
-                    sheet.title,
+                    sheet,
                     header_row,
                     "",
                     column.header_zh,
@@ -505,7 +541,7 @@ def _layout(sheet) -> _Layout | None:  # noqa: C901 — not yet split (issue 18,
         elif not column.may_be_absent:
             problems.append(
                 Problem(
-                    sheet.title,
+                    sheet,
                     header_row,
                     "",
                     column.header_zh,
@@ -513,7 +549,7 @@ def _layout(sheet) -> _Layout | None:  # noqa: C901 — not yet split (issue 18,
                     % {"column": column.header_zh},
                 )
             )
-    return _Layout(sheet, header_row, first_data_row, places, problems)
+    return places, problems
 
 
 def _events_layout(book) -> _Layout:
@@ -552,105 +588,135 @@ def sheet_read(data: bytes, *, counties: CountyLookup) -> SheetReading:
         book.close()
 
 
-def _rows_read(  # noqa: C901, PLR0912 — not yet split (issue 18, left for a later session)
-    archive: zipfile.ZipFile, layout: _Layout, counties: CountyLookup
-) -> SheetReading:
-    sheet = layout.sheet
+def _rows_read(archive: zipfile.ZipFile, layout: _Layout, counties: CountyLookup) -> SheetReading:
     labels = {key: layout.label(key) for key in layout.places}
     reading = SheetReading(
-        rows=[], problems=list(layout.problems), sheet=sheet.title, labels=labels
+        rows=[], problems=list(layout.problems), sheet=layout.sheet.title, labels=labels
     )
     if reading.problems:
         return reading  # without all its columns no row can be read right
-    problems = reading.problems
-
-    def problem(row: int, key: str | None, value, reason) -> None:
-        problems.append(
-            Problem(
-                sheet.title,
-                row,
-                labels.get(key, "") if key else "",
-                "" if value is None else str(value)[:100],
-                str(reason),
+    reading.problems.extend(_merged_cells(archive, layout))
+    reader = _RowReader(
+        reading=reading,
+        counties=counties,
+        present=[column for column in columns() if column.key in layout.places],
+    )
+    for number, cells in _rows_filled(layout, reader.present):
+        if len(reading.rows) >= MAX_ROWS:
+            reading.problem(
+                number, None, "", _("More than %(max)s rows; split the sheet.") % {"max": MAX_ROWS}
             )
-        )
+            break
+        reading.rows.append(reader.row_read(number, cells))
+    return reading
 
-    for ref in merged_ranges(archive, sheet._worksheet_path):
+
+def _merged_cells(archive: zipfile.ZipFile, layout: _Layout) -> list[Problem]:
+    """A problem for each range of merged cells below the header rows."""
+    problems = []
+    for ref in merged_ranges(archive, layout.sheet._worksheet_path):
         first_column, first_row, _last_column, last_row = range_boundaries(ref)
         if last_row < layout.first_data_row:
             continue  # merged headers: looks, not data
         key = next((k for k, at in layout.places.items() if at == first_column - 1), None)
         problems.append(
             Problem(
-                sheet.title,
+                layout.sheet.title,
                 max(first_row, layout.first_data_row),
-                labels[key] if key else get_column_letter(first_column),
+                layout.label(key) if key else get_column_letter(first_column),
                 ref,
                 _("Merged cells: unmerge them and fill in every row."),
             )
         )
+    return problems
 
-    present = [column for column in columns() if column.key in layout.places]
+
+def _rows_filled(layout: _Layout, present: list[Column]) -> Iterator[tuple[int, list]]:
+    """Each row below the header rows with something in the template's columns: its number,
+    and its cells of the ``present`` columns, in their order."""
     places = [layout.places[column.key] for column in present]
-    keys = [column.key for column in columns()]
-    seen_refs: dict[str, int] = {}
-    seen_ids: dict[int, int] = {}
-    rows_iter = sheet_rows(
-        sheet, min_row=layout.first_data_row, max_col=max(places) + 1, values_only=False
+    rows = sheet_rows(
+        layout.sheet, min_row=layout.first_data_row, max_col=max(places) + 1, values_only=False
     )
-    for number, cells in enumerate(rows_iter, start=layout.first_data_row):
+    for number, cells in enumerate(rows, start=layout.first_data_row):
         picked = [cells[at] for at in places] if cells else ()
         if all(cell_blank(cell.value) for cell in picked):
             continue  # an empty row between events is no event
-        if len(reading.rows) >= MAX_ROWS:
-            problem(
-                number, None, "", _("More than %(max)s rows; split the sheet.") % {"max": MAX_ROWS}
-            )
-            break
-        values = dict.fromkeys(keys)
+        yield number, picked
+
+
+@dataclass
+class _RowReader:
+    """Reads the events sheet's rows one by one, listing their problems on ``reading``."""
+
+    reading: SheetReading
+    counties: CountyLookup
+    present: list[Column]  # the template's columns that the sheet has, in its order
+    keys: list[str] = field(default_factory=lambda: [column.key for column in columns()])
+    # The row each reference and each event number is on first.
+    seen_refs: dict[str, int] = field(default_factory=dict)
+    seen_ids: dict[int, int] = field(default_factory=dict)
+
+    def row_read(self, number: int, cells: list) -> SheetRow:
+        values = dict.fromkeys(self.keys)
         refused = set()
-        for column, cell in zip(present, picked, strict=True):
-            value = cell.value
-            if value is None and not column.required:
+        for column, cell in zip(self.present, cells, strict=True):
+            if cell.value is None and not column.required:
                 continue  # most cells of a row: nothing typed there
-            refusal = cell_refusal(cell)
-            if refusal:
-                # An array formula is an object; the listing shows its text.
-                problem(number, column.key, getattr(value, "text", value), refusal)
-            elif cell_blank(value):
-                if column.required:
-                    problem(number, column.key, value, _("This column must be filled in."))
-                else:
-                    continue
-            else:
-                try:
-                    values[column.key] = _clean(column.key, value, counties)
-                    continue
-                except ValueError as error:
-                    problem(number, column.key, value, error.args[0])
-            refused.add(column.key)
+            try:
+                values[column.key] = _cell_read(column, cell, self.counties)
+            except _CellRefused as refusal:
+                self.reading.problem(number, column.key, refusal.shown, refusal.reason)
+                refused.add(column.key)
         if not refused & {"external_ref", "event_id"}:
-            _identity_check(number, values, seen_refs, seen_ids, problem)
-        reading.rows.append(SheetRow(row=number, values=values))
-    return reading
+            self._identity_check(number, values)
+        return SheetRow(row=number, values=values)
+
+    def _identity_check(self, number: int, values: dict) -> None:
+        """A row names its event by the reference or the number, once in the sheet."""
+        ref, event_id = values["external_ref"], values["event_id"]
+        if ref is None and event_id is None:
+            self.reading.problem(number, "external_ref", None, _("This column must be filled in."))
+        for key, seen, mark in (
+            ("external_ref", self.seen_refs, ref),
+            ("event_id", self.seen_ids, event_id),
+        ):
+            if mark is None:
+                continue
+            if mark in seen:
+                self.reading.problem(
+                    number,
+                    key,
+                    mark,
+                    _("Row %(row)s has this reference already.") % {"row": seen[mark]},
+                )
+            seen.setdefault(mark, number)
 
 
-def _identity_check(number: int, values: dict, seen_refs: dict, seen_ids: dict, problem) -> None:
-    """A row names its event by the reference or the number, once in the sheet."""
-    ref, event_id = values["external_ref"], values["event_id"]
-    if ref is None and event_id is None:
-        problem(number, "external_ref", None, _("This column must be filled in."))
-    for key, seen, mark in (("external_ref", seen_refs, ref), ("event_id", seen_ids, event_id)):
-        if mark is None:
-            continue
-        if mark in seen:
-            problem(
-                number,
-                key,
-                mark,
-                _("Row %(row)s has this reference already.") % {"row": seen[mark]},
-            )
-        seen.setdefault(mark, number)
+class _CellRefused(Exception):
+    """A cell whose value cannot be taken: what the listing shows of it, and why."""
+
+    def __init__(self, shown, reason):
+        super().__init__(reason)
+        self.shown = shown
+        self.reason = reason
+
+
+def _cell_read(column: Column, cell, counties: CountyLookup):
+    """The cell's clean value, None if it is empty; ``_CellRefused`` if it cannot be taken."""
+    value = cell.value
+    refusal = cell_refusal(cell)
+    if refusal:
+        # An array formula is an object; the listing shows its text.
+        raise _CellRefused(getattr(value, "text", value), refusal)
+    if cell_blank(value):
+        if column.required:
+            raise _CellRefused(value, _("This column must be filled in."))
+        return None
+    try:
+        return _clean(column.key, value, counties)
+    except ValueError as error:
+        raise _CellRefused(value, error.args[0]) from None
 
 
 # ---- the sheet with its problems marked ------------------------------------------------

@@ -136,6 +136,23 @@ class _OrgTree:
 
 
 @dataclass
+class _CountyUnits:
+    """The units that serve each county before the build, by county pk."""
+
+    serving: dict[int, list[OrgUnit]]  # every unit whose service area has the county
+    owner: dict[int, OrgUnit]  # the deepest of them, or HQ
+    branch: dict[int, OrgUnit]  # the branch among them, or HQ
+
+
+@dataclass
+class _NewUnits:
+    """Org units to add, each with the counties it is to serve."""
+
+    units: list[OrgUnit] = field(default_factory=list)
+    areas: list[list[_Region]] = field(default_factory=list)
+
+
+@dataclass
 class _EventRows:
     event: Event
     audience: list[tuple[str, int]] = field(default_factory=list)
@@ -276,7 +293,7 @@ def _scale_data_delete(campaign: Campaign) -> None:
         ) from error
 
 
-def _org_tree_build(  # noqa: C901 — not yet split (issue 18, left for a later session)
+def _org_tree_build(
     *, regions: dict[int, _Region], counties: list[_Region], hq: OrgUnit, wanted: int
 ) -> _OrgTree:
     """Add SCALE- central sub-branches per prefecture, then sub-branches per county, until
@@ -288,7 +305,47 @@ def _org_tree_build(  # noqa: C901 — not yet split (issue 18, left for a later
         raise ScaleSeedError(
             f"There are already {len(units)} org units, more than the {wanted} asked for."
         )
+    areas, serving = _service_areas(regions=regions, units=units)
+    county_units = _county_units(counties=counties, serving=serving, hq=hq)
+    # Counties of the four municipalities and "directly administered" counties sit right
+    # below their province: they have no prefecture and no central sub-branch.
+    by_parent: dict[int | None, list[_Region]] = defaultdict(list)
+    for county in counties:
+        by_parent[county.parent_id].append(county)
+    central_of, centrals = _centrals_planned(
+        regions=regions, by_parent=by_parent, county_units=county_units, budget=budget
+    )
+    picks = _sub_branch_counties(regions=regions, by_parent=by_parent, owner=county_units.owner)
+    remaining = budget - len(centrals.units)
+    if remaining > len(picks):
+        raise ScaleSeedError(
+            f"At most {len(units) + len(centrals.units) + len(picks)} org units can be built "
+            f"here; {wanted} were asked for."
+        )
+    subs = _sub_branches_planned(
+        picks[:remaining], central_of=central_of, branch=county_units.branch
+    )
+
+    _org_units_insert(centrals.units, centrals.areas)
+    _org_units_insert(subs.units, subs.areas)
     depth = OrgUnit.KIND_DEPTH
+    owner = county_units.owner
+    for unit, area in zip(centrals.units + subs.units, centrals.areas + subs.areas, strict=True):
+        units[unit.pk] = unit
+        areas[unit.pk] = area
+        for county in area:
+            if depth[unit.kind] > depth[owner[county.pk].kind]:
+                owner[county.pk] = unit
+    return _OrgTree(
+        units=units, areas=areas, owner=owner, created=len(centrals.units) + len(subs.units)
+    )
+
+
+def _service_areas(
+    *, regions: dict[int, _Region], units: dict[int, OrgUnit]
+) -> tuple[dict[int, list[_Region]], dict[int, list[OrgUnit]]]:
+    """The counties each unit serves, by unit pk, and the units serving each county, by
+    county pk."""
     through = OrgUnit.service_area.through
     areas: dict[int, list[_Region]] = defaultdict(list)
     serving: dict[int, list[OrgUnit]] = defaultdict(list)
@@ -298,52 +355,73 @@ def _org_tree_build(  # noqa: C901 — not yet split (issue 18, left for a later
         if regions[region_id].level == Region.Level.COUNTY:
             areas[unit_id].append(regions[region_id])
             serving[region_id].append(units[unit_id])
+    return areas, serving
 
-    owner, branch_of = {}, {}
+
+def _county_units(
+    *, counties: list[_Region], serving: dict[int, list[OrgUnit]], hq: OrgUnit
+) -> _CountyUnits:
+    depth = OrgUnit.KIND_DEPTH
+    owner, branch = {}, {}
     for county in counties:
         by_depth = sorted(serving[county.pk], key=lambda unit: (-depth[unit.kind], unit.code))
         owner[county.pk] = by_depth[0] if by_depth else hq
-        branch_of[county.pk] = next(
+        branch[county.pk] = next(
             (unit for unit in by_depth if unit.kind == OrgUnit.Kind.BRANCH), hq
         )
+    return _CountyUnits(serving=serving, owner=owner, branch=branch)
 
-    # Counties of the four municipalities and "directly administered" counties sit right
-    # below their province: they have no prefecture and no central sub-branch.
-    by_parent: dict[int | None, list[_Region]] = defaultdict(list)
-    for county in counties:
-        by_parent[county.parent_id].append(county)
+
+def _centrals_planned(
+    *,
+    regions: dict[int, _Region],
+    by_parent: dict[int | None, list[_Region]],
+    county_units: _CountyUnits,
+    budget: int,
+) -> tuple[dict[int, OrgUnit], _NewUnits]:
+    """Each prefecture's central sub-branch, by prefecture pk, and the new ones among them:
+    one for each prefecture that has none, while the budget lasts."""
     prefectures = [
         regions[pk]
         for pk in by_parent
         if pk is not None and regions[pk].level == Region.Level.PREFECTURE
     ]
-
     central_of: dict[int, OrgUnit] = {}
-    centrals, central_areas = [], []
+    centrals = _NewUnits()
     for prefecture in sorted(prefectures, key=lambda region: region.code):
         members = by_parent[prefecture.pk]
         existing = sorted(
             (
                 unit
                 for county in members
-                for unit in serving[county.pk]
+                for unit in county_units.serving[county.pk]
                 if unit.kind == OrgUnit.Kind.CENTRAL_SUB_BRANCH
             ),
             key=lambda unit: unit.code,
         )
         if existing:
             central_of[prefecture.pk] = existing[0]
-        elif len(centrals) < budget:
+        elif len(centrals.units) < budget:
             central = OrgUnit(
                 code=f"{SCALE_CODE_PREFIX}{prefecture.code}",
                 name=f"{prefecture.name}中心支公司（规模测试）",
                 kind=OrgUnit.Kind.CENTRAL_SUB_BRANCH,
-                parent=branch_of[members[0].pk],
+                parent=county_units.branch[members[0].pk],
             )
             central_of[prefecture.pk] = central
-            centrals.append(central)
-            central_areas.append(members)
+            centrals.units.append(central)
+            centrals.areas.append(members)
+    return central_of, centrals
 
+
+def _sub_branch_counties(
+    *,
+    regions: dict[int, _Region],
+    by_parent: dict[int | None, list[_Region]],
+    owner: dict[int, OrgUnit],
+) -> list[_Region]:
+    """The counties that no sub-branch serves yet, in the order they get one."""
+    depth = OrgUnit.KIND_DEPTH
     # Round-robin over prefectures (in code order) so that the sub-branches spread out.
     candidates = [
         [
@@ -355,38 +433,31 @@ def _org_tree_build(  # noqa: C901 — not yet split (issue 18, left for a later
             by_parent.items(), key=lambda item: regions[item[0]].code if item[0] else ""
         )
     ]
-    picks = [
+    return [
         county
         for layer in itertools.zip_longest(*candidates)
         for county in layer
         if county is not None
     ]
-    remaining = budget - len(centrals)
-    if remaining > len(picks):
-        raise ScaleSeedError(
-            f"At most {len(units) + len(centrals) + len(picks)} org units can be built here; "
-            f"{wanted} were asked for."
-        )
-    subs = [
-        OrgUnit(
-            code=f"{SCALE_CODE_PREFIX}{county.code}",
-            name=f"{county.name}支公司（规模测试）",
-            kind=OrgUnit.Kind.SUB_BRANCH,
-            parent=central_of.get(county.parent_id) or branch_of[county.pk],
-        )
-        for county in picks[:remaining]
-    ]
-    sub_areas = [[county] for county in picks[:remaining]]
 
-    _org_units_insert(centrals, central_areas)
-    _org_units_insert(subs, sub_areas)
-    for unit, area in zip(centrals + subs, central_areas + sub_areas, strict=True):
-        units[unit.pk] = unit
-        areas[unit.pk] = area
-        for county in area:
-            if depth[unit.kind] > depth[owner[county.pk].kind]:
-                owner[county.pk] = unit
-    return _OrgTree(units=units, areas=areas, owner=owner, created=len(centrals) + len(subs))
+
+def _sub_branches_planned(
+    counties: list[_Region], *, central_of: dict[int, OrgUnit], branch: dict[int, OrgUnit]
+) -> _NewUnits:
+    """A sub-branch for each of ``counties``, below its prefecture's central sub-branch, or
+    its branch where it has none."""
+    return _NewUnits(
+        units=[
+            OrgUnit(
+                code=f"{SCALE_CODE_PREFIX}{county.code}",
+                name=f"{county.name}支公司（规模测试）",
+                kind=OrgUnit.Kind.SUB_BRANCH,
+                parent=central_of.get(county.parent_id) or branch[county.pk],
+            )
+            for county in counties
+        ],
+        areas=[[county] for county in counties],
+    )
 
 
 def _org_units_insert(units: list[OrgUnit], areas: list[list[_Region]]) -> None:

@@ -30,6 +30,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.files import File
 from django.core.files.base import ContentFile
@@ -166,95 +167,27 @@ def _state(event: Event, topics) -> tuple:
     return (*(getattr(event, name) for name in COMPARED), tuple(sorted(set(topics))))
 
 
-def _plan(  # noqa: C901, PLR0912, PLR0915 — not yet split (issue 18, left for a later session)
-    *, user, unit: OrgUnit, campaign: Campaign, reading: SheetReading
-) -> _Plan:
+def _plan(*, user, unit: OrgUnit, campaign: Campaign, reading: SheetReading) -> _Plan:
     """Each row's event, as the row leaves it, checked by the rules of the page."""
-    plan = _Plan(problems=list(reading.problems))
-    labels = reading.labels
-
-    def problem(row: SheetRow, key: str, value, reason) -> None:
-        plan.problems.append(
-            Problem(
-                reading.sheet,
-                row.row,
-                labels.get(key, ""),
-                "" if value is None else str(value)[:100],
-                str(reason),
-            )
-        )
-
     refused_rows = {item.row for item in reading.problems}
     by_id, by_ref = _events_named(user=user, unit=unit, rows=reading.rows)
-    topics_before = defaultdict(list)
-    for event_id, topic in EventTopic.objects.filter(
-        event__in={e.pk for e in (*by_id.values(), *by_ref.values())}
-    ).values_list("event_id", "topic"):
-        topics_before[event_id].append(topic)
-    rows_of_event: dict[int, int] = {}
-    may_report = None
-    # Each new event starts as a copy of this one: building an Event costs more than all
-    # the rest of a row's checks, and a sheet has 10,000 rows.
-    blank = Event(org_unit=unit, campaign=campaign, created_by=user)
+    check = _SheetCheck(
+        user=user,
+        unit=unit,
+        reading=reading,
+        plan=_Plan(problems=list(reading.problems)),
+        by_id=by_id,
+        by_ref=by_ref,
+        topics_before=_topics_of([*by_id.values(), *by_ref.values()]),
+        # Each new event starts as a copy of this one: building an Event costs more than all
+        # the rest of a row's checks, and a sheet has 10,000 rows.
+        blank=Event(org_unit=unit, campaign=campaign, created_by=user),
+    )
     for row in reading.rows:
         if row.row in refused_rows:
             continue  # its cells are wrong already; its rules are checked once they are right
-        values = row.values
-        event = _event_of(row, by_id, by_ref, problem)
-        if event is False:
-            continue
-        if event is not None:
-            if event.pk in rows_of_event:
-                problem(
-                    row,
-                    "event_id" if values["event_id"] else "external_ref",
-                    values["event_id"] or values["external_ref"],
-                    _("Row %(row)s has this reference already.") % {"row": rows_of_event[event.pk]},
-                )
-                continue
-            rows_of_event[event.pk] = row.row
-            before = _state(event, topics_before[event.pk])
-        else:
-            event = copy.copy(blank)
-            event.external_ref = values["external_ref"]
-            before = None
-        counted = _row_applied(event, values)
-        topics = sorted(set(values["topics"] or ()))
-        reports = any(values[key] is not None for key in PEOPLE_KEYS)
-        if before is not None and before == _state(event, topics):
-            plan.unchanged += 1
-            # Sent for review if asked, as long as it may be sent: one already sent is not.
-            if reports and event.org_unit_id == unit.pk and event.status in EDITABLE:
-                plan.reports.append((event, row))
-            continue
-        if event.org_unit_id != unit.pk:
-            problem(
-                row,
-                "event_id",
-                values["event_id"],
-                _("This event belongs to %(unit)s; import changes to it on that unit's page.")
-                % {"unit": event.org_unit},
-            )
-            continue
-        if reports:
-            if may_report is None:
-                may_report = can(user, "event.report", unit)
-            if not may_report:
-                raise NotAllowed
-        try:
-            # The page's and the API's own rules, not a copy of them.
-            event_rules_check(event, topics=topics, counted=counted)
-        except ValidationError as error:
-            for name, messages in error.message_dict.items():
-                key = _column_of(name, values)
-                for message in messages:
-                    problem(row, key, values.get(key), message)
-            continue
-        change = _Change(event=event, row=row, counted=counted, topics=topics)
-        (plan.changed if event.pk else plan.new).append(change)
-        if reports:
-            plan.reports.append((event, row))
-    return plan
+        check.row_planned(row)
+    return check.plan
 
 
 def _events_named(*, user, unit: OrgUnit, rows: list[SheetRow]) -> tuple[dict, dict]:
@@ -276,6 +209,130 @@ def _events_named(*, user, unit: OrgUnit, rows: list[SheetRow]) -> tuple[dict, d
         .iterator(chunk_size=5000)
     }
     return by_id, by_ref
+
+
+def _topics_of(events: list[Event]) -> defaultdict[int, list[str]]:
+    """The topics each of ``events`` has now, by event pk."""
+    topics = defaultdict(list)
+    for event_id, topic in EventTopic.objects.filter(
+        event__in={event.pk for event in events}
+    ).values_list("event_id", "topic"):
+        topics[event_id].append(topic)
+    return topics
+
+
+@dataclass
+class _SheetCheck:
+    """The check of a sheet's rows by the rules of the page: what it goes by, and the plan
+    it makes."""
+
+    user: AbstractBaseUser
+    unit: OrgUnit
+    reading: SheetReading
+    plan: _Plan
+    # The events the rows name (_events_named), and the topics they have now.
+    by_id: dict[int, Event]
+    by_ref: dict[str, Event]
+    topics_before: defaultdict[int, list[str]]
+    blank: Event
+    # The row that names each event, by its pk: a second one is refused.
+    rows_of_event: dict[int, int] = field(default_factory=dict)
+    # Asked at the first row that reports, and only then.
+    may_report: bool | None = None
+
+    def problem(self, row: SheetRow, key: str, value, reason) -> None:
+        self.plan.problems.append(
+            Problem(
+                self.reading.sheet,
+                row.row,
+                self.reading.labels.get(key, ""),
+                "" if value is None else str(value)[:100],
+                str(reason),
+            )
+        )
+
+    def row_planned(self, row: SheetRow) -> None:
+        """Put what ``row`` does into the plan, or list why it cannot do it."""
+        found = self._event_found(row)
+        if found is None:
+            return
+        event, before = found
+        values = row.values
+        counted = _row_applied(event, values)
+        topics = sorted(set(values["topics"] or ()))
+        reports = any(values[key] is not None for key in PEOPLE_KEYS)
+        if before is not None and before == _state(event, topics):
+            self.plan.unchanged += 1
+            # Sent for review if asked, as long as it may be sent: one already sent is not.
+            if reports and event.org_unit_id == self.unit.pk and event.status in EDITABLE:
+                self.plan.reports.append((event, row))
+            return
+        if not self._of_the_unit(event, row):
+            return
+        if reports:
+            self._report_allowed()
+        if not self._rules_kept(event, row, topics=topics, counted=counted):
+            return
+        change = _Change(event=event, row=row, counted=counted, topics=topics)
+        (self.plan.changed if event.pk else self.plan.new).append(change)
+        if reports:
+            self.plan.reports.append((event, row))
+
+    def _event_found(self, row: SheetRow) -> tuple[Event, tuple | None] | None:
+        """The event ``row`` adds or changes, with its state before (None for a new one);
+        None when the row names no event right."""
+        values = row.values
+        event = _event_of(row, self.by_id, self.by_ref, self.problem)
+        if event is False:
+            return None
+        if event is None:
+            event = copy.copy(self.blank)
+            event.external_ref = values["external_ref"]
+            return event, None
+        if event.pk in self.rows_of_event:
+            self.problem(
+                row,
+                "event_id" if values["event_id"] else "external_ref",
+                values["event_id"] or values["external_ref"],
+                _("Row %(row)s has this reference already.")
+                % {"row": self.rows_of_event[event.pk]},
+            )
+            return None
+        self.rows_of_event[event.pk] = row.row
+        return event, _state(event, self.topics_before[event.pk])
+
+    def _of_the_unit(self, event: Event, row: SheetRow) -> bool:
+        """Whether ``event`` is the unit's, the only events it may change; if not, lists why."""
+        if event.org_unit_id == self.unit.pk:
+            return True
+        self.problem(
+            row,
+            "event_id",
+            row.values["event_id"],
+            _("This event belongs to %(unit)s; import changes to it on that unit's page.")
+            % {"unit": event.org_unit},
+        )
+        return False
+
+    def _report_allowed(self) -> None:
+        """Raise NotAllowed unless the user may report the unit's events."""
+        if self.may_report is None:
+            self.may_report = can(self.user, "event.report", self.unit)
+        if not self.may_report:
+            raise NotAllowed
+
+    def _rules_kept(self, event: Event, row: SheetRow, *, topics, counted) -> bool:
+        """Whether the event as the row leaves it keeps the rules; if not, lists why."""
+        try:
+            # The page's and the API's own rules, not a copy of them.
+            event_rules_check(event, topics=topics, counted=counted)
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                key = _column_of(name, row.values)
+                for message in messages:
+                    self.problem(row, key, row.values.get(key), message)
+            return False
+        return True
 
 
 def _event_of(row: SheetRow, by_id: dict, by_ref: dict, problem) -> Event | bool | None:
