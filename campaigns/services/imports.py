@@ -183,11 +183,35 @@ def _plan(*, user, unit: OrgUnit, campaign: Campaign, reading: SheetReading) -> 
         # the rest of a row's checks, and a sheet has 10,000 rows.
         blank=Event(org_unit=unit, campaign=campaign, created_by=user),
     )
+    refused_cells = _refused_cells(reading)
     for row in reading.rows:
         if row.row in refused_rows:
-            continue  # its cells are wrong already; its rules are checked once they are right
+            check.rules_of_a_refused_row(row, refused_cells.get(row.row))
+            continue
         check.row_planned(row)
     return check.plan
+
+
+def _refused_cells(reading: SheetReading) -> dict[int, set[str] | None]:
+    """The columns refused on each row, by key; None for a row refused as a whole."""
+    key_of = {label: key for key, label in reading.labels.items()}
+    refused: dict[int, set[str] | None] = {}
+    for problem in reading.problems:
+        key = key_of.get(problem.column)
+        if key is None or refused.get(problem.row, set()) is None:
+            refused[problem.row] = None
+        else:
+            refused.setdefault(problem.row, set()).add(key)
+    return refused
+
+
+# The cells a rule reads besides the one it is said at: a rule waits while one of them is
+# refused, since it would judge a value the sheet does not hold.
+RULE_READS = {
+    "venue_name": {"channel"},
+    "ends_at": {"starts_at"},
+    **{column: {"head_count", "online_reach", "channel"} for column in AUDIENCE_COLUMNS},
+}
 
 
 def _events_named(*, user, unit: OrgUnit, rows: list[SheetRow]) -> tuple[dict, dict]:
@@ -277,6 +301,30 @@ class _SheetCheck:
         (self.plan.changed if event.pk else self.plan.new).append(change)
         if reports:
             self.plan.reports.append((event, row))
+
+    def rules_of_a_refused_row(self, row: SheetRow, refused: set[str] | None) -> None:
+        """A row with refused cells is still held to the rules its other cells can be judged
+        by, so that whoever fixes the sheet sees all of the row's problems in one round: a
+        group above the row's head count is said even while its date is wrong. The row is
+        judged as the new event its cells describe; rules about the event it names (may it
+        still change) wait until its cells are right."""
+        if refused is None:
+            return
+        event = copy.copy(self.blank)
+        counted = _row_applied(event, row.values)
+        try:
+            event_rules_check(event, topics=row.values["topics"] or (), counted=counted)
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                key = _column_of(name, row.values)
+                if (
+                    name == NON_FIELD_ERRORS
+                    or key in refused
+                    or RULE_READS.get(name, set()) & refused
+                ):
+                    continue
+                for message in messages:
+                    self.problem(row, key, row.values.get(key), message)
 
     def _event_found(self, row: SheetRow) -> tuple[Event, tuple | None] | None:
         """The event ``row`` adds or changes, with its state before (None for a new one);
