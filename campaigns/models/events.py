@@ -90,6 +90,32 @@ PEOPLE_FIGURES = (
 )
 
 
+# Figures of a report kept on the event itself; audience counts have rows of their own.
+REPORT_FIGURES = (
+    "head_count",
+    "staff_count",
+    "outlets_count",
+    "online_reach",
+    "visitors_received",
+    "matters_raised",
+    "matters_resolved",
+    "matters_referred",
+)
+PLAN_FIELDS = (
+    "campaign",
+    "org_unit",
+    "county",
+    "title",
+    "venue_name",
+    "venue_type",
+    "format",
+    "language",
+    "channel",
+    "starts_at",
+    "ends_at",
+)
+
+
 # Said at the end time by the planning services (services/events.py); the constraint below
 # is the database's last word.
 ENDS_BEFORE_START = _("An event cannot end before it starts.")
