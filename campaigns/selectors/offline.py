@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from uuid import UUID
 
 from django.db.models import QuerySet
 
@@ -32,6 +33,17 @@ from portal.access import filter_by_action, visible_to
 # report. A phone keeps the list for days without signal; a few hundred is plenty for any
 # organizer and keeps the form config small for those who report for a whole branch.
 PLANNED_EVENTS_SHOWN = 200
+
+
+def offline_event(*, user, report_id: UUID, events: QuerySet[Event] | None = None) -> Event | None:
+    """The event sent under ``report_id`` (from ``events``, the user's by default); None if
+    nobody sent it. One outside the user's scope is missing (Event.DoesNotExist), whatever
+    the request holds, and is never made again."""
+    events = visible_to(user, Event) if events is None else events
+    event = events.filter(uuid=report_id).first()
+    if event is None and Event.objects.filter(uuid=report_id).exists():
+        raise Event.DoesNotExist
+    return event
 
 
 def offline_plan(event: Event) -> dict:

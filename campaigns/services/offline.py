@@ -27,7 +27,13 @@ from django.utils.translation import gettext_lazy as _
 from campaigns.errors import Gone, StaleEdit
 from campaigns.models import Event, EventPhoto
 from campaigns.models.events import REPORT_FIGURES
-from campaigns.selectors.offline import PhotosCount, offline_plan, offline_report, photos_count
+from campaigns.selectors.offline import (
+    PhotosCount,
+    offline_event,
+    offline_plan,
+    offline_report,
+    photos_count,
+)
 from campaigns.services.events import (
     HandoutGiven,
     PartnerServiceReport,
@@ -95,18 +101,9 @@ class OfflinePhotoStored:
 
 
 def _event_locked(*, user, report_id: UUID) -> Event | None:
-    """The event sent under ``report_id``, locked for the change; None if nobody sent it.
-    One outside the user's scope is missing (Event.DoesNotExist), and never made again."""
-    event = (
-        visible_to(user, Event)
-        .select_for_update(of=("self",))
-        .select_related("org_unit")
-        .filter(uuid=report_id)
-        .first()
-    )
-    if event is None and Event.objects.filter(uuid=report_id).exists():
-        raise Event.DoesNotExist
-    return event
+    """The event sent under ``report_id``, locked for the change; None if nobody sent it."""
+    events = visible_to(user, Event).select_for_update(of=("self",)).select_related("org_unit")
+    return offline_event(user=user, report_id=report_id, events=events)
 
 
 def _event_created(*, user, report_id: UUID, plan: Mapping | None) -> tuple[Event, bool]:
@@ -146,7 +143,12 @@ def _service_row(partner_id: int, service) -> tuple:
 def _report_changed(event: Event, report: ReportSent) -> bool:
     """Whether saving ``report`` would change what the event holds: a phone sends the whole
     report each time, and a report sent again unchanged is no new version."""
-    current = offline_report(event) or {"audience": {}, "summary": ""}
+    current = offline_report(event) or {
+        "audience": {},
+        "handouts": [],
+        "partner_services": [],
+        "summary": "",
+    }
     counted = {group: count for group, count in report.audience.items() if count is not None}
     changes = [
         any(report.figures.get(name) != current.get(name) for name in REPORT_FIGURES),
