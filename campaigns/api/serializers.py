@@ -486,7 +486,8 @@ class OfflineReportSerializer(OfflineCopySerializer, OfflineAnswerSerializer):
 class OfflineConflictSerializer(OfflineAnswerSerializer):
     status = serializers.ChoiceField(choices=["conflict"])
     server_version = serializers.IntegerField()
-    server = OfflineCopySerializer()
+    server = OfflineCopySerializer(help_text="The event as stored, in the request's shape.")
+    detail = serializers.CharField(help_text="What happened and what to do, in words.")
 
 
 class OfflineRefusalSerializer(OfflineAnswerSerializer):

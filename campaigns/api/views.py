@@ -430,7 +430,7 @@ class OfflineReportView(APIView):
         # Read again: the refused request's transaction has been rolled back.
         event = Event.objects.get(pk=error.current.pk)
         server = s.OfflineCopySerializer(offline_copy(event)).data
-        return {"server_version": event.version, "server": server}
+        return {"server_version": event.version, "server": server, "detail": error.messages[0]}
 
     @extend_schema(
         responses={200: s.OfflineReportSerializer, 401: s.DetailSerializer, 404: s.DetailSerializer}

@@ -177,6 +177,7 @@ def test_a_change_on_an_older_version_is_409_with_the_servers_copy(api, world):
     assert body["server"]["plan"] == _plan(world)
     assert body["server"]["report"]["head_count"] == 82
     assert body["server"]["report"]["audience"] == {"women": 35}
+    assert "now version 3" in body["detail"]
     assert Event.objects.get(uuid=report_id).head_count == 82
 
 
