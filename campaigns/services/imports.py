@@ -216,6 +216,7 @@ def _plan(  # noqa: C901, PLR0912, PLR0915 — not yet split (issue 18, left for
             before = _state(event, topics_before[event.pk])
         else:
             event = copy.copy(blank)
+            event.uuid = uuid.uuid4()  # an id of its own, not the blank's
             event.external_ref = values["external_ref"]
             before = None
         counted = _row_applied(event, values)
