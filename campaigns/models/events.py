@@ -298,10 +298,10 @@ class Event(StatusMachine, models.Model):
     # or by the server for an event planned on the web or through the API.
     uuid = models.UUIDField(_("report id"), default=uuid4, unique=True, editable=False)
     # What a phone last stored under that id (campaigns/services/offline.py): the SHA-256 of
-    # its request's canonical JSON, to know the same request sent again; the version that
-    # request left the event at, which a phone that never heard back bases its next change
-    # on; the form-config version it was filled against; and the ids of the photos it said
-    # it would send, for "3 of 5 photos received".
+    # its request's canonical JSON, to know the same request sent again, and the version
+    # that request left the event at, answered again then; the form-config version it was
+    # filled against; and the ids of the photos it said it would send, for "3 of 5 photos
+    # received".
     offline_payload_sha256 = models.CharField(max_length=64, blank=True, editable=False)
     offline_version = models.PositiveIntegerField(null=True, blank=True, editable=False)
     offline_config_version = models.CharField(max_length=64, blank=True, editable=False)

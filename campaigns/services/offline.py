@@ -185,7 +185,7 @@ def event_offline_put(
 ) -> OfflineStored:
     """Store the report a phone sent under ``report_id``: plan the event if it is new, take the
     same request sent again (``request_sha256``) as stored, or apply a change made on the
-    current version (``base_version``; None: the version this phone's last request left).
+    current version (``base_version``; None: "this phone made the report", a creation).
 
     ``plan`` holds event_plan's arguments (None: unchanged); ``photos``, the ids of the
     photos the phone will send; ``submit``: send the report for review once saved. Refuses a
@@ -202,8 +202,11 @@ def event_offline_put(
         _refuse_if_cancelled(event)
         if event.offline_payload_sha256 == request_sha256:
             return OfflineStored(event=event, version=event.offline_version)
-        base = base_version if base_version is not None else event.offline_version
-        if base != event.version or not event.is_editable:
+        # A different request with no version is a conflict too, though it may come from
+        # the phone that made the event (its first answer lost, the report changed since):
+        # it may as well be that phone's first request arriving late, after a later one,
+        # which must not silently undo it. The organizer compares and chooses.
+        if base_version != event.version or not event.is_editable:
             raise StaleEdit(OFFLINE_ERRORS["conflict"] % {"version": event.version}, current=event)
         if plan is not None and _plan_changed(event, plan):
             event = event_plan_update(

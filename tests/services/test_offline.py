@@ -111,17 +111,29 @@ def test_the_same_request_again_writes_nothing(world):
     assert len(_entries(event)) == 2
 
 
-def test_a_phone_that_never_heard_back_changes_what_it_sent(world):
-    """The first answer was lost; the organizer changed the count and the phone sends again,
-    still without a version: it is based on what this phone stored."""
+def test_a_different_request_with_no_version_is_a_conflict(world):
+    """The phone that made the report never heard back and sends a changed report, still
+    without a version; or its first request arrives late, after a later one. Neither
+    overwrites what is stored unseen."""
     report_id = uuid.uuid4()
     _put(world, report_id, plan=_plan(world), report=_report())
 
-    changed = _put(world, report_id, plan=_plan(world), report=_report(head_count=90))
+    with pytest.raises(StaleEdit):
+        _put(world, report_id, plan=_plan(world), report=_report(head_count=90))
+
+    assert Event.objects.get(uuid=report_id).head_count == 80
+
+
+def test_a_report_sent_again_with_its_plan_unchanged_is_no_plan_change(world):
+    report_id = uuid.uuid4()
+    stored = _put(world, report_id, plan=_plan(world), report=_report())
+
+    changed = _put(
+        world, report_id, base_version=stored.version, plan=_plan(world), report=_report(90)
+    )
 
     event = Event.objects.get(uuid=report_id)
     assert (event.head_count, changed.version) == (90, 3)
-    # The plan came again unchanged: no new version, no entry for it.
     assert _entries(event)[-1] == "campaigns.event.report_saved"
     assert "campaigns.event.plan_changed" not in _entries(event)
 
