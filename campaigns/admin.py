@@ -144,6 +144,7 @@ class EventAdmin(WorkflowAdmin):
     autocomplete_fields = ["org_unit", "county", "campaign"]
     date_hierarchy = "starts_at"
     readonly_fields = [
+        "uuid",
         "version",
         "created_by",
         "created_at",

@@ -91,6 +91,9 @@ JSON_DEPTH = 32
 NOTE_LENGTH = 2_000
 LONG_TEXT_LENGTH = 10_000
 
+# Photos an offline report may announce (the report page's formsets stop at 50 rows too).
+PHOTOS_PER_REPORT = 50
+
 MESSAGES = {
     "day": _("Give a date from %(earliest)s to %(latest)s."),
     "moment": _(

@@ -2,9 +2,9 @@
 rules) raise when a user may not, or may no longer, do what they asked.
 
 Each is turned into an answer in one place per interface: campaigns/api/errors.py for the
-API (403, 412, 400), campaigns/views/errors.py for the pages (403; a refusal shown at its
-field, or above the form). Every message is translated: the classes carry the words shared
-by every service, the services their own.
+API (403, 412, 400; the offline reports' 409, 410, 422), campaigns/views/errors.py for the
+pages (403; a refusal shown at its field, or above the form). Every message is translated:
+the classes carry the words shared by every service, the services their own.
 
 This module imports nothing of the project, so that models and services alike can raise
 its errors.
@@ -42,6 +42,11 @@ class InvalidState(ValidationError):
 
 class InvalidTransition(InvalidState):
     """The object was asked to move to a status its current status does not lead to."""
+
+
+class Gone(InvalidState):
+    """The object is gone for good (an event cancelled by the office): what was sent for it
+    can never be stored, however often it is sent again. The API answers 410."""
 
 
 def row_errors(error: ValidationError, *, row: int) -> list[ValidationError]:

@@ -1,4 +1,5 @@
-"""The API's JSON parser: DRF's, refusing what no client of the portal sends.
+"""The API's parsers: DRF's JSON parser, refusing what no client of the portal sends, and a
+photo sent as a request's whole body (the offline reports' photos).
 
 Python's json module recurses once per level of nesting: a body nested 50,000 deep exhausts
 the stack (RecursionError), which DRF's parser lets through as a server error. Text that
@@ -6,9 +7,10 @@ holds a NUL or half of a surrogate pair ("\\ud800" is valid JSON) cannot be stor
 database. Both are refused here as a malformed body (400), before any view sees them.
 """
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import ParseError
-from rest_framework.parsers import JSONParser
+from rest_framework.parsers import BaseParser, JSONParser
 
 from campaigns import bounds
 
@@ -46,3 +48,13 @@ class BoundedJSONParser(JSONParser):
         if refusal:
             raise ParseError(refusal)
         return data
+
+
+class PhotoParser(BaseParser):
+    """A photo sent as the request's body (image/jpeg, image/png, image/webp): its bytes,
+    read no further than one byte past the largest photo, which the photo service refuses."""
+
+    media_type = "image/*"
+
+    def parse(self, stream, media_type=None, parser_context=None) -> bytes:
+        return stream.read(settings.PHOTO_MAX_BYTES + 1)

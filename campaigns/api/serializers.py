@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from campaigns import bounds
 from campaigns.api.moments import MomentField
+from campaigns.forms.events import handout_name
 from campaigns.models import (
     AudienceCount,
     AudienceGroup,
@@ -26,7 +27,7 @@ from campaigns.models import (
     Topic,
     VenueType,
 )
-from campaigns.services.events import PLAN_FIELDS, REPORT_FIGURES
+from campaigns.models.events import PLAN_FIELDS, REPORT_FIGURES
 from portal.access import visible_to
 
 
@@ -185,7 +186,12 @@ class EventPlanUpdateSerializer(EventPlanSerializer):
 
 
 class AudienceSerializer(serializers.Serializer):
-    """Counts by audience group; a group left out or null is "not counted", not 0."""
+    """Counts by audience group; a group left out or null is "not counted", not 0. Read out
+    (an offline report's copy), only the groups counted."""
+
+    def to_representation(self, instance):
+        counted = super().to_representation(instance)
+        return {group: count for group, count in counted.items() if count is not None}
 
     def get_fields(self):
         return {
@@ -391,3 +397,186 @@ class JobSerializer(serializers.ModelSerializer):
             "finished_at",
         ]
         read_only_fields = fields
+
+
+# ---- offline reports: what a phone's outbox sends and is answered ------------------------
+
+
+class DetailSerializer(serializers.Serializer):
+    """A refusal that names no field: not signed in, not allowed, not found."""
+
+    detail = serializers.CharField()
+
+
+class OfflineReportContentSerializer(EventReportSerializer):
+    """A report as a phone sends it: the report API's fields but the version, which the
+    request's ``base_version`` gives."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        del fields["version"]
+        return fields
+
+
+class OfflineCopySerializer(serializers.Serializer):
+    """An event as a phone's request states it: its plan, and its report or null."""
+
+    plan = EventPlanSerializer()
+    report = OfflineReportContentSerializer(allow_null=True)
+
+
+OFFLINE_PLAN_HELP = "Required for a new event; left out or null: unchanged."
+
+
+class OfflineReportPutSerializer(serializers.Serializer):
+    """What a phone sends under a report's id (campaigns/services/offline.py)."""
+
+    base_version = serializers.IntegerField(
+        allow_null=True,
+        default=None,
+        min_value=1,
+        max_value=bounds.DATABASE_INTEGER.high,
+        help_text="The server version the phone last had; null: this phone made the report.",
+    )
+    config_version = serializers.CharField(
+        max_length=64,
+        allow_blank=True,
+        default="",
+        help_text="The form config version the form was filled against.",
+    )
+    plan = EventPlanSerializer(allow_null=True, default=None, help_text=OFFLINE_PLAN_HELP)
+    report = OfflineReportContentSerializer(allow_null=True, default=None)
+    photos = serializers.ListField(
+        child=serializers.UUIDField(),
+        max_length=bounds.PHOTOS_PER_REPORT,
+        default=list,
+        help_text="The ids of the photos the phone will send for this report.",
+    )
+    submit = serializers.BooleanField(default=False, help_text="Send for review once saved.")
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The choices of the plan and the report, scoped to the user as in the other APIs.
+        self.fields["plan"] = EventPlanSerializer(
+            user=user, allow_null=True, default=None, help_text=OFFLINE_PLAN_HELP
+        )
+        self.fields["report"] = OfflineReportContentSerializer(
+            user=user, allow_null=True, default=None
+        )
+
+
+class OfflineAnswerSerializer(serializers.Serializer):
+    id = serializers.UUIDField(help_text="The report's id (a photo's, for a photo).")
+
+
+class OfflineStoredSerializer(OfflineAnswerSerializer):
+    status = serializers.ChoiceField(choices=["stored"])
+    version = serializers.IntegerField(help_text="The version the request left the event at.")
+    event = serializers.IntegerField()
+    url = serializers.CharField(help_text="The event's page.")
+
+
+class OfflineReportSerializer(OfflineCopySerializer, OfflineAnswerSerializer):
+    status = serializers.ChoiceField(choices=["stored"])
+    version = serializers.IntegerField()
+    photos_received = serializers.IntegerField()
+    photos_expected = serializers.IntegerField()
+
+
+class OfflineConflictSerializer(OfflineAnswerSerializer):
+    status = serializers.ChoiceField(choices=["conflict"])
+    server_version = serializers.IntegerField()
+    server = OfflineCopySerializer(help_text="The event as stored, in the request's shape.")
+    detail = serializers.CharField(help_text="What happened and what to do, in words.")
+
+
+class OfflineRefusalSerializer(OfflineAnswerSerializer):
+    """Gone (the event was cancelled) or, for a photo, a conflict: said in words."""
+
+    status = serializers.ChoiceField(choices=["gone", "conflict"])
+    detail = serializers.CharField()
+
+
+class OfflineInvalidSerializer(OfflineAnswerSerializer):
+    status = serializers.ChoiceField(choices=["invalid"])
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="Messages by the web form's field names; __all__ for the whole report.",
+    )
+
+
+class OfflinePhotoStoredSerializer(OfflineAnswerSerializer):
+    status = serializers.ChoiceField(choices=["stored"])
+    received = serializers.IntegerField(help_text="Photos of the report received so far.")
+    expected = serializers.IntegerField(help_text="Photos the report said it would send.")
+
+
+class FormConfigCountySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Region
+        fields = ["id", "code", "name_zh", "name_bo"]
+
+
+class FormConfigUnitSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    counties = FormConfigCountySerializer(many=True)
+
+
+class FormConfigCampaignSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Campaign
+        fields = ["id", "name", "starts_on", "ends_on"]
+
+
+class FormConfigEditionSerializer(serializers.ModelSerializer):
+    label = serializers.SerializerMethodField()
+
+    class Meta:
+        model = MaterialEdition
+        fields = ["id", "label"]
+
+    def get_label(self, edition: MaterialEdition) -> str:
+        return handout_name(edition)
+
+
+class FormConfigPartnerSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Partner
+        fields = ["id", "name", "org_unit"]
+
+
+class FormConfigEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Event
+        fields = ["uuid", "pk", "title", "starts_at", "version", "county"]
+
+
+def _choices_field():
+    """[[value, label], ...], the labels in the user's language."""
+    return serializers.ListField(
+        child=serializers.ListField(child=serializers.CharField(), min_length=2, max_length=2)
+    )
+
+
+class FormConfigSerializer(serializers.Serializer):
+    """What the offline form is filled from, for the signed-in user."""
+
+    version = serializers.CharField(
+        read_only=True, help_text="The first 16 hex digits of the SHA-256 of the rest."
+    )
+    campaigns = FormConfigCampaignSerializer(many=True)
+    units = FormConfigUnitSerializer(many=True, help_text="The units the user plans for.")
+    venue_types = _choices_field()
+    formats = _choices_field()
+    channels = _choices_field()
+    topics = _choices_field()
+    languages = _choices_field()
+    audience_groups = _choices_field()
+    service_types = _choices_field()
+    screening_types = _choices_field()
+    editions = FormConfigEditionSerializer(many=True, help_text="Approved handout editions.")
+    partners = FormConfigPartnerSerializer(many=True)
+    planned_events = FormConfigEventSerializer(
+        many=True, help_text="Events the user may still report, the latest first."
+    )

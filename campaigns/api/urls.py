@@ -24,6 +24,19 @@ router.register("jobs", views.JobViewSet, basename="api-job")
 
 urlpatterns = [
     path("", include(router.urls)),
+    # The offline report form's: a report and its photos under the ids the phone made, and
+    # the reference lists the form is filled from (issue 19).
+    path(
+        "offline-reports/<uuid:uuid>",
+        views.OfflineReportView.as_view(),
+        name="api-offline-report",
+    ),
+    path(
+        "offline-reports/<uuid:uuid>/photos/<uuid:photo_uuid>",
+        views.OfflineReportPhotoView.as_view(),
+        name="api-offline-report-photo",
+    ),
+    path("form-config", views.FormConfigView.as_view(), name="api-form-config"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script from a URL of its own (?script), not
     # inline; Swagger UI's stylesheet draws its icons as data: images.

@@ -3,18 +3,26 @@
 An object outside the user's scope is not found (404), exactly like a missing one.
 """
 
+from urllib.parse import unquote
+
 import django_filters
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Prefetch
+from django.urls import reverse
+from django.utils.http import parse_etags
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from campaigns import bounds
 from campaigns.api import serializers as s
 from campaigns.api.errors import PreconditionRequired
 from campaigns.api.moments import MomentFilter
+from campaigns.api.parsers import BoundedJSONParser, PhotoParser
 from campaigns.forms.jobs import idempotency_key_clean
 from campaigns.models import (
     JOB_WAITING_FOR_SERVICE,
@@ -30,8 +38,16 @@ from campaigns.models import (
     PrintRun,
     Region,
 )
+from campaigns.models.events import REPORT_FIGURES
 from campaigns.selectors.materials import approved_editions
+from campaigns.selectors.offline import form_config, offline_copy, offline_event, photos_count
 from campaigns.services import events as event_services
+from campaigns.services.offline import (
+    ReportSent,
+    canonical_sha256,
+    event_offline_put,
+    event_photo_offline_put,
+)
 from campaigns.services.print_runs import print_run_order
 from portal.access import visible_to
 
@@ -79,6 +95,24 @@ class CampaignViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(
             s.CampaignTargetSerializer(targets.order_by("org_unit__path"), many=True).data
         )
+
+
+def report_sent(data: dict) -> ReportSent:
+    """A report's validated data (EventReportSerializer) as the services take it."""
+    audience = data.get("audience", {})
+    handouts = data.get("handouts")
+    services = data.get("partner_services")
+    return ReportSent(
+        figures={name: data.get(name) for name in REPORT_FIGURES},
+        audience={group: audience.get(group) for group in AudienceGroup.values},
+        handouts=None
+        if handouts is None
+        else [event_services.HandoutGiven(**given) for given in handouts],
+        partner_services=None
+        if services is None
+        else [event_services.PartnerServiceReport(**service) for service in services],
+        summary=data.get("summary"),
+    )
 
 
 class EventFilter(django_filters.FilterSet):
@@ -193,22 +227,16 @@ class EventViewSet(
         sent, replace the event's; left out, they stay as they are."""
         event = self.get_object()
         data = self._valid(s.EventReportSerializer, user=request.user)
-        audience = data.get("audience", {})
-        handouts = data.get("handouts")
-        services = data.get("partner_services")
+        report = report_sent(data)
         event = event_services.event_report_save(
             user=request.user,
             event_id=event.pk,
             expected_version=self._expected_version(data),
-            figures={name: data.get(name) for name in event_services.REPORT_FIGURES},
-            audience={group: audience.get(group) for group in AudienceGroup.values},
-            handouts=None
-            if handouts is None
-            else [event_services.HandoutGiven(**given) for given in handouts],
-            partner_services=None
-            if services is None
-            else [event_services.PartnerServiceReport(**service) for service in services],
-            summary=data.get("summary", event.summary),
+            figures=report.figures,
+            audience=report.audience,
+            handouts=report.handouts,
+            partner_services=report.partner_services,
+            summary=event.summary if report.summary is None else report.summary,
         )
         return self._answer(event)
 
@@ -362,3 +390,190 @@ class JobViewSet(viewsets.ReadOnlyModelViewSet):
         if getattr(self, "swagger_fake_view", False):  # the schema is made without a user
             return Job.objects.none()
         return Job.objects.of(self.request.user).order_by("-created_at", "-pk")
+
+
+# ---- offline reports ---------------------------------------------------------------------
+#
+# A phone's outbox sends each report under the id the phone made, again until it hears an
+# answer naming that id: "stored" (201, 200), "conflict" (409), "gone" (410) or "invalid"
+# (422, never sent again by itself). Refusals are shaped by campaigns/api/errors.py
+# (offline_answer); not signed in, not allowed and not found answer {"detail"} as
+# everywhere, in JSON, never a redirect.
+
+OFFLINE_REFUSALS = {
+    401: s.DetailSerializer,
+    403: s.DetailSerializer,
+    404: s.DetailSerializer,
+    409: s.OfflineConflictSerializer,
+    410: s.OfflineRefusalSerializer,
+    422: s.OfflineInvalidSerializer,
+}
+
+
+def _plan_arguments(plan: dict | None) -> dict | None:
+    """A plan as a phone sends it (the whole plan, each time) as event_plan's arguments."""
+    if plan is None:
+        return None
+    return {"venue_name": "", "ends_at": None, "expected_partners": [], **plan}
+
+
+class OfflineReportView(APIView):
+    """A report made on a phone, stored under the id the phone made for it."""
+
+    answers_offline = True
+    parser_classes = [BoundedJSONParser]
+
+    def answer_id(self) -> str:
+        return str(self.kwargs["uuid"])
+
+    def conflict(self, error) -> dict:
+        # Read again: the refused request's transaction has been rolled back.
+        event = Event.objects.get(pk=error.current.pk)
+        server = s.OfflineCopySerializer(offline_copy(event)).data
+        return {"server_version": event.version, "server": server, "detail": error.messages[0]}
+
+    @extend_schema(
+        responses={200: s.OfflineReportSerializer, 401: s.DetailSerializer, 404: s.DetailSerializer}
+    )
+    def get(self, request, uuid):
+        """The report as stored, in the shape a phone sends it, with its photos' count."""
+        event = visible_to(request.user, Event).get(uuid=uuid)
+        count = photos_count(event)
+        body = {
+            "id": uuid,
+            "status": "stored",
+            "version": event.version,
+            **offline_copy(event),
+            "photos_received": count.received,
+            "photos_expected": count.expected,
+        }
+        return Response(s.OfflineReportSerializer(body).data)
+
+    @extend_schema(
+        request=s.OfflineReportPutSerializer,
+        responses={
+            201: s.OfflineStoredSerializer,
+            200: s.OfflineStoredSerializer,
+            **OFFLINE_REFUSALS,
+        },
+    )
+    def put(self, request, uuid):
+        """Store the report: 201 when new, 200 when sent again or changed on the current
+        version, 409 (with the server's copy) when changed on an older one, 410 when the
+        event was cancelled, 422 with messages at the web form's fields."""
+        # An id outside the user's scope is not found, whatever the request holds.
+        offline_event(user=request.user, report_id=uuid)
+        serializer = s.OfflineReportPutSerializer(data=request.data, user=request.user)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        stored = event_offline_put(
+            user=request.user,
+            report_id=uuid,
+            request_sha256=canonical_sha256(request.data),
+            base_version=data["base_version"],
+            config_version=data["config_version"],
+            plan=_plan_arguments(data["plan"]),
+            report=None if data["report"] is None else report_sent(data["report"]),
+            photos=data["photos"],
+            submit=data["submit"],
+        )
+        body = {
+            "id": str(uuid),
+            "status": "stored",
+            "version": stored.version,
+            "event": stored.event.pk,
+            "url": reverse("event_detail", kwargs={"pk": stored.event.pk}),
+        }
+        return Response(body, status=201 if stored.created else 200)
+
+
+class OfflineReportPhotoView(APIView):
+    """A photo of a report made on a phone, under the id the phone made for it."""
+
+    answers_offline = True
+    parser_classes = [PhotoParser]
+
+    def answer_id(self) -> str:
+        return str(self.kwargs["photo_uuid"])
+
+    def conflict(self, error) -> dict:
+        return {"detail": error.messages[0]}
+
+    @extend_schema(
+        request=dict.fromkeys(("image/jpeg", "image/png", "image/webp"), OpenApiTypes.BINARY),
+        parameters=[
+            OpenApiParameter(
+                "X-Content-SHA256",
+                location=OpenApiParameter.HEADER,
+                required=True,
+                description="The SHA-256 of the body, 64 hexadecimal digits.",
+            ),
+            OpenApiParameter(
+                "X-Caption",
+                location=OpenApiParameter.HEADER,
+                required=False,
+                description="The photo's caption, percent-encoded UTF-8.",
+            ),
+        ],
+        responses={
+            201: s.OfflinePhotoStoredSerializer,
+            200: s.OfflinePhotoStoredSerializer,
+            **OFFLINE_REFUSALS,
+            409: s.OfflineRefusalSerializer,
+        },
+    )
+    def put(self, request, uuid, photo_uuid):
+        """Store the photo (checked and re-encoded without its metadata, as any): 201 when
+        new, 200 when sent again, 409 when another photo has its id, 422 when its bytes do
+        not match their SHA-256 or it is refused; the report must have been sent first."""
+        # A report outside the user's scope is not found, whatever the request holds.
+        offline_event(user=request.user, report_id=uuid)
+        content = request.data if isinstance(request.data, bytes) else b""
+        stored = event_photo_offline_put(
+            user=request.user,
+            report_id=uuid,
+            photo_id=photo_uuid,
+            upload=SimpleUploadedFile(f"{photo_uuid}.photo", content),
+            sha256=request.headers.get("X-Content-SHA256", ""),
+            caption=self._caption(),
+        )
+        body = {
+            "id": str(photo_uuid),
+            "status": "stored",
+            "received": stored.photos.received,
+            "expected": stored.photos.expected,
+        }
+        return Response(body, status=201 if stored.created else 200)
+
+    def _caption(self) -> str:
+        try:
+            return unquote(self.request.headers.get("X-Caption", ""), errors="strict")
+        except UnicodeDecodeError:
+            message = _("Send the caption as percent-encoded UTF-8 (X-Caption).")
+            raise exceptions.ValidationError({"caption": [message]}) from None
+
+
+class FormConfigView(APIView):
+    """What the offline form needs, for the signed-in user: only what they may see."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "If-None-Match",
+                location=OpenApiParameter.HEADER,
+                required=False,
+                description="The ETag of the config the phone has: 304 while it is current.",
+            )
+        ],
+        responses={200: s.FormConfigSerializer, 304: None, 401: s.DetailSerializer},
+    )
+    def get(self, request):
+        body = s.FormConfigSerializer(form_config(user=request.user)).data
+        # The labels are in the user's language: a config is for one user in one language.
+        body = {"version": canonical_sha256(body)[:16], **body}
+        etag = f'"{body["version"]}"'
+        headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
+        tags = parse_etags(request.headers.get("If-None-Match", ""))
+        if "*" in tags or any(tag.removeprefix("W/") == etag for tag in tags):
+            return Response(status=304, headers=headers)
+        return Response(body, headers=headers)

@@ -1,3 +1,5 @@
+from uuid import uuid4
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -85,6 +87,32 @@ PEOPLE_FIGURES = (
     "matters_resolved",
     "matters_referred",
     *AUDIENCE_COLUMNS,
+)
+
+
+# Figures of a report kept on the event itself; audience counts have rows of their own.
+REPORT_FIGURES = (
+    "head_count",
+    "staff_count",
+    "outlets_count",
+    "online_reach",
+    "visitors_received",
+    "matters_raised",
+    "matters_resolved",
+    "matters_referred",
+)
+PLAN_FIELDS = (
+    "campaign",
+    "org_unit",
+    "county",
+    "title",
+    "venue_name",
+    "venue_type",
+    "format",
+    "language",
+    "channel",
+    "starts_at",
+    "ends_at",
 )
 
 
@@ -265,6 +293,19 @@ class Event(StatusMachine, models.Model):
     reported_at = models.DateTimeField(_("reported at"), null=True, blank=True)
     # The event's number in the sheet it was imported from: importing it again updates it.
     external_ref = models.CharField(_("external reference"), max_length=64, blank=True)
+    # The report's own id, made where the event was first written down: by the phone that
+    # opened the offline form (which sends the report again under it until it hears back),
+    # or by the server for an event planned on the web or through the API.
+    uuid = models.UUIDField(_("report id"), default=uuid4, unique=True, editable=False)
+    # What a phone last stored under that id (campaigns/services/offline.py): the SHA-256 of
+    # its request's canonical JSON, to know the same request sent again, and the version
+    # that request left the event at, answered again then; the form-config version it was
+    # filled against; and the ids of the photos it said it would send, for "3 of 5 photos
+    # received".
+    offline_payload_sha256 = models.CharField(max_length=64, blank=True, editable=False)
+    offline_version = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    offline_config_version = models.CharField(max_length=64, blank=True, editable=False)
+    photos_expected = models.JSONField(default=list, blank=True, editable=False)
 
     objects = EventQuerySet.as_manager()
 
@@ -418,6 +459,11 @@ class EventPhoto(models.Model):
         verbose_name=_("uploaded by"),
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    # Made by the phone for a photo sent with an offline report (it sends the photo again
+    # under it until it hears back), else by the server; and the SHA-256 of the bytes as
+    # received, before they were re-encoded (blank for photos uploaded before it was kept).
+    uuid = models.UUIDField(_("photo id"), default=uuid4, unique=True, editable=False)
+    sha256 = models.CharField(max_length=64, blank=True, editable=False)
 
     objects = EventPhotoQuerySet.as_manager()
 

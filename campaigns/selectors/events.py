@@ -23,6 +23,7 @@ from campaigns.models import (
     Region,
 )
 from campaigns.selectors.audit import action_label, entry_details
+from campaigns.selectors.offline import PhotosCount, photos_count
 from campaigns.selectors.partners import partner_service_warnings
 from portal.access import can, filter_by_action, visible_to
 
@@ -166,6 +167,8 @@ class EventPage:
     partner_services: list[PartnerService]
     photos: list[EventPhoto]
     history: list[AuditEntry]
+    # Of the photos a report sent from a phone announced: "3 of 5 photos received".
+    photos_count: PhotosCount = field(default_factory=PhotosCount)
     warnings: list[str] = field(default_factory=list)
     may_plan: bool = False
     may_report: bool = False
@@ -268,13 +271,15 @@ def event_page(*, user, event_id: int) -> EventPage:
     for entry in history:
         entry.label = action_label(entry.action)
         entry.details = entry_details(entry)
+    photos = list(event.photos.all())
     return EventPage(
         event=event,
         audience=[(group.label, counted.get(group.value)) for group in AudienceGroup],
         handouts=list(event.material_uses.select_related("edition__material")),
         partner_services=services,
-        photos=list(event.photos.all()),
+        photos=photos,
         history=history,
+        photos_count=photos_count(event, photos),
         warnings=event_warnings(event),
         may_plan=can(user, "event.plan", event.org_unit),
         may_report=(may_report := can(user, "event.report", event.org_unit)),

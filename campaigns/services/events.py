@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -33,36 +34,17 @@ from campaigns.models import (
     PartnerService,
     Region,
 )
-from campaigns.models.events import ENDS_BEFORE_START, audience_column
+from campaigns.models.events import (
+    ENDS_BEFORE_START,
+    PLAN_FIELDS,
+    REPORT_FIGURES,
+    audience_column,
+)
 from campaigns.services.audit import audit_record
 from campaigns.services.notifications import report_returned_notify
 from campaigns.services.photos import event_photos_add
 from portal.access import can, require, visible_to
 
-# Figures of a report kept on the event itself; audience counts have rows of their own.
-REPORT_FIGURES = (
-    "head_count",
-    "staff_count",
-    "outlets_count",
-    "online_reach",
-    "visitors_received",
-    "matters_raised",
-    "matters_resolved",
-    "matters_referred",
-)
-PLAN_FIELDS = (
-    "campaign",
-    "org_unit",
-    "county",
-    "title",
-    "venue_name",
-    "venue_type",
-    "format",
-    "language",
-    "channel",
-    "starts_at",
-    "ends_at",
-)
 # The statuses in which the organizer may still change the plan and the report (the
 # importer reads them here too).
 EDITABLE = Event.EDITABLE
@@ -131,7 +113,9 @@ def _check_plan(*, user, event: Event, topics: Iterable[str], expected_partners)
         raise ValidationError({"expected_partners": _("Choose partners of your own units.")})
     _check_venue(event)
     _check_times(event)
-    event.full_clean(exclude=["created_by", "reported_by"])
+    # The id is held unique by the database: two sends of one offline report at once meet
+    # there, where campaigns/services/offline.py takes the second for the first.
+    event.full_clean(exclude=["created_by", "reported_by", "uuid"])
 
 
 def _check_times(event: Event) -> None:
@@ -177,8 +161,10 @@ def event_plan(
     channel: str = Channel.OFFLINE,
     ends_at: dt.datetime | None = None,
     expected_partners: Iterable[Partner] = (),
+    uuid: UUID | None = None,
 ) -> Event:
-    """Plan a new event for an org unit the user organizes."""
+    """Plan a new event for an org unit the user organizes; ``uuid``, the id a phone made
+    for it, else a new one."""
     expected_partners = list(expected_partners)
     topics = list(topics)
     event = Event(
@@ -195,6 +181,8 @@ def event_plan(
         ends_at=ends_at,
         created_by=user,
     )
+    if uuid is not None:
+        event.uuid = uuid
     _check_plan(user=user, event=event, topics=topics, expected_partners=expected_partners)
     event.save()
     _set_topics(event, topics)

@@ -335,6 +335,7 @@ class _SheetCheck:
             return None
         if event is None:
             event = copy.copy(self.blank)
+            event.uuid = uuid.uuid4()  # an id of its own, not the blank's
             event.external_ref = values["external_ref"]
             return event, None
         if event.pk in self.rows_of_event:

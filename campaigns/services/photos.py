@@ -6,10 +6,12 @@ and XMP data. Nothing of the upload is kept but its pixels: they are decoded by 
 written again under a random name, next to a small thumbnail.
 """
 
+import hashlib
 import io
 import struct
 import uuid
 from collections.abc import Sequence
+from uuid import UUID
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -81,8 +83,20 @@ def event_photos_editable(*, user, event: Event) -> bool:
     return event.status in OPEN_STATUSES and can(user, "event.report", event.org_unit)
 
 
-def _event_open_for_photos(*, user, event: Event) -> Event:
-    """The event, locked against a concurrent submit, if its photos may change now."""
+def _announced(event: Event, photo_id: UUID | None) -> bool:
+    """Whether ``photo_id`` is a photo that the event's report, sent from a phone, said it
+    would send. A phone sends the report first and its photos after, so they may still arrive
+    while the report waits for review: they are part of what was sent."""
+    return (
+        photo_id is not None
+        and event.status == Event.Status.REPORTED
+        and str(photo_id) in event.photos_expected
+    )
+
+
+def _event_open_for_photos(*, user, event: Event, photo_id: UUID | None = None) -> Event:
+    """The event, locked against a concurrent submit, if its photos may change now (or the
+    photo ``photo_id`` is one its report announced)."""
     require(user, "event.report", event.org_unit)
     locked = (
         visible_to(user, Event)
@@ -93,7 +107,7 @@ def _event_open_for_photos(*, user, event: Event) -> Event:
     )
     if locked is None:
         raise NotAllowed
-    if locked.status not in OPEN_STATUSES:
+    if locked.status not in OPEN_STATUSES and not _announced(locked, photo_id):
         raise _error("event_closed")
     return locked
 
@@ -190,8 +204,18 @@ def _scaled(image: Image.Image, side: int) -> Image.Image:
     return image.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
 
 
-def _photo_encode(upload: UploadedFile) -> tuple[bytes, bytes, str]:
-    """The stored photo's bytes, its JPEG thumbnail's bytes and the photo's file extension."""
+def received_sha256(upload: UploadedFile) -> str:
+    """The SHA-256 (hex) of an upload's bytes as they were received."""
+    upload.seek(0)
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _photo_encode(upload: UploadedFile) -> tuple[bytes, bytes, str, str]:
+    """The stored photo's bytes, its JPEG thumbnail's bytes, the photo's file extension and
+    the SHA-256 of the upload as received."""
     image, output_format = _photo_decode(upload)
     image = _scaled(image, settings.PHOTO_MAX_SIDE)
     photo = io.BytesIO()
@@ -207,21 +231,27 @@ def _photo_encode(upload: UploadedFile) -> tuple[bytes, bytes, str]:
     thumbnail.info = {}
     small = io.BytesIO()
     thumbnail.save(small, "JPEG", **THUMBNAIL_OPTIONS)
-    return photo.getvalue(), small.getvalue(), EXTENSIONS[output_format]
+    return photo.getvalue(), small.getvalue(), EXTENSIONS[output_format], received_sha256(upload)
 
 
-def _photo_new(*, user, event: Event, caption: str) -> EventPhoto:
+def _photo_new(*, user, event: Event, caption: str, photo_id: UUID | None = None) -> EventPhoto:
     """An unsaved photo of ``event`` with its caption checked, still without its files."""
-    bounds.text_storable(caption)
+    try:
+        bounds.text_storable(caption)
+    except ValidationError as refused:
+        raise ValidationError({"caption": refused.messages}) from refused
     photo = EventPhoto(event=event, caption=caption.strip(), uploaded_by=user)
-    photo.full_clean(exclude=["image", "thumbnail"])
+    if photo_id is not None:
+        photo.uuid = photo_id
+    # The id is held unique by the database, where two sends of one photo at once meet.
+    photo.full_clean(exclude=["image", "thumbnail", "uuid"])
     return photo
 
 
-def _photo_store(photo: EventPhoto, encoded: tuple[bytes, bytes, str], *, user) -> list[str]:
+def _photo_store(photo: EventPhoto, encoded: tuple[bytes, bytes, str, str], *, user) -> list[str]:
     """Write the files of an encoded photo and save it, audited; the names of the files
     written. On failure no file of this photo is left behind."""
-    content, thumbnail, extension = encoded
+    content, thumbnail, extension, photo.sha256 = encoded
     storage = photo.image.storage
     written: list[str] = []
     try:
@@ -253,10 +283,18 @@ def _photo_store(photo: EventPhoto, encoded: tuple[bytes, bytes, str], *, user) 
 
 
 @transaction.atomic
-def event_photo_add(*, user, event: Event, upload: UploadedFile, caption: str = "") -> EventPhoto:
-    """Store a JPEG, PNG or WebP photo of a planned or returned event, without its metadata."""
-    event = _event_open_for_photos(user=user, event=event)
-    photo = _photo_new(user=user, event=event, caption=caption)
+def event_photo_add(
+    *,
+    user,
+    event: Event,
+    upload: UploadedFile,
+    caption: str = "",
+    photo_id: UUID | None = None,
+) -> EventPhoto:
+    """Store a JPEG, PNG or WebP photo of a planned or returned event, without its metadata;
+    ``photo_id``: the id a phone made for it."""
+    event = _event_open_for_photos(user=user, event=event, photo_id=photo_id)
+    photo = _photo_new(user=user, event=event, caption=caption, photo_id=photo_id)
     _photo_store(photo, _photo_encode(upload), user=user)
     return photo
 

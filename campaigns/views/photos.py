@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from campaigns.models import Event, EventPhoto
+from campaigns.selectors.offline import photos_count
 from campaigns.services.photos import (
     FILE_ERRORS,
     event_photo_add,
@@ -32,6 +33,7 @@ def event_photos_context(*, user, event: Event) -> dict:
     return {
         "event": event,
         "photos": visible_to(user, EventPhoto).filter(event=event),
+        "photos_count": photos_count(event),
         "can_edit": event_photos_editable(user=user, event=event),
         "photo_max_bytes": settings.PHOTO_MAX_BYTES,
     }

@@ -259,6 +259,11 @@ SPECTACULAR_SETTINGS = {
         "EditionStatusEnum": "campaigns.models.MaterialEdition.Status",
         "JobStatusEnum": "campaigns.models.Job.Status",
         "TopicEnum": "campaigns.models.Topic",
+        # The offline reports' answers (campaigns/api/serializers.py), one status each.
+        "OfflineStoredEnum": ["stored"],
+        "OfflineConflictEnum": ["conflict"],
+        "OfflineRefusalEnum": ["gone", "conflict"],
+        "OfflineInvalidEnum": ["invalid"],
     },
 }
 

@@ -1,7 +1,10 @@
 """Schemathesis against the live schema: generated requests to every operation, as an
 organizer and as a reviewer, must get no server error and no answer that breaks the schema."""
 
+import hashlib
+import io
 import json
+import uuid
 
 import pytest
 import schemathesis
@@ -10,6 +13,7 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections, transaction
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, given, settings
+from PIL import Image
 from rest_framework.test import APIClient
 from schemathesis.checks import not_a_server_error, response_schema_conformance
 
@@ -18,6 +22,7 @@ from campaigns.models import (
     AudienceCount,
     AuditEntry,
     Event,
+    EventPhoto,
     EventTopic,
     MaterialEdition,
     MaterialUse,
@@ -125,7 +130,11 @@ WRITE_OPERATIONS = [
     ("post", "/api/v1/events/{id}/cancel/"),
     ("post", "/api/v1/events/{id}/confirm-head-count/"),
     ("post", "/api/v1/print-runs/"),
+    ("put", "/api/v1/offline-reports/{uuid}"),
 ]
+# Writes whose body is a photo's bytes, not JSON: hostile bytes and headers instead.
+PHOTO_OPERATIONS = [("put", "/api/v1/offline-reports/{uuid}/photos/{photo_uuid}")]
+OFFLINE_REPORT_ID = uuid.UUID("0b5e7c1a-3f2d-4e6b-9a8c-1d2e3f4a5b6c")
 
 
 def _bodies(world, approved_edition, hospital) -> dict[tuple[str, str], tuple[str, dict]]:
@@ -180,6 +189,17 @@ def _bodies(world, approved_edition, hospital) -> dict[tuple[str, str], tuple[st
         ("post", "/api/v1/events/{id}/confirm-head-count/"): (
             f"{detail}confirm-head-count/",
             {"head_count": 80, "version": event.version},
+        ),
+        ("put", "/api/v1/offline-reports/{uuid}"): (
+            f"/api/v1/offline-reports/{OFFLINE_REPORT_ID}",
+            {
+                "base_version": None,
+                "config_version": "3f2a9c0d1e4b5a67",
+                "plan": {**plan, "language": "both", "channel": "offline"},
+                "report": {key: value for key, value in report.items() if key != "version"},
+                "photos": ["6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f"],
+                "submit": False,
+            },
         ),
         ("post", "/api/v1/print-runs/"): (
             "/api/v1/print-runs/",
@@ -266,7 +286,8 @@ def _schema_operations() -> list[tuple[str, str, dict]]:
 def test_every_write_operation_has_a_hostile_body(world, approved_edition, hospital):
     """A new write operation fails here until _bodies says what it accepts."""
     writes = {(m, p) for m, p, operation in _schema_operations() if "requestBody" in operation}
-    assert writes == set(WRITE_OPERATIONS) == set(_bodies(world, approved_edition, hospital))
+    assert set(_bodies(world, approved_edition, hospital)) == set(WRITE_OPERATIONS)
+    assert writes == set(WRITE_OPERATIONS) | set(PHOTO_OPERATIONS)
 
 
 @pytest.mark.parametrize("operation", WRITE_OPERATIONS, ids=lambda op: f"{op[0]} {op[1]}")
@@ -312,6 +333,59 @@ def test_hostile_bodies_get_no_server_error_and_change_nothing(
                 problems.append(f"baseline refused: {response.content[:300]!r}")
             elif response.status_code >= 400 and _snapshot() != clean:
                 problems.append(f"{label}: refused ({response.status_code}) but saved")
+            transaction.set_rollback(True)
+    assert not problems, "\n".join(problems)
+
+
+def _jpeg() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), "teal").save(buffer, format="JPEG")
+    return buffer.getvalue()
+
+
+def _photo_cases():
+    """(label, body, headers) of a photo's upload: one the API accepts, then hostile ones."""
+    photo = _jpeg()
+    sha256 = hashlib.sha256(photo).hexdigest()
+
+    def signed(content: bytes) -> dict:
+        return {"X-Content-SHA256": hashlib.sha256(content).hexdigest()}
+
+    yield "baseline", photo, {"X-Content-SHA256": sha256, "X-Caption": "%E7%89%A7%E6%B0%91"}
+    for label, content in [
+        ("empty", b""),
+        ("not a photo", b"GIF89a" + b"\x00" * 100),
+        ("cut off", photo[: len(photo) // 2]),
+        ("too large", b"\xff\xd8" + b"\x00" * (9 * 1024 * 1024)),
+    ]:
+        yield label, content, signed(content)
+    for hostile in ["", "²", "0" * 5000, sha256.upper()[:63], "ab" * 32]:
+        yield f"X-Content-SHA256: {hostile[:12]!r}", photo, {"X-Content-SHA256": hostile}
+    for hostile in ["%00", "%ED%A0%80", "%E9%95%BF" * 300, "%", "牧民"]:
+        yield f"X-Caption: {hostile[:12]!r}", photo, {**signed(photo), "X-Caption": hostile}
+
+
+def test_hostile_photos_get_no_server_error_and_store_nothing(world):
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_authenticate(world.organizer)
+    report = client.put(
+        f"/api/v1/offline-reports/{world.event.uuid}",
+        {"base_version": world.event.version, "photos": [str(OFFLINE_REPORT_ID)]},
+        format="json",
+    )
+    assert report.status_code == 200, report.content
+    url = f"/api/v1/offline-reports/{world.event.uuid}/photos/{OFFLINE_REPORT_ID}"
+    problems = []
+    for label, content, headers in _photo_cases():
+        with transaction.atomic():
+            response = client.put(url, content, content_type="image/jpeg", headers=headers)
+            stored = EventPhoto.objects.filter(uuid=OFFLINE_REPORT_ID).exists()
+            if response.status_code >= 500:
+                problems.append(f"{label}: {response.status_code}")
+            elif label == "baseline" and response.status_code != 201:
+                problems.append(f"baseline refused: {response.content[:300]!r}")
+            elif response.status_code >= 400 and stored:
+                problems.append(f"{label}: refused ({response.status_code}) but stored")
             transaction.set_rollback(True)
     assert not problems, "\n".join(problems)
 

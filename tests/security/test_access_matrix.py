@@ -20,7 +20,9 @@ each test runs in a savepoint of its own, so the writes of one case never reach 
 import dataclasses
 import datetime as dt
 import io
+import uuid
 from collections.abc import Callable
+from hashlib import sha256
 
 import pytest
 from axes.models import AccessFailureLog, AccessLog
@@ -404,6 +406,8 @@ class Route:
     hidden: int = 404  # what an object the viewer may not see answers
     refused: int = 403  # what a request the viewer's role does not allow answers
     listing: str | None = None  # kind whose visible objects the page lists by marker
+    content_type: str = "application/json"  # of an API request's body
+    headers: Callable | None = None  # (world, obj, viewer) -> an API request's headers
     lists: Callable | None = None  # (viewer, owner) -> listed, when not ``sees``
     sign_in: str = "login"  # the URL name of the sign-in page someone refused is sent to
     id: str = ""
@@ -462,6 +466,15 @@ def _api_plan(world, obj, viewer) -> dict:
         "starts_at": "2025-03-14T10:00:00+08:00",
         "topics": ["anti_fraud"],
     }
+
+
+# The ids a phone made for a new report and a new photo.
+NEW_REPORT_ID = uuid.UUID("5d1f3a2b-8c4e-4f6a-9b7d-2e1c0a9f8b7e")
+NEW_PHOTO_ID = uuid.UUID("a3b2c1d0-e9f8-4a7b-8c6d-5e4f3a2b1c0d")
+
+
+def _report_id(obj) -> dict:
+    return {"uuid": obj.uuid}
 
 
 def _coverage(obj) -> dict:
@@ -1166,6 +1179,55 @@ API_ROUTES = [
         rule=_confirms_head_count,
         done=_head_count_corrected,
     ),
+    # Offline reports: a report and its photos under the ids a phone made. The report's id
+    # is an event's, so it is seen, changed and given photos as the event is; a new one is
+    # planned for a unit, which, when the viewer may not plan there, is refused at its
+    # field (422), as the event API's plan is (400).
+    Route("api-offline-report", "planned_event", api=True, kwargs=_report_id),
+    Route(
+        "api-offline-report",
+        "planned_event",
+        "put",
+        api=True,
+        action="event.report",
+        kwargs=_report_id,
+        data=lambda world, obj, viewer: {
+            "base_version": obj.version,
+            "report": {"head_count": 50, "audience": {"women": 40}},
+        },
+        done=lambda obj: obj.audience_counts.get(group="women").count == 40,
+        id="api-offline-report:change",
+    ),
+    Route(
+        "api-offline-report",
+        "unit",
+        "put",
+        api=True,
+        action="event.plan",
+        kwargs=lambda obj: {"uuid": NEW_REPORT_ID},
+        data=lambda world, obj, viewer: {"plan": _api_plan(world, obj, viewer)},
+        ok=201,
+        hidden=422,
+        refused=422,
+        done=lambda obj: Event.objects.filter(uuid=NEW_REPORT_ID, org_unit=obj).exists(),
+        id="api-offline-report:create",
+    ),
+    Route(
+        "api-offline-report-photo",
+        "planned_event",
+        "put",
+        api=True,
+        action="event.report",
+        kwargs=lambda obj: {**_report_id(obj), "photo_uuid": NEW_PHOTO_ID},
+        data=lambda world, obj, viewer: _jpeg(),
+        content_type="image/jpeg",
+        headers=lambda world, obj, viewer: {"X-Content-SHA256": sha256(_jpeg()).hexdigest()},
+        ok=201,
+        done=lambda obj: EventPhoto.objects.filter(uuid=NEW_PHOTO_ID, event=obj).exists(),
+    ),
+    # The offline form's reference lists: everyone signed in gets theirs (what is in it
+    # is tests/api/test_form_config_api.py's).
+    Route("api-form-config", api=True),
     Route("api-partner-list", api=True, listing="partner", shared=True),
     Route("api-partner-detail", "partner", api=True, shared=True),
     Route("api-material-list", api=True, listing="material", shared=True),
@@ -1245,7 +1307,10 @@ def _ask(client: Client, route: Route, world: World, viewer: Viewer, obj):
     if route.api:
         if route.method == "get":
             return client.get(url, {"page_size": 100} if route.listing else None)
-        return getattr(client, route.method)(url, data, content_type="application/json")
+        headers = route.headers(world, obj, viewer) if route.headers else None
+        return getattr(client, route.method)(
+            url, data, content_type=route.content_type, headers=headers
+        )
     if route.method == "get":
         return client.get(url)
     return client.post(url, data)

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import re
+import uuid
 
 import pytest
 from django.urls import reverse
@@ -895,3 +896,29 @@ def test_a_sent_report_shows_its_organizer_no_empty_actions_box(client, world):
     )
     assert actions is not None
     assert "Approve" in actions.group(1)
+
+
+def _announced(world, count: int) -> list[uuid.UUID]:
+    """Photos a report sent from a phone said it would send."""
+    photos = [uuid.uuid4() for _ in range(count)]
+    Event.objects.filter(pk=world.event.pk).update(photos_expected=[str(p) for p in photos])
+    return photos
+
+
+def test_the_page_says_how_many_announced_photos_arrived(client, world):
+    announced = _announced(world, 3)
+    f.EventPhotoFactory(event=world.event, uuid=announced[0])
+    f.EventPhotoFactory(event=world.event)  # uploaded on the web: not one of those announced
+
+    page = _client(client, world.reviewer).get(reverse("event_detail", args=[world.event.pk]))
+
+    assert "1 of 3 photos received." in page.content.decode()
+
+
+def test_the_page_says_nothing_of_announced_photos_once_all_arrived(client, world):
+    for photo in _announced(world, 2):
+        f.EventPhotoFactory(event=world.event, uuid=photo)
+
+    page = _client(client, world.organizer).get(reverse("event_detail", args=[world.event.pk]))
+
+    assert "photos received" not in page.content.decode()
