@@ -16,7 +16,7 @@ RUN_PACKAGES := python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset
 # Calc to open exported sheets as a reader's spreadsheet program would.
 TEST_PACKAGES := $(RUN_PACKAGES) chromium poppler-utils libreoffice-calc
 
-.PHONY: run test lint hooks messages catalogues migrate seeds print-fonts system-packages-run system-packages-test clean
+.PHONY: run test lint hooks messages catalogues migrate seeds print-fonts webfont system-packages-run system-packages-test clean
 
 run: system-packages-run $(VENV)/.runtime messages migrate seeds print-fonts
 	$(PY) manage.py runserver $(HOST):$(PORT)
@@ -56,6 +56,14 @@ seeds: $(VENV)/.runtime
 # The print fonts' cut-down copies, made here so that no one's first print run waits for them.
 print-fonts: $(VENV)/.runtime
 	$(PY) manage.py prepare_print_fonts
+
+# The Tibetan webfont of the pages (static/fonts/, committed): Noto Serif Tibetan Regular cut
+# down to the Tibetan block, as WOFF2. Run again only to update it; keep OFL.txt beside it.
+TIBETAN_FONT := /usr/share/fonts/truetype/noto/NotoSerifTibetan-Regular.ttf
+webfont: system-packages-run $(VENV)/.dev
+	$(VENV)/bin/pyftsubset $(TIBETAN_FONT) --unicodes="U+0F00-0FFF,U+200C-200D,U+25CC" \
+		--layout-features='*' --name-IDs='0,1,2,3,4,5,6,13,14' --flavor=woff2 \
+		--output-file=static/fonts/noto-serif-tibetan-400.woff2
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)

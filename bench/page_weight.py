@@ -11,11 +11,7 @@ last line `report_form_bytes=N`. Target: N <= 150000.
 """
 
 import os
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,6 +22,7 @@ import django  # noqa: E402
 
 django.setup()
 
+from bench.live_portal import demo_password, free_port, portal_started  # noqa: E402
 from campaigns.models import Event  # noqa: E402
 from tests.browser.conftest import CHROMIUM, CHROMIUM_FLAGS, PHONE  # noqa: E402
 
@@ -34,44 +31,14 @@ EVENT_TITLE = "马尔康职工金融安全讲座"  # the seeded planned event of
 TARGET_BYTES = 150_000
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _start_portal(port: int) -> subprocess.Popen:
-    server = subprocess.Popen(
-        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
-                return server
-        except OSError:
-            time.sleep(0.2)
-    server.kill()
-    sys.exit("the portal did not start within 30 s")
-
-
-def _password() -> str:
-    import json
-
-    return json.loads((ROOT / "seeds" / "demo_users.json").read_text())["password"]
-
-
 def main() -> None:
     from playwright.sync_api import sync_playwright
 
     event = Event.objects.filter(title=EVENT_TITLE, org_unit__code="SC-ABA").first()
     if event is None:
         sys.exit(f"no seeded event {EVENT_TITLE!r}: run `python manage.py load_seeds` first")
-    port = _free_port()
-    server = _start_portal(port)
+    port = free_port()
+    server = portal_started(port)
     base = f"http://127.0.0.1:{port}"
     try:
         with sync_playwright() as playwright:
@@ -80,7 +47,7 @@ def main() -> None:
             page = context.new_page()
             page.goto(f"{base}/accounts/login/")
             page.fill("input[name=username]", ORGANIZER)
-            page.fill("input[name=password]", _password())
+            page.fill("input[name=password]", demo_password())
             page.click("main button[type=submit]")
             page.wait_for_url(f"{base}/")
             # A fresh context for the measured page: signed in (same cookies), empty cache.

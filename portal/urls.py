@@ -2,13 +2,17 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from portal import health, views
+from portal import health, offline, views
 from portal.forms import SignInForm
 
 urlpatterns = [
     path("", include("campaigns.urls")),
     path("api/v1/", include("campaigns.api.urls")),
     path("healthz", health.healthz, name="healthz"),
+    # At the root, so that the service worker's scope is the whole site.
+    path("sw.js", offline.service_worker, name="service_worker"),
+    path("offline/<str:language>", offline.offline_page, name="offline_page"),
+    path("manifest.webmanifest", offline.web_manifest, name="web_manifest"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(

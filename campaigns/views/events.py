@@ -41,6 +41,7 @@ from campaigns.services import events as services
 from campaigns.views.errors import refusal_said, service_errors_shown
 from campaigns.views.photos import photos_added
 from portal.access import can, visible_to
+from portal.offline import PREFETCH_MAX
 
 EVENTS_PER_PAGE = 20
 REVIEW_PER_PAGE = 50
@@ -67,6 +68,7 @@ def event_list(request):
     events = selectors.event_list(user=request.user, filters=filters)
     page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
     unit = own_unit(user=request.user, action="event.plan")
+    needing_action = selectors.events_needing_action(user=request.user, now=timezone.now())
     return render(
         request,
         "events/list.html",
@@ -75,13 +77,27 @@ def event_list(request):
             "page": page,
             "filtered": form.is_bound and form.has_changed(),
             "chosen": form.chosen(user=request.user),
-            "needing_action": selectors.events_needing_action(
-                user=request.user, now=timezone.now()
-            ),
+            "needing_action": needing_action,
             "may_plan": unit is not None,
             "import_unit": unit,
+            "offline_prefetch": _kept_for_offline(
+                request.user, [*needing_action, *page.object_list], may_plan=unit is not None
+            ),
         },
     )
+
+
+def _kept_for_offline(user, events, *, may_plan: bool) -> list[str]:
+    """The pages the service worker is asked to keep for use without network, at most
+    PREFETCH_MAX (portal/offline.py): the plan form, and the report forms of the listed
+    events that the user may still report."""
+    pages = [reverse("event_plan")] if may_plan else []
+    pages += [
+        reverse("event_report", args=[event.pk])
+        for event in events
+        if event.is_editable and can(user, "event.report", event.org_unit)
+    ]
+    return list(dict.fromkeys(pages))[:PREFETCH_MAX]
 
 
 @login_required

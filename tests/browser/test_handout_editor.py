@@ -39,8 +39,14 @@ def handout(db):
 
 
 def _watched_page(browser, problems: list[str]):
+    # No service worker: one answering the stylesheet from its cache would bypass the
+    # page.route that takes a rule out of it below.
     context = browser.new_context(
-        viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True
+        viewport=PHONE,
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        service_workers="block",
     )
     page = context.new_page()
     page.on("console", lambda message: message.type == "error" and problems.append(message.text))

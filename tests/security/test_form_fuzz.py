@@ -357,6 +357,9 @@ URL_KWARGS: dict[str, Callable[[World], dict | list[dict]]] = {
     "password_reset_confirm": lambda w: {"uidb64": "MQ", "token": "no-such-token"},
     "password_reset_complete": _none,
     "set_language": _none,
+    "service_worker": _none,
+    "offline_page": lambda w: {"language": "bo"},
+    "web_manifest": _none,
 }
 # Forms whose post is not an edit of the portal's data, or cannot be sent twice over.
 NOT_FUZZED = {
