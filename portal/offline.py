@@ -40,9 +40,11 @@ WORKER_SOURCE = Path(__file__).with_name("service-worker.js")
 # installed app itself.
 SHELL_STATIC_FILES = (
     "css/portal.css",
+    "css/tibetan-font.css",
     "fonts/noto-serif-tibetan-400.woff2",
     "js/htmx-2.0.11.min.js",
     "js/submit-once.js",
+    "js/tibetan-font.js",
     "js/offline-shell.js",
     "js/error-summary.js",
     "js/photos.js",

@@ -477,3 +477,32 @@ def test_the_portal_can_be_added_to_the_home_screen(browser, live_server, world)
     for icon in icons:
         assert page.request.get(f"{live_server.url}{icon['src']}").ok
     context.close()
+
+
+def test_a_tibetan_page_gets_the_webfont_from_the_phone_after_its_first_paint(
+    browser, live_server, world
+):
+    # 153 KB would double the first load of a Tibetan page on a county link: the page
+    # itself never fetches the font from the network; once the worker keeps it, the page
+    # switches the font on and reads it from the phone.
+    context = _phone(browser)
+    context.add_cookies([{"name": "django_language", "value": "bo", "url": live_server.url}])
+    page = context.new_page()
+    fetched = []
+    page.on(
+        "requestfinished",
+        lambda request: (
+            request.url.endswith(".woff2")
+            and fetched.append(request.response().from_service_worker)
+        ),
+    )
+    sign_in(page, live_server, "aba-organizer")
+    _under_worker(page)
+    page.wait_for_function(
+        "() => document.querySelector('link[data-tibetan-font]').media === 'all'",
+        timeout=20000,
+    )
+    assert page.evaluate(OUR_TIBETAN_FONT_LOADS)
+    assert fetched
+    assert all(fetched)  # every font request of the page was answered by the worker
+    context.close()
