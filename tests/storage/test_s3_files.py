@@ -70,6 +70,7 @@ def _worker_process(job_id: int, environ: dict[str, str]) -> subprocess.Complete
     command = f"from campaigns.services.jobs import job_execute; job_execute(job_id={job_id})"
     env = {
         **{name: value for name, value in os.environ.items() if not name.startswith("STORAGE_")},
+        "DJANGO_SETTINGS_MODULE": "portal.settings",
         "DJANGO_ENV": "test",
         "DATABASE_URL": database_url(),
         "DJANGO_MEDIA_ROOT": "/nonexistent/worker-media",

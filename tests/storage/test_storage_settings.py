@@ -78,7 +78,7 @@ def _manage(*arguments: str, **environ: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "manage.py", *arguments],
         cwd=settings.BASE_DIR,
-        env=clean | environ,
+        env=clean | {"DJANGO_SETTINGS_MODULE": "portal.settings"} | environ,
         capture_output=True,
         text=True,
         timeout=120,
@@ -96,11 +96,14 @@ PRODUCTION = {
 
 def test_production_without_s3_keeps_files_on_the_local_disk():
     shown = _manage(
-        "shell", "-c", "from django.conf import settings; print(settings.STORAGES['default'])",
+        "shell", "-c",
+        "from django.conf import settings; print(settings.SECURE_HSTS_SECONDS, settings.STORAGES)",
         **PRODUCTION,
     )  # fmt: skip
     assert shown.returncode == 0, shown.stderr
-    assert "FileSystemStorage" in shown.stdout
+    hsts, storages = shown.stdout.strip().splitlines()[-1].split(" ", 1)
+    assert hsts == "31536000"  # the production settings indeed
+    assert "'default': {'BACKEND': 'django.core.files.storage.FileSystemStorage'}" in storages
 
 
 def test_production_with_a_bucket_but_no_endpoint_or_keys_stops_at_start():
