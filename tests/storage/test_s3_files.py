@@ -3,6 +3,7 @@ one process and read by another, downloads checked by the portal before a signed
 handed out, and a retried job that replaces its file."""
 
 import datetime as dt
+import io
 import os
 import subprocess
 import sys
@@ -12,17 +13,21 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
+from PIL import Image
 
 from campaigns.models import Job, PrintRun
 from campaigns.pdf import RenderedPdf
 from campaigns.printing import jobs as print_jobs
+from campaigns.services.imports import events_import_request
 from campaigns.services.jobs import job_execute
 from campaigns.services.print_runs import print_run_order
 from tests import factories as f
 from tests.downloads import attachment_name
+from tests.imports.test_events_import import GOOD, sheet
 from tests.jobs.real_worker import database_url
 from tests.printing.conftest import leaflet_edition
 
@@ -215,3 +220,40 @@ def test_a_retried_print_job_replaces_the_files_a_dead_attempt_left(
     job_execute(job_id=job.pk, task_id="again")
     assert s3.stored_keys() == sorted(left_behind)
     assert PrintRun.objects.get(pk=print_run.pk).pdf.read() == b"%PDF-1.7 new"
+
+
+def test_photos_uploaded_through_the_web_are_kept_on_s3_with_their_thumbnails(s3, client, world):
+    buffer = io.BytesIO()
+    Image.new("RGB", (60, 40), "teal").save(buffer, "JPEG")
+    client.force_login(world.organizer)
+
+    response = client.post(
+        reverse("event_photo_upload", args=[world.event.pk]),
+        {"photos": [SimpleUploadedFile("合影.jpg", buffer.getvalue(), content_type="image/jpeg")]},
+    )
+
+    assert response.status_code == 302
+    photo = world.event.photos.get()
+    assert (photo.width, photo.height) == (60, 40)
+    assert s3.stored_keys() == sorted([photo.image.name, photo.thumbnail.name])
+    shown = client.get(reverse("event_photo", args=[world.event.pk, photo.pk, "full"]))
+    stored = s3.client.get_object(Bucket=s3.bucket, Key=photo.image.name)["Body"].read()
+    assert b"".join(shown.streaming_content) == stored
+
+
+def test_an_import_sheet_kept_on_s3_is_read_by_its_job_then_deleted(
+    s3, world, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        job = events_import_request(
+            user=world.organizer,
+            org_unit=world.units["central_a"],
+            campaign=world.campaign,
+            sheet=ContentFile(sheet(GOOD), name="去年的活动.xlsx"),
+        )
+
+    job.refresh_from_db()
+    assert job.status == "succeeded"
+    assert job.params["upload"].startswith("imports/")
+    # The sheet the user gave is gone; the job's result sheet is what is left.
+    assert s3.stored_keys() == [job.result.name]
