@@ -7,16 +7,19 @@ web process; elsewhere, and for images shown inside the portal's pages, it is st
 """
 
 import mimetypes
+import sys
 
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.utils.http import content_disposition_header
-from storages.backends.s3 import S3Storage
 
 
 def signs_urls(storage) -> bool:
     """Whether ``storage`` hands out signed, expiring URLs (S3-compatible storage)."""
-    return isinstance(storage, S3Storage)
+    kind = storage.__class__  # sets up a lazy default_storage, which loads its backend
+    # Looked up, not imported: a portal on its local disk never loads boto3 (0.8 s).
+    s3 = sys.modules.get("storages.backends.s3")
+    return s3 is not None and issubclass(kind, s3.S3Storage)
 
 
 def signed_download_url(file: FieldFile, *, filename: str, content_type: str) -> str:
