@@ -1,6 +1,6 @@
 """An S3-compatible server for the test session: moto's server mode in a process of its own
 on a free port of 127.0.0.1, with a bucket made for the session, and settings that keep the
-test's files there instead of on the local disk."""
+test's files there instead of on the local disk. Shared by tests/conftest.py."""
 
 import socket
 import subprocess
