@@ -14,7 +14,6 @@ from django.db import close_old_connections, transaction
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, given, settings
 from PIL import Image
-from rest_framework.test import APIClient
 from schemathesis.checks import not_a_server_error, response_schema_conformance
 
 from campaigns import bounds
@@ -31,6 +30,7 @@ from campaigns.models import (
 )
 from campaigns.services.events import event_report_save, event_submit
 from campaigns.services.tokens import api_token_create
+from tests.api.clients import signed_in_api
 from tests.factories import MaterialEditionFactory, MaterialFactory
 
 pytestmark = pytest.mark.django_db
@@ -316,8 +316,7 @@ def test_hostile_bodies_get_no_server_error_and_change_nothing(
             audience={"women": 35},
         )
         body = {**body, "version": 2}
-    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-    client.force_authenticate(world.reviewer if reviewing else world.organizer)
+    client = signed_in_api(world.reviewer if reviewing else world.organizer)
     clean = _snapshot()
     problems = []
     for label, case in _write_cases(body):
@@ -366,8 +365,7 @@ def _photo_cases():
 
 
 def test_hostile_photos_get_no_server_error_and_store_nothing(world):
-    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-    client.force_authenticate(world.organizer)
+    client = signed_in_api(world.organizer)
     report = client.put(
         f"/api/v1/offline-reports/{world.event.uuid}",
         {"base_version": world.event.version, "photos": [str(OFFLINE_REPORT_ID)]},
@@ -391,8 +389,7 @@ def test_hostile_photos_get_no_server_error_and_store_nothing(world):
 
 
 def test_hostile_query_parameters_and_ids_get_no_server_error(world, approved_edition):
-    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-    client.force_authenticate(world.reviewer)
+    client = signed_in_api(world.reviewer)
     problems = []
     for method, path, operation in _schema_operations():
         if method != "get":

@@ -22,16 +22,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def api():
-    def signed_in(user, language="en"):
-        client = APIClient(HTTP_ACCEPT_LANGUAGE=language)
-        client.force_authenticate(user)
-        return client
-
-    return signed_in
-
-
-@pytest.fixture
 def edition(world):
     material = f.MaterialFactory(org_unit=world.units["branch_a"])
     return f.MaterialEditionFactory(material=material, status=MaterialEdition.Status.APPROVED)
