@@ -256,10 +256,16 @@ class _Refused(Exception):
         self.problems = problems
 
 
+def unsent_reports_may_import(user) -> bool:
+    """Whether ``user`` may import unsent reports files: whoever reports events somewhere.
+    Which reports of a file they may store is each report's event's unit's call."""
+    return action_scope(user, "event.report").reaches_anything
+
+
 def unsent_reports_import(*, user, data: bytes) -> UnsentReportsImported:
     """Store every report of a phone's unsent reports file (``data``, its bytes) and their
     photos as ``user``, or, if one of them is refused, none; then every refusal is listed."""
-    if not action_scope(user, "event.report").reaches_anything:
+    if not unsent_reports_may_import(user):
         raise NotAllowed
     try:
         reports, problems = unsent_reports_read(data)
