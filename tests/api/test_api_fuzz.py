@@ -91,6 +91,16 @@ def test_no_operation_errors_or_breaks_its_schema(world, role):
     assert _fuzz(token) >= 20
 
 
+def test_the_phones_offline_operations_are_among_those_fuzzed():
+    fuzzed = {(operation.method.upper(), operation.path) for operation in _operations()}
+    assert {
+        ("GET", "/api/v1/offline-reports/{uuid}"),
+        ("PUT", "/api/v1/offline-reports/{uuid}"),
+        ("PUT", "/api/v1/offline-reports/{uuid}/photos/{photo_uuid}"),
+        ("GET", "/api/v1/form-config"),
+    } <= fuzzed
+
+
 # ---- hostile values, sent on purpose ---------------------------------------------------
 #
 # Schemathesis draws values from the schema, which rarely come near the edges that broke
