@@ -99,6 +99,9 @@ def _done_said(result: unsent_reports.UnsentReportsImported) -> str:
         % {"count": already},
         "photos": ngettext("%(count)s photo", "%(count)s photos", photos) % {"count": photos},
     }
+    if not already:
+        # Translators: "3 reports stored", "5 photos".
+        return _("%(stored)s, %(photos)s.") % said
     # Translators: "3 reports stored", "1 was already on the server", "5 photos".
     return _("%(stored)s, %(already)s, %(photos)s.") % said
 
