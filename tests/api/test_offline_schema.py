@@ -13,8 +13,7 @@ from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 from schemathesis.core.transport import Response
 
-from campaigns.services.events import event_cancel
-from tests import factories as f
+from tests.events_world import cancelled_event
 from tests.unsent_reports_file import jpeg, report_body, request_body
 
 pytestmark = pytest.mark.django_db
@@ -58,15 +57,7 @@ def _report_url(report_id) -> str:
 def test_every_answer_to_a_report_is_documented(api, world, published):
     client = api(world.organizer)
     report_id = uuid.uuid4()
-    cancelled = f.EventFactory(
-        campaign=world.campaign,
-        org_unit=world.units["central_a"],
-        county=world.county,
-        created_by=world.organizer,
-    )
-    event_cancel(
-        user=world.organizer, event_id=cancelled.pk, expected_version=1, reason="暴雪封路。"
-    )
+    cancelled = cancelled_event(world)
 
     def put(body, *, who=client, report=report_id):
         return who.put(_report_url(report), body, format="json")

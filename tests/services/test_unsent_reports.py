@@ -12,9 +12,8 @@ from rest_framework.test import APIClient
 
 from campaigns.errors import NotAllowed
 from campaigns.models import AuditEntry, Event, EventPhoto
-from campaigns.services.events import event_cancel
 from campaigns.services.unsent_reports import unsent_reports_import
-from tests import factories as f
+from tests.events_world import cancelled_event
 from tests.unsent_reports_file import (
     jpeg,
     plan_body,
@@ -218,18 +217,7 @@ def test_a_photo_the_photo_service_refuses_is_named_by_its_number(world):
 
 
 def test_a_conflict_and_a_cancelled_event_are_named(world):
-    cancelled = f.EventFactory(
-        campaign=world.campaign,
-        org_unit=world.units["central_a"],
-        county=world.county,
-        created_by=world.organizer,
-    )
-    event_cancel(
-        user=world.organizer,
-        event_id=cancelled.pk,
-        expected_version=cancelled.version,
-        reason="暴雪封路。",
-    )
+    cancelled = cancelled_event(world)
     # Changed on a version the server no longer has: someone else's edit came in between.
     stale = request_body(world, base_version=world.event.version + 1, plan=None)
     data = unsent_reports_file(
