@@ -84,6 +84,11 @@ def job_runner(kind: str):
     return register
 
 
+def job_queue(kind: str) -> str | None:
+    """The queue whose worker runs jobs of ``kind``; None: Celery's default queue."""
+    return settings.JOB_QUEUES.get(kind)
+
+
 def _send(job: Job, *, sent_at) -> bool:
     """Hand the job to the broker, unless another sender (a sweep, the commit) got there first.
 
@@ -98,7 +103,7 @@ def _send(job: Job, *, sent_at) -> bool:
         sent_at=sent_at
     ):
         try:
-            job_run.delay(job.pk)
+            job_run.apply_async((job.pk,), queue=job_queue(job.kind))
         except BrokerError:
             logger.warning("job %s not sent: the broker is unreachable", job.pk, exc_info=True)
             Job.objects.filter(pk=job.pk, sent_at=sent_at).update(sent_at=None)
@@ -324,7 +329,7 @@ def jobs_requeue_stale(*, now=None) -> int:
         | Q(status=Job.Status.QUEUED, sent_at__lt=lost_before)
         | Q(status=Job.Status.RUNNING, heartbeat_at=None)
         | Q(status=Job.Status.RUNNING, heartbeat_at__lt=silent_before)
-    ).only("pk", "status", "sent_at", "heartbeat_at")
+    ).only("pk", "kind", "status", "sent_at", "heartbeat_at")
     sent = 0
     for job in stale:
         # Compare-and-set on what was read: of several sweeps only the first one to get here

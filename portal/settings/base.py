@@ -320,6 +320,27 @@ if JOB_HEARTBEAT_TIMEOUT_SECONDS < 3 * JOB_HEARTBEAT_SECONDS:
     )
 # A worker child that grows past this (KiB) is replaced after its current task.
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = 512 * 1024
+# One queue per kind of work, each read by its own worker (README, "Deploying"): a print run
+# that renders for minutes never holds up an import someone is waiting for. A job's queue
+# follows its kind (campaigns.services.jobs.job_queue); the scheduled tasks, all short, go
+# to the default queue, which the default worker reads.
+CELERY_TASK_DEFAULT_QUEUE = "default"
+JOB_QUEUES = {
+    "print_run": "print",
+    "events_export": "export",
+    "regulator_sheet": "export",
+    "coverage_summary": "export",
+    "events_import": "import",
+}
+CELERY_TASK_ROUTES = {
+    name: {"queue": CELERY_TASK_DEFAULT_QUEUE}
+    for name in [
+        "campaigns.tasks.jobs_requeue_stale",
+        "campaigns.tasks.overdue_reports_remind",
+        "campaigns.tasks.review_digests_send",
+        "campaigns.tasks.retention_purge",
+    ]
+}
 CELERY_BEAT_SCHEDULE = {
     "requeue-stale-jobs": {
         "task": "campaigns.tasks.jobs_requeue_stale",
