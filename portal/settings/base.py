@@ -88,6 +88,13 @@ TEMPLATES = [
     },
 ]
 
+# Persistent connections, checked before reuse: each web and worker process keeps its one
+# connection for DATABASE_CONN_MAX_AGE seconds (0: a new one per request) and tests it before
+# a request reuses it, so a database restart costs no failed request. Not psycopg's pool:
+# a gunicorn sync worker or a Celery pool child serves one request at a time, so one kept
+# connection per process is all a pool would hold, without a pool's extra package and the
+# idle connections it keeps per process. Connections in use: web processes x gunicorn
+# workers + one per Celery pool child, which must stay under PostgreSQL's max_connections.
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
@@ -100,6 +107,11 @@ if DATABASES["default"].get("ENGINE", "").endswith("postgresql"):
     # those sorts spill to disk. Per sort and per connection, so kept modest.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
         f"-c work_mem={os.environ.get('DATABASE_WORK_MEM', '32MB')}"
+    )
+    # A database that does not answer fails a request (and /readyz) in seconds, instead of
+    # holding a web worker until the load balancer gives up.
+    DATABASES["default"]["OPTIONS"]["connect_timeout"] = int(
+        os.environ.get("DATABASE_CONNECT_TIMEOUT", "5")
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
