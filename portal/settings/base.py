@@ -20,6 +20,8 @@ from csp.constants import NONE, SELF
 from django.conf.locale import LANG_INFO
 from django.core.exceptions import ImproperlyConfigured
 
+from portal.logs import logging_settings
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 DEBUG = False
@@ -50,6 +52,9 @@ INSTALLED_APPS = [
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 MIDDLEWARE = [
+    # First: every response, a redirect to https included, carries its request id and is
+    # logged with its whole duration.
+    "portal.logs.request_log_middleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -290,6 +295,8 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_TASK_IGNORE_RESULT = True  # results live in Job records, not in the broker
+# Workers log through LOGGING like the web, JSON lines in production, not Celery's format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = TIME_ZONE
 # The longest job (a large export or print run) must finish well inside these limits.
 CELERY_TASK_SOFT_TIME_LIMIT = 15 * 60
@@ -392,11 +399,14 @@ PHOTO_MAX_PIXELS = int(os.environ.get("PHOTO_MAX_PIXELS", str(40_000_000)))
 PHOTO_MAX_SIDE = 2560
 PHOTO_THUMBNAIL_SIDE = 480
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
-}
+# Log lines (portal/logs.py): plain for a developer, one JSON object a line in production
+# (DJANGO_LOG_FORMAT=json|plain), each with the id of the request it belongs to.
+LOGGING = logging_settings(
+    json_lines=os.environ.get("DJANGO_LOG_FORMAT", "plain") == "json",
+    level=os.environ.get("DJANGO_LOG_LEVEL", "INFO"),
+)
+# The load balancer's X-Request-ID is believed only where a proxy in front of the portal
+# writes it (DJANGO_TRUST_REQUEST_ID; by default when DJANGO_TRUSTED_PROXY_COUNT is set).
+REQUEST_ID_TRUSTED = (
+    os.environ.get("DJANGO_TRUST_REQUEST_ID", str(TRUSTED_PROXY_COUNT > 0)).lower() == "true"
+)
