@@ -104,8 +104,11 @@ def logging_settings(*, json_lines: bool, level: str) -> dict:
     formatter = (
         {
             "()": "pythonjsonlogger.json.JsonFormatter",
-            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
-            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            "fmt": "%(levelname)s %(name)s %(message)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            # ISO 8601 in UTC ("2026-12-07T08:15:33.606000+00:00"): the processes run in
+            # TIME_ZONE, and a log collector compares lines from every machine.
+            "timestamp": "time",
         }
         if json_lines
         else {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}

@@ -3,6 +3,7 @@ a traceback logged once and never shown (portal/logs.py)."""
 
 import json
 import logging
+from datetime import datetime, timedelta
 
 import pytest
 from django.conf import settings
@@ -73,6 +74,7 @@ def test_a_request_is_logged_on_one_json_line_with_its_method_path_status_user_a
     assert isinstance(line["duration_ms"], float)
     assert 0 <= line["duration_ms"] < 60_000
     assert (line["level"], line["logger"]) == ("INFO", "portal.requests")
+    assert datetime.fromisoformat(line["time"]).utcoffset() == timedelta(0)
     assert "phone" not in json.dumps(line)
 
 
