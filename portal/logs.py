@@ -65,6 +65,7 @@ def _request_id_of(request) -> str:
 
 
 def _user_id(request) -> int | None:
+    # Costs no query of its own: the session middlewares have looked the user up already.
     user = getattr(request, "user", None)
     return user.pk if user is not None and user.is_authenticated else None
 
@@ -130,6 +131,8 @@ def logging_settings(*, json_lines: bool, level: str) -> dict:
         "root": {"handlers": ["console"], "level": level},
         "loggers": {
             "axes": {"level": "WARNING"},
+            # Twelve lines of steps for every PDF rendered; WeasyPrint's warnings still show.
+            "weasyprint.progress": {"level": "WARNING"},
             # A developer's runserver prints its own line per request.
             "portal.requests": {"level": "INFO" if json_lines else "WARNING"},
         },
