@@ -3,6 +3,8 @@
 import os
 import re
 import runpy
+import subprocess
+import sys
 
 import pytest
 from django.conf import settings
@@ -60,3 +62,35 @@ def test_the_procfile_runs_a_worker_for_every_queue_and_one_beat():
 def test_the_production_packages_are_pinned(package):
     requirements = (settings.BASE_DIR / "requirements.txt").read_text()
     assert re.search(rf"^{package}==\d", requirements, re.MULTILINE)
+
+
+def _settings_under(environ: dict[str, str], expression: str) -> str:
+    code = (
+        f"import django; django.setup(); from django.conf import settings as s; print({expression})"
+    )
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=settings.BASE_DIR,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "portal.settings", **environ},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return result.stdout.strip()
+
+
+def test_database_connections_are_kept_and_checked_before_reuse_as_the_environment_says():
+    postgres = {"DATABASE_URL": "postgres://portal@db.internal:5432/portal"}
+    database = (
+        "(lambda d: (d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'], d['OPTIONS']['connect_timeout']))"
+        "(s.DATABASES['default'])"
+    )
+    assert _settings_under(postgres, database) == "(60, True, 5)"
+    assert (
+        _settings_under(
+            {**postgres, "DATABASE_CONN_MAX_AGE": "0", "DATABASE_CONNECT_TIMEOUT": "2"}, database
+        )
+        == "(0, True, 2)"
+    )
