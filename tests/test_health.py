@@ -5,6 +5,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from campaigns.models import OrgUnit
+from portal.settings.object_storage import default_storage_from
 from tests.factories import JobFactory, MembershipFactory, OrgUnitFactory
 
 
@@ -105,3 +106,22 @@ def test_readyz_is_unavailable_when_the_storage_cannot_be_written(client, db, se
     }
     assert b"a-file" not in response.content
     assert b"Error" not in response.content
+
+
+def test_readyz_checks_the_s3_storage_and_leaves_no_probe_in_the_bucket(client, db, s3):
+    with override_settings(CELERY_BROKER_URL=""):
+        response = client.get(reverse("readyz"))
+    assert response.status_code == 200
+    assert response.json()["checks"]["storage"] == "ok"
+    assert s3.stored_keys() == []
+
+
+def test_readyz_is_unavailable_when_the_s3_bucket_is_gone(client, db, s3, settings):
+    missing = {**s3.environ, "STORAGE_S3_BUCKET": "no-such-bucket-for-the-portal"}
+    settings.STORAGES = {**settings.STORAGES, "default": default_storage_from(missing)}
+    with override_settings(CELERY_BROKER_URL=""):
+        response = client.get(reverse("readyz"))
+    assert response.status_code == 503
+    assert response.json()["checks"]["storage"] == "unavailable"
+    assert b"no-such-bucket" not in response.content
+    assert s3.environ["STORAGE_S3_SECRET_KEY"].encode() not in response.content
