@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("campaigns.urls")),
     path("api/v1/", include("campaigns.api.urls")),
     path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     # At the root, so that the service worker's scope is the whole site.
     path("sw.js", offline.service_worker, name="service_worker"),
     path("offline/<str:language>", offline.offline_page, name="offline_page"),

@@ -94,6 +94,8 @@ class Job(models.Model):
     # Made by the form or the API client that asked for the job: the same request sent
     # again (a retry after an error, a double click) finds this job instead of a new one.
     idempotency_key = models.CharField(_("idempotency key"), max_length=64, blank=True)
+    # The id of the request that queued the job, written on the job's log lines (portal/logs.py).
+    request_id = models.CharField(_("request id"), max_length=128, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)

@@ -11,6 +11,7 @@ worker died. Whichever run claims the job last holds it; the others leave it alo
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ from kombu.exceptions import OperationalError as BrokerError
 from campaigns.errors import NotAllowed
 from campaigns.models import JOB_ERRORS, Job, OrgUnit
 from portal.access import visible_to
+from portal.logs import current_request_id, request_id_bound
 
 logger = logging.getLogger(__name__)
 
@@ -84,6 +86,11 @@ def job_runner(kind: str):
     return register
 
 
+def job_queue(kind: str) -> str | None:
+    """The queue whose worker runs jobs of ``kind``; None: Celery's default queue."""
+    return settings.JOB_QUEUES.get(kind)
+
+
 def _send(job: Job, *, sent_at) -> bool:
     """Hand the job to the broker, unless another sender (a sweep, the commit) got there first.
 
@@ -98,7 +105,7 @@ def _send(job: Job, *, sent_at) -> bool:
         sent_at=sent_at
     ):
         try:
-            job_run.delay(job.pk)
+            job_run.apply_async((job.pk,), queue=job_queue(job.kind))
         except BrokerError:
             logger.warning("job %s not sent: the broker is unreachable", job.pk, exc_info=True)
             Job.objects.filter(pk=job.pk, sent_at=sent_at).update(sent_at=None)
@@ -152,6 +159,7 @@ def job_enqueue(
         params=params or {},
         language=translation.get_language() or settings.LANGUAGE_CODE,
         idempotency_key=idempotency_key,
+        request_id=current_request_id() or "",
     )
     transaction.on_commit(partial(_send_on_commit, job))
     return job
@@ -270,44 +278,75 @@ def _finish(job: Job, *, error_code: str = "", result: JobResult | None = None) 
         transaction.on_commit(partial(default_storage.delete, upload), robust=True)
 
 
-def _conclude(job_id: int, attempt: int, **outcome) -> None:
+# The status a job run logs when another run finished the job or took it over.
+SUPERSEDED = "superseded"
+# ... and when it stopped on a passing database or broker failure, for the task to retry.
+RETRYING = "retrying"
+
+
+def _conclude(job_id: int, attempt: int, **outcome) -> str:
+    """Record the run's outcome; the job's status, or SUPERSEDED if another run has it."""
     with transaction.atomic():
         job = Job.objects.select_for_update().get(pk=job_id)
         if job.is_finished:  # a duplicate delivery finished first: keep its result
-            return
+            return SUPERSEDED
         if job.attempts != attempt:  # the job was taken over: the newer run finishes it
-            return
+            return SUPERSEDED
         _finish(job, **outcome)
+        return job.status
+
+
+def _run(job: Job, *, heartbeat: bool) -> str:
+    attempt = job.attempts
+    # The owner's scope is checked again: it may have changed since the job was queued.
+    if not visible_to(job.owner, OrgUnit).filter(pk=job.org_unit_id).exists():
+        return _conclude(job.pk, attempt, error_code="out_of_scope")
+    try:
+        with _heartbeat(job.pk, attempt) if heartbeat else nullcontext():
+            result = JOB_RUNNERS[job.kind](job, partial(job_progress, job.pk, attempt=attempt))
+    except JobFailed as failure:
+        return _conclude(job.pk, attempt, error_code=failure.code)
+    except SoftTimeLimitExceeded:
+        return _conclude(job.pk, attempt, error_code="timed_out")
+    except TRANSIENT_ERRORS:
+        raise  # the task retries with backoff
+    except Exception:
+        logger.exception("job %s (%s) failed", job.pk, job.kind)
+        return _conclude(job.pk, attempt, error_code="unexpected")
+    return _conclude(job.pk, attempt, result=result)
 
 
 def job_execute(*, job_id: int, task_id: str = "", heartbeat: bool = False) -> None:
     """Run a job once. A finished job is left alone, so a repeated delivery does nothing.
 
     ``task_id`` names the message being run; ``heartbeat`` is for runs in a worker, whose
-    death must be noticed (an in-process run dies with the request that started it).
+    death must be noticed (an in-process run dies with the request that started it). Each
+    run logs one line, and every line logged while it runs carries the id of the request
+    that queued the job (portal/logs.py).
     """
     job = _claim(job_id, task_id)
     if job is None:
         return
-    attempt = job.attempts
-    # The owner's scope is checked again: it may have changed since the job was queued.
-    if not visible_to(job.owner, OrgUnit).filter(pk=job.org_unit_id).exists():
-        _conclude(job.pk, attempt, error_code="out_of_scope")
-        return
-    try:
-        with _heartbeat(job.pk, attempt) if heartbeat else nullcontext():
-            result = JOB_RUNNERS[job.kind](job, partial(job_progress, job.pk, attempt=attempt))
-    except JobFailed as failure:
-        _conclude(job.pk, attempt, error_code=failure.code)
-    except SoftTimeLimitExceeded:
-        _conclude(job.pk, attempt, error_code="timed_out")
-    except TRANSIENT_ERRORS:
-        raise  # the task retries with backoff
-    except Exception:
-        logger.exception("job %s (%s) failed", job.pk, job.kind)
-        _conclude(job.pk, attempt, error_code="unexpected")
-    else:
-        _conclude(job.pk, attempt, result=result)
+    started = time.monotonic()
+    status = RETRYING
+    with request_id_bound(job.request_id):
+        try:
+            status = _run(job, heartbeat=heartbeat)
+        finally:
+            logger.info(
+                "job %s (%s) %s",
+                job.pk,
+                job.kind,
+                status,
+                extra={
+                    "job_id": job.pk,
+                    "kind": job.kind,
+                    "status": status,
+                    "attempt": job.attempts,
+                    "duration_ms": round((time.monotonic() - started) * 1000, 1),
+                    "request_id": job.request_id or None,
+                },
+            )
 
 
 def jobs_requeue_stale(*, now=None) -> int:
@@ -324,7 +363,7 @@ def jobs_requeue_stale(*, now=None) -> int:
         | Q(status=Job.Status.QUEUED, sent_at__lt=lost_before)
         | Q(status=Job.Status.RUNNING, heartbeat_at=None)
         | Q(status=Job.Status.RUNNING, heartbeat_at__lt=silent_before)
-    ).only("pk", "status", "sent_at", "heartbeat_at")
+    ).only("pk", "kind", "status", "sent_at", "heartbeat_at")
     sent = 0
     for job in stale:
         # Compare-and-set on what was read: of several sweeps only the first one to get here

@@ -38,6 +38,7 @@ from csp.constants import NONE, SELF
 from django.conf.locale import LANG_INFO
 from django.core.exceptions import ImproperlyConfigured
 
+from portal.logs import logging_settings
 from portal.settings.object_storage import default_storage_from
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -70,6 +71,9 @@ INSTALLED_APPS = [
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 MIDDLEWARE = [
+    # First: every response, a redirect to https included, carries its request id and is
+    # logged with its whole duration.
+    "portal.logs.request_log_middleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -108,6 +112,13 @@ TEMPLATES = [
     },
 ]
 
+# Persistent connections, checked before reuse: each web and worker process keeps its one
+# connection for DATABASE_CONN_MAX_AGE seconds (0: a new one per request) and tests it before
+# a request reuses it, so a database restart costs no failed request. Not psycopg's pool:
+# a gunicorn sync worker or a Celery pool child serves one request at a time, so one kept
+# connection per process is all a pool would hold, without a pool's extra package and the
+# idle connections it keeps per process. Connections in use: web processes x gunicorn
+# workers + one per Celery pool child, which must stay under PostgreSQL's max_connections.
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
@@ -120,6 +131,11 @@ if DATABASES["default"].get("ENGINE", "").endswith("postgresql"):
     # those sorts spill to disk. Per sort and per connection, so kept modest.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
         f"-c work_mem={os.environ.get('DATABASE_WORK_MEM', '32MB')}"
+    )
+    # A database that does not answer fails a request (and /readyz) in seconds, instead of
+    # holding a web worker until the load balancer gives up.
+    DATABASES["default"]["OPTIONS"]["connect_timeout"] = int(
+        os.environ.get("DATABASE_CONNECT_TIMEOUT", "5")
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -300,6 +316,8 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_TASK_IGNORE_RESULT = True  # results live in Job records, not in the broker
+# Workers log through LOGGING like the web, JSON lines in production, not Celery's format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = TIME_ZONE
 # The longest job (a large export or print run) must finish well inside these limits.
 CELERY_TASK_SOFT_TIME_LIMIT = 15 * 60
@@ -342,6 +360,27 @@ if JOB_HEARTBEAT_TIMEOUT_SECONDS < 3 * JOB_HEARTBEAT_SECONDS:
     )
 # A worker child that grows past this (KiB) is replaced after its current task.
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = 512 * 1024
+# One queue per kind of work, each read by its own worker (README, "Deploying"): a print run
+# that renders for minutes never holds up an import someone is waiting for. A job's queue
+# follows its kind (campaigns.services.jobs.job_queue); the scheduled tasks, all short, go
+# to the default queue, which the default worker reads.
+CELERY_TASK_DEFAULT_QUEUE = "default"
+JOB_QUEUES = {
+    "print_run": "print",
+    "events_export": "export",
+    "regulator_sheet": "export",
+    "coverage_summary": "export",
+    "events_import": "import",
+}
+CELERY_TASK_ROUTES = {
+    name: {"queue": CELERY_TASK_DEFAULT_QUEUE}
+    for name in [
+        "campaigns.tasks.jobs_requeue_stale",
+        "campaigns.tasks.overdue_reports_remind",
+        "campaigns.tasks.review_digests_send",
+        "campaigns.tasks.retention_purge",
+    ]
+}
 CELERY_BEAT_SCHEDULE = {
     "requeue-stale-jobs": {
         "task": "campaigns.tasks.jobs_requeue_stale",
@@ -381,11 +420,14 @@ PHOTO_MAX_PIXELS = int(os.environ.get("PHOTO_MAX_PIXELS", str(40_000_000)))
 PHOTO_MAX_SIDE = 2560
 PHOTO_THUMBNAIL_SIDE = 480
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
-}
+# Log lines (portal/logs.py): plain for a developer, one JSON object a line in production
+# (DJANGO_LOG_FORMAT=json|plain), each with the id of the request it belongs to.
+LOGGING = logging_settings(
+    json_lines=os.environ.get("DJANGO_LOG_FORMAT", "plain") == "json",
+    level=os.environ.get("DJANGO_LOG_LEVEL", "INFO"),
+)
+# The load balancer's X-Request-ID is believed only where a proxy in front of the portal
+# writes it (DJANGO_TRUST_REQUEST_ID; by default when DJANGO_TRUSTED_PROXY_COUNT is set).
+REQUEST_ID_TRUSTED = (
+    os.environ.get("DJANGO_TRUST_REQUEST_ID", str(TRUSTED_PROXY_COUNT > 0)).lower() == "true"
+)

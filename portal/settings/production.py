@@ -4,6 +4,7 @@ import os
 
 from django.core.exceptions import ImproperlyConfigured
 
+from portal.logs import logging_settings
 from portal.settings.base import *  # noqa: F403
 
 
@@ -44,4 +45,10 @@ STORAGES = {
 }
 EMAIL_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"
+)
+
+# One JSON object a line on standard output, for the log collector (portal/logs.py).
+LOGGING = logging_settings(
+    json_lines=os.environ.get("DJANGO_LOG_FORMAT", "json") == "json",
+    level=os.environ.get("DJANGO_LOG_LEVEL", "INFO"),
 )

@@ -1,5 +1,6 @@
 """Starting a real Celery worker process against Redis and the test database."""
 
+import json
 import os
 import signal
 import subprocess
@@ -73,8 +74,11 @@ def start_worker(
     pool: str = "solo",
     visibility_timeout: int = VISIBILITY_TIMEOUT_SECONDS,
     job_settings: dict[str, float] | None = None,
+    queues: tuple[str, ...] = (QUEUE,),
+    job_queues: dict[str, str] | None = None,
 ) -> subprocess.Popen:
-    """A ``celery worker`` on the test queue; ``job_settings`` are JOB_* settings for it."""
+    """A ``celery worker`` on the test queue, or on ``queues``; ``job_settings`` are JOB_*
+    settings for it, ``job_queues`` its JOB_QUEUES (each kind of job's queue)."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "portal.settings",
@@ -84,11 +88,12 @@ def start_worker(
         "CELERY_VISIBILITY_TIMEOUT": str(visibility_timeout),
         "DJANGO_MEDIA_ROOT": str(settings.MEDIA_ROOT),
         "TEST_JOB_QUEUE": QUEUE,
+        "TEST_JOB_QUEUES": json.dumps(job_queues or {}),
         **{name: str(value) for name, value in (job_settings or {}).items()},
     }
     command = [
         sys.executable, "-m", "celery", "-A", "portal", "worker",
-        "--queues", QUEUE, "--pool", pool, "--concurrency", "1", "--loglevel", "WARNING",
+        "--queues", ",".join(queues), "--pool", pool, "--concurrency", "1", "--loglevel", "WARNING",
         "--include", "tests.jobs.worker_jobs",
         "--without-gossip", "--without-mingle", "--without-heartbeat",
     ]  # fmt: skip

@@ -55,9 +55,9 @@ def _enqueue_then_fail(organizer, unit):
 
 
 def test_a_rolled_back_transaction_enqueues_nothing(organizer, org_tree):
-    with mock.patch("campaigns.tasks.job_run.delay") as delay, pytest.raises(RuntimeError):
+    with mock.patch("campaigns.tasks.job_run.apply_async") as send, pytest.raises(RuntimeError):
         _enqueue_then_fail(organizer, org_tree["central_a"])
-    delay.assert_not_called()
+    send.assert_not_called()
     assert not Job.objects.exists()
 
 
@@ -159,10 +159,10 @@ def test_the_sweep_sends_jobs_never_sent_or_lost_and_leaves_the_others(steps_job
     steps_job(status="running", sent_at=now, heartbeat_at=now)
     steps_job(status="succeeded", sent_at=now - dt.timedelta(days=1))
 
-    with mock.patch("campaigns.tasks.job_run.delay") as delay:
+    with mock.patch("campaigns.tasks.job_run.apply_async") as send:
         assert jobs.jobs_requeue_stale(now=now) == 2
 
-    assert sorted(call.args[0] for call in delay.call_args_list) == [never_sent.pk, lost.pk]
+    assert sorted(call.args[0] for call in send.call_args_list) == [(never_sent.pk,), (lost.pk,)]
     assert Job.objects.get(pk=never_sent.pk).sent_at == now
 
 
@@ -173,11 +173,11 @@ def test_a_running_job_whose_heartbeat_stopped_is_sent_again_once(steps_job, set
         status="running", attempts=1, task_id="dead", sent_at=silent, heartbeat_at=silent
     )
 
-    with mock.patch("campaigns.tasks.job_run.delay") as delay:
+    with mock.patch("campaigns.tasks.job_run.apply_async") as send:
         assert jobs.jobs_requeue_stale(now=now) == 1
         assert jobs.jobs_requeue_stale(now=now) == 0  # another worker's sweep, just after
 
-    delay.assert_called_once_with(job.pk)
+    send.assert_called_once_with((job.pk,), queue=None)
     jobs.job_execute(job_id=job.pk, task_id="new")
     job.refresh_from_db()
     assert (job.status, job.attempts, job.task_id) == ("succeeded", 2, "new")

@@ -932,6 +932,7 @@ WEB_ROUTES = [
     Route("password_reset_complete", public=True),
     Route("set_language", method="post", public=True, ok=302, data=lambda *a: {"language": "bo"}),
     Route("healthz", public=True),
+    Route("readyz", public=True),
     # The portal without network: the same for everyone, signed in or not.
     Route("service_worker", public=True),
     Route("offline_page", public=True, kwargs=lambda obj: {"language": "bo"}),

@@ -348,6 +348,7 @@ URL_KWARGS: dict[str, Callable[[World], dict | list[dict]]] = {
     "notification_list": _none,
     "notifications_read": _none,
     "healthz": _none,
+    "readyz": _none,
     "login": _none,
     "logout": _none,
     "api_tokens": _none,
