@@ -1,7 +1,7 @@
 from uuid import uuid4
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
@@ -315,6 +315,10 @@ class Event(StatusMachine, models.Model):
         verbose_name_plural = _("events")
         indexes = [
             models.Index(fields=["campaign", "status"], name="event_campaign_status"),
+            # Coverage's late plans: the planned events of a campaign started before a day.
+            models.Index(
+                fields=["campaign", "status", "starts_at"], name="event_campaign_status_start"
+            ),
             models.Index(fields=["org_unit", "starts_at"], name="event_unit_start"),
             models.Index(fields=["county", "starts_at"], name="event_county_start"),
         ]
@@ -370,6 +374,45 @@ class Event(StatusMachine, models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    # Coverage summaries (campaigns/models/coverage.py) move with every save of an event:
+    # what the event counted for when it was read is taken away, what it counts for now is
+    # added, in the same transaction as the save.
+    def save(self, *args, **kwargs):
+        from campaigns.models.coverage import event_contribution, summaries_move
+
+        with transaction.atomic():
+            old = None if self._state.adding else self._counted_before()
+            super().save(*args, **kwargs)
+            new = event_contribution(self)
+            summaries_move([(old, new)])
+        self._counted_as = new
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        event = super().from_db(db, field_names, values)
+        event._counted_as = event._contribution_now()
+        return event
+
+    def refresh_from_db(self, *args, **kwargs):
+        super().refresh_from_db(*args, **kwargs)
+        self._counted_as = self._contribution_now()
+
+    def _contribution_now(self):
+        """This event's contribution to the summaries, or None when a field it needs was not
+        loaded (its old contribution is then read again before a save)."""
+        from campaigns.models.coverage import CONTRIBUTING_FIELDS, event_contribution
+
+        if any(name in self.get_deferred_fields() for name in CONTRIBUTING_FIELDS):
+            return None
+        return event_contribution(self)
+
+    def _counted_before(self):
+        counted_as = getattr(self, "_counted_as", None)
+        if counted_as is None and self.pk is not None:
+            stored = Event._base_manager.filter(pk=self.pk).first()
+            counted_as = None if stored is None else stored._counted_as
+        return counted_as
 
     @property
     def is_online(self) -> bool:
