@@ -12,6 +12,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import transaction
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
@@ -357,3 +358,36 @@ def test_rebuild_command_repairs_the_summaries_and_gives_the_same_rows_again(sum
     assert stored_summaries() == before
     call_command("rebuild_coverage_summaries", campaign=world.campaign.pk, stdout=io.StringIO())
     assert stored_summaries() == before == computed_summaries()
+
+
+def test_plans_late_by_hours_this_week_count_as_overdue_from_the_events(
+    summaries_world, monkeypatch, settings
+):
+    world = summaries_world
+    overdue_before = timezone.now() - dt.timedelta(days=settings.REPORT_OVERDUE_AFTER_DAYS)
+    for starts_at in (
+        overdue_before - dt.timedelta(minutes=1),  # late: in the week of the overdue line
+        overdue_before + dt.timedelta(hours=1),  # not yet
+        overdue_before - dt.timedelta(days=8),  # late: a week before, a summary row's worth
+    ):
+        f.EventFactory(
+            campaign=world.campaign,
+            org_unit=world.units["sub_a"],
+            county=world.counties["513233"],
+            starts_at=starts_at,
+        )
+    arguments = {
+        "user": world.hq_reviewer,
+        "campaign": world.campaign,
+        "unit": world.units["branch_a"],
+        "filters": EventFilters(),
+    }
+
+    table = coverage.unit_coverage(**arguments)
+    (counties,) = [row for row in coverage.county_coverage(**arguments) if row.figures.overdue]
+
+    assert table.totals.figures.overdue == 2
+    assert counties.figures.overdue == 2
+    assert coverage_read(world, monkeypatch, live=False) == coverage_read(
+        world, monkeypatch, live=True
+    )
