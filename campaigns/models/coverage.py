@@ -170,6 +170,22 @@ class CoverageSummary(models.Model):
                 name="coverage_summary_once_per_key",
             )
         ]
+        indexes = [
+            # Everything the coverage tables read of a row, so that PostgreSQL answers them
+            # from the index alone instead of reading the wide rows.
+            models.Index(
+                fields=[
+                    "campaign",
+                    "status",
+                    "week",
+                    "org_unit",
+                    "county",
+                    "events",
+                    "people_reached",
+                ],
+                name="coverage_summary_tables",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.campaign_id}/{self.org_unit_id}/{self.county_id}/{self.status}/{self.week}"

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, DateTimeField, IntegerField, Max, Q, QuerySet, Sum, Value
+from django.db.models import Count, DateTimeField, F, IntegerField, Max, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import timezone
 
@@ -213,32 +213,31 @@ def _per_unit_county_sql(
         )
         return per_unit_county.query.sql_with_params()
     _overdue_before, week = _overdue_line()
-    late_weeks = Q(status=Event.Status.PLANNED, week__lt=week)
-    from_summaries = (
-        summaries.filter(counted | late_weeks)
-        .values("org_unit_id", "county_id")
-        .annotate(
-            # Named apart from the row's own columns, which an aggregate cannot shadow.
-            counted_events=Coalesce(Sum("events", filter=counted), 0),
-            counted_people=Coalesce(Sum("people_reached", filter=counted), 0),
-            late_plans=Coalesce(Sum("events", filter=late_weeks), 0),
-        )
+    # The rows as they are (the fold sums them): three plain range scans of the summaries'
+    # index, which PostgreSQL answers without reading the rows.
+    counted_rows = (
+        summaries.filter(counted)
+        .values("org_unit_id", "county_id", "events", "people_reached")
+        .annotate(overdue=_zero())
         .order_by()
     )
-    from_events = (
+    late_weeks = (
+        summaries.filter(status=Event.Status.PLANNED, week__lt=week)
+        .values("org_unit_id", "county_id")
+        .annotate(no_events=_zero(), no_people=_zero(), late_plans=F("events"))
+        .order_by()
+    )
+    late_this_week = (
         _late_this_week(events)
         .values("org_unit_id", "county_id")
         .annotate(events=_zero(), people_reached=_zero(), overdue=Count("pk"))
         .order_by()
     )
-    summed, summed_params = from_summaries.query.sql_with_params()
-    late, late_params = from_events.query.sql_with_params()
-    # Both parts are the ORM's own SQL, with their parameters apart.
+    parts = [part.query.sql_with_params() for part in (counted_rows, late_weeks, late_this_week)]
+    # The ORM's own SQL, with the parameters apart.
     return (
-        "SELECT org_unit_id, county_id, counted_events AS events, "  # noqa: S608
-        f"counted_people AS people_reached, late_plans AS overdue FROM ({summed}) summed "
-        f"UNION ALL {late}",
-        (*summed_params, *late_params),
+        " UNION ALL ".join(sql for sql, _params in parts),
+        tuple(param for _sql, params in parts for param in params),
     )
 
 

@@ -6,12 +6,14 @@ import contextlib
 import datetime as dt
 import io
 import itertools
+import threading
+import time
 
 import hypothesis
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -391,3 +393,68 @@ def test_plans_late_by_hours_this_week_count_as_overdue_from_the_events(
     assert coverage_read(world, monkeypatch, live=False) == coverage_read(
         world, monkeypatch, live=True
     )
+
+
+def _waiting_for_a_lock() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity "
+            "WHERE wait_event_type = 'Lock' AND datname = current_database()"
+        )
+        return cursor.fetchone()[0] > 0
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("same_row", ["existing", "new"])
+def test_two_transactions_moving_one_summary_row_lose_neither_change(org_tree, same_row):
+    """The second waits for the first's row lock (or its new row), then adds to what the
+    first left: on PostgreSQL, where two transactions really run at once."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite runs one writing transaction at a time")
+    world = Summaries(org_tree)
+    first, second, already_reported = (
+        f.EventFactory(
+            campaign=world.campaign,
+            org_unit=world.units["sub_a"],
+            county=world.counties["513233"],
+            starts_at=_moment(DAYS[0], 9),
+        )
+        for _ in range(3)
+    )
+    if same_row == "existing":  # the row both move into holds an event already
+        already_reported.status = Event.Status.REPORTED
+        already_reported.save()
+    else:  # a row both create
+        already_reported.delete()
+    first_saved, release_first = threading.Event(), threading.Event()
+
+    def change(event_id: int, *, hold: bool) -> None:
+        try:
+            with transaction.atomic():
+                event = Event.objects.select_for_update().get(pk=event_id)
+                event.starts_at, event.status = _moment(DAYS[1], 14), Event.Status.REPORTED
+                event.save()
+                if hold:
+                    first_saved.set()
+                    assert release_first.wait(timeout=30)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=change, args=(first.pk,), kwargs={"hold": True})
+    holder.start()
+    assert first_saved.wait(timeout=30)
+    waiter = threading.Thread(target=change, args=(second.pk,), kwargs={"hold": False})
+    waiter.start()
+    for _ in range(600):  # until the second waits for the first's lock (30 s at most)
+        if _waiting_for_a_lock():
+            break
+        time.sleep(0.05)
+    else:
+        pytest.fail("the second transaction never waited for the first")
+    release_first.set()
+    holder.join(timeout=30)
+    waiter.join(timeout=30)
+
+    assert stored_summaries() == computed_summaries()
+    reported = 3 if same_row == "existing" else 2
+    assert CoverageSummary.objects.get(status="reported").events == reported
