@@ -9,7 +9,9 @@ transaction as the change, with one rule: ``event_contribution`` says what one e
 which row, and a change takes the event's old contribution away and adds its new one
 (``summaries_move``). Paths that write events in bulk (the sheet import, the seeding) call
 ``summaries_move`` themselves, or rebuild the campaign's rows at the end
-(``coverage_summaries_rebuild`` in campaigns/services/coverage.py).
+(``coverage_summaries_rebuild`` in campaigns/services/coverage.py). A write that passes by
+``Event.save()`` some other way (``QuerySet.update()``, raw SQL, a data migration) leaves the
+summaries behind: rebuild them after it (``manage.py rebuild_coverage_summaries``).
 """
 
 from __future__ import annotations
