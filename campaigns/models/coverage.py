@@ -325,4 +325,4 @@ def _event_counted_before_delete(sender, instance: Event, **kwargs) -> None:
 def _event_deleted(sender, instance: Event, **kwargs) -> None:
     if instance._counted_as is not None:
         summaries_move([(instance._counted_as, None)])
-        instance._counted_as = None
+        instance._counted_as = instance._read_as = None

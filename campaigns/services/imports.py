@@ -518,7 +518,7 @@ def _save(
         + [(event._counted_before(), event_contribution(event)) for event in changed]
     )
     for event in [*new, *changed]:
-        event._counted_as = event_contribution(event)
+        event._counted_as, event._read_as = event_contribution(event), None
     children = [*plan.new, *plan.changed]
     rows_insert(
         EventTopic,

@@ -458,3 +458,28 @@ def test_two_transactions_moving_one_summary_row_lose_neither_change(org_tree, s
     assert stored_summaries() == computed_summaries()
     reported = 3 if same_row == "existing" else 2
     assert CoverageSummary.objects.get(status="reported").events == reported
+
+
+def test_an_event_read_without_the_fields_it_counts_by_moves_the_summaries_when_saved(
+    summaries_world,
+):
+    world = summaries_world
+    plan(world, 0, 0, 0, 9, 0, "village")
+    event = Event.objects.only("pk", "title").get()
+    event.status = Event.Status.CANCELLED
+    event.save()
+
+    assert stored_summaries() == computed_summaries()
+    assert CoverageSummary.objects.get(status="cancelled").events == 1
+
+
+def test_a_deleted_event_leaves_the_summaries(summaries_world):
+    world = summaries_world
+    plan(world, 0, 0, 0, 9, 0, "village")
+    plan(world, 0, 0, 0, 14, 0, "village")
+
+    Event.objects.filter(starts_at__hour=14).delete()  # through the queryset, too
+
+    assert stored_summaries() == computed_summaries()
+    (row,) = CoverageSummary.objects.all()
+    assert (row.events, row.last_event) == (1, Event.objects.get().starts_at)
