@@ -21,6 +21,12 @@ def _event(unit):
     return f.EventFactory(org_unit=unit)
 
 
+def _coverage_summary(unit):
+    """The summary row an event of ``unit`` is counted in (the event's save makes it)."""
+    event = _event(unit)
+    return models.CoverageSummary.objects.get(campaign=event.campaign, org_unit=unit)
+
+
 def _edition(unit):
     return f.MaterialEditionFactory(material=f.MaterialFactory(org_unit=unit))
 
@@ -34,6 +40,7 @@ OWNED_BY = {
     models.EventTopic: lambda unit: f.EventTopicFactory(event=_event(unit)),
     models.EventPhoto: lambda unit: f.EventPhotoFactory(event=_event(unit)),
     models.AudienceCount: lambda unit: f.AudienceCountFactory(event=_event(unit)),
+    models.CoverageSummary: _coverage_summary,
     models.Partner: lambda unit: f.PartnerFactory(org_unit=unit),
     models.PartnerAgreement: lambda unit: f.PartnerAgreementFactory(
         partner=f.PartnerFactory(org_unit=unit)

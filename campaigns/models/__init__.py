@@ -3,6 +3,7 @@
 from campaigns.errors import InvalidTransition
 from campaigns.models.audit import AuditEntry
 from campaigns.models.campaigns import Campaign, CampaignTarget
+from campaigns.models.coverage import CoverageSummary
 from campaigns.models.events import (
     AudienceCount,
     AudienceGroup,
@@ -48,6 +49,7 @@ __all__ = [
     "Campaign",
     "CampaignTarget",
     "Channel",
+    "CoverageSummary",
     "EditionBlock",
     "Event",
     "EventFormat",

@@ -1,7 +1,8 @@
+from types import SimpleNamespace
 from uuid import uuid4
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
@@ -315,6 +316,10 @@ class Event(StatusMachine, models.Model):
         verbose_name_plural = _("events")
         indexes = [
             models.Index(fields=["campaign", "status"], name="event_campaign_status"),
+            # Coverage's late plans: the planned events of a campaign started before a day.
+            models.Index(
+                fields=["campaign", "status", "starts_at"], name="event_campaign_status_start"
+            ),
             models.Index(fields=["org_unit", "starts_at"], name="event_unit_start"),
             models.Index(fields=["county", "starts_at"], name="event_county_start"),
         ]
@@ -370,6 +375,56 @@ class Event(StatusMachine, models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    # Coverage summaries (campaigns/models/coverage.py) move with every save of an event:
+    # what the event counted for when it was read is taken away, what it counts for now is
+    # added, in the same transaction as the save.
+    def save(self, *args, **kwargs):
+        from campaigns.models.coverage import event_contribution, summaries_move
+
+        with transaction.atomic():
+            old = None if self._state.adding else self._counted_before()
+            super().save(*args, **kwargs)
+            new = event_contribution(self)
+            summaries_move([(old, new)])
+        self._counted_as, self._read_as = new, None
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        event = super().from_db(db, field_names, values)
+        # Kept as read, and made a contribution only if the event is saved or deleted: an
+        # export reads 100,000 events and saves none.
+        event._read_as = (field_names, values)
+        return event
+
+    def refresh_from_db(self, *args, **kwargs):
+        super().refresh_from_db(*args, **kwargs)
+        self._counted_as, self._read_as = None, None
+        if not self.get_deferred_fields():
+            self._counted_as = self._contribution_of(self)
+
+    def _counted_before(self):
+        """What this event counted for in the summaries when it was read (read again if a
+        field of it was not), None for an event not stored."""
+        if getattr(self, "_counted_as", None) is not None:
+            return self._counted_as
+        read_as = getattr(self, "_read_as", None)
+        if read_as is not None:
+            counted_as = self._contribution_of(SimpleNamespace(**dict(zip(*read_as, strict=True))))
+            if counted_as is not None:
+                self._counted_as = counted_as
+                return counted_as
+        stored = Event._base_manager.filter(pk=self.pk).first() if self.pk else None
+        return None if stored is None else stored._counted_before()
+
+    @staticmethod
+    def _contribution_of(values):
+        """The contribution of an event's ``values``, None if one it needs is missing."""
+        from campaigns.models.coverage import CONTRIBUTING_FIELDS, event_contribution
+
+        if not all(hasattr(values, name) for name in CONTRIBUTING_FIELDS):
+            return None
+        return event_contribution(values)
 
     @property
     def is_online(self) -> bool:

@@ -4,17 +4,27 @@ venues and audiences, at each level of the drill-down (HQ → branch → prefect
 Every figure is computed in the database with a fixed number of queries per level, whatever
 the number of units or events: events are grouped by their unit's path prefix (the child of
 the level the row stands for) or by their county's prefecture.
+
+Where the figures come from. The unfiltered view — a campaign, a unit of the drill-down (and
+a prefecture or county below it), approved events or, with the toggle, approved and reported
+ones — is added up from the coverage summaries (campaigns/models/coverage.py): a few
+thousand rows per campaign instead of every event, so a page costs the same at 1,000,000
+events as at 1,000. Late plans ("reports overdue") come from the summaries' weekly rows of
+planned events, and from the events themselves for the one week in which the overdue line
+falls (it moves with the clock). A narrowing the summaries do not keep — a date range, a
+topic, an audience group, a venue type, format or channel, a special-area kind, a search, a
+unit or county filter — is answered live from the events, with the same figures.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Count, DateTimeField, F, IntegerField, Max, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import timezone
 
@@ -23,11 +33,13 @@ from campaigns.models import (
     Campaign,
     CampaignTarget,
     Channel,
+    CoverageSummary,
     Event,
     OrgUnit,
     Region,
     VenueType,
 )
+from campaigns.models.coverage import venue_column, week_of
 from campaigns.models.events import audience_column
 from campaigns.models.org import child_key_length
 from campaigns.selectors.events import EventFilters, events_filtered
@@ -130,6 +142,105 @@ def _events(*, user, campaign: Campaign, unit: OrgUnit, filters: EventFilters) -
     return events_filtered(events, filters)
 
 
+def summaries_answer(filters: EventFilters, *, campaign: Campaign, include_reported: bool) -> bool:
+    """Whether the summaries hold the figures of this view: nothing narrows the events but
+    the campaign and the statuses counted (which callers may have put into ``filters``)."""
+    return (
+        filters.campaign_id in (None, campaign.pk)
+        and filters.statuses in ((), counted_statuses(include_reported))
+        and replace(filters, campaign_id=None, statuses=()) == EventFilters()
+    )
+
+
+def _summaries(*, user, campaign: Campaign, unit: OrgUnit) -> QuerySet[CoverageSummary]:
+    """The summary rows of ``unit``'s subtree that ``user`` may see: scoped as the events."""
+    summaries = visible_to(user, CoverageSummary).filter(campaign=campaign)
+    if unit.parent_id is not None:
+        summaries = summaries.filter(org_unit__path__startswith=unit.path)
+    return summaries
+
+
+def _sources(
+    *, user, campaign: Campaign, unit: OrgUnit, filters: EventFilters, include_reported: bool
+) -> tuple[QuerySet[Event], QuerySet[CoverageSummary] | None]:
+    """The events of the view, and its summary rows if the summaries answer it (else None)."""
+    events = _events(user=user, campaign=campaign, unit=unit, filters=filters)
+    if not summaries_answer(filters, campaign=campaign, include_reported=include_reported):
+        return events, None
+    return events, _summaries(user=user, campaign=campaign, unit=unit)
+
+
+def _overdue_line() -> tuple[dt.datetime, dt.date]:
+    """Planned events that started before this moment are late; and the Monday of its week:
+    a summary row of planned events of an earlier week is late as a whole, one of that week
+    in part (the events say which), one of a later week not at all."""
+    overdue_before = timezone.now() - dt.timedelta(days=settings.REPORT_OVERDUE_AFTER_DAYS)
+    return overdue_before, week_of(overdue_before)
+
+
+def _late_this_week(events: QuerySet) -> QuerySet:
+    """The planned events of the overdue line's week that are already late."""
+    overdue_before, week = _overdue_line()
+    week_starts = timezone.make_aware(dt.datetime.combine(week, dt.time.min))
+    return events.filter(
+        status=Event.Status.PLANNED, starts_at__gte=week_starts, starts_at__lt=overdue_before
+    )
+
+
+def _zero() -> Value:
+    return Value(0, output_field=IntegerField())
+
+
+def _per_unit_county_sql(
+    events: QuerySet, summaries: QuerySet | None, include_reported: bool
+) -> tuple[str, tuple]:
+    """SQL of the figures per (unit, county): events, people reached, late plans; summed
+    from ``summaries`` when given, else from ``events``. A (unit, county) may come twice."""
+    counted = Q(status__in=counted_statuses(include_reported))
+    if summaries is None:
+        overdue_before, _week = _overdue_line()
+        overdue = Q(status=Event.Status.PLANNED, starts_at__lt=overdue_before)
+        per_unit_county = (
+            # Returned and cancelled events count nowhere: leave them out early.
+            events.filter(counted | overdue)
+            .values("org_unit_id", "county_id")
+            .annotate(
+                events=Count("pk", filter=counted),
+                people_reached=Coalesce(Sum("people_reached", filter=counted), 0),
+                overdue=Count("pk", filter=overdue),
+            )
+            .order_by()
+        )
+        return per_unit_county.query.sql_with_params()
+    _overdue_before, week = _overdue_line()
+    # The rows as they are (the fold sums them): three plain range scans of the summaries'
+    # index, which PostgreSQL answers without reading the rows.
+    counted_rows = (
+        summaries.filter(counted)
+        .values("org_unit_id", "county_id", "events", "people_reached")
+        .annotate(overdue=_zero())
+        .order_by()
+    )
+    late_weeks = (
+        summaries.filter(status=Event.Status.PLANNED, week__lt=week)
+        .values("org_unit_id", "county_id")
+        .annotate(no_events=_zero(), no_people=_zero(), late_plans=F("events"))
+        .order_by()
+    )
+    late_this_week = (
+        _late_this_week(events)
+        .values("org_unit_id", "county_id")
+        .annotate(events=_zero(), people_reached=_zero(), overdue=Count("pk"))
+        .order_by()
+    )
+    parts = [part.query.sql_with_params() for part in (counted_rows, late_weeks, late_this_week)]
+    # The ORM's own SQL, with the parameters apart.
+    return (
+        " UNION ALL ".join(sql for sql, _params in parts),
+        tuple(param for _sql, params in parts for param in params),
+    )
+
+
 def _figure_aggregates(include_reported: bool) -> dict:
     counted = Q(status__in=counted_statuses(include_reported))
     overdue_before = timezone.now() - dt.timedelta(days=settings.REPORT_OVERDUE_AFTER_DAYS)
@@ -179,23 +290,10 @@ BY_PREFECTURE = "r.parent_id"
 BY_COUNTY = "r.id"
 
 
-def _grouped_figures(events: QuerySet, group: str, include_reported: bool) -> tuple[dict, dict]:
-    """Figures per ``group`` (one of the BY_ expressions), and over all events, in one query."""
-    counted = Q(status__in=counted_statuses(include_reported))
-    overdue_before = timezone.now() - dt.timedelta(days=settings.REPORT_OVERDUE_AFTER_DAYS)
-    overdue = Q(status=Event.Status.PLANNED, starts_at__lt=overdue_before)
-    per_unit_county = (
-        # Returned and cancelled events count nowhere: leave them out early.
-        events.filter(counted | overdue)
-        .values("org_unit_id", "county_id")
-        .annotate(
-            events=Count("pk", filter=counted),
-            people_reached=Coalesce(Sum("people_reached", filter=counted), 0),
-            overdue=Count("pk", filter=overdue),
-        )
-        .order_by()
-    )
-    inner, params = per_unit_county.query.sql_with_params()
+def _grouped_figures(per_unit_county: tuple[str, tuple], group: str) -> tuple[dict, dict]:
+    """Figures per ``group`` (one of the BY_ expressions), and over all events, in one query,
+    from the figures per (unit, county) of ``_per_unit_county_sql``."""
+    inner, params = per_unit_county
     sql = FOLD_SQL.format(
         inner=inner,
         group=group,
@@ -287,9 +385,16 @@ def unit_coverage(
     """The units right below ``unit``, each with its subtree's figures against its target."""
     child_length = child_key_length(unit.path)
     children = {child.path: child for child in unit.children.order_by("path")}
-    events = _events(user=user, campaign=campaign, unit=unit, filters=filters)
+    events, summaries = _sources(
+        user=user,
+        campaign=campaign,
+        unit=unit,
+        filters=filters,
+        include_reported=include_reported,
+    )
     by_child, total = _grouped_figures(
-        events, BY_CHILD_UNIT.format(length=int(child_length)), include_reported
+        _per_unit_county_sql(events, summaries, include_reported),
+        BY_CHILD_UNIT.format(length=int(child_length)),
     )
     # A unit's service area is the union of the areas of every unit in its subtree.
     area_by_child, area_total = _served_by_child(unit, child_length)
@@ -338,14 +443,24 @@ def region_coverage(
 ) -> CoverageTable:
     """The prefectures of ``unit``'s service area, or the counties of one of them."""
     served = _served_counties(unit).distinct()
-    events = _events(user=user, campaign=campaign, unit=unit, filters=filters)
+    events, summaries = _sources(
+        user=user,
+        campaign=campaign,
+        unit=unit,
+        filters=filters,
+        include_reported=include_reported,
+    )
     if prefecture is None:
         group, area_key = BY_PREFECTURE, "parent_id"
     else:
         served = served.filter(parent=prefecture)
         events = events.filter(county__parent=prefecture)
+        if summaries is not None:
+            summaries = summaries.filter(county__parent=prefecture)
         group, area_key = BY_COUNTY, "id"
-    by_region, total = _grouped_figures(events, group, include_reported)
+    by_region, total = _grouped_figures(
+        _per_unit_county_sql(events, summaries, include_reported), group
+    )
     area = {
         row.pop(area_key): row
         for row in Region.objects.filter(pk__in=served.values("pk"))
@@ -389,8 +504,19 @@ def county_figures(
     include_reported: bool = False,
 ) -> CoverageRow:
     """One county's figures under ``unit``, counted as its row on the prefecture's page."""
-    events = _events(user=user, campaign=campaign, unit=unit, filters=filters)
-    by_county, _total = _grouped_figures(events.filter(county=county), BY_COUNTY, include_reported)
+    events, summaries = _sources(
+        user=user,
+        campaign=campaign,
+        unit=unit,
+        filters=filters,
+        include_reported=include_reported,
+    )
+    if summaries is not None:
+        summaries = summaries.filter(county=county)
+    by_county, _total = _grouped_figures(
+        _per_unit_county_sql(events.filter(county=county), summaries, include_reported),
+        BY_COUNTY,
+    )
     area = Region.objects.filter(pk=county.pk).aggregate(**_area_aggregates(""))
     return CoverageRow(
         label=county.name_zh, region=county, figures=_figures(by_county.get(county.pk), area)
@@ -424,13 +550,22 @@ def county_coverage(
     include_reported: bool = False,
 ) -> list[CountyCoverage]:
     """Every county of ``unit``'s service area; uncovered special-area counties first."""
-    events = _events(user=user, campaign=campaign, unit=unit, filters=filters)
-    by_county = {
-        row.pop("county_id"): row
-        for row in events.values("county_id")
-        .annotate(**_figure_aggregates(include_reported))
-        .order_by()
-    }
+    events, summaries = _sources(
+        user=user,
+        campaign=campaign,
+        unit=unit,
+        filters=filters,
+        include_reported=include_reported,
+    )
+    if summaries is None:
+        by_county = {
+            row.pop("county_id"): row
+            for row in events.values("county_id")
+            .annotate(**_figure_aggregates(include_reported))
+            .order_by()
+        }
+    else:
+        by_county = _county_figures_summed(events, summaries, include_reported)
     counties = _served_counties(unit).distinct().select_related("parent").order_by("code")
     rows = [
         CountyCoverage(
@@ -440,8 +575,58 @@ def county_coverage(
         )
         for county in counties
     ]
+    if summaries is not None:
+        for row in rows:  # a special-area county covered is a special-area county covered
+            row.figures.special_covered = row.figures.counties_covered if row.special_kinds else 0
     rows.sort(key=lambda row: (row.covered, not row.special_kinds, row.region.code))
     return rows
+
+
+def _county_figures_summed(
+    events: QuerySet[Event], summaries: QuerySet[CoverageSummary], include_reported: bool
+) -> dict[int, dict]:
+    """``_figure_aggregates`` per county, from the summaries and this week's late plans, in
+    one query (a county may come twice: once from each)."""
+    counted = Q(status__in=counted_statuses(include_reported))
+    _overdue_before, week = _overdue_line()
+    late_weeks = Q(status=Event.Status.PLANNED, week__lt=week)
+    summed = (
+        summaries.filter(counted | late_weeks)
+        .values("county_id")
+        .annotate(
+            # Named apart from the row's own columns, which an aggregate cannot shadow.
+            counted_events=Coalesce(Sum("events", filter=counted), 0),
+            counted_people=Coalesce(Sum("people_reached", filter=counted), 0),
+            late_plans=Coalesce(Sum("events", filter=late_weeks), 0),
+            latest=Max("last_event", filter=counted),
+        )
+        .order_by()
+    )
+    late = (
+        _late_this_week(events)
+        .values("county_id")
+        .annotate(
+            counted_events=_zero(),
+            counted_people=_zero(),
+            late_plans=Count("pk"),
+            latest=Value(None, output_field=DateTimeField()),
+        )
+        .order_by()
+    )
+    by_county: dict[int, dict] = {}
+    for row in summed.union(late, all=True):
+        figures = by_county.setdefault(
+            row["county_id"], {"events": 0, "people_reached": 0, "overdue": 0, "last_event": None}
+        )
+        figures["events"] += row["counted_events"]
+        figures["people_reached"] += row["counted_people"]
+        figures["overdue"] += row["late_plans"]
+        if row["latest"] is not None:
+            figures["last_event"] = row["latest"]
+    for figures in by_county.values():
+        # A county is covered by its own events: 1 or 0, as the distinct counts say.
+        figures["counties_covered"] = int(figures["events"] > 0)
+    return by_county
 
 
 def coverage_mix(
@@ -453,9 +638,16 @@ def coverage_mix(
     include_reported: bool = False,
 ) -> CoverageMix:
     """Events by venue type and by week, and people by audience group, in one query."""
-    events = _events(user=user, campaign=campaign, unit=unit, filters=filters).filter(
-        status__in=counted_statuses(include_reported)
+    events, summaries = _sources(
+        user=user,
+        campaign=campaign,
+        unit=unit,
+        filters=filters,
+        include_reported=include_reported,
     )
+    if summaries is not None:
+        return _mix_summed(summaries.filter(status__in=counted_statuses(include_reported)))
+    events = events.filter(status__in=counted_statuses(include_reported))
     # Summed from each event's copy of its counts: no join of a million audience rows. Each
     # group's total is "of whom" of the in-person head counts; the groups overlap, so they
     # are shown side by side and never added up.
@@ -476,6 +668,32 @@ def coverage_mix(
         weeks[timezone.localtime(row["week"]).date()] += row["n"]
         for group in AudienceGroup.values:
             audience[group] += row[f"people_{group}"]
+    return _mix(venues, weeks, audience)
+
+
+def _mix_summed(summaries: QuerySet[CoverageSummary]) -> CoverageMix:
+    """``coverage_mix`` from the summary rows of the counted statuses, one row a week."""
+    sums = {
+        **{f"venue_{value}": Sum(venue_column(value)) for value in VenueType.values},
+        **{f"people_{group}": Sum(audience_column(group)) for group in AudienceGroup.values},
+    }
+    rows = (
+        summaries.filter(events__gt=0)
+        .values("week")
+        .annotate(n=Sum("events"), **sums)
+        .order_by("week")
+    )
+    venues, weeks, audience = Counter(), Counter(), Counter()
+    for row in rows:
+        weeks[row["week"]] += row["n"]
+        for value in VenueType.values:
+            venues[value] += row[f"venue_{value}"]
+        for group in AudienceGroup.values:
+            audience[group] += row[f"people_{group}"]
+    return _mix(venues, weeks, audience)
+
+
+def _mix(venues: Counter, weeks: Counter, audience: Counter) -> CoverageMix:
     return CoverageMix(
         venue_types=[(str(label), venues[value]) for value, label in VenueType.choices],
         audience=[(str(label), audience[value]) for value, label in AudienceGroup.choices],

@@ -1,4 +1,9 @@
-"""The figures of the regulator's statistics sheet: one row per unit below a unit, and totals."""
+"""The figures of the regulator's statistics sheet: one row per unit below a unit, and totals.
+
+The counts of events, people, counties and audience groups come from the coverage summaries
+when nothing but the campaign and the statuses narrows the sheet (see selectors/coverage.py),
+else from the events; handouts and partner services are summed from their own rows.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +17,7 @@ from campaigns.models import (
     AudienceGroup,
     Campaign,
     Channel,
+    CoverageSummary,
     Event,
     MaterialUse,
     OrgUnit,
@@ -19,8 +25,10 @@ from campaigns.models import (
     Region,
     ServiceType,
 )
+from campaigns.models.coverage import channel_column
 from campaigns.models.events import audience_column
 from campaigns.models.org import child_key_length
+from campaigns.selectors import coverage
 from campaigns.selectors.coverage import counted_statuses
 from campaigns.selectors.events import EventFilters, events_filtered
 from portal.access import visible_to
@@ -131,6 +139,44 @@ def _event_figures(events: QuerySet[Event], rows: _Rows, key_length: int) -> Non
             setattr(target, name, value)
 
 
+def _summed_figures(summaries: QuerySet[CoverageSummary], rows: _Rows, key_length: int) -> None:
+    """``_event_figures`` from the summary rows of the counted events, in one query."""
+    covered = Q(events__gt=0)
+    per_unit = (
+        summaries.annotate(key=Substr("org_unit__path", 1, key_length))
+        .values("key")
+        .order_by("key")
+        .annotate(
+            all_events=_zero(Sum("events")),
+            offline_events=_zero(Sum(channel_column(Channel.OFFLINE))),
+            summed_outlets=_zero(Sum("outlets")),
+            summed_staff=_zero(Sum("staff")),
+            summed_head_count=_zero(Sum("head_count")),
+            summed_online_reach=_zero(Sum("online_reach")),
+            counties=Count("county", distinct=True, filter=covered),
+            special_area_counties=Count(
+                "county", distinct=True, filter=covered & Region.special_area_q("any", "county__")
+            ),
+            **{
+                f"summed_{group}": _zero(Sum(audience_column(group)))
+                for group in AudienceGroup.values
+            },
+        )
+    )
+    for figures in per_unit:
+        target = rows[figures["key"]]
+        target.online_events = figures["all_events"] - figures["offline_events"]
+        target.offline_events = figures["offline_events"]
+        target.outlets = figures["summed_outlets"]
+        target.staff = figures["summed_staff"]
+        target.head_count = figures["summed_head_count"]
+        target.online_reach = figures["summed_online_reach"]
+        target.counties = figures["counties"]
+        target.special_area_counties = figures["special_area_counties"]
+        for group in AudienceGroup.values:
+            target.audience[group] = figures[f"summed_{group}"]
+
+
 def _material_figures(counted_pks: QuerySet, rows: _Rows, key_length: int) -> None:
     """Each row's copies of handouts given out, in one query."""
     per_unit_materials = (
@@ -166,8 +212,9 @@ def _service_figures(counted_pks: QuerySet, rows: _Rows, key_length: int) -> Non
         target.referred += Tally.own(figures["referred"])
 
 
-def _totals(rows: _Rows, events: QuerySet[Event]) -> RegulatorRow:
-    """The rows added up; distinct counties counted again over all the events."""
+def _totals(rows: _Rows, events: QuerySet) -> RegulatorRow:
+    """The rows added up; distinct counties counted again over all the events (or over the
+    summary rows that count any)."""
     totals = RegulatorRow()
     for each in rows.values():
         for name in RegulatorRow.ADDITIVE:
@@ -213,7 +260,17 @@ def regulator_statistics(
         {unit.path: own}
         | {child.path: RegulatorRow(label=child.name, unit=child) for child in children}
     )
-    _event_figures(events, rows, key_length)
+    summaries = None
+    if coverage.summaries_answer(filters, campaign=campaign, include_reported=include_reported):
+        summaries = visible_to(user, CoverageSummary).filter(
+            campaign=campaign,
+            org_unit__path__startswith=unit.path,
+            status__in=filters.statuses,
+            events__gt=0,
+        )
+        _summed_figures(summaries, rows, key_length)
+    else:
+        _event_figures(events, rows, key_length)
     _material_figures(counted_pks, rows, key_length)
     _service_figures(counted_pks, rows, key_length)
 
@@ -226,6 +283,6 @@ def regulator_statistics(
         filters=filters,
         include_reported=include_reported,
         rows=shown,
-        totals=_totals(rows, events),
+        totals=_totals(rows, events if summaries is None else summaries),
         events=events,
     )

@@ -57,6 +57,7 @@ from campaigns.models import (
     Job,
     OrgUnit,
 )
+from campaigns.models.coverage import event_contribution, summaries_move
 from campaigns.models.events import AUDIENCE_COLUMNS, AUDIENCE_GROUPS
 from campaigns.services.audit import audit_record, audit_record_bulk, audit_record_each
 from campaigns.services.bulk import objects_insert, rows_insert
@@ -511,6 +512,13 @@ def _save(
         Event.objects.bulk_update(changed, fields, batch_size=500)
         EventTopic.objects.filter(event__in=changed).delete()
         AudienceCount.objects.filter(event__in=changed).delete()
+    # Past Event.save(), which keeps the coverage summaries: moved here, in one go.
+    summaries_move(
+        [(None, event_contribution(event)) for event in new]
+        + [(event._counted_before(), event_contribution(event)) for event in changed]
+    )
+    for event in [*new, *changed]:
+        event._counted_as, event._read_as = event_contribution(event), None
     children = [*plan.new, *plan.changed]
     rows_insert(
         EventTopic,
