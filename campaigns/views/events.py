@@ -6,6 +6,7 @@ the field with everything the user typed kept on the form.
 """
 
 import copy
+import json
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -363,6 +364,11 @@ def event_report(request, pk: int):
             "partner_services": partner_services,
             "edit_conflict": outcome.conflict,
             "photo_max_bytes": settings.PHOTO_MAX_BYTES,
+            # The message after a save with photos, for the phone's outbox to say it too.
+            "photos_added_json": json.dumps(
+                {count: photos_added(count) for count in range(1, bounds.PHOTOS_PER_REPORT + 1)},
+                ensure_ascii=False,
+            ),
         },
     )
 

@@ -906,6 +906,9 @@ WEB_ROUTES = [
     Route("service_worker", public=True),
     Route("offline_page", public=True, kwargs=lambda obj: {"language": "bo"}),
     Route("web_manifest", public=True),
+    # The unsent reports page: the same empty page for every signed-in user (the phone fills
+    # it from that user's outbox).
+    Route("outbox"),
 ]
 
 

@@ -360,6 +360,7 @@ URL_KWARGS: dict[str, Callable[[World], dict | list[dict]]] = {
     "service_worker": _none,
     "offline_page": lambda w: {"language": "bo"},
     "web_manifest": _none,
+    "outbox": _none,
 }
 # Forms whose post is not an edit of the portal's data, or cannot be sent twice over.
 NOT_FUZZED = {
