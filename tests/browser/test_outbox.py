@@ -2,17 +2,20 @@
 sent by themselves when the network comes back, never twice, never as someone else.
 
 Each test signs in on a fresh phone (a browser context of its own), lets the service worker
-take control, then cuts or spoils the network with ``set_offline`` and ``route``.
+take control, then cuts or spoils the network with ``set_offline`` and ``route``. A plan made
+on the phone makes the rows easy to count: its title is new to the database.
 """
 
 import pytest
 
-from campaigns.models import Event, EventPhoto  # noqa: F401 - used by the tests below
+from campaigns.models import Event
+from campaigns.services import events as event_services
 from tests.browser.conftest import PHONE, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 API = "**/api/v1/offline-reports/**"
+PLAN_TITLE = "安曲牧场宣讲（手机上计划）"
 # What the outbox holds, read in the page: [{id, state, ...}].
 OUTBOX = """async (user) => {
   const db = await new Promise((resolve, reject) => {
@@ -20,12 +23,17 @@ OUTBOX = """async (user) => {
     request.onsuccess = () => resolve(request.result);
     request.onerror = () => reject(request.error);
   });
-  if (!db.objectStoreNames.contains("reports")) return [];
+  if (!db.objectStoreNames.contains("reports")) { db.close(); return []; }
   return new Promise((resolve) => {
     const request = db.transaction("reports").objectStore("reports").getAll();
-    request.onsuccess = () => resolve(request.result.map(
-      ({ id, state, errors, attempts }) => ({ id, state, errors, attempts })));
+    request.onsuccess = () => { db.close(); resolve(request.result.map(
+      ({ id, state, errors, attempts, kind }) => ({ id, state, errors, attempts, kind }))); };
   });
+}"""
+NO_BACKGROUND_SYNC = """
+delete window.SyncManager;
+if (window.ServiceWorkerRegistration) {
+  Object.defineProperty(ServiceWorkerRegistration.prototype, "sync", { get: () => undefined });
 }"""
 
 
@@ -35,11 +43,15 @@ def _phone(browser, **options):
     )
 
 
+def _under_worker(page):
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+
+
 def _signed_in(browser, live_server, username="aba-organizer", **options):
     context = _phone(browser, **options)
     page = context.new_page()
     sign_in(page, live_server, username)
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    _under_worker(page)
     return context, page
 
 
@@ -47,13 +59,57 @@ def _user_key(page) -> str:
     return page.locator("script[data-core]").get_attribute("data-user")
 
 
-def _outbox(page) -> list[dict]:
-    return page.evaluate(OUTBOX, _user_key(page))
+def _outbox(page, user=None) -> list[dict]:
+    return page.evaluate(OUTBOX, user or _user_key(page))
+
+
+def _states(page, user=None) -> list[str]:
+    return sorted(item["state"] for item in _outbox(page, user))
+
+
+def _until(page, check, timeout_ms=15000):
+    """Wait until ``check()`` (Python, reading the page or the database) holds."""
+    waited = 0
+    while not check():
+        assert waited < timeout_ms, "still not true"
+        page.wait_for_timeout(100)
+        waited += 100
+
+
+def _ready(page):
+    page.wait_for_function("() => window.PortalOutbox !== undefined")
 
 
 def _report_form(page, live_server, event):
     page.goto(f"{live_server.url}/events/{event.pk}/report")
-    page.wait_for_function("() => window.PortalOutbox !== undefined")
+    _ready(page)
+
+
+def _plan_form(page, live_server):
+    page.goto(f"{live_server.url}/events/new")
+    _ready(page)
+
+
+def _plan_filled(page, title=PLAN_TITLE):
+    page.fill("input[name=title]", title)
+    page.fill("input[name=county]", "红原县")
+    page.fill("input[name=venue_name]", "安曲乡牧场")
+    page.select_option("select[name=venue_type]", "village")
+    page.select_option("select[name=format]", "county_tour_stop")
+    page.check("input[name=topics][value=eight_rights]")
+    page.fill("input[name=starts_at]", "2025-03-13T10:00")
+
+
+def _plan_saved_offline(context, page, live_server, title=PLAN_TITLE):
+    _plan_form(page, live_server)
+    context.set_offline(True)
+    _plan_filled(page, title)
+    page.click("main form button[type=submit]")
+    page.locator(".outbox-saved").wait_for()
+
+
+def _planned(title=PLAN_TITLE) -> int:
+    return Event.objects.filter(title=title).count()
 
 
 def test_a_report_saved_offline_is_sent_once_when_the_network_returns(browser, live_server, world):
@@ -65,7 +121,7 @@ def test_a_report_saved_offline_is_sent_once_when_the_network_returns(browser, l
 
     page.locator(".outbox-saved").wait_for()
     assert page.locator(".outbox-badge").is_visible()
-    assert [item["state"] for item in _outbox(page)] == ["waiting"]
+    assert _states(page) == ["waiting"]
     world.event.refresh_from_db()
     assert world.event.head_count is None
 
@@ -73,5 +129,172 @@ def test_a_report_saved_offline_is_sent_once_when_the_network_returns(browser, l
     page.locator(".outbox-bar").wait_for(state="hidden")
     world.event.refresh_from_db()
     assert world.event.head_count == 37
-    assert [item["state"] for item in _outbox(page)] == ["sent"]
+    assert _states(page) == ["sent"]
+    context.close()
+
+
+def test_a_plan_whose_answer_was_lost_is_sent_again_and_stored_once(browser, live_server, world):
+    context, page = _signed_in(browser, live_server)
+    _plan_saved_offline(context, page, live_server)
+    puts = []
+
+    def answer_lost_once(route):
+        puts.append(route.request.method)
+        if len(puts) == 1:
+            route.fetch()  # the server stores it ...
+            route.abort()  # ... and its answer never reaches the phone
+        else:
+            route.continue_()
+
+    page.route(API, answer_lost_once)
+    context.set_offline(False)
+    _until(page, lambda: len(puts) >= 1)
+    assert _planned() == 1
+    assert _states(page) == ["waiting"]
+
+    page.click(".outbox-badge")
+    page.click("[data-outbox-send]")
+    _until(page, lambda: _states(page) == ["sent"])
+    assert puts == ["PUT", "PUT"]
+    assert _planned() == 1
+    context.close()
+
+
+@pytest.mark.parametrize("answer", ["captive_portal", "sign_in_redirect"])
+def test_a_page_that_is_not_the_apis_answer_leaves_the_report_queued(
+    browser, live_server, world, answer
+):
+    context, page = _signed_in(browser, live_server)
+    _plan_saved_offline(context, page, live_server)
+    seen = []
+
+    def not_the_api(route):
+        seen.append(route.request.url)
+        if answer == "captive_portal":  # a hotel's or a pasture shop's Wi-Fi login, in 200
+            route.fulfill(status=200, content_type="text/html", body="<h1>Wi-Fi login</h1>")
+        else:
+            route.fulfill(status=302, headers={"Location": f"{live_server.url}/accounts/login/"})
+
+    page.route(API, not_the_api)
+    context.set_offline(False)
+    _until(page, lambda: seen)
+    page.wait_for_timeout(300)
+    assert _states(page) == ["waiting"]
+    assert _planned() == 0
+    assert page.locator(".outbox-badge").is_visible()
+
+    page.unroute(API)
+    page.click(".outbox-badge")
+    page.click("[data-outbox-send]")
+    _until(page, lambda: _planned() == 1)
+    context.close()
+
+
+def test_a_refused_report_needs_attention_and_is_not_sent_again_by_itself(
+    browser, live_server, world
+):
+    context, page = _signed_in(browser, live_server)
+    _report_form(page, live_server, world.event)
+    context.set_offline(True)
+    page.fill("input[name=head_count]", "37")
+    page.click("button[name=save]")
+    page.locator(".outbox-saved").wait_for()
+    # The office cancels the head count's premise meanwhile: a bound the phone cannot know.
+    puts = []
+    page.on("request", lambda r: r.method == "PUT" and puts.append(r.url))
+
+    def refused(route):
+        route.fulfill(
+            status=422,
+            content_type="application/json",
+            body=(
+                f'{{"id": "{world.event.uuid}", "status": "invalid",'
+                ' "errors": {"head_count": ["不得超过场地容量。"]}}'
+            ),
+        )
+
+    page.route(API, refused)
+    context.set_offline(False)
+    _until(page, lambda: _states(page) == ["attention"])
+    # Neither the network's return, nor the page shown again, nor a new page sends it again.
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+    page.click(".outbox-badge")
+    page.wait_for_timeout(1500)
+    assert len(puts) == 1
+    item = page.locator(".outbox-item.attention")
+    assert "不得超过场地容量。" in item.inner_text()
+
+    item.locator("a.button").click()  # the form, with the reason at its field
+    _ready(page)
+    field = page.locator(".field.has-error", has=page.locator("input[name=head_count]"))
+    field.wait_for()
+    assert "不得超过场地容量。" in field.inner_text()
+    assert page.input_value("input[name=head_count]") == "37"
+    context.close()
+
+
+def test_signing_out_and_in_again_between_save_and_send_sends_with_the_new_token(
+    browser, live_server, world
+):
+    context, page = _signed_in(browser, live_server)
+    _report_form(page, live_server, world.event)
+    context.set_offline(True)
+    page.fill("input[name=head_count]", "41")
+    page.click("button[name=save]")
+    page.locator(".outbox-saved").wait_for()
+    context.set_offline(False)
+    page.route(API, lambda route: route.abort())  # not sent before the sign-out
+    page.goto(f"{live_server.url}/")
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+    page.click("details.site-menu > summary")
+    page.click("form[action='/accounts/logout/'] button")
+    page.wait_for_load_state()
+    assert asked, "signing out with an unsent report asks first"
+    page.unroute(API)
+
+    sign_in(page, live_server, "aba-organizer")  # a new session, a rotated CSRF token
+    _until(page, lambda: Event.objects.get(pk=world.event.pk).head_count == 41)
+    context.close()
+
+
+def test_an_office_edit_before_the_send_is_reviewed_field_by_field(
+    browser, live_server, world, artifacts
+):
+    context, page = _signed_in(browser, live_server)
+    _report_form(page, live_server, world.event)
+    context.set_offline(True)
+    page.fill("input[name=head_count]", "50")
+    page.fill("input[name=staff_count]", "3")
+    page.click("button[name=save]")
+    page.locator(".outbox-saved").wait_for()
+    # The office saves another head count and a summary meanwhile.
+    event_services.event_report_save(
+        user=world.organizer,
+        event_id=world.event.pk,
+        expected_version=world.event.version,
+        figures={"head_count": 60},
+        audience={},
+        summary="办公室补录",
+    )
+
+    context.set_offline(False)
+    page.goto(f"{live_server.url}/outbox/")
+    _until(page, lambda: _states(page) == ["conflict"])
+    page.reload()
+    review = page.locator(".outbox-item.conflict table.outbox-review")
+    review.wait_for()
+    stored = Event.objects.get(pk=world.event.pk)
+    assert (stored.head_count, stored.summary) == (60, "办公室补录")  # nothing overwritten
+    rows = {row.get_attribute("data-key"): row for row in review.locator("tbody tr").all()}
+    assert "report.head_count" in rows
+    assert "report.summary" in rows
+    page.screenshot(path=artifacts / "outbox-conflict-review.png", full_page=True)
+    # Keep the phone's head count and the office's summary.
+    rows["report.summary"].locator("input[value=server]").check()
+    page.click(".outbox-item.conflict button:not(.danger)")
+    _until(page, lambda: _states(page) == ["sent"])
+    stored = Event.objects.get(pk=world.event.pk)
+    assert (stored.head_count, stored.summary) == (50, "办公室补录")
     context.close()
