@@ -298,3 +298,193 @@ def test_an_office_edit_before_the_send_is_reviewed_field_by_field(
     stored = Event.objects.get(pk=world.event.pk)
     assert (stored.head_count, stored.summary) == (50, "办公室补录")
     context.close()
+
+
+@pytest.mark.parametrize("trigger", ["online", "visible", "next_page"])
+def test_without_background_sync_the_page_sends_on_its_own_occasions(
+    browser, live_server, world, trigger
+):
+    context = _phone(browser)
+    context.add_init_script(NO_BACKGROUND_SYNC)
+    page = context.new_page()
+    sign_in(page, live_server, "aba-organizer")
+    _under_worker(page)
+    _plan_form(page, live_server)
+    _plan_filled(page)
+    page.route(API, lambda route: route.abort())  # no signal for the API
+    page.click("main form button[type=submit]")
+    page.locator(".outbox-saved").wait_for()
+    assert _states(page) == ["waiting"]
+    assert page.evaluate("navigator.serviceWorker.controller !== null")
+
+    page.unroute(API)
+    if trigger == "online":
+        page.evaluate("window.dispatchEvent(new Event('online'))")
+    elif trigger == "visible":
+        page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+    else:
+        page.goto(f"{live_server.url}/events/")
+    # Well before the backoff timer's first retry (5 s).
+    _until(page, lambda: _planned() == 1, timeout_ms=3000)
+    context.close()
+
+
+def test_two_tabs_sending_at_once_store_one_event(browser, live_server, world):
+    context, first = _signed_in(browser, live_server)
+    _plan_saved_offline(context, first, live_server)
+    second = context.new_page()
+    second.goto(f"{live_server.url}/events/new")  # kept by the worker: still offline
+    _ready(second)
+    puts = []
+    context.on("request", lambda r: r.method == "PUT" and puts.append(r.url))
+
+    context.set_offline(False)  # both tabs hear `online` at once
+    _until(first, lambda: _states(first) == ["sent"])
+    first.wait_for_timeout(500)
+    assert _planned() == 1
+    assert len(puts) == 1  # the Web Lock let one of them send
+    context.close()
+
+
+def test_a_new_service_worker_leaves_the_queued_report_in_place(
+    browser, live_server, world, monkeypatch
+):
+    from portal import offline
+
+    context, page = _signed_in(browser, live_server)
+    _plan_saved_offline(context, page, live_server)
+    before = page.evaluate("navigator.serviceWorker.controller.scriptURL")
+    page.route(API, lambda route: route.abort())
+    context.set_offline(False)
+    # A deploy: the worker's version changes, the phone installs the new one.
+    monkeypatch.setattr(offline, "shell_version", lambda: "a-new-version")
+    page.evaluate("navigator.serviceWorker.ready.then((registration) => registration.update())")
+    page.wait_for_function("""async () => (await caches.keys()).includes("shell-a-new-version")""")
+    page.reload()
+    _ready(page)
+    assert page.evaluate("navigator.serviceWorker.controller.scriptURL") == before
+    assert _states(page) == ["waiting"]
+
+    page.unroute(API)
+    page.click(".outbox-badge")
+    page.click("[data-outbox-send]")
+    _until(page, lambda: _planned() == 1)
+    context.close()
+
+
+def test_a_report_saved_offline_survives_a_browser_restart_and_is_sent_later(
+    browser, live_server, world, tmp_path
+):
+    from tests.browser.conftest import CHROMIUM, CHROMIUM_FLAGS
+
+    profile = tmp_path / "phone-profile"
+    options = {
+        "executable_path": CHROMIUM,
+        "args": CHROMIUM_FLAGS,
+        "viewport": PHONE,
+        "is_mobile": True,
+        "has_touch": True,
+    }
+    chromium = browser.browser_type
+    # No Background Sync: the worker of a restarted browser would send at once, past the
+    # offline mode Playwright gives the pages. Here the page must find it and send it.
+    context = chromium.launch_persistent_context(profile, **options)
+    context.add_init_script(NO_BACKGROUND_SYNC)
+    page = context.pages[0]
+    sign_in(page, live_server, "aba-organizer")
+    _under_worker(page)
+    page.goto(f"{live_server.url}/outbox/")  # kept for later
+    _plan_saved_offline(context, page, live_server)
+    user = _user_key(page)
+    context.close()  # the browser quits: nothing of the page is left in memory
+
+    context = chromium.launch_persistent_context(profile, **options)
+    context.add_init_script(NO_BACKGROUND_SYNC)
+    context.set_offline(True)
+    page = context.pages[0]
+    page.goto(f"{live_server.url}/outbox/")
+    _ready(page)
+    assert _states(page, user) == ["waiting"]
+    assert PLAN_TITLE in page.locator(".outbox-list").inner_text()
+    assert _planned() == 0
+
+    context.set_offline(False)
+    _until(page, lambda: _planned() == 1)
+    context.close()
+
+
+def test_another_user_on_the_same_phone_neither_sees_nor_sends_the_first_ones_reports(
+    browser, live_server, world
+):
+    from tests.events_world import member
+
+    member(world.units["central_a"], "organizer", "aba-colleague")
+    context, page = _signed_in(browser, live_server)
+    _plan_saved_offline(context, page, live_server)
+    first_user = _user_key(page)
+    context.set_offline(False)
+    page.route(API, lambda route: route.abort())  # not sent before the sign-out
+    page.goto(f"{live_server.url}/")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("details.site-menu > summary")
+    page.click("form[action='/accounts/logout/'] button")
+    page.wait_for_load_state()
+    page.unroute(API)
+
+    sign_in(page, live_server, "aba-colleague")
+    _ready(page)
+    puts = []
+    page.on("request", lambda r: r.method == "PUT" and puts.append(r.url))
+    page.goto(f"{live_server.url}/outbox/")
+    _ready(page)
+    page.wait_for_timeout(1000)
+    assert page.locator(".outbox-bar").is_hidden()
+    assert page.locator(".outbox-list li").count() == 0
+    assert PLAN_TITLE not in page.content()
+    assert puts == []
+    assert _planned() == 0
+    # Still on the phone for the first user, who finds it sent when back.
+    assert _states(page, first_user) == ["waiting"]
+    context.close()
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "bo"])
+def test_the_unsent_reports_page_lists_each_report_offline_in_the_users_language(
+    browser, live_server, world, artifacts, language
+):
+    context, page = _signed_in(browser, live_server)
+    page.click(f"nav.languages button[value={language}]")
+    page.wait_for_load_state()
+    page.goto(f"{live_server.url}/outbox/")  # kept for use without network
+    _ready(page)
+    _plan_form(page, live_server)  # kept too
+    _report_form(page, live_server, world.event)
+    context.set_offline(True)
+    page.fill("input[name=head_count]", "37")
+    page.click("button[name=save]")
+    page.locator(".outbox-saved").wait_for()
+    _plan_form(page, live_server)
+    _plan_filled(page)
+    page.click("main form button[type=submit]")
+    page.locator(".outbox-saved").wait_for()
+
+    page.goto(f"{live_server.url}/outbox/")
+    _ready(page)
+    page.locator(".outbox-item").nth(1).wait_for()
+    assert page.locator("html").get_attribute("lang") == language
+    warning = page.locator(".outbox-warning").inner_text()
+    assert "2" in warning
+    assert page.locator(".outbox-badge").inner_text().startswith("2")
+    titles = page.locator(".outbox-item h2").all_inner_texts()
+    assert titles == [world.event.title, PLAN_TITLE]
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.screenshot(path=artifacts / f"unsent-reports-{language}.png", full_page=True)
+
+    # Discarding asks first; keeping it changes nothing.
+    page.locator(".outbox-item").nth(1).locator("button.danger").click()
+    page.locator("dialog.outbox-discard button[value=keep]").click()
+    assert page.locator(".outbox-item").count() == 2
+    page.locator(".outbox-item").nth(1).locator("button.danger").click()
+    page.locator("dialog.outbox-discard button[value=discard]").click()
+    _until(page, lambda: page.locator(".outbox-item").count() == 1)
+    context.close()
