@@ -21,6 +21,10 @@
     "head_count", "staff_count", "outlets_count", "online_reach", "visitors_received",
     "matters_raised", "matters_resolved", "matters_referred",
   ];
+  const PLAN_FIELDS = [
+    "campaign", "org_unit", "county", "title", "venue_name", "venue_type", "format", "channel",
+    "topics", "language", "starts_at", "ends_at", "expected_partners",
+  ];
   const SERVICE_FIELDS = ["partner", "service_type", "screening_type", "people_served", "screened", "referred"];
   let Outbox = null; // window.PortalOutbox once loaded
   const texts = () => (document.querySelector(".outbox-texts") || { dataset: {} }).dataset;
@@ -116,6 +120,7 @@
     for (const element of form.elements) {
       const name = element.name;
       if (!name || element.type === "file" || element.type === "submit" || name === "csrfmiddlewaretoken") continue;
+      if (element.closest("fieldset[hidden]")) continue; // not asked of this kind of event
       if (element.type === "checkbox") {
         fields[name] = fields[name] || [];
         if (element.checked) fields[name].push(element.value);
@@ -211,6 +216,7 @@
     };
     for (const element of form.elements) {
       if (!element.name || element.type === "hidden" || element.type === "file") continue;
+      if (element.closest("fieldset[hidden]")) continue;
       const value = element.type === "checkbox" ? (fields[element.name] || []).length : element.value.trim();
       if (element.required && !value && !found[element.name]) add(element.name, rules.required);
       if (element.type === "number" && element.value !== "") {
@@ -218,7 +224,7 @@
         if (element.max !== "" && Number(element.value) > Number(element.max)) add(element.name, filled(rules.max, { limit_value: element.max }));
       }
     }
-    if (form.dataset.outbox === "report" && "head_count" in fields) {
+    if (form.dataset.outbox !== "plan" && "head_count" in fields) {
       const head = number(fields.head_count);
       for (const name of Object.keys(fields)) {
         if (!name.startsWith("audience_") || number(fields[name]) === null || found[name]) continue;
@@ -330,17 +336,36 @@
   function formId(form) {
     if (form.dataset.outbox === "report") return form.dataset.outboxId;
     // A new plan's id is made when its form is first opened and kept in the address, so
-    // that the same plan keeps it across reloads, and the unsent page can open it again.
+    // that the same plan keeps it across reloads, and its report and the unsent page find it.
     const match = location.hash.match(/^#outbox=([0-9a-f-]{36})$/);
     if (match) return match[1];
+    if (form.dataset.outbox === "report-new") return null;
     const id = crypto.randomUUID();
     history.replaceState(history.state, "", `#outbox=${id}`);
     return id;
   }
 
+  // The report form of an event planned on this phone: its heading from the plan, and the
+  // figures of its kind of event only. Answers whether there is such a plan.
+  function plannedShown(form, record) {
+    if (!record || !record.body || !record.body.plan) return false;
+    const plan = record.body.plan;
+    const kinds = new Set([plan.channel === "online" ? "online" : "in-person", plan.format]);
+    form.querySelectorAll("[data-when]").forEach((part) => {
+      part.hidden = !kinds.has(part.dataset.when);
+    });
+    const heading = document.querySelector("[data-outbox-planned]");
+    heading.textContent = [record.title, record.starts_at, record.county_label].filter(Boolean).join(" · ");
+    form.hidden = false;
+    return true;
+  }
+
   async function formTakenOver(form) {
     let id = formId(form);
     const kind = form.dataset.outbox;
+    if (id === null) return; // a report form with no plan named: nothing to report
+    // The report form of a phone-made plan keeps what is typed beside the plan's own fields.
+    const fieldsKey = kind === "report-new" ? "report_fields" : "fields";
     const pageVersion = form.elements.version ? number(form.elements.version.value) : null;
     let record = await Outbox.read(user, "reports", id);
     if (kind === "plan" && record && record.state === "sent") {
@@ -349,12 +374,20 @@
       id = formId(form);
       record = null;
     }
-    if (record && record.state !== "sent" && record.fields) {
-      restored(form, record.fields);
+    if (kind === "report-new") {
+      if (record && record.state === "sent" && record.event_url) {
+        location.replace(`${record.event_url}report`); // on the server now: its own form
+        return;
+      }
+      if (!plannedShown(form, record)) return;
+    }
+    if (record && record.state !== "sent" && record[fieldsKey]) {
+      restored(form, record[fieldsKey]);
       if (record.state === "attention") errorsShown(form, record.errors);
     }
     const header = () => {
       const fields = values(form);
+      if (kind === "report-new") return {};
       return kind === "report"
         ? { kind, title: form.dataset.title, starts_at: form.dataset.startsAt, county_label: form.dataset.county, event_url: form.dataset.eventUrl }
         : { kind, title: fields.title || "", starts_at: (fields.starts_at || "").replace("T", " "), county_label: fields.county || "", event_url: null };
@@ -362,7 +395,7 @@
     let draftTimer = null;
     const draftKept = async () => {
       record = await Outbox.read(user, "reports", id);
-      const changes = { ...header(), fields: values(form) };
+      const changes = { ...header(), [fieldsKey]: values(form) };
       if (!record || record.state === "sent") {
         Object.assign(changes, { state: "draft", base_version: pageVersion, report_stored: false, body: null });
       }
@@ -399,20 +432,22 @@
       }
       record = await Outbox.read(user, "reports", id);
       const fresh = !record || record.state === "sent";
-      const baseVersion = fresh ? pageVersion : record.base_version;
+      // Changed after it was stored: on the version this phone's last request left.
+      const baseVersion = fresh ? (record && record.stored_version) || pageVersion : record.base_version;
+      const before = (!fresh && record.body) || {};
       const added = await photosKept(form, id);
-      const photos = [...((record && !fresh && record.body && record.body.photos) || []), ...added];
+      const photos = [...(before.photos || []), ...added];
       const body = {
         base_version: baseVersion,
         config_version: "",
-        plan: kind === "plan" ? planOf(form, fields) : null,
-        report: kind === "report" ? reportOf(fields) : null,
+        plan: kind === "plan" ? planOf(form, fields) : before.plan || null,
+        report: kind === "plan" ? before.report || null : reportOf(fields),
         photos,
-        submit: Boolean(submitter && submitter.name === "submit"),
+        submit: kind === "plan" ? Boolean(before.submit) : Boolean(submitter && submitter.name === "submit"),
       };
       // Kept on the phone before any attempt to send it.
       record = await Outbox.update(user, id, {
-        ...header(), fields, body, base_version: baseVersion, state: "waiting", errors: null, detail: null,
+        ...header(), [fieldsKey]: fields, body, base_version: baseVersion, state: "waiting", errors: null, detail: null,
         report_stored: false, attempts: 0, next_try_at: 0, sent_at: null,
       });
       askForBackgroundSync();
@@ -443,6 +478,10 @@
         location.assign(document.querySelector(".outbox-badge").href);
       } else {
         savedNotice(form, texts().saved);
+        if (kind === "plan" && form.dataset.reportNew) {
+          const link = element("a", { className: "button", href: `${form.dataset.reportNew}#outbox=${id}`, textContent: form.dataset.reportThis });
+          document.querySelector(".outbox-saved").append(" ", link);
+        }
       }
     }
   }
@@ -546,9 +585,14 @@
       if (reasons.length) item.append(element("ul", { className: "errors" }, ...reasons.map((text) => element("li", { className: "error", textContent: text }))));
       const actions = element("div", { className: "actions" });
       if (["draft", "attention", "waiting"].includes(record.state)) {
-        const href = record.kind === "report" && record.event_url
-          ? `${record.event_url}report` : `${page.planUrl}#outbox=${record.id}`;
+        const planErrors = Object.keys(record.errors || {}).some((name) => PLAN_FIELDS.includes(name));
+        let href = `${page.planUrl}#outbox=${record.id}`;
+        if (record.kind === "report" && record.event_url) href = `${record.event_url}report`;
+        else if (record.body && record.body.report && !planErrors) href = `${page.reportNewUrl}#outbox=${record.id}`;
         actions.append(element("a", { className: "button secondary", href, textContent: page.open }));
+        if (record.kind === "plan" && record.body && !record.body.report) {
+          actions.append(element("a", { className: "button secondary", href: `${page.reportNewUrl}#outbox=${record.id}`, textContent: page.reportThis }));
+        }
       }
       if (record.state !== "sent") {
         const discard = element("button", { type: "button", className: "danger", textContent: page.discard });

@@ -30,6 +30,12 @@ OUTBOX = """async (user) => {
       ({ id, state, errors, attempts, kind }) => ({ id, state, errors, attempts, kind }))); };
   });
 }"""
+IS_KEPT = """async (path) => {
+  for (const name of await caches.keys()) {
+    if (name.startsWith("pages-") && await (await caches.open(name)).match(path)) return true;
+  }
+  return false;
+}"""
 NO_BACKGROUND_SYNC = """
 delete window.SyncManager;
 if (window.ServiceWorkerRegistration) {
@@ -47,8 +53,13 @@ def _under_worker(page):
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")
 
 
-def _signed_in(browser, live_server, username="aba-organizer", **options):
-    context = _phone(browser, **options)
+def _signed_in(browser, live_server, username="aba-organizer", *, background_sync=True):
+    """A phone signed in, its pages under the worker. ``background_sync=False``: a browser
+    without it, whose worker cannot send past what the test lets through (``page.route``
+    holds only the pages' requests)."""
+    context = _phone(browser)
+    if not background_sync:
+        context.add_init_script(NO_BACKGROUND_SYNC)
     page = context.new_page()
     sign_in(page, live_server, username)
     _under_worker(page)
@@ -237,15 +248,16 @@ def test_a_refused_report_needs_attention_and_is_not_sent_again_by_itself(
 def test_signing_out_and_in_again_between_save_and_send_sends_with_the_new_token(
     browser, live_server, world
 ):
-    context, page = _signed_in(browser, live_server)
+    context, page = _signed_in(browser, live_server, background_sync=False)
     _report_form(page, live_server, world.event)
     context.set_offline(True)
     page.fill("input[name=head_count]", "41")
     page.click("button[name=save]")
     page.locator(".outbox-saved").wait_for()
-    context.set_offline(False)
     page.route(API, lambda route: route.abort())  # not sent before the sign-out
+    context.set_offline(False)
     page.goto(f"{live_server.url}/")
+    page.locator(".outbox-badge").wait_for()
     asked = []
     page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     page.click("details.site-menu > summary")
@@ -351,7 +363,7 @@ def test_a_new_service_worker_leaves_the_queued_report_in_place(
 ):
     from portal import offline
 
-    context, page = _signed_in(browser, live_server)
+    context, page = _signed_in(browser, live_server, background_sync=False)
     _plan_saved_offline(context, page, live_server)
     before = page.evaluate("navigator.serviceWorker.controller.scriptURL")
     page.route(API, lambda route: route.abort())
@@ -419,12 +431,13 @@ def test_another_user_on_the_same_phone_neither_sees_nor_sends_the_first_ones_re
     from tests.events_world import member
 
     member(world.units["central_a"], "organizer", "aba-colleague")
-    context, page = _signed_in(browser, live_server)
+    context, page = _signed_in(browser, live_server, background_sync=False)
     _plan_saved_offline(context, page, live_server)
     first_user = _user_key(page)
-    context.set_offline(False)
     page.route(API, lambda route: route.abort())  # not sent before the sign-out
+    context.set_offline(False)
     page.goto(f"{live_server.url}/")
+    page.locator(".outbox-badge").wait_for()
     page.once("dialog", lambda dialog: dialog.accept())
     page.click("details.site-menu > summary")
     page.click("form[action='/accounts/logout/'] button")
@@ -487,4 +500,91 @@ def test_the_unsent_reports_page_lists_each_report_offline_in_the_users_language
     page.locator(".outbox-item").nth(1).locator("button.danger").click()
     page.locator("dialog.outbox-discard button[value=discard]").click()
     _until(page, lambda: page.locator(".outbox-item").count() == 1)
+    context.close()
+
+
+class Taps:
+    """The organizer's taps on the phone, counted as a thumb makes them: a box to type in,
+    a checkbox, a button or a link is one tap; a list to choose from is two (open, choose);
+    choosing photos is two (the button, the gallery's done)."""
+
+    def __init__(self, page):
+        self.page = page
+        self.count = 0
+
+    def type(self, selector, text):
+        self.count += 1
+        self.page.fill(selector, text)
+
+    def choose(self, selector, value):
+        self.count += 2
+        self.page.select_option(selector, value)
+
+    def check(self, selector):
+        self.count += 1
+        self.page.check(selector)
+
+    def tap(self, selector):
+        self.count += 1
+        self.page.click(selector)
+
+    def photos(self, selector, files):
+        self.count += 2
+        self.page.set_input_files(selector, files)
+
+
+def _photo_files(tmp_path, count):
+    from PIL import Image
+
+    files = []
+    for number in range(count):
+        path = tmp_path / f"pasture-{number}.jpg"
+        Image.new("RGB", (640, 480), (30 * number, 120, 60)).save(path, "JPEG")
+        files.append(str(path))
+    return files
+
+
+def test_the_whole_offline_journey_plan_and_report_with_photos_then_sync(
+    browser, live_server, world, tmp_path
+):
+    from campaigns.models import EventPhoto
+
+    context, page = _signed_in(browser, live_server)
+    page.goto(f"{live_server.url}/events/")  # the organizer's events, online, in the morning
+    _until(page, lambda: page.evaluate(IS_KEPT, "/events/new/report"))
+    context.set_offline(True)  # on the pasture
+    taps = Taps(page)
+    taps.tap("main a[href='/events/new']")
+    _ready(page)
+    taps.type("input[name=title]", PLAN_TITLE)
+    taps.type("input[name=county]", "红原县")
+    taps.type("input[name=venue_name]", "安曲乡牧场")
+    taps.choose("select[name=venue_type]", "village")
+    taps.choose("select[name=format]", "county_tour_stop")
+    taps.check("input[name=topics][value=eight_rights]")
+    taps.type("input[name=starts_at]", "2025-03-13T10:00")
+    taps.tap("main form button[type=submit]")
+    taps.tap(".outbox-saved a.button")  # "Report this event"
+    _ready(page)
+    page.locator("form[data-outbox=report-new]").wait_for()
+    assert PLAN_TITLE in page.locator("[data-outbox-planned]").inner_text()
+    assert page.locator("input[name=online_reach]").is_hidden()  # an in-person event
+    taps.type("input[name=head_count]", "64")
+    taps.type("input[name=audience_farmers_herders]", "50")
+    taps.type("textarea[name=summary]", "牧民踊跃参加。")
+    taps.photos("input[name=photos]", _photo_files(tmp_path, 2))
+    page.locator("#report-photos-status").wait_for()
+    taps.tap("button[name=submit]")
+    page.locator(".outbox-saved").wait_for()
+    assert page.locator(".outbox-badge").inner_text().startswith("1")
+    assert _planned() == 0
+
+    context.set_offline(False)  # back in the township: it goes by itself
+    _until(page, lambda: _states(page) == ["sent"])
+    event = Event.objects.get(title=PLAN_TITLE)
+    assert event.head_count == 64
+    assert event.status == Event.Status.REPORTED
+    assert EventPhoto.objects.filter(event=event).count() == 2
+    print(f"taps of the offline journey (plan, report with 2 photos, sync): {taps.count}")
+    assert taps.count <= 20
     context.close()

@@ -601,6 +601,12 @@ WEB_ROUTES = [
         # Someone who may plan nowhere is sent back to the events with a message.
         refused=302,
     ),
+    Route(
+        # The report form of an event planned on the phone: the same empty form as planning.
+        "event_report_new",
+        rule=_allowed_if(lambda v: v.may_somewhere("event.plan")),
+        refused=302,
+    ),
     # photos
     Route(
         "event_photo_upload",

@@ -269,6 +269,7 @@ URL_KWARGS: dict[str, Callable[[World], dict | list[dict]]] = {
     "home": _none,
     "event_list": _none,
     "event_plan": _none,
+    "event_report_new": _none,
     "review_queue": _none,
     "event_approve_bulk": _none,
     # The reported event's page holds the reviewer's forms.
