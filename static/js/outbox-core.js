@@ -13,7 +13,7 @@
 
   const VERSION = 1;
   const MAX_DELAY_MS = 5 * 60 * 1000;
-  const FIRST_DELAY_MS = 5 * 1000;
+  const FIRST_DELAY_MS = 2 * 1000;
   // Not yet stored on the server: what the badge counts and the escape-hatch file holds.
   const UNSENT = ["draft", "waiting", "sending", "attention", "conflict"];
   // What is sent without being asked again.
@@ -197,12 +197,18 @@
     return { state: "waiting", attempts, next_try_at: Date.now() + delay };
   }
 
+  // The answer, or null when none came. A request whose answer was lost on a flaky link is
+  // sent once more at once (the server stores it once however often it comes), before the
+  // outbox waits for its next try.
   async function put(url, options) {
-    try {
-      return await fetch(url, { credentials: "same-origin", redirect: "follow", ...options });
-    } catch (error) {
-      return null; // no network
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      try {
+        return await fetch(url, { credentials: "same-origin", redirect: "follow", ...options });
+      } catch (error) {
+        if (scope.navigator && scope.navigator.onLine === false) break; // no network at all
+      }
     }
+    return null;
   }
 
   async function reportSent(user, record, api) {

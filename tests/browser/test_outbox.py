@@ -145,7 +145,7 @@ def test_a_report_saved_offline_is_sent_once_when_the_network_returns(browser, l
 
 
 def test_a_plan_whose_answer_was_lost_is_sent_again_and_stored_once(browser, live_server, world):
-    context, page = _signed_in(browser, live_server)
+    context, page = _signed_in(browser, live_server, background_sync=False)
     _plan_saved_offline(context, page, live_server)
     puts = []
 
@@ -159,15 +159,10 @@ def test_a_plan_whose_answer_was_lost_is_sent_again_and_stored_once(browser, liv
 
     page.route(API, answer_lost_once)
     context.set_offline(False)
-    _until(page, lambda: len(puts) >= 1)
-    assert _planned() == 1
-    assert _states(page) == ["waiting"]
-
-    page.click(".outbox-badge")
-    page.click("[data-outbox-send]")
     _until(page, lambda: _states(page) == ["sent"])
-    assert puts == ["PUT", "PUT"]
+    assert puts == ["PUT", "PUT"]  # sent again at once: the server answered "already stored"
     assert _planned() == 1
+    assert page.locator(".outbox-bar").is_hidden()
     context.close()
 
 
@@ -329,6 +324,12 @@ def test_without_background_sync_the_page_sends_on_its_own_occasions(
     assert _states(page) == ["waiting"]
     assert page.evaluate("navigator.serviceWorker.controller !== null")
 
+    # Its next try by the backoff timer is ten minutes away: what sends it is the trigger.
+    [queued] = _outbox(page)
+    page.evaluate(
+        "([user, id]) => PortalOutbox.update(user, id, { next_try_at: Date.now() + 600000 })",
+        [_user_key(page), queued["id"]],
+    )
     page.unroute(API)
     if trigger == "online":
         page.evaluate("window.dispatchEvent(new Event('online'))")
@@ -336,7 +337,6 @@ def test_without_background_sync_the_page_sends_on_its_own_occasions(
         page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
     else:
         page.goto(f"{live_server.url}/events/")
-    # Well before the backoff timer's first retry (5 s).
     _until(page, lambda: _planned() == 1, timeout_ms=3000)
     context.close()
 
@@ -416,7 +416,8 @@ def test_a_report_saved_offline_survives_a_browser_restart_and_is_sent_later(
     page = context.pages[0]
     page.goto(f"{live_server.url}/outbox/")
     _ready(page)
-    assert _states(page, user) == ["waiting"]
+    # Queued still ("sending" if the browser quit in the middle of a try: sent first next time).
+    assert _states(page, user) in (["waiting"], ["sending"])
     assert PLAN_TITLE in page.locator(".outbox-list").inner_text()
     assert _planned() == 0
 
