@@ -53,6 +53,7 @@ SHELL_STATIC_FILES = (
     "js/photos.js",
     "js/outbox-core.js",
     "js/outbox.js",
+    "js/outbox-pages.js",
     "favicon.svg",
 )
 # The organizer's pages kept for use without network, by URL name: each is fetched from the

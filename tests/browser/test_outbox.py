@@ -348,7 +348,8 @@ def test_two_tabs_sending_at_once_store_one_event(browser, live_server, world):
     second.goto(f"{live_server.url}/events/new")  # kept by the worker: still offline
     _ready(second)
     puts = []
-    context.on("request", lambda r: r.method == "PUT" and puts.append(r.url))
+    # The PUTs the server answered (the second tab's try on opening, offline, never left).
+    context.on("response", lambda r: r.request.method == "PUT" and puts.append(r.url))
 
     context.set_offline(False)  # both tabs hear `online` at once
     _until(first, lambda: _states(first) == ["sent"])
