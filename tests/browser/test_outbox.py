@@ -590,3 +590,63 @@ def test_the_whole_offline_journey_plan_and_report_with_photos_then_sync(
     print(f"taps of the offline journey (plan, report with 2 photos, sync): {taps.count}")
     assert taps.count <= 20
     context.close()
+
+
+def test_a_session_that_ran_out_keeps_the_report_waiting_and_asks_to_sign_in_again(
+    browser, live_server, world
+):
+    context, page = _signed_in(browser, live_server, background_sync=False)
+    _plan_saved_offline(context, page, live_server)
+    page.route(
+        API,
+        lambda route: route.fulfill(
+            status=403,
+            content_type="application/json",
+            body='{"detail": "Authentication credentials were not provided."}',
+        ),
+    )
+    context.set_offline(False)
+    sign_in_again = page.locator(".outbox-sign-in a")
+    sign_in_again.wait_for()
+    assert _states(page) == ["waiting"]
+    assert _planned() == 0
+    assert "next=/events/new" in sign_in_again.get_attribute("href")
+    context.close()
+
+
+def test_the_unsent_reports_file_holds_each_report_as_it_would_be_sent_with_its_photos(
+    browser, live_server, world, tmp_path
+):
+    import base64
+    import hashlib
+    import json
+
+    context, page = _signed_in(browser, live_server)
+    page.goto(f"{live_server.url}/outbox/")  # kept for use without network
+    _report_form(page, live_server, world.event)
+    context.set_offline(True)
+    page.fill("input[name=head_count]", "37")
+    page.set_input_files("input[name=photos]", _photo_files(tmp_path, 1))
+    page.locator("#report-photos-status").wait_for()
+    page.click("button[name=save]")
+    page.locator(".outbox-saved").wait_for()
+    page.goto(f"{live_server.url}/outbox/")
+    _ready(page)
+
+    with page.expect_download() as download:
+        page.click("[data-outbox-file]")
+    saved = json.loads(download.value.path().read_text(encoding="utf-8"))
+
+    assert download.value.suggested_filename.startswith("unsent-reports-")
+    assert (saved["format"], saved["format_version"]) == ("outreach-portal-unsent-reports", 1)
+    assert saved["user"] == _user_key(page)
+    [report] = saved["reports"]
+    assert report["id"] == str(world.event.uuid)
+    assert report["body"]["report"]["head_count"] == 37
+    assert report["body"]["base_version"] == world.event.version
+    [photo] = report["photos"]
+    assert report["body"]["photos"] == [photo["id"]]
+    data = base64.b64decode(photo["data"])
+    assert hashlib.sha256(data).hexdigest() == photo["sha256"]
+    assert photo["type"] == "image/jpeg"
+    context.close()
