@@ -252,6 +252,12 @@
   // Errors at their fields, as partials/field.html shows them, and the summary above the form.
   function errorsShown(form, errors) {
     form.querySelectorAll(".outbox-error").forEach((node) => node.remove());
+    form.querySelectorAll("[aria-invalid=true]").forEach((node) => {
+      node.removeAttribute("aria-invalid");
+      const described = (node.getAttribute("aria-describedby") || "").split(" ").filter((id) => id !== `${node.id}_error`);
+      if (described.length) node.setAttribute("aria-describedby", described.join(" "));
+      else node.removeAttribute("aria-describedby");
+    });
     form.querySelectorAll(".field.has-error").forEach((node) => node.classList.remove("has-error"));
     const summary = document.createElement("div");
     summary.className = "error-summary outbox-error";
@@ -276,8 +282,11 @@
         const box = document.createElement("div");
         box.className = "field-errors outbox-error";
         if (element.id) {
+          // Tied to its box as partials/field.html ties a server's error: read with the field.
           box.id = `${element.id}_error`;
           element.setAttribute("aria-invalid", "true");
+          const described = (element.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+          if (!described.includes(box.id)) element.setAttribute("aria-describedby", [...described, box.id].join(" "));
         }
         for (const message of messages) {
           const line = document.createElement("p");
