@@ -618,8 +618,9 @@
         });
         actions.append(discard);
       }
-      item.append(actions);
+      // The review first: choosing is what a conflict asks for; discarding is the way out.
       if (record.state === "conflict" && record.server) reviewShown(item, record, page);
+      item.append(actions);
       list.append(item);
     }
   }
