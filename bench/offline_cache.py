@@ -25,13 +25,15 @@ import django  # noqa: E402
 
 django.setup()
 
-from bench.live_portal import demo_password, free_port, portal_started  # noqa: E402
-from campaigns.models import Event  # noqa: E402
+from bench.live_portal import (  # noqa: E402
+    free_port,
+    organizer_signed_in,
+    portal_started,
+    seeded_event,
+)
 from portal.offline import CACHED_MAX_BYTES, PAGES_MAX_BYTES  # noqa: E402
 from tests.browser.conftest import CHROMIUM, CHROMIUM_FLAGS, PHONE  # noqa: E402
 
-ORGANIZER = "aba-organizer"
-EVENT_TITLE = "马尔康职工金融安全讲座"  # the seeded planned event of SC-ABA
 LANGUAGE = "bo"
 
 # Every response in every cache of the origin: cache name, path, bytes of the body.
@@ -55,9 +57,7 @@ HEAR_PREFETCHED = """navigator.serviceWorker.addEventListener("message", (event)
 def main() -> None:
     from playwright.sync_api import sync_playwright
 
-    event = Event.objects.filter(title=EVENT_TITLE, org_unit__code="SC-ABA").first()
-    if event is None:
-        sys.exit(f"no seeded event {EVENT_TITLE!r}: run `python manage.py load_seeds` first")
+    event = seeded_event()
     port = free_port()
     server = portal_started(port)
     base = f"http://127.0.0.1:{port}"
@@ -67,11 +67,7 @@ def main() -> None:
             context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
             page = context.new_page()
             page.add_init_script(HEAR_PREFETCHED)
-            page.goto(f"{base}/accounts/login/")
-            page.fill("input[name=username]", ORGANIZER)
-            page.fill("input[name=password]", demo_password())
-            page.click("main button[type=submit]")
-            page.wait_for_url(f"{base}/")
+            organizer_signed_in(page, base)
             page.wait_for_function("() => navigator.serviceWorker.controller !== null")
             page.click(f"nav.languages button[value={LANGUAGE}]")
             page.wait_for_load_state()

@@ -23,12 +23,14 @@ import django  # noqa: E402
 
 django.setup()
 
-from bench.live_portal import demo_password, free_port, portal_started  # noqa: E402
-from campaigns.models import Event  # noqa: E402
+from bench.live_portal import (  # noqa: E402
+    free_port,
+    organizer_signed_in,
+    portal_started,
+    seeded_event,
+)
 from tests.browser.conftest import CHROMIUM, CHROMIUM_FLAGS, PHONE  # noqa: E402
 
-ORGANIZER = "aba-organizer"
-EVENT_TITLE = "马尔康职工金融安全讲座"  # the seeded planned event of SC-ABA
 TARGET_BYTES = 150_000
 # The interface language of the measured page: `PAGE_LANGUAGE=bo` measures a Tibetan page.
 LANGUAGE = os.environ.get("PAGE_LANGUAGE", "zh-hans")
@@ -37,9 +39,7 @@ LANGUAGE = os.environ.get("PAGE_LANGUAGE", "zh-hans")
 def main() -> None:
     from playwright.sync_api import sync_playwright
 
-    event = Event.objects.filter(title=EVENT_TITLE, org_unit__code="SC-ABA").first()
-    if event is None:
-        sys.exit(f"no seeded event {EVENT_TITLE!r}: run `python manage.py load_seeds` first")
+    event = seeded_event()
     port = free_port()
     server = portal_started(port)
     base = f"http://127.0.0.1:{port}"
@@ -48,11 +48,7 @@ def main() -> None:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
             context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
             page = context.new_page()
-            page.goto(f"{base}/accounts/login/")
-            page.fill("input[name=username]", ORGANIZER)
-            page.fill("input[name=password]", demo_password())
-            page.click("main button[type=submit]")
-            page.wait_for_url(f"{base}/")
+            organizer_signed_in(page, base)
             # A fresh context for the measured page: signed in (same cookies), empty cache.
             cookies = context.cookies()
             context.close()

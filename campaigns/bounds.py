@@ -93,6 +93,11 @@ LONG_TEXT_LENGTH = 10_000
 
 # Photos an offline report may announce (the report page's formsets stop at 50 rows too).
 PHOTOS_PER_REPORT = 50
+# A phone's file of unsent reports, which the office imports (read whole, in memory). A
+# phone keeps its photos downscaled (a few hundred KB); 200 reports of 2 photos each, in
+# base64, come to well under this.
+UNSENT_REPORTS_FILE_BYTES = 64 * 1024 * 1024
+UNSENT_REPORTS_PER_FILE = 500
 
 MESSAGES = {
     "day": _("Give a date from %(earliest)s to %(latest)s."),

@@ -133,6 +133,11 @@ urlpatterns = [
     path("h/<uuid:token>/", handouts.edition_public, name="edition_public"),
     path("units/<int:unit_pk>/import/", imports.events_import, name="events_import"),
     path(
+        "events/import-unsent-reports",
+        imports.unsent_reports_import,
+        name="unsent_reports_import",
+    ),
+    path(
         "units/<int:unit_pk>/import/template.xlsx",
         imports.events_import_template,
         name="events_import_template",

@@ -4,6 +4,7 @@ from campaigns.models import OrgUnit
 from tests.coverage_world import coverage_world  # noqa: F401 - shared fixture
 from tests.events_world import world  # noqa: F401 - shared fixture
 from tests.factories import OrgUnitFactory, PartnerFactory, RegionFactory
+from tests.s3_server import s3, s3_environ, s3_server  # noqa: F401 - shared fixtures
 
 
 @pytest.fixture(autouse=True)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pytest
 
 from campaigns.models import Event, Membership
+from campaigns.services.events import event_cancel
 from tests import factories as f
 
 BEIJING = dt.timezone(dt.timedelta(hours=8))
@@ -81,3 +82,16 @@ def derived_report(world) -> Event:
     f.AudienceCountFactory(event=world.event, group="farmers_herders", count=60)
     f.AudienceCountFactory(event=world.event, group="women", count=35)
     return Event.objects.get(pk=world.event.pk)
+
+
+def cancelled_event(world) -> Event:
+    """Another event of central sub-branch A, cancelled by the office (a snowstorm)."""
+    event = f.EventFactory(
+        campaign=world.campaign,
+        org_unit=world.units["central_a"],
+        county=world.county,
+        created_by=world.organizer,
+    )
+    return event_cancel(
+        user=world.organizer, event_id=event.pk, expected_version=event.version, reason="暴雪封路。"
+    )

@@ -20,7 +20,7 @@ MESSAGES = {
 }
 
 
-def _refusal(data) -> str | None:
+def json_refusal(data) -> str | None:
     """Why ``data`` (parsed JSON) is refused, or None. Walks it without recursion."""
     pending = [(data, 1)]
     while pending:
@@ -44,7 +44,7 @@ class BoundedJSONParser(JSONParser):
             data = super().parse(stream, media_type, parser_context)
         except RecursionError:
             raise ParseError(MESSAGES["depth"] % {"depth": bounds.JSON_DEPTH}) from None
-        refusal = _refusal(data)
+        refusal = json_refusal(data)
         if refusal:
             raise ParseError(refusal)
         return data

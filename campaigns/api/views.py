@@ -22,11 +22,11 @@ from campaigns import bounds
 from campaigns.api import serializers as s
 from campaigns.api.errors import PreconditionRequired
 from campaigns.api.moments import MomentFilter
+from campaigns.api.offline_requests import offline_request_store, report_sent
 from campaigns.api.parsers import BoundedJSONParser, PhotoParser
 from campaigns.forms.jobs import idempotency_key_clean
 from campaigns.models import (
     JOB_WAITING_FOR_SERVICE,
-    AudienceGroup,
     Campaign,
     CampaignTarget,
     Event,
@@ -38,14 +38,11 @@ from campaigns.models import (
     PrintRun,
     Region,
 )
-from campaigns.models.events import REPORT_FIGURES
 from campaigns.selectors.materials import approved_editions
 from campaigns.selectors.offline import form_config, offline_copy, offline_event, photos_count
 from campaigns.services import events as event_services
 from campaigns.services.offline import (
-    ReportSent,
     canonical_sha256,
-    event_offline_put,
     event_photo_offline_put,
 )
 from campaigns.services.print_runs import print_run_order
@@ -95,24 +92,6 @@ class CampaignViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(
             s.CampaignTargetSerializer(targets.order_by("org_unit__path"), many=True).data
         )
-
-
-def report_sent(data: dict) -> ReportSent:
-    """A report's validated data (EventReportSerializer) as the services take it."""
-    audience = data.get("audience", {})
-    handouts = data.get("handouts")
-    services = data.get("partner_services")
-    return ReportSent(
-        figures={name: data.get(name) for name in REPORT_FIGURES},
-        audience={group: audience.get(group) for group in AudienceGroup.values},
-        handouts=None
-        if handouts is None
-        else [event_services.HandoutGiven(**given) for given in handouts],
-        partner_services=None
-        if services is None
-        else [event_services.PartnerServiceReport(**service) for service in services],
-        summary=data.get("summary"),
-    )
 
 
 class EventFilter(django_filters.FilterSet):
@@ -410,13 +389,6 @@ OFFLINE_REFUSALS = {
 }
 
 
-def _plan_arguments(plan: dict | None) -> dict | None:
-    """A plan as a phone sends it (the whole plan, each time) as event_plan's arguments."""
-    if plan is None:
-        return None
-    return {"venue_name": "", "ends_at": None, "expected_partners": [], **plan}
-
-
 class OfflineReportView(APIView):
     """A report made on a phone, stored under the id the phone made for it."""
 
@@ -462,21 +434,7 @@ class OfflineReportView(APIView):
         version, 409 (with the server's copy) when changed on an older one, 410 when the
         event was cancelled, 422 with messages at the web form's fields."""
         # An id outside the user's scope is not found, whatever the request holds.
-        offline_event(user=request.user, report_id=uuid)
-        serializer = s.OfflineReportPutSerializer(data=request.data, user=request.user)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        stored = event_offline_put(
-            user=request.user,
-            report_id=uuid,
-            request_sha256=canonical_sha256(request.data),
-            base_version=data["base_version"],
-            config_version=data["config_version"],
-            plan=_plan_arguments(data["plan"]),
-            report=None if data["report"] is None else report_sent(data["report"]),
-            photos=data["photos"],
-            submit=data["submit"],
-        )
+        stored = offline_request_store(user=request.user, report_id=uuid, body=request.data)
         body = {
             "id": str(uuid),
             "status": "stored",

@@ -1,5 +1,5 @@
-"""The events sheet's upload form. It takes the file and the choices; what the file must be
-is the import service's to check."""
+"""The upload forms of the imports: the events sheet, a phone's unsent reports file. They
+take the file and the choices; what the file must be is the import service's to check."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -23,4 +23,15 @@ class EventsSheetForm(forms.Form):
         ),
         required=False,
         initial=False,
+    )
+
+
+class UnsentReportsFileForm(forms.Form):
+    file = forms.FileField(
+        label=_("Unsent reports file (.json)"),
+        help_text=_(
+            "The file the phone saved with “Save my unsent reports as a file”: "
+            "unsent-reports-….json, as it is."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".json,application/json"}),
     )

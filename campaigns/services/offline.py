@@ -91,6 +91,8 @@ class OfflineStored:
     # The version the phone's request left the event at: the one its next change is based on.
     version: int
     created: bool = False
+    # The same request as the one stored last: nothing was changed.
+    repeated: bool = False
 
 
 @dataclass(frozen=True)
@@ -201,7 +203,7 @@ def event_offline_put(
         require(user, "event.report", event.org_unit)
         _refuse_if_cancelled(event)
         if event.offline_payload_sha256 == request_sha256:
-            return OfflineStored(event=event, version=event.offline_version)
+            return OfflineStored(event=event, version=event.offline_version, repeated=True)
         # A different request with no version is a conflict too, though it may come from
         # the phone that made the event (its first answer lost, the report changed since):
         # it may as well be that phone's first request arriving late, after a later one,

@@ -118,7 +118,13 @@ def print_run_pdf_store(*, user, print_run_id: int, filename: str, content: byte
     print_run = visible_to(user, PrintRun).select_for_update().get(pk=print_run_id)
     if print_run.pdf:
         print_run.pdf.delete(save=False)
-    print_run.pdf.save(filename, ContentFile(content), save=False)
+    # Named after the run, not the handout (the download keeps ``filename``): an attempt
+    # that died after writing its file but before this transaction committed left it
+    # under this same name, where it is replaced instead of kept beside the new one.
+    name = print_run.pdf.field.generate_filename(print_run, f"print-run-{print_run.pk}.pdf")
+    if print_run.pdf.storage.exists(name):
+        print_run.pdf.storage.delete(name)
+    print_run.pdf.save(name.rsplit("/", 1)[-1], ContentFile(content), save=False)
     print_run.save(update_fields=["pdf"])
     audit_record(
         actor=user,

@@ -39,6 +39,7 @@ from campaigns.models import Campaign, Channel, Event, EventFormat
 from campaigns.selectors import events as selectors
 from campaigns.selectors.org import own_unit
 from campaigns.services import events as services
+from campaigns.services.unsent_reports import unsent_reports_may_import
 from campaigns.views.errors import refusal_said, service_errors_shown
 from campaigns.views.photos import photos_added
 from portal.access import can, visible_to
@@ -81,6 +82,7 @@ def event_list(request):
             "needing_action": needing_action,
             "may_plan": unit is not None,
             "import_unit": unit,
+            "may_import_unsent": unsent_reports_may_import(request.user),
             "offline_prefetch": _kept_for_offline(
                 request.user, [*needing_action, *page.object_list], may_plan=unit is not None
             ),

@@ -4,7 +4,7 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponseBadRequest
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -13,6 +13,7 @@ from campaigns.models import Campaign, Job, OrgUnit
 from campaigns.selectors.org import own_units
 from campaigns.services.jobs import job_enqueue
 from campaigns.views.errors import refusal_said
+from portal.downloads import stored_file_response
 
 JOBS_PER_PAGE = 20
 
@@ -47,7 +48,7 @@ def job_download(request, pk: int):
     job = get_object_or_404(Job.objects.of(request.user), pk=pk)
     if not job.has_result:
         raise Http404
-    return FileResponse(job.result.open("rb"), as_attachment=True, filename=job.download_name)
+    return stored_file_response(job.result, filename=job.download_name)
 
 
 @login_required

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from campaigns.selectors.org import own_unit
 from campaigns.services import partners as services
 from campaigns.views.errors import service_errors_shown
 from portal.access import can, visible_to
+from portal.downloads import stored_file_response
 
 PARTNERS_PER_PAGE = 25
 SERVICES_PER_PAGE = 50
@@ -174,9 +175,5 @@ def agreement_document(request, pk: int):
     agreement = get_object_or_404(visible_to(request.user, PartnerAgreement), pk=pk)
     if not agreement.document:
         raise Http404
-    try:
-        document = agreement.document.open("rb")
-    except FileNotFoundError as missing:
-        raise Http404 from missing
     filename = agreement.document.name.rsplit("/", 1)[-1]
-    return FileResponse(document, as_attachment=True, filename=filename)
+    return stored_file_response(agreement.document, filename=filename)

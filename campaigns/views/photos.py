@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -22,6 +22,7 @@ from campaigns.services.photos import (
 )
 from campaigns.views.errors import refusal_said
 from portal.access import visible_to
+from portal.downloads import stored_file_response
 
 # Only files the portal wrote itself are served, so the extension it chose is the type.
 CONTENT_TYPES = {".jpg": "image/jpeg", ".png": "image/png", ".webp": "image/webp"}
@@ -92,16 +93,13 @@ def event_photo(request, pk: int, photo_pk: int, size: str):
     extension = PurePosixPath(file.name or "").suffix.lower()
     if extension not in CONTENT_TYPES:
         raise Http404
-    try:
-        handle = file.open("rb")
-    except FileNotFoundError as missing:
-        raise Http404 from missing
     suffix = "" if size == "full" else "-thumb"
-    response = FileResponse(
-        handle,
-        content_type=CONTENT_TYPES[extension],
+    response = stored_file_response(
+        file,
         filename=f"event-{pk}-photo-{photo.pk}{suffix}{extension}",
-    )  # without as_attachment: Content-Disposition: inline; filename=...
+        content_type=CONTENT_TYPES[extension],
+        inline=True,  # Content-Disposition: inline; filename=...
+    )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=86400"
     return response

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
@@ -17,6 +17,7 @@ from campaigns.selectors.org import own_unit
 from campaigns.services import print_runs as services
 from campaigns.views.errors import service_errors_shown
 from portal.access import filter_by_action, visible_to
+from portal.downloads import stored_file_response
 
 PRINT_RUNS_PER_PAGE = 25
 
@@ -87,9 +88,6 @@ def print_run_pdf(request, pk: int):
     )
     if not print_run.pdf:
         raise Http404
-    return FileResponse(
-        print_run.pdf.open("rb"),
-        as_attachment=True,
-        filename=print_run_filename(print_run),
-        content_type="application/pdf",
+    return stored_file_response(
+        print_run.pdf, filename=print_run_filename(print_run), content_type="application/pdf"
     )

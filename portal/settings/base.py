@@ -9,6 +9,24 @@ DJANGO_ENV          development (default), production or test
 DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS   required when DJANGO_ENV=production
 PORTAL_PUBLIC_URL   the portal's public address (https://…), required in production;
                     development: http://127.0.0.1:8000
+DJANGO_MEDIA_ROOT   the folder of uploads, photos, PDFs and job results on the local disk
+                    (default media/), used while no STORAGE_S3_* variable is set, in
+                    production too; then every web process and worker must share it
+
+Files on an S3-compatible object storage service (AWS S3, Aliyun OSS, Tencent COS, Huawei
+OBS, MinIO) instead, through django-storages (portal/settings/object_storage.py). The first
+five are required together: a partial set stops the portal at start.
+STORAGE_S3_BUCKET           the bucket, private (the portal signs every URL it hands out)
+STORAGE_S3_ENDPOINT_URL     e.g. https://s3.cn-north-1.amazonaws.com.cn,
+                            https://oss-cn-chengdu.aliyuncs.com, http://127.0.0.1:9000
+STORAGE_S3_ACCESS_KEY, STORAGE_S3_SECRET_KEY   the keys of an account that may read,
+                            write, list and delete in the bucket
+STORAGE_S3_REGION           e.g. cn-north-1, oss-cn-chengdu, us-east-1 (MinIO)
+STORAGE_S3_ADDRESSING_STYLE virtual (bucket.host/key, default; Aliyun OSS requires it) or
+                            path (host/bucket/key: MinIO)
+STORAGE_S3_SIGNED_URL_SECONDS   how long a download link the portal signed stays valid,
+                            1 to 3600; default 300
+No custom domain: django-storages would hand out unsigned URLs through one.
 """
 
 import os
@@ -19,6 +37,8 @@ from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.conf.locale import LANG_INFO
 from django.core.exceptions import ImproperlyConfigured
+
+from portal.settings.object_storage import default_storage_from
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -176,7 +196,9 @@ PORTAL_PUBLIC_URL = os.environ.get("PORTAL_PUBLIC_URL", "").strip()
 # (campaigns/printing/fonts.py); any folder the workers may write, kept between restarts.
 PRINT_FONT_DIR = Path(os.environ.get("DJANGO_PRINT_FONT_DIR", BASE_DIR / "var" / "print-fonts"))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Every file goes through this storage (FileField, default_storage), never a path: a
+    # download may be served by another process, or machine, than the one that wrote it.
+    "default": default_storage_from(os.environ),
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 

@@ -14,7 +14,6 @@ from django.db import close_old_connections, transaction
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, given, settings
 from PIL import Image
-from rest_framework.test import APIClient
 from schemathesis.checks import not_a_server_error, response_schema_conformance
 
 from campaigns import bounds
@@ -31,6 +30,7 @@ from campaigns.models import (
 )
 from campaigns.services.events import event_report_save, event_submit
 from campaigns.services.tokens import api_token_create
+from tests.api.clients import signed_in_api
 from tests.factories import MaterialEditionFactory, MaterialFactory
 
 pytestmark = pytest.mark.django_db
@@ -89,6 +89,16 @@ def connection_kept_open():
 def test_no_operation_errors_or_breaks_its_schema(world, role):
     token = api_token_create(user=getattr(world, role), name="fuzz")[1]
     assert _fuzz(token) >= 20
+
+
+def test_the_phones_offline_operations_are_among_those_fuzzed():
+    fuzzed = {(operation.method.upper(), operation.path) for operation in _operations()}
+    assert {
+        ("GET", "/api/v1/offline-reports/{uuid}"),
+        ("PUT", "/api/v1/offline-reports/{uuid}"),
+        ("PUT", "/api/v1/offline-reports/{uuid}/photos/{photo_uuid}"),
+        ("GET", "/api/v1/form-config"),
+    } <= fuzzed
 
 
 # ---- hostile values, sent on purpose ---------------------------------------------------
@@ -316,8 +326,7 @@ def test_hostile_bodies_get_no_server_error_and_change_nothing(
             audience={"women": 35},
         )
         body = {**body, "version": 2}
-    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-    client.force_authenticate(world.reviewer if reviewing else world.organizer)
+    client = signed_in_api(world.reviewer if reviewing else world.organizer)
     clean = _snapshot()
     problems = []
     for label, case in _write_cases(body):
@@ -366,8 +375,7 @@ def _photo_cases():
 
 
 def test_hostile_photos_get_no_server_error_and_store_nothing(world):
-    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-    client.force_authenticate(world.organizer)
+    client = signed_in_api(world.organizer)
     report = client.put(
         f"/api/v1/offline-reports/{world.event.uuid}",
         {"base_version": world.event.version, "photos": [str(OFFLINE_REPORT_ID)]},
@@ -391,8 +399,7 @@ def test_hostile_photos_get_no_server_error_and_store_nothing(world):
 
 
 def test_hostile_query_parameters_and_ids_get_no_server_error(world, approved_edition):
-    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-    client.force_authenticate(world.reviewer)
+    client = signed_in_api(world.reviewer)
     problems = []
     for method, path, operation in _schema_operations():
         if method != "get":

@@ -12,16 +12,6 @@ from tests.events_world import derived_report
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def api():
-    def signed_in(user, language="en"):
-        client = APIClient(HTTP_ACCEPT_LANGUAGE=language)
-        client.force_authenticate(user)
-        return client
-
-    return signed_in
-
-
 def _url(event=None, action=None):
     url = "/api/v1/events/"
     if event is not None:

@@ -16,16 +16,6 @@ URL = "/api/v1/form-config"
 
 
 @pytest.fixture
-def api():
-    def signed_in(user, language="en"):
-        client = APIClient(HTTP_ACCEPT_LANGUAGE=language)
-        client.force_authenticate(user)
-        return client
-
-    return signed_in
-
-
-@pytest.fixture
 def elsewhere(world):
     """What branch B has: a partner, an approved handout and a planned event."""
     unit = world.units["central_b"]

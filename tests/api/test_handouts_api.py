@@ -1,19 +1,13 @@
 """Partners, handouts, print runs and jobs through the API, each within the user's scope."""
 
 import pytest
-from rest_framework.test import APIClient
 
 from campaigns.models import Job, MaterialEdition, Membership, PrintRun
 from tests import factories as f
+from tests.api.clients import signed_in_api
 from tests.printing.conftest import leaflet_edition
 
 pytestmark = pytest.mark.django_db
-
-
-def _client(user):
-    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-    client.force_authenticate(user)
-    return client
 
 
 @pytest.fixture
@@ -31,7 +25,7 @@ def people(org_tree):
 def test_partners_of_other_branches_are_not_listed(org_tree, people):
     mine = f.PartnerFactory(org_unit=org_tree["branch_a"], name="四川省妇幼保健院")
     theirs = f.PartnerFactory(org_unit=org_tree["branch_b"], name="湖南省妇幼保健院")
-    client = _client(people["organizer_a"])
+    client = signed_in_api(people["organizer_a"])
     names = [row["name"] for row in client.get("/api/v1/partners/").json()["results"]]
     assert names == [mine.name]
     assert client.get(f"/api/v1/partners/{theirs.pk}/").status_code == 404
@@ -43,7 +37,7 @@ def test_a_material_lists_only_its_approved_editions_with_their_text(org_tree, p
         material=approved.material, number=4, status=MaterialEdition.Status.DRAFT
     )
     body = (
-        _client(people["organizer_b"])
+        signed_in_api(people["organizer_b"])
         .get(f"/api/v1/materials/{approved.material.pk}/editions/")
         .json()
     )
@@ -56,7 +50,7 @@ def test_organizer_orders_a_print_run_and_follows_its_job(
     org_tree, people, django_capture_on_commit_callbacks
 ):
     edition = leaflet_edition(org_tree["hq"])
-    client = _client(people["organizer_a"])
+    client = signed_in_api(people["organizer_a"])
     order = {
         "edition": edition.pk,
         "org_unit": org_tree["branch_a"].pk,
@@ -76,7 +70,7 @@ def test_organizer_orders_a_print_run_and_follows_its_job(
 
 def test_too_many_copies_are_refused_next_to_the_field(org_tree, people):
     edition = leaflet_edition(org_tree["hq"])
-    response = _client(people["organizer_a"]).post(
+    response = signed_in_api(people["organizer_a"]).post(
         "/api/v1/print-runs/",
         {
             "edition": edition.pk,
@@ -94,7 +88,7 @@ def test_too_many_copies_are_refused_next_to_the_field(org_tree, people):
 
 def test_a_translator_may_not_order_a_print_run(org_tree, people):
     edition = leaflet_edition(org_tree["hq"])
-    response = _client(people["translator_a"]).post(
+    response = signed_in_api(people["translator_a"]).post(
         "/api/v1/print-runs/",
         {
             "edition": edition.pk,
@@ -110,10 +104,12 @@ def test_a_translator_may_not_order_a_print_run(org_tree, people):
 
 def test_another_branchs_print_run_is_404(org_tree, people):
     run = f.PrintRunFactory(edition=leaflet_edition(org_tree["hq"]), org_unit=org_tree["branch_a"])
-    assert _client(people["organizer_b"]).get(f"/api/v1/print-runs/{run.pk}/").status_code == 404
+    assert (
+        signed_in_api(people["organizer_b"]).get(f"/api/v1/print-runs/{run.pk}/").status_code == 404
+    )
 
 
 def test_jobs_are_their_owners_only(org_tree, people):
     job = f.JobFactory(owner=people["organizer_a"], org_unit=org_tree["branch_a"])
-    assert _client(people["organizer_a"]).get(f"/api/v1/jobs/{job.pk}/").status_code == 200
-    assert _client(people["translator_a"]).get(f"/api/v1/jobs/{job.pk}/").status_code == 404
+    assert signed_in_api(people["organizer_a"]).get(f"/api/v1/jobs/{job.pk}/").status_code == 200
+    assert signed_in_api(people["translator_a"]).get(f"/api/v1/jobs/{job.pk}/").status_code == 404

@@ -2,20 +2,14 @@
 that only the current one is ordered, and who cleared each block's Tibetan."""
 
 import pytest
-from rest_framework.test import APIClient
 
 from campaigns.models import EditionBlock, Membership, PrintRun
 from campaigns.services.materials import edition_native_review_clear
 from tests import factories as f
+from tests.api.clients import signed_in_api
 from tests.printing.conftest import leaflet_edition
 
 pytestmark = pytest.mark.django_db
-
-
-def _client(user):
-    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-    client.force_authenticate(user)
-    return client
 
 
 @pytest.fixture
@@ -39,7 +33,7 @@ def test_the_editions_say_which_is_current_and_what_replaced_the_older(org_tree,
     first, _second = two_editions
     organizer = f.MembershipFactory(org_unit=org_tree["branch_a"]).user
 
-    body = _client(organizer).get(f"/api/v1/materials/{first.material.pk}/editions/").json()
+    body = signed_in_api(organizer).get(f"/api/v1/materials/{first.material.pk}/editions/").json()
 
     assert [(e["number"], e["current"], e["replaced_by"]) for e in body] == [
         (2, True, None),
@@ -49,7 +43,7 @@ def test_the_editions_say_which_is_current_and_what_replaced_the_older(org_tree,
 
 def test_ordering_a_replaced_edition_is_refused_with_the_reason(org_tree, two_editions):
     first, second = two_editions
-    client = _client(f.MembershipFactory(org_unit=org_tree["branch_a"]).user)
+    client = signed_in_api(f.MembershipFactory(org_unit=org_tree["branch_a"]).user)
 
     response = client.post(
         "/api/v1/print-runs/", _order(first, org_tree["branch_a"]), format="json"
@@ -73,7 +67,7 @@ def test_print_runs_of_a_replaced_edition_stay_listed(org_tree, two_editions):
     organizer = f.MembershipFactory(org_unit=org_tree["branch_a"]).user
     run = f.PrintRunFactory(edition=first, org_unit=org_tree["branch_a"])
 
-    body = _client(organizer).get("/api/v1/print-runs/").json()
+    body = signed_in_api(organizer).get("/api/v1/print-runs/").json()
 
     assert [row["id"] for row in body["results"]] == [run.pk]
 
@@ -91,7 +85,9 @@ def test_each_block_says_who_cleared_its_tibetan_and_when(org_tree):
     edition.save(update_fields=["status"])
     organizer = f.MembershipFactory(org_unit=org_tree["branch_a"]).user
 
-    [body] = _client(organizer).get(f"/api/v1/materials/{edition.material.pk}/editions/").json()
+    [body] = (
+        signed_in_api(organizer).get(f"/api/v1/materials/{edition.material.pk}/editions/").json()
+    )
 
     blocks = body["blocks"]
     assert [(b["needs_native_review"], b["native_reviewed_by"]) for b in blocks] == [

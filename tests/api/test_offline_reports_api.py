@@ -2,7 +2,6 @@
 contract (201, 200, 409, 410, 422, 401, 403, 404), each a JSON body naming the report's id."""
 
 import hashlib
-import io
 import threading
 import uuid
 from urllib.parse import quote
@@ -11,24 +10,14 @@ import pytest
 from django.db import connection
 from django.middleware.csrf import _get_new_csrf_string
 from django.test import Client
-from PIL import Image
 from rest_framework.test import APIClient
 
 from campaigns.models import AuditEntry, Event, EventPhoto, MaterialEdition
 from campaigns.services.events import event_cancel
 from tests import factories as f
+from tests.unsent_reports_file import jpeg, plan_body, report_body, request_body
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def api():
-    def signed_in(user, language="en"):
-        client = APIClient(HTTP_ACCEPT_LANGUAGE=language)
-        client.force_authenticate(user)
-        return client
-
-    return signed_in
 
 
 @pytest.fixture
@@ -42,54 +31,8 @@ def _url(report_id, photo_id=None) -> str:
     return f"{url}/photos/{photo_id}" if photo_id else url
 
 
-def _plan(world, **changes) -> dict:
-    return {
-        "campaign": world.campaign.pk,
-        "org_unit": world.units["central_a"].pk,
-        "county": world.county.pk,
-        "title": "红原县邛溪镇牧民定居点宣讲",
-        "venue_name": "邛溪镇牧民定居点",
-        "venue_type": "village",
-        "format": "lecture",
-        "language": "both",
-        "channel": "offline",
-        "starts_at": "2025-03-14T10:00:00+08:00",
-        "ends_at": None,
-        "topics": ["eight_rights"],
-        "expected_partners": [],
-    } | changes
-
-
-def _report(**changes) -> dict:
-    return {
-        "head_count": 80,
-        "online_reach": None,
-        "staff_count": 6,
-        "outlets_count": None,
-        "audience": {"farmers_herders": 60, "women": 35},
-        "summary": "牧民踊跃参加。",
-    } | changes
-
-
-def _body(world, **changes) -> dict:
-    return {
-        "base_version": None,
-        "config_version": "3f2a9c0d1e4b5a67",
-        "plan": _plan(world),
-        "report": _report(),
-        "photos": [],
-        "submit": False,
-    } | changes
-
-
 def _entries(event) -> int:
     return AuditEntry.objects.filter(object_type="campaigns.event", object_id=str(event.pk)).count()
-
-
-def _jpeg(colour="teal") -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (40, 30), colour).save(buffer, format="JPEG")
-    return buffer.getvalue()
 
 
 def _put_photo(client, report_id, photo_id, content, sha256=None, **headers):
@@ -107,7 +50,7 @@ def _put_photo(client, report_id, photo_id, content, sha256=None, **headers):
 def test_a_new_report_is_created_201_with_its_id_version_and_page(api, world):
     report_id = uuid.uuid4()
 
-    response = api(world.organizer).put(_url(report_id), _body(world), format="json")
+    response = api(world.organizer).put(_url(report_id), request_body(world), format="json")
 
     assert response.status_code == 201, response.content
     assert response["Content-Type"] == "application/json"
@@ -128,12 +71,12 @@ def test_a_new_report_is_created_201_with_its_id_version_and_page(api, world):
 
 def test_the_same_content_again_answers_200_with_no_new_version_or_entry(api, world):
     report_id, client = uuid.uuid4(), api(world.organizer)
-    first = client.put(_url(report_id), _body(world), format="json")
+    first = client.put(_url(report_id), request_body(world), format="json")
     event = Event.objects.get(uuid=report_id)
     entries = _entries(event)
 
     # The same JSON with its keys in another order is the same content.
-    body = dict(reversed(list(_body(world).items())))
+    body = dict(reversed(list(request_body(world).items())))
     again = client.put(_url(report_id), body, format="json")
 
     assert again.status_code == 200
@@ -144,11 +87,11 @@ def test_the_same_content_again_answers_200_with_no_new_version_or_entry(api, wo
 
 def test_a_change_on_the_current_version_answers_200_with_the_new_version(api, world):
     report_id, client = uuid.uuid4(), api(world.organizer)
-    client.put(_url(report_id), _body(world), format="json")
+    client.put(_url(report_id), request_body(world), format="json")
 
     response = client.put(
         _url(report_id),
-        _body(world, base_version=2, report=_report(head_count=95)),
+        request_body(world, base_version=2, report=report_body(head_count=95)),
         format="json",
     )
 
@@ -159,7 +102,7 @@ def test_a_change_on_the_current_version_answers_200_with_the_new_version(api, w
 
 def test_a_change_on_an_older_version_is_409_with_the_servers_copy(api, world):
     report_id, client = uuid.uuid4(), api(world.organizer)
-    client.put(_url(report_id), _body(world), format="json")
+    client.put(_url(report_id), request_body(world), format="json")
     event = Event.objects.get(uuid=report_id)
     client.post(  # the office corrects the count meanwhile
         f"/api/v1/events/{event.pk}/report/",
@@ -168,13 +111,15 @@ def test_a_change_on_an_older_version_is_409_with_the_servers_copy(api, world):
     )
 
     response = client.put(
-        _url(report_id), _body(world, base_version=2, report=_report(head_count=95)), format="json"
+        _url(report_id),
+        request_body(world, base_version=2, report=report_body(head_count=95)),
+        format="json",
     )
 
     assert response.status_code == 409
     body = response.json()
     assert (body["id"], body["status"], body["server_version"]) == (str(report_id), "conflict", 3)
-    assert body["server"]["plan"] == _plan(world)
+    assert body["server"]["plan"] == plan_body(world)
     assert body["server"]["report"]["head_count"] == 82
     assert body["server"]["report"]["audience"] == {"women": 35}
     assert "now version 3" in body["detail"]
@@ -187,7 +132,7 @@ def test_a_cancelled_event_is_410_naming_the_reason(api, world):
     )
 
     response = api(world.organizer).put(
-        _url(world.event.uuid), _body(world, base_version=2, plan=None), format="json"
+        _url(world.event.uuid), request_body(world, base_version=2, plan=None), format="json"
     )
 
     assert response.status_code == 410
@@ -198,12 +143,12 @@ def test_a_cancelled_event_is_410_naming_the_reason(api, world):
 
 def test_a_report_sent_for_review_is_409_not_410_when_it_differs(api, world):
     report_id, client = uuid.uuid4(), api(world.organizer)
-    stored = client.put(_url(report_id), _body(world, submit=True), format="json").json()
+    stored = client.put(_url(report_id), request_body(world, submit=True), format="json").json()
     assert Event.objects.get(uuid=report_id).status == Event.Status.REPORTED
 
     response = client.put(
         _url(report_id),
-        _body(world, base_version=stored["version"], report=_report(head_count=81)),
+        request_body(world, base_version=stored["version"], report=report_body(head_count=81)),
         format="json",
     )
 
@@ -211,10 +156,10 @@ def test_a_report_sent_for_review_is_409_not_410_when_it_differs(api, world):
 
 
 def test_invalid_fields_are_422_under_the_web_forms_names(api, world, edition):
-    body = _body(
+    body = request_body(
         world,
-        plan=_plan(world, title="", venue_type="moon"),
-        report=_report(
+        plan=plan_body(world, title="", venue_type="moon"),
+        report=report_body(
             head_count=-1,
             audience={"women": "many"},
             handouts=[{"edition": edition.pk, "copies": 10}, {"edition": edition.pk, "copies": 0}],
@@ -232,7 +177,9 @@ def test_invalid_fields_are_422_under_the_web_forms_names(api, world, edition):
 
 
 def test_the_services_refusals_are_422_under_the_web_forms_names(api, world):
-    body = _body(world, plan=_plan(world, venue_name=""), report=_report(head_count=30))
+    body = request_body(
+        world, plan=plan_body(world, venue_name=""), report=report_body(head_count=30)
+    )
 
     response = api(world.organizer).put(_url(uuid.uuid4()), body, format="json")
 
@@ -244,10 +191,10 @@ def test_the_services_refusals_are_422_under_the_web_forms_names(api, world):
 
 def test_refusals_speak_the_users_language(api, world):
     report_id = uuid.uuid4()
-    body = _body(world, plan=_plan(world, title=""))
+    body = request_body(world, plan=plan_body(world, title=""))
     chinese = api(world.organizer, "zh-hans").put(_url(report_id), body, format="json")
     service = api(world.organizer, "zh-hans").put(
-        _url(report_id), _body(world, report=_report(head_count=30)), format="json"
+        _url(report_id), request_body(world, report=report_body(head_count=30)), format="json"
     )
 
     assert chinese.status_code == service.status_code == 422
@@ -262,11 +209,11 @@ def test_a_mixed_request_with_a_refused_report_saves_nothing(api, world):
 
     response = api(world.organizer).put(
         _url(world.event.uuid),
-        _body(
+        request_body(
             world,
             base_version=version,
-            plan=_plan(world, title="改了名字的活动"),
-            report=_report(head_count=10),
+            plan=plan_body(world, title="改了名字的活动"),
+            report=report_body(head_count=10),
         ),
         format="json",
     )
@@ -287,7 +234,9 @@ def test_a_body_that_is_not_json_is_422(api, world):
 
 
 def test_not_signed_in_is_401_json_never_a_redirect(world):
-    response = Client().put(_url(uuid.uuid4()), _body(world), content_type="application/json")
+    response = Client().put(
+        _url(uuid.uuid4()), request_body(world), content_type="application/json"
+    )
 
     assert response.status_code == 401
     assert response["Content-Type"] == "application/json"
@@ -301,10 +250,10 @@ def test_a_session_without_its_csrf_token_is_403_json_and_with_it_is_stored(worl
     client.cookies["csrftoken"] = token
     report_id = uuid.uuid4()
 
-    refused = client.put(_url(report_id), _body(world), content_type="application/json")
+    refused = client.put(_url(report_id), request_body(world), content_type="application/json")
     stored = client.put(
         _url(report_id),
-        _body(world),
+        request_body(world),
         content_type="application/json",
         headers={"X-CSRFToken": token},
     )
@@ -317,7 +266,7 @@ def test_a_session_without_its_csrf_token_is_403_json_and_with_it_is_stored(worl
 
 def test_a_role_that_may_not_report_is_403_json(api, world):
     response = api(world.reviewer).put(
-        _url(world.event.uuid), _body(world, base_version=1, plan=None), format="json"
+        _url(world.event.uuid), request_body(world, base_version=1, plan=None), format="json"
     )
 
     assert response.status_code == 403
@@ -327,7 +276,7 @@ def test_a_role_that_may_not_report_is_403_json(api, world):
 def test_another_branchs_report_is_404_like_a_missing_one_and_never_made_again(api, world):
     client = api(world.other_organizer)
 
-    outside = client.put(_url(world.event.uuid), _body(world), format="json")
+    outside = client.put(_url(world.event.uuid), request_body(world), format="json")
     missing = client.get(_url(uuid.uuid4()))
     read = client.get(_url(world.event.uuid))
 
@@ -348,10 +297,12 @@ def test_the_stored_report_reads_in_the_shape_it_was_sent(api, world, hospital, 
         "screened": 32,
         "referred": 3,
     }
-    plan = _plan(world, expected_partners=[hospital.pk])
-    report = _report(handouts=[{"edition": edition.pk, "copies": 200}], partner_services=[service])
+    plan = plan_body(world, expected_partners=[hospital.pk])
+    report = report_body(
+        handouts=[{"edition": edition.pk, "copies": 200}], partner_services=[service]
+    )
     client.put(
-        _url(report_id), _body(world, plan=plan, report=report, photos=photos), format="json"
+        _url(report_id), request_body(world, plan=plan, report=report, photos=photos), format="json"
     )
 
     body = client.get(_url(report_id)).json()
@@ -365,7 +316,9 @@ def test_the_stored_report_reads_in_the_shape_it_was_sent(api, world, hospital, 
 
 
 def test_a_report_without_its_plan_for_a_new_id_is_422(api, world):
-    response = api(world.organizer).put(_url(uuid.uuid4()), _body(world, plan=None), format="json")
+    response = api(world.organizer).put(
+        _url(uuid.uuid4()), request_body(world, plan=None), format="json"
+    )
     assert response.status_code == 422
     assert list(response.json()["errors"]) == ["__all__"]
 
@@ -385,7 +338,9 @@ def test_two_sends_of_one_new_report_at_the_same_moment_make_one_event(world):
         client.force_authenticate(world.organizer)
         start.wait()
         try:
-            answers.append(client.put(_url(report_id), _body(world), format="json").status_code)
+            answers.append(
+                client.put(_url(report_id), request_body(world), format="json").status_code
+            )
         finally:
             connection.close()
 
@@ -406,7 +361,7 @@ def test_two_sends_of_one_new_report_at_the_same_moment_make_one_event(world):
 def sent(api, world):
     """A report sent from a phone that announced two photos, and the organizer's client."""
     report_id, photos, client = uuid.uuid4(), [uuid.uuid4(), uuid.uuid4()], api(world.organizer)
-    body = _body(world, photos=[str(photo) for photo in photos])
+    body = request_body(world, photos=[str(photo) for photo in photos])
     assert client.put(_url(report_id), body, format="json").status_code == 201
     return report_id, photos, client
 
@@ -414,7 +369,7 @@ def sent(api, world):
 def test_a_photo_is_201_with_how_many_of_the_announced_arrived(sent):
     report_id, photos, client = sent
 
-    response = _put_photo(client, report_id, photos[0], _jpeg(), **{"X-Caption": quote("牧民")})
+    response = _put_photo(client, report_id, photos[0], jpeg(), **{"X-Caption": quote("牧民")})
 
     assert response.status_code == 201, response.content
     assert response.json() == {
@@ -425,14 +380,14 @@ def test_a_photo_is_201_with_how_many_of_the_announced_arrived(sent):
     }
     photo = EventPhoto.objects.get(uuid=photos[0])
     assert photo.caption == "牧民"
-    assert photo.sha256 == hashlib.sha256(_jpeg()).hexdigest()
+    assert photo.sha256 == hashlib.sha256(jpeg()).hexdigest()
 
 
 def test_the_same_photo_again_is_200_and_stored_once(sent):
     report_id, photos, client = sent
-    _put_photo(client, report_id, photos[0], _jpeg())
+    _put_photo(client, report_id, photos[0], jpeg())
 
-    response = _put_photo(client, report_id, photos[0], _jpeg())
+    response = _put_photo(client, report_id, photos[0], jpeg())
 
     assert response.status_code == 200
     assert response.json()["received"] == 1
@@ -441,9 +396,9 @@ def test_the_same_photo_again_is_200_and_stored_once(sent):
 
 def test_another_photo_under_a_taken_id_is_409(sent):
     report_id, photos, client = sent
-    _put_photo(client, report_id, photos[0], _jpeg())
+    _put_photo(client, report_id, photos[0], jpeg())
 
-    response = _put_photo(client, report_id, photos[0], _jpeg("orange"))
+    response = _put_photo(client, report_id, photos[0], jpeg("orange"))
 
     assert response.status_code == 409
     assert (response.json()["id"], response.json()["status"]) == (str(photos[0]), "conflict")
@@ -452,7 +407,7 @@ def test_another_photo_under_a_taken_id_is_409(sent):
 def test_a_photo_whose_hash_does_not_match_is_422(sent):
     report_id, photos, client = sent
 
-    response = _put_photo(client, report_id, photos[0], _jpeg(), sha256="00" * 32)
+    response = _put_photo(client, report_id, photos[0], jpeg(), sha256="00" * 32)
 
     assert response.status_code == 422
     assert list(response.json()["errors"]) == ["photos"]
@@ -474,8 +429,8 @@ def test_a_photo_of_an_unknown_or_invisible_report_is_404(api, world, sent):
     report_id, photos, _client = sent
     outsider = api(world.other_organizer)
 
-    unknown = _put_photo(api(world.organizer), uuid.uuid4(), photos[0], _jpeg())
-    invisible = _put_photo(outsider, report_id, photos[0], _jpeg())
+    unknown = _put_photo(api(world.organizer), uuid.uuid4(), photos[0], jpeg())
+    invisible = _put_photo(outsider, report_id, photos[0], jpeg())
 
     assert unknown.status_code == invisible.status_code == 404
     assert not EventPhoto.objects.exists()
@@ -486,7 +441,7 @@ def test_a_photo_of_a_cancelled_event_is_410(api, world):
         user=world.organizer, event_id=world.event.pk, reason="暴雪封路。", expected_version=1
     )
 
-    response = _put_photo(api(world.organizer), world.event.uuid, uuid.uuid4(), _jpeg())
+    response = _put_photo(api(world.organizer), world.event.uuid, uuid.uuid4(), jpeg())
 
     assert response.status_code == 410
     assert response.json()["status"] == "gone"

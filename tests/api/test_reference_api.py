@@ -7,18 +7,13 @@ from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from campaigns.models import CampaignTarget
+from tests.api.clients import signed_in_api
 
 pytestmark = pytest.mark.django_db
 
 
-def _client(user):
-    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-    client.force_authenticate(user)
-    return client
-
-
 def test_regions_are_found_by_name_or_code(world):
-    client = _client(world.organizer)
+    client = signed_in_api(world.organizer)
     by_name = client.get("/api/v1/regions/", {"search": "红原"}).json()
     by_code = client.get("/api/v1/regions/", {"search": "513233"}).json()
     assert [row["code"] for row in by_name["results"]] == ["513233"]
@@ -27,14 +22,17 @@ def test_regions_are_found_by_name_or_code(world):
 
 def test_org_units_are_those_of_the_users_subtree(world):
     codes = {
-        row["id"] for row in _client(world.reviewer).get("/api/v1/org-units/").json()["results"]
+        row["id"]
+        for row in signed_in_api(world.reviewer).get("/api/v1/org-units/").json()["results"]
     }
     branch_a = world.units["branch_a"]
     assert branch_a.pk in codes
     assert world.units["central_a"].pk in codes
     assert world.units["branch_b"].pk not in codes
     assert (
-        _client(world.reviewer).get(f"/api/v1/org-units/{world.units['branch_b'].pk}/").status_code
+        signed_in_api(world.reviewer)
+        .get(f"/api/v1/org-units/{world.units['branch_b'].pk}/")
+        .status_code
         == 404
     )
 
@@ -46,7 +44,9 @@ def test_campaign_targets_show_only_visible_units(world):
     CampaignTarget.objects.create(
         campaign=world.campaign, org_unit=world.units["branch_b"], events=20
     )
-    targets = _client(world.reviewer).get(f"/api/v1/campaigns/{world.campaign.pk}/targets/").json()
+    targets = (
+        signed_in_api(world.reviewer).get(f"/api/v1/campaigns/{world.campaign.pk}/targets/").json()
+    )
     assert targets == [
         {
             "org_unit": world.units["branch_a"].pk,
@@ -65,7 +65,8 @@ def test_campaigns_list_newest_first(world):
         name="2026年宣传周", starts_on=dt.date(2026, 3, 1), ends_on=dt.date(2026, 3, 31)
     )
     names = [
-        row["name"] for row in _client(world.organizer).get("/api/v1/campaigns/").json()["results"]
+        row["name"]
+        for row in signed_in_api(world.organizer).get("/api/v1/campaigns/").json()["results"]
     ]
     assert names[0] == "2026年宣传周"
 

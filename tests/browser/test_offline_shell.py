@@ -47,6 +47,22 @@ def _under_worker(page):
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")
 
 
+def _signed_in_under_worker(page, live_server, username="aba-organizer") -> None:
+    """Sign in on the phone and wait until the worker controls the page."""
+    sign_in(page, live_server, username)
+    _under_worker(page)
+
+
+@pytest.fixture
+def organizer_phone(browser, live_server, world):
+    """A fresh phone's page, signed in as the organizer and under the worker."""
+    context = _phone(browser)
+    page = context.new_page()
+    _signed_in_under_worker(page, live_server)
+    yield page
+    context.close()
+
+
 def _kept_pages(page) -> set[str]:
     return {path for paths in page.evaluate(KEPT_PAGES).values() for path in paths}
 
@@ -99,12 +115,10 @@ def second_event(world):
 
 @pytest.mark.parametrize("language", ["zh-hans", "bo"])
 def test_the_events_pages_open_again_without_network_in_the_users_language(
-    browser, live_server, world, artifacts, language
+    organizer_phone, live_server, world, artifacts, language
 ):
-    context = _phone(browser)
-    page = context.new_page()
-    sign_in(page, live_server, "aba-organizer")
-    _under_worker(page)
+    page = organizer_phone
+    context = page.context
     _choose_language(page, language)
     report = f"/events/{world.event.pk}/report"
     page.goto(f"{live_server.url}/events/")
@@ -136,17 +150,14 @@ def test_the_events_pages_open_again_without_network_in_the_users_language(
     page.goto(f"{live_server.url}/events/")
     assert world.event.title in page.locator("main").inner_text()
     page.screenshot(path=artifacts / f"offline-events-{language}.png", full_page=True)
-    context.close()
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "bo"])
 def test_a_page_never_opened_shows_the_offline_page_in_the_users_language(
-    browser, live_server, world, second_event, artifacts, language
+    organizer_phone, live_server, world, second_event, artifacts, language
 ):
-    context = _phone(browser)
-    page = context.new_page()
-    sign_in(page, live_server, "aba-organizer")
-    _under_worker(page)
+    page = organizer_phone
+    context = page.context
     _choose_language(page, language)
 
     context.set_offline(True)
@@ -157,16 +168,13 @@ def test_a_page_never_opened_shows_the_offline_page_in_the_users_language(
     assert second_event.title not in page.content()
     assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(245, 246, 248)"
     page.screenshot(path=artifacts / f"offline-page-{language}.png", full_page=True)
-    context.close()
 
 
 def test_the_events_list_keeps_the_report_forms_of_planned_events_for_offline_use(
-    browser, live_server, world, second_event
+    organizer_phone, live_server, world, second_event
 ):
-    context = _phone(browser)
-    page = context.new_page()
-    sign_in(page, live_server, "aba-organizer")
-    _under_worker(page)
+    page = organizer_phone
+    context = page.context
     page.goto(f"{live_server.url}/events/")
     report = f"/events/{second_event.pk}/report"
     _wait_until_kept(page, report)
@@ -177,7 +185,6 @@ def test_the_events_list_keeps_the_report_forms_of_planned_events_for_offline_us
 
     assert page.locator("form.report-form").is_visible()
     assert second_event.title in page.locator("main").inner_text()
-    context.close()
 
 
 # Notes what the worker answers when it has kept the pages an events list named.
@@ -203,8 +210,7 @@ def _walk_and_prefetch(browser, live_server, pages: list[str]) -> dict[str, int]
     context = _phone(browser)
     page = context.new_page()
     page.add_init_script(HEAR_PREFETCHED)
-    sign_in(page, live_server, "aba-organizer")
-    _under_worker(page)
+    _signed_in_under_worker(page, live_server)
     for path in [*pages, "/events/"]:
         page.goto(f"{live_server.url}{path}")
     page.wait_for_function("() => window.prefetched !== undefined")
@@ -232,12 +238,10 @@ def test_the_kept_pages_stay_within_their_budget_and_prefetching_never_pushes_ou
 
 
 def test_the_worker_leaves_the_api_and_every_other_method_to_the_network(
-    browser, live_server, world
+    organizer_phone, live_server, world
 ):
-    context = _phone(browser)
-    page = context.new_page()
-    sign_in(page, live_server, "aba-organizer")
-    _under_worker(page)
+    page = organizer_phone
+    context = page.context
 
     with page.expect_response("**/static/css/portal.css") as static:
         page.evaluate("fetch('/static/css/portal.css')")
@@ -254,23 +258,19 @@ def test_the_worker_leaves_the_api_and_every_other_method_to_the_network(
     context.set_offline(True)
     failed = page.evaluate("fetch('/api/v1/events/').then(() => 'answered', () => 'failed')")
     assert failed == "failed"
-    context.close()
 
 
 def test_a_page_kept_before_a_deploy_finds_the_shell_under_its_old_hashed_names(
-    browser, live_server, world
+    organizer_phone, live_server, world
 ):
-    context = _phone(browser)
-    page = context.new_page()
-    sign_in(page, live_server, "aba-organizer")
-    _under_worker(page)
+    page = organizer_phone
+    context = page.context
 
     context.set_offline(True)
     css = page.evaluate(
         "fetch('/static/css/portal.0123456789ab.css').then((response) => response.text())"
     )
     assert "--font-bo" in css
-    context.close()
 
 
 INDEXED_DB_WRITE = """() => new Promise((resolve, reject) => {
@@ -295,11 +295,11 @@ INDEXED_DB_READ = """() => new Promise((resolve, reject) => {
 })"""
 
 
-def test_a_worker_the_browser_stopped_still_knows_whose_pages_it_keeps(browser, live_server, world):
-    context = _phone(browser)
-    page = context.new_page()
-    sign_in(page, live_server, "aba-organizer")
-    _under_worker(page)
+def test_a_worker_the_browser_stopped_still_knows_whose_pages_it_keeps(
+    organizer_phone, live_server, world
+):
+    page = organizer_phone
+    context = page.context
     report = f"/events/{world.event.pk}/report"
     page.goto(f"{live_server.url}{report}")
     _wait_until_kept(page, report)
@@ -314,16 +314,13 @@ def test_a_worker_the_browser_stopped_still_knows_whose_pages_it_keeps(browser, 
     page.reload()
 
     assert page.locator("form.report-form").is_visible()
-    context.close()
 
 
 def test_a_new_worker_keeps_indexeddb_and_the_kept_pages_and_drops_the_old_shell(
-    browser, live_server, world, monkeypatch
+    organizer_phone, live_server, world, monkeypatch
 ):
-    context = _phone(browser)
-    page = context.new_page()
-    sign_in(page, live_server, "aba-organizer")
-    _under_worker(page)
+    page = organizer_phone
+    context = page.context
     report = f"/events/{world.event.pk}/report"
     page.goto(f"{live_server.url}{report}")
     _wait_until_kept(page, report)
@@ -349,16 +346,13 @@ def test_a_new_worker_keeps_indexeddb_and_the_kept_pages_and_drops_the_old_shell
     context.set_offline(True)
     page.reload()
     assert page.locator("form.report-form").is_visible()
-    context.close()
 
 
 def test_after_sign_out_and_another_sign_in_the_first_users_pages_are_gone(
-    browser, live_server, world
+    organizer_phone, live_server, world
 ):
-    context = _phone(browser)
-    page = context.new_page()
-    sign_in(page, live_server, "aba-organizer")
-    _under_worker(page)
+    page = organizer_phone
+    context = page.context
     report = f"/events/{world.event.pk}/report"
     page.goto(f"{live_server.url}/events/")
     page.goto(f"{live_server.url}{report}")
@@ -379,16 +373,13 @@ def test_after_sign_out_and_another_sign_in_the_first_users_pages_are_gone(
     assert world.event.title not in page.content()
     assert report not in _kept_pages(page)
     assert len(page.evaluate(KEPT_PAGES)) == 1
-    context.close()
 
 
 def test_a_session_that_ran_out_keeps_the_pages_for_the_same_person_offline(
-    browser, live_server, world
+    organizer_phone, live_server, world
 ):
-    context = _phone(browser)
-    page = context.new_page()
-    sign_in(page, live_server, "aba-organizer")
-    _under_worker(page)
+    page = organizer_phone
+    context = page.context
     report = f"/events/{world.event.pk}/report"
     page.goto(f"{live_server.url}{report}")
     _wait_until_kept(page, report)
@@ -401,16 +392,13 @@ def test_a_session_that_ran_out_keeps_the_pages_for_the_same_person_offline(
     page.goto(f"{live_server.url}{report}")
 
     assert page.locator("form.report-form").is_visible()
-    context.close()
 
 
 def test_someone_else_signing_in_after_a_session_ran_out_never_sees_the_first_users_pages(
-    browser, live_server, world
+    organizer_phone, live_server, world
 ):
-    context = _phone(browser)
-    page = context.new_page()
-    sign_in(page, live_server, "aba-organizer")
-    _under_worker(page)
+    page = organizer_phone
+    context = page.context
     report = f"/events/{world.event.pk}/report"
     page.goto(f"{live_server.url}{report}")
     _wait_until_kept(page, report)
@@ -422,7 +410,6 @@ def test_someone_else_signing_in_after_a_session_ran_out_never_sees_the_first_us
 
     assert page.locator("main .offline-page").is_visible()
     assert report not in _kept_pages(page)
-    context.close()
 
 
 def test_a_browser_without_service_workers_shows_the_banner_and_the_usual_pages(
@@ -496,13 +483,15 @@ def test_a_tibetan_page_gets_the_webfont_from_the_phone_after_its_first_paint(
             and fetched.append(request.response().from_service_worker)
         ),
     )
-    sign_in(page, live_server, "aba-organizer")
-    _under_worker(page)
-    page.wait_for_function(
-        "() => document.querySelector('link[data-tibetan-font]').media === 'all'",
-        timeout=20000,
-    )
-    assert page.evaluate(OUR_TIBETAN_FONT_LOADS)
+    # The page may have loaded the font before Playwright reports its request finished:
+    # the request is waited for, not assumed to be reported by then.
+    with page.expect_request_finished(lambda request: request.url.endswith(".woff2")):
+        _signed_in_under_worker(page, live_server)
+        page.wait_for_function(
+            "() => document.querySelector('link[data-tibetan-font]').media === 'all'",
+            timeout=20000,
+        )
+        assert page.evaluate(OUR_TIBETAN_FONT_LOADS)
     assert fetched
     assert all(fetched)  # every font request of the page was answered by the worker
     context.close()

@@ -58,6 +58,7 @@ from campaigns.services.tokens import api_token_create
 from portal.models import ApiToken, User
 from tests import factories as f
 from tests.module_world import module_world
+from tests.unsent_reports_file import unsent_report, unsent_reports_file
 
 ORGANIZER, REVIEWER, TRANSLATOR, ADMIN = (
     Membership.Role.ORGANIZER,
@@ -477,6 +478,19 @@ def _report_id(obj) -> dict:
     return {"uuid": obj.uuid}
 
 
+def _unsent_reports_file(world, obj, viewer) -> dict:
+    """A phone's file with one report: a change to ``obj``'s report."""
+    body = {"base_version": obj.version, "report": {"head_count": 50, "audience": {"women": 40}}}
+    data = unsent_reports_file(unsent_report(body, report_id=obj.uuid))
+    return {"file": SimpleUploadedFile("unsent-reports-20250315-1830.json", data)}
+
+
+def _imports_unsent_report(viewer, owner) -> str:
+    if not viewer.may_somewhere("event.report"):
+        return FORBIDDEN
+    return OK if viewer.may("event.report", owner) else HIDDEN
+
+
 def _coverage(obj) -> dict:
     return {"campaign_pk": obj.targets.first().campaign_id, "unit_pk": obj.pk}
 
@@ -859,6 +873,22 @@ WEB_ROUTES = [
         "unit",
         action="event.plan",
         kwargs=lambda obj: {"unit_pk": obj.pk},
+    ),
+    # A phone's unsent reports file, imported at the office by whoever reports somewhere:
+    # each report as the phone's own send would store it, so a report the viewer may not
+    # make is refused in the page's list of problems (400), seen or not, and nothing is saved.
+    Route("unsent_reports_import", rule=_allowed_if(lambda v: v.may_somewhere("event.report"))),
+    Route(
+        "unsent_reports_import",
+        "planned_event",
+        "post",
+        kwargs=lambda obj: {},
+        data=_unsent_reports_file,
+        ok=302,
+        hidden=400,
+        rule=_imports_unsent_report,
+        done=lambda obj: obj.audience_counts.filter(group="women", count=40).exists(),
+        id="unsent_reports_import:post",
     ),
     # jobs
     Route("job_list"),

@@ -53,6 +53,7 @@ from campaigns.services.tokens import api_token_create
 from tests import factories as f
 from tests.module_world import module_world
 from tests.region_world import regions_awaiting_review
+from tests.unsent_reports_file import unsent_reports_file
 
 pytestmark = pytest.mark.django_db
 
@@ -332,6 +333,7 @@ URL_KWARGS: dict[str, Callable[[World], dict | list[dict]]] = {
     "edition_public": _o("approved", "token", "public_token"),
     "events_import": lambda w: {"unit_pk": w.units["central"].pk},
     "events_import_template": lambda w: {"unit_pk": w.units["central"].pk},
+    "unsent_reports_import": _none,
     "job_list": _none,
     "job_detail": _o("job"),
     "job_download": _o("job"),
@@ -573,6 +575,8 @@ def _file(field: Field) -> tuple[str, bytes, str]:
         return "photo.jpg", _jpeg(), "image/jpeg"
     if "pdf" in field.accept:
         return "agreement.pdf", b"%PDF-1.4 fuzz", "application/pdf"
+    if "json" in field.accept:  # a phone's unsent reports file, with no report in it
+        return "unsent-reports.json", unsent_reports_file(), "application/json"
     if field.name == "sheet" and "spreadsheet" in field.accept:
         return "sign-ins.xlsx", _sign_in_sheet(), "application/octet-stream"
     return "events.xlsx", template_workbook(county_choices=["513233"]), "application/octet-stream"
@@ -920,6 +924,7 @@ def test_the_crawl_finds_the_forms_of_every_kind_of_page(crawled):
         "edition_transition",
         "print_run_order",
         "events_import",
+        "unsent_reports_import",
         "event_list",
         "coverage_unit",
         "audit_log",
