@@ -8,8 +8,9 @@ on the phone makes the rows easy to count: its title is new to the database.
 
 import pytest
 
-from campaigns.models import Event
+from campaigns.models import Event, EventPhoto
 from campaigns.services import events as event_services
+from campaigns.services.unsent_reports import unsent_reports_import
 from tests.browser.conftest import PHONE, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -549,7 +550,6 @@ def _photo_files(tmp_path, count):
 def test_the_whole_offline_journey_plan_and_report_with_photos_then_sync(
     browser, live_server, world, tmp_path
 ):
-    from campaigns.models import EventPhoto
 
     context, page = _signed_in(browser, live_server)
     page.goto(f"{live_server.url}/events/")  # the organizer's events, online, in the morning
@@ -649,4 +649,12 @@ def test_the_unsent_reports_file_holds_each_report_as_it_would_be_sent_with_its_
     data = base64.b64decode(photo["data"])
     assert hashlib.sha256(data).hexdigest() == photo["sha256"]
     assert photo["type"] == "image/jpeg"
+
+    # The office imports it; the phone sending the same report later stores nothing twice.
+    imported = unsent_reports_import(user=world.organizer, data=download.value.path().read_bytes())
+    assert imported.problems == []
+    assert Event.objects.get(pk=world.event.pk).head_count == 37
+    context.set_offline(False)
+    _until(page, lambda: _states(page) == ["sent"])
+    assert EventPhoto.objects.filter(event=world.event).count() == 1
     context.close()
