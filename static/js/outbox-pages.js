@@ -369,10 +369,33 @@
     return true;
   }
 
-  async function formTakenOver(form) {
+  // Taken over at once: a tap on save while the outbox still reads what it keeps waits for
+  // it, rather than posting the form. Answers whether the outbox keeps this form.
+  function formTakenOver(form) {
+    let keep;
+    const ready = new Promise((resolve) => {
+      keep = resolve;
+    });
+    form.addEventListener("submit", async (event) => {
+      if (form.dataset.outboxPost) return; // posted as a web form: see the conflict below
+      if (form.dataset.sending) return; // posted already before the outbox started (submit-once.js)
+      event.preventDefault();
+      if (form.dataset.outboxSaving) return; // a double tap
+      form.dataset.outboxSaving = "1";
+      try {
+        const formKept = await ready;
+        if (formKept) await formKept(event.submitter);
+      } finally {
+        delete form.dataset.outboxSaving;
+      }
+    });
+    formPrepared(form, keep).catch(() => keep(null));
+  }
+
+  async function formPrepared(form, readyToKeep) {
     let id = formId(form);
     const kind = form.dataset.outbox;
-    if (id === null) return; // a report form with no plan named: nothing to report
+    if (id === null) return readyToKeep(null); // a report form with no plan named
     // The report form of a phone-made plan keeps what is typed beside the plan's own fields.
     const fieldsKey = kind === "report-new" ? "report_fields" : "fields";
     const pageVersion = form.elements.version ? number(form.elements.version.value) : null;
@@ -386,9 +409,9 @@
     if (kind === "report-new") {
       if (record && record.state === "sent" && record.event_url) {
         location.replace(`${record.event_url}report`); // on the server now: its own form
-        return;
+        return readyToKeep(null);
       }
-      if (!plannedShown(form, record)) return;
+      if (!plannedShown(form, record)) return readyToKeep(null);
     }
     if (record && record.state !== "sent" && record[fieldsKey]) {
       restored(form, record[fieldsKey]);
@@ -419,18 +442,7 @@
       draftTimer = window.setTimeout(draftKept, 100);
     });
 
-    form.addEventListener("submit", async (event) => {
-      if (form.dataset.outboxPost) return; // posted as a web form: see the conflict below
-      if (form.dataset.sending) return; // posted already before the outbox started (submit-once.js)
-      event.preventDefault();
-      if (form.dataset.outboxSaving) return; // a double tap
-      form.dataset.outboxSaving = "1";
-      try {
-        await formKept(event.submitter);
-      } finally {
-        delete form.dataset.outboxSaving;
-      }
-    });
+    readyToKeep(formKept);
 
     async function formKept(submitter) {
       window.clearTimeout(draftTimer);
@@ -644,9 +656,7 @@
 
   function started() {
     Outbox = window.PortalOutbox;
-    document.querySelectorAll("form[data-outbox]").forEach((form) => {
-      formTakenOver(form).catch(() => undefined);
-    });
+    document.querySelectorAll("form[data-outbox]").forEach(formTakenOver);
     pageWired();
     countsShown().then(() => send(true)).catch(() => undefined);
     window.addEventListener("online", () => send(true));
