@@ -171,7 +171,7 @@ def test_a_plan_whose_answer_was_lost_is_sent_again_and_stored_once(browser, liv
 def test_a_page_that_is_not_the_apis_answer_leaves_the_report_queued(
     browser, live_server, world, answer
 ):
-    context, page = _signed_in(browser, live_server)
+    context, page = _signed_in(browser, live_server, background_sync=False)
     _plan_saved_offline(context, page, live_server)
     seen = []
 
@@ -200,7 +200,7 @@ def test_a_page_that_is_not_the_apis_answer_leaves_the_report_queued(
 def test_a_refused_report_needs_attention_and_is_not_sent_again_by_itself(
     browser, live_server, world
 ):
-    context, page = _signed_in(browser, live_server)
+    context, page = _signed_in(browser, live_server, background_sync=False)
     _report_form(page, live_server, world.event)
     context.set_offline(True)
     page.fill("input[name=head_count]", "37")
