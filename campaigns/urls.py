@@ -23,6 +23,7 @@ urlpatterns = [
     path("", home.home, name="home"),
     path("events/", events.event_list, name="event_list"),
     path("events/new", events.event_plan, name="event_plan"),
+    path("events/new/report", events.event_report_new, name="event_report_new"),
     path("events/review/", events.review_queue, name="review_queue"),
     path("events/review/approve", events.event_approve_bulk, name="event_approve_bulk"),
     path("events/<int:pk>/", events.event_detail, name="event_detail"),

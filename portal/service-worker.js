@@ -7,6 +7,9 @@
    only caches of its own, never IndexedDB, where the pages keep the reports not yet sent. */
 "use strict";
 
+// The outbox's storage and sending, shared with the pages: Background Sync sends with them.
+importScripts(OFFLINE.outboxCore);
+
 const SHELL_CACHE = `shell-${OFFLINE.version}`;
 // One cache of pages per user (pages-<opaque user name>), and the name of the user now signed
 // in, kept in a cache of its own so that a restarted worker still knows it.
@@ -58,6 +61,20 @@ self.addEventListener("message", (event) => {
     const answer = (held) => event.source && event.source.postMessage({ type: "prefetched", held });
     event.waitUntil(inTurn(() => pagesPrefetched(message.urls)).then(answer));
   }
+});
+
+// The network is back (Background Sync, where the browser has it): the reports of the user
+// signed in now go, even with no page open. Nobody else's outbox is opened. A send that found
+// no network fails the event, for the browser to try again later.
+self.addEventListener("sync", (event) => {
+  if (event.tag !== "outbox") return;
+  event.waitUntil(state().then(async ({ user }) => {
+    if (!user) return;
+    const result = await PortalOutbox.sendAll(user, { api: OFFLINE.outboxApi, force: true });
+    const pages = await self.clients.matchAll({ type: "window" });
+    pages.forEach((client) => client.postMessage({ type: "outbox" }));
+    if (result.stopped === "offline") throw new Error("no network: try again later");
+  }));
 });
 
 // Changes to the kept pages and to whose they are happen one at a time, in the order asked.

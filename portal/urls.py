@@ -13,6 +13,7 @@ urlpatterns = [
     # At the root, so that the service worker's scope is the whole site.
     path("sw.js", offline.service_worker, name="service_worker"),
     path("offline/<str:language>", offline.offline_page, name="offline_page"),
+    path("outbox/", offline.outbox_page, name="outbox"),
     path("manifest.webmanifest", offline.web_manifest, name="web_manifest"),
     path(
         "accounts/login/",

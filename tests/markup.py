@@ -15,3 +15,9 @@ def field_markup(html: str, name: str) -> str:
         if depth == 0:
             return html[start : start + tag.end()]
     raise AssertionError(f"the field {name} is not closed")
+
+
+def errors_shown(html: str) -> str:
+    """The text of the errors a page shows (its <p class="error"> lines), apart from texts
+    the page only carries for its scripts (the outbox's copies of the server's rules)."""
+    return "\n".join(re.findall(r'<p class="error"[^>]*>(.*?)</p>', html, flags=re.DOTALL))

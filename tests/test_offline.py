@@ -178,7 +178,11 @@ def test_the_events_list_hands_the_worker_the_plan_form_and_the_forms_to_report(
 
     pages = _prefetched(client.get(reverse("event_list")))
 
-    assert pages == [reverse("event_plan"), reverse("event_report", args=[world.event.pk])]
+    assert pages == [
+        reverse("event_plan"),
+        reverse("event_report_new"),  # for an event planned on the phone
+        reverse("event_report", args=[world.event.pk]),
+    ]
     assert reverse("event_report", args=[reported.pk]) not in pages
 
 

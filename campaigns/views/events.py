@@ -6,6 +6,7 @@ the field with everything the user typed kept on the form.
 """
 
 import copy
+import json
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -19,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from campaigns import bounds
 from campaigns.errors import StaleEdit
@@ -34,7 +35,7 @@ from campaigns.forms.events import (
     PartnerServiceFormSet,
 )
 from campaigns.forms.versions import version_posted
-from campaigns.models import Campaign, Event
+from campaigns.models import Campaign, Channel, Event, EventFormat
 from campaigns.selectors import events as selectors
 from campaigns.selectors.org import own_unit
 from campaigns.services import events as services
@@ -91,15 +92,53 @@ def event_list(request):
 
 def _kept_for_offline(user, events, *, may_plan: bool) -> list[str]:
     """The pages the service worker is asked to keep for use without network, at most
-    PREFETCH_MAX (portal/offline.py): the plan form, and the report forms of the listed
-    events that the user may still report."""
-    pages = [reverse("event_plan")] if may_plan else []
+    PREFETCH_MAX (portal/offline.py): the plan form and the report form of an event planned
+    on the phone, and the report forms of the listed events that the user may still report."""
+    pages = [reverse("event_plan"), reverse("event_report_new")] if may_plan else []
     pages += [
         reverse("event_report", args=[event.pk])
         for event in events
         if event.is_editable and can(user, "event.report", event.org_unit)
     ]
     return list(dict.fromkeys(pages))[:PREFETCH_MAX]
+
+
+@login_required
+@require_GET
+def event_report_new(request):
+    """The report form of an event planned on the phone and not yet on the server: the same
+    for each such event (the phone's outbox fills its header from the plan it keeps, named in
+    the address's fragment), so the worker keeps one page for all. Every figure of every kind
+    of event is on it; static/js/outbox.js shows those of the planned event's kind."""
+    if own_unit(user=request.user, action="event.plan") is None:
+        messages.error(request, _("Only organizers can plan events."))
+        return redirect("event_list")
+    # Any kind of event: this one asks for the reception day's figures, then the reach too.
+    any_event = Event(format=EventFormat.GM_RECEPTION_DAY, channel=Channel.OFFLINE)
+    form = EventReportForm(event=any_event)
+    form.fields["online_reach"] = copy.deepcopy(EventReportForm.base_fields["online_reach"])
+    form.fields["online_reach"].widget.attrs.update({"inputmode": "numeric", "min": 0})
+    user = request.user
+    return render(
+        request,
+        "events/report_new_form.html",
+        {
+            "form": form,
+            "handouts": HandoutFormSet(prefix="handouts", form_kwargs={"user": user}),
+            "partner_services": PartnerServiceFormSet(
+                prefix="services", form_kwargs={"user": user}
+            ),
+            "photos_added_json": _photos_added_json(),
+        },
+    )
+
+
+def _photos_added_json() -> str:
+    """The message after a save with photos, for the phone's outbox to say it too."""
+    return json.dumps(
+        {count: photos_added(count) for count in range(1, bounds.PHOTOS_PER_REPORT + 1)},
+        ensure_ascii=False,
+    )
 
 
 @login_required
@@ -365,6 +404,8 @@ def event_report(request, pk: int):
             "partner_services": partner_services,
             "edit_conflict": outcome.conflict,
             "photo_max_bytes": settings.PHOTO_MAX_BYTES,
+            # The message after a save with photos, for the phone's outbox to say it too.
+            "photos_added_json": _photos_added_json(),
         },
     )
 

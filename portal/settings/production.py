@@ -29,9 +29,12 @@ SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True  # the messages cookie follows the session cookie's flags
 CSRF_COOKIE_SECURE = True
 LANGUAGE_COOKIE_SECURE = True
-# No script reads the CSRF cookie: htmx sends the token that base.html writes into
-# hx-headers, and the API docs page gets it inside its script (SpectacularSwaggerSplitView).
-CSRF_COOKIE_HTTPONLY = True
+# The phone's outbox (static/js/outbox-core.js) reads the CSRF cookie at the moment it sends a
+# report kept on the phone: a page written before a sign-in carries an outdated token, and the
+# service worker sends with no page at all. HttpOnly on this cookie would protect nothing: a
+# script able to read it could read the token from any page's form anyway (Django's docs,
+# CSRF_COOKIE_HTTPONLY). htmx still sends the token base.html writes into hx-headers.
+CSRF_COOKIE_HTTPONLY = False
 
 # Static files are served by the application itself, compressed and with far-future caching.
 MIDDLEWARE = [*MIDDLEWARE]  # noqa: F405

@@ -263,6 +263,9 @@ def test_organizer_pages_pass_axe_and_log_no_error(inspector, portal, language):
         "/accounts/tokens/",
         # What the service worker shows without network for a page it did not keep.
         f"/offline/{language}",
+        # The phone's outbox: the unsent reports, the report form of a phone-made plan.
+        "/outbox/",
+        "/events/new/report",
     ):
         inspector.visit(path)
 

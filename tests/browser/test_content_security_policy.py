@@ -183,7 +183,7 @@ def test_an_hq_reviewers_and_a_translators_pages_hold_the_policy(
 ):
     world = portal["world"]
     campaign, units = world.campaign, world.units
-    # As in production: htmx must send the token from the page, as no script reads cookies.
+    # htmx must send the token from the page, even where no script can read the cookie.
     settings.CSRF_COOKIE_HTTPONLY = True
     sign_in(watched.page, live_server, "hq-reviewer")
     for path in ("/", "/events/review/", "/materials/", "/jobs/", "/accounts/tokens/"):

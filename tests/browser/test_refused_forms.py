@@ -125,6 +125,9 @@ def test_two_organizers_save_one_report_and_the_second_keeps_theirs_without_rety
     assert "report saved · aba-organizer" in history
     event = Event.objects.get(pk=world.event.pk)
     assert (event.summary, event.audience_counts.get(group="women").count) == ("牧民踊跃参加。", 36)
-    assert not problems
+    # The phone's outbox sent the report first (issue 19): its API's 409, which Chromium logs
+    # as a failed load, is what turned the page to the conflict screen. Nothing else failed.
+    conflict_answer = "the server responded with a status of 409 (Conflict)"
+    assert [problem for problem in problems if conflict_answer not in problem] == []
     mine.context.close()
     theirs.context.close()

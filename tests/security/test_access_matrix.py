@@ -615,6 +615,12 @@ WEB_ROUTES = [
         # Someone who may plan nowhere is sent back to the events with a message.
         refused=302,
     ),
+    Route(
+        # The report form of an event planned on the phone: the same empty form as planning.
+        "event_report_new",
+        rule=_allowed_if(lambda v: v.may_somewhere("event.plan")),
+        refused=302,
+    ),
     # photos
     Route(
         "event_photo_upload",
@@ -937,6 +943,9 @@ WEB_ROUTES = [
     Route("service_worker", public=True),
     Route("offline_page", public=True, kwargs=lambda obj: {"language": "bo"}),
     Route("web_manifest", public=True),
+    # The unsent reports page: the same empty page for every signed-in user (the phone fills
+    # it from that user's outbox).
+    Route("outbox"),
 ]
 
 

@@ -49,7 +49,7 @@ def test_an_htmx_post_without_the_token_is_refused(reviewer_client, block):
 def test_an_htmx_post_with_the_pages_header_passes_with_an_httponly_cookie(
     reviewer_client, block, settings
 ):
-    settings.CSRF_COOKIE_HTTPONLY = True  # as in production: no script could read the cookie
+    settings.CSRF_COOKIE_HTTPONLY = True  # htmx needs no script to read the cookie
     token = _page_token(reviewer_client, block)
     assert reviewer_client.cookies["csrftoken"]["httponly"]
 

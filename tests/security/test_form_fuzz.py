@@ -270,6 +270,7 @@ URL_KWARGS: dict[str, Callable[[World], dict | list[dict]]] = {
     "home": _none,
     "event_list": _none,
     "event_plan": _none,
+    "event_report_new": _none,
     "review_queue": _none,
     "event_approve_bulk": _none,
     # The reported event's page holds the reviewer's forms.
@@ -363,6 +364,7 @@ URL_KWARGS: dict[str, Callable[[World], dict | list[dict]]] = {
     "service_worker": _none,
     "offline_page": lambda w: {"language": "bo"},
     "web_manifest": _none,
+    "outbox": _none,
 }
 # Forms whose post is not an edit of the portal's data, or cannot be sent twice over.
 NOT_FUZZED = {

@@ -18,7 +18,8 @@ TRANSPORT_AND_COOKIES = {
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "CSRF_COOKIE_SECURE": True,
-    "CSRF_COOKIE_HTTPONLY": True,
+    # The outbox reads it when it sends a report kept on the phone (production.py says why).
+    "CSRF_COOKIE_HTTPONLY": False,
     "CSRF_COOKIE_SAMESITE": "Lax",
     "LANGUAGE_COOKIE_SECURE": True,
     "LANGUAGE_COOKIE_HTTPONLY": True,
