@@ -10,7 +10,8 @@ two things they do:
 - 11 organizers (of Aba, Sichuan, Hunan and HQ): the event list and event pages, their
   events' report form, a report saved through the offline API as a phone sends it
   (PUT /api/v1/offline-reports/<uuid>), their unit's coverage and its charts, the API's
-  event list and detail, and once each an events export, queued and polled until done;
+  event list and detail; one of each branch also exports its events once, queued and
+  polled until done (the polls are timed; a job still running at the end is waited for);
 - 6 reviewers of those branches: the event list, the review queue, event pages, coverage
   and charts, the API;
 - 3 HQ reviewers: the whole company's coverage and charts, the event list, the API.
@@ -59,7 +60,11 @@ ORGANIZERS = {"aba-organizer": 4, "sc-organizer": 3, "hn-organizer": 3, "hq-orga
 REVIEWERS = {"aba-reviewer": 2, "sc-reviewer": 2, "hn-reviewer": 2}
 HQ_REVIEWERS = {"hq-reviewer": 3}
 PAGES = ("event list", "event page", "report form", "review queue", "coverage", "charts")
-EXPORT_SECONDS = 50
+# One person of each branch exports its events of the campaign once (some 2,000-6,000
+# rows each); at HQ an export of all 100,000 would hold a 2-core machine's worker for
+# minutes, which is what the export queue is for, not what 60 s of web use shows.
+EXPORTERS = ("aba-organizer", "sc-organizer", "hn-organizer")
+EXPORT_SECONDS = 120
 
 
 # ---- the data set and what each user works on: in a child process, with Django ---------------
@@ -195,11 +200,11 @@ def _user_classes(plan: dict, password: str, signed_in: list[str]):  # noqa: C90
             self.username = next(
                 name for name, count in self.accounts.items() if taken.get(name, 0) < count
             )
-            place = taken.get(self.username, 0)
-            taken[self.username] = place + 1
+            self.place = taken.get(self.username, 0)
+            taken[self.username] = self.place + 1
             account = plan["accounts"][self.username]
             self.unit, self.seen = account["unit"], account["seen"]
-            self.event = (account["reportable"] or [None] * (place + 1))[place]
+            self.event = (account["reportable"] or [None] * (self.place + 1))[self.place]
             self.client.get("/accounts/login/", name="sign-in")
             self.client.post(
                 "/accounts/login/",
@@ -242,7 +247,7 @@ def _user_classes(plan: dict, password: str, signed_in: list[str]):  # noqa: C90
 
         def on_start(self) -> None:
             super().on_start()
-            self.exported = False
+            self.exported = self.place != 0 or self.username not in EXPORTERS
 
         @task(4)
         def list_events(self) -> None:
@@ -291,11 +296,12 @@ def _user_classes(plan: dict, password: str, signed_in: list[str]):  # noqa: C90
         def api_event(self) -> None:
             self.api_detail()
 
-        @task(1)
+        @task(3)
         def export(self) -> None:
-            # Once a person: the export of their unit's events of the campaign.
+            # The export of their unit's events of the campaign, by those who make one (within
+            # the first 20 s or so, once); the others, and they afterwards, do something else.
             if self.exported:
-                return self.event_list()
+                return random.choice([self.list_events, self.open_event, self.api_events])()
             self.exported = True
             answer = self.client.post(
                 "/exports/events",
@@ -394,18 +400,26 @@ def _load(base: str, plan: dict, seconds: int) -> None:
     times: dict[str, list[float]] = {}
     errors: dict[str, list[str]] = {}
     signed_in: list[str] = []
+    window = {"open": True, "requests": 0}
 
     def recorded(name, response_time, exception, **_ignored) -> None:
         # The 20 sign-ins come in one burst at the start (each a deliberately slow password
-        # hash): they are timed on their own, and the rest from when everyone is in.
+        # hash): they are timed on their own, and the rest from when everyone is in. After
+        # the window only an export still being polled counts.
         if name != "sign-in" and len(signed_in) < USERS:
             return
+        if not window["open"] and name != "export poll":
+            return
+        if window["open"] and name != "sign-in":
+            window["requests"] += 1
         times.setdefault(name, []).append(response_time)
         if exception is not None:
             errors.setdefault(name, []).append(str(exception))
 
     environment = Environment(
-        user_classes=_user_classes(plan, demo_password(), signed_in), host=base, stop_timeout=60
+        user_classes=_user_classes(plan, demo_password(), signed_in),
+        host=base,
+        stop_timeout=EXPORT_SECONDS,  # the users finish what they do: an export's polls
     )
     environment.events.request.add_listener(recorded)
     runner = environment.create_local_runner()
@@ -416,11 +430,20 @@ def _load(base: str, plan: dict, seconds: int) -> None:
             runner.quit()
             raise RuntimeError(f"only {len(signed_in)} of {USERS} users could sign in")
         gevent.sleep(0.1)
-    started = time.monotonic()
-    gevent.spawn_later(seconds, runner.quit)
-    runner.greenlet.join()
-    elapsed = time.monotonic() - started
 
+    def closed() -> None:
+        window["open"] = False
+        runner.quit()
+
+    gevent.spawn_later(seconds, closed)
+    runner.greenlet.join()
+
+    _figures_printed(times, errors, requests_per_second=window["requests"] / seconds)
+
+
+def _figures_printed(
+    times: dict[str, list[float]], errors: dict[str, list[str]], *, requests_per_second: float
+) -> None:
     print(f"{'kind':>14} {'requests':>8} {'p50 ms':>8} {'p95 ms':>8} {'errors':>6}")
     for name in sorted(times, key=lambda kind: -len(times[kind])):
         kind = times[name]
@@ -432,7 +455,6 @@ def _load(base: str, plan: dict, seconds: int) -> None:
         for message in sorted(set(messages))[:3]:
             print(f"error: {name}: {message}")
     print(f"load average at the end (1 min): {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
-    total = sum(len(kind) for name, kind in times.items() if name != "sign-in")
     error_count = sum(len(messages) for messages in errors.values())
     pages = [ms for name in PAGES for ms in times.get(name, [])]
     pages_p95, api_p95 = _p(pages, 95), _p(times["api list"], 95)
@@ -443,7 +465,7 @@ def _load(base: str, plan: dict, seconds: int) -> None:
         f"{'met' if api_p95 <= API_LIST_TARGET_MS else 'MISSED'} (<= {API_LIST_TARGET_MS} ms)"
     )
     print(
-        f"users={USERS} rps={total / elapsed:.1f} pages_p95_ms={pages_p95:.0f} "
+        f"users={USERS} rps={requests_per_second:.1f} pages_p95_ms={pages_p95:.0f} "
         f"api_p95_ms={api_p95:.0f} errors={error_count}"
     )
 
