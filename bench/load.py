@@ -393,6 +393,17 @@ def _p(times: list[float], percent: int) -> float:
     return statistics.quantiles(times, n=100, method="inclusive")[percent - 1]
 
 
+def _quit_on_signal(runner) -> list:
+    """Ctrl-C or a kill: the users stop where they are, and main() stops the processes
+    once told so (the list returned is no longer empty)."""
+    import gevent
+
+    interrupted = []
+    for number in (signal.SIGINT, signal.SIGTERM):
+        gevent.signal_handler(number, lambda: interrupted.append(True) or runner.quit())
+    return interrupted
+
+
 def _load(base: str, plan: dict, seconds: int) -> None:
     import gevent
     from locust.env import Environment
@@ -436,7 +447,10 @@ def _load(base: str, plan: dict, seconds: int) -> None:
         runner.quit()
 
     gevent.spawn_later(seconds, closed)
+    interrupted = _quit_on_signal(runner)
     runner.greenlet.join()
+    if interrupted:
+        raise KeyboardInterrupt
 
     _figures_printed(times, errors, requests_per_second=window["requests"] / seconds)
 
@@ -482,6 +496,10 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=SECONDS, help="How long the users work.")
     parser.add_argument("--prepare", action="store_true", help=argparse.SUPPRESS)
     arguments = parser.parse_args()
+    # A kill stops the processes started as Ctrl-C does (see the finally below); also when
+    # started from a shell that had Ctrl-C ignored in its background jobs.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     if arguments.prepare:
         print(json.dumps(_prepared()))
         return
@@ -541,4 +559,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except KeyboardInterrupt:
+        sys.exit("interrupted; the portal and the worker it started are stopped")
