@@ -320,7 +320,28 @@ class Event(StatusMachine, models.Model):
             models.Index(
                 fields=["campaign", "status", "starts_at"], name="event_campaign_status_start"
             ),
+            # A campaign's events in the lists' order (the web list, the API): newest first
+            # read from the index, 50 at a time, instead of sorting the whole campaign.
+            models.Index(
+                F("campaign"), F("starts_at").desc(), F("id").desc(), name="event_campaign_newest"
+            ),
+            # The review queue: the reports waiting, oldest first, 50 a page.
+            models.Index(
+                fields=["reported_at", "id"],
+                condition=Q(status="reported"),
+                name="event_review_queue",
+            ),
+            # What an organizer still has to report (events_needing_action, on the event
+            # list): the open events of their units, never the campaign's approved bulk.
+            models.Index(
+                fields=["org_unit", "starts_at"],
+                condition=Q(status__in=["planned", "returned"]),
+                name="event_unit_open",
+            ),
             models.Index(fields=["org_unit", "starts_at"], name="event_unit_start"),
+            # How many events of a campaign a branch's units hold (the lists' page count): one
+            # short index range per unit instead of reading the whole campaign.
+            models.Index(fields=["org_unit", "campaign"], name="event_unit_campaign"),
             models.Index(fields=["county", "starts_at"], name="event_county_start"),
         ]
         constraints = [
