@@ -57,6 +57,9 @@ def test_translator_writes_tibetan_and_reviewer_approves(  # noqa: PLR0915 — o
     open_section(page, "/materials/")
     page.click(f"a[href='/materials/{leaflet['material'].pk}/']")
     page.click(f"a[href='/editions/{edition.pk}/']")
+    # Autosave listens once htmx has read the page; a click only waits for the navigation
+    # to begin, and on a busy machine the typing below came first and was never saved.
+    page.wait_for_load_state()
     assert page.get_attribute("html", "lang") == "bo"
 
     # Autosave: typing is enough; the block reports it saved and takes the new version.
