@@ -144,6 +144,8 @@ DATA_LABELS = {
     "document": gettext_lazy("Signed document"),
     "campaign": gettext_lazy("Campaign"),
     "org_unit": gettext_lazy("Org unit"),
+    "unit": gettext_lazy("Org unit"),
+    "month": gettext_lazy("Month"),
     "starts_on": gettext_lazy("starts on"),
     "ends_on": gettext_lazy("ends on"),
     "date": gettext_lazy("Date"),
