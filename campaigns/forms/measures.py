@@ -67,7 +67,8 @@ class ReturnFiguresForm(forms.Form):
         for entry in measures:
             for figure in entry.parts:
                 part = figure.part
-                label = f"{part.name} ({entry.measure.name})"
+                # The measure's name heads the group of boxes; the label names the part.
+                label = part.name
                 if part.is_whole:
                     box = forms.IntegerField(
                         label=label,
