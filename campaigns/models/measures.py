@@ -118,6 +118,9 @@ class Measure(models.Model):
         return {part.role: part for part in self.parts.all()}
 
     def clean(self) -> None:
+        percent_only = {self.Computation.RATIO, self.Computation.NPS}
+        if self.computation in percent_only and self.unit != self.Unit.PERCENT:
+            raise ValidationError({"unit": _("A rate or a net promoter score is in percent.")})
         if self.source == self.Source.EVENTS and not self.event_format:
             raise ValidationError(
                 {"event_format": _("Say which event format is counted for this measure.")}

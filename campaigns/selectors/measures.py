@@ -26,6 +26,8 @@ from campaigns.models import (
 )
 from portal.access import filter_by_action, visible_to
 
+CENT = Decimal("0.01")
+
 
 @dataclass
 class MeasureTotal:
@@ -59,7 +61,9 @@ def figure_sums(
     sums: dict[int, dict[str, Decimal]] = {}
     rows = figures.values("part__measure_id", "part__role").annotate(total=Sum("value"))
     for row in rows.order_by():
-        sums.setdefault(row["part__measure_id"], {})[row["part__role"]] = row["total"]
+        # Figures have two decimals; SQLite's sum of them may come back with more.
+        total = Decimal(row["total"]).quantize(CENT)
+        sums.setdefault(row["part__measure_id"], {})[row["part__role"]] = total
     return sums
 
 

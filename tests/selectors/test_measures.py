@@ -258,3 +258,17 @@ def test_the_demo_figures_share_out_every_total_exactly():
     figures = demo_figures(spec)
     assert sum(cell["dispatches"] for cell in figures.values()) == 101
     assert sum(cell["response_minutes"] for cell in figures.values()) == Decimal("2424.00")
+
+
+def test_totals_are_summed_in_one_query_however_many_returns(
+    catalogue, org_tree, headquarters_reviewer, django_assert_num_queries
+):
+    from campaigns.selectors.measures import figure_sums
+
+    parts = {part.code: part for part in MeasurePart.objects.all()}
+    for month in range(1, 7):
+        _month(org_tree["central_a"], month, parts, dispatches=10, response_minutes=100)
+    headquarters_reviewer._access_scope = None  # read the scope inside the count
+    with django_assert_num_queries(2):  # the scope, then the sums
+        sums = figure_sums(user=headquarters_reviewer, year=YEAR)
+    assert sums[catalogue["roadside_response"].pk] == {"count": 60, "total": 600}
