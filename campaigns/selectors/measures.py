@@ -16,6 +16,7 @@ from decimal import Decimal
 from django.db.models import QuerySet, Sum
 
 from campaigns.models import (
+    AuditEntry,
     Measure,
     MeasureFigure,
     MeasurePart,
@@ -24,6 +25,7 @@ from campaigns.models import (
     Mediator,
     OrgUnit,
 )
+from campaigns.selectors.audit import action_label, entry_details
 from portal.access import filter_by_action, visible_to
 
 CENT = Decimal("0.01")
@@ -150,3 +152,33 @@ def mediators(*, user, org_unit: OrgUnit | None = None) -> QuerySet:
     if org_unit is not None:
         pool = pool.filter(org_unit__path__startswith=org_unit.path)
     return pool.order_by("-active", "org_unit__path", "name")
+
+
+def return_history(measure_return: MeasureReturn) -> list[AuditEntry]:
+    """What happened to the return, oldest first, each entry with its label in words."""
+    history = list(
+        AuditEntry.objects.filter(
+            object_type=MeasureReturn._meta.label_lower, object_id=str(measure_return.pk)
+        )
+        .select_related("actor")
+        .order_by("created_at", "pk")
+    )
+    for entry in history:
+        entry.label = action_label(entry.action)
+        entry.details = entry_details(entry)
+    return history
+
+
+def return_step_taken_by(*, return_id: int, status: str, user) -> bool:
+    """Whether the return now stands at ``status`` by a step ``user`` took last (a second
+    tap of the same button, arriving after the first went through)."""
+    if not MeasureReturn.objects.filter(pk=return_id, status=status).exists():
+        return False
+    last = (
+        AuditEntry.objects.filter(
+            object_type=MeasureReturn._meta.label_lower, object_id=str(return_id)
+        )
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    return last is not None and last.actor_id == user.pk

@@ -123,6 +123,7 @@ def measure_return_detail(request, pk: int):
         {
             "measure_return": measure_return,
             "measures": measures,
+            "history": selectors.return_history(measure_return),
             "form": form,
             "may_submit": may_report and measure_return.can_move_to(MeasureReturn.Status.SUBMITTED),
             "may_review": can(user, "measures.review", measure_return.org_unit)
@@ -131,14 +132,20 @@ def measure_return_detail(request, pk: int):
     )
 
 
-def _button_transition(request, pk: int, *, service, done: str):
-    """Submit or approve: one button; a refusal is said on the return's page."""
+def _button_transition(request, pk: int, *, service, reached: str, done: str):
+    """Submit or approve: one button; a refusal is said on the return's page. A second tap
+    that finds the step already taken by this same person is said as done."""
     measure_return = _visible_return(request.user, pk)
     try:
         version = version_posted(request.POST)
         service(user=request.user, return_id=measure_return.pk, expected_version=version)
     except StaleEdit as error:
-        refusal_said(request, error)
+        if selectors.return_step_taken_by(
+            return_id=measure_return.pk, status=reached, user=request.user
+        ):
+            messages.success(request, done)
+        else:
+            refusal_said(request, error)
     except ValidationError as error:
         refusal_said(request, error)
     else:
@@ -153,6 +160,7 @@ def measure_return_submit(request, pk: int):
         request,
         pk,
         service=services.measure_return_submit,
+        reached=MeasureReturn.Status.SUBMITTED,
         done=_("The month's figures are sent for review."),
     )
 
@@ -164,6 +172,7 @@ def measure_return_approve(request, pk: int):
         request,
         pk,
         service=services.measure_return_approve,
+        reached=MeasureReturn.Status.APPROVED,
         done=_("The month's figures are approved."),
     )
 

@@ -239,3 +239,36 @@ def test_empty_rooms_and_mediators_pages_offer_the_first_one(client, organizer):
     client.force_login(organizer)
     assert "No mediation rooms yet." in client.get(reverse("mediation_room_list")).text
     assert "No mediators in the pool yet." in client.get(reverse("mediator_list")).text
+
+
+def test_a_second_tap_on_submit_is_said_as_done_not_as_a_conflict(
+    client, catalogue, organizer, org_tree
+):
+    measure_return = f.MeasureReturnFactory(org_unit=org_tree["central_a"], month=MARCH)
+    f.MeasureFigureFactory(
+        measure_return=measure_return, part=catalogue["remote_diagnosis"].parts.first()
+    )
+    client.force_login(organizer)
+    url = reverse("measure_return_submit", args=[measure_return.pk])
+    client.post(url, {"version": measure_return.version})
+
+    again = client.post(url, {"version": measure_return.version}, follow=True)
+
+    assert "figures are sent for review." in again.text
+    assert "Someone else saved" not in again.text
+
+
+def test_the_return_page_shows_its_history_with_the_reviewers_note(
+    client, catalogue, organizer, reviewer, org_tree
+):
+    measure_return = f.MeasureReturnFactory(
+        org_unit=org_tree["central_a"], month=MARCH, status=MeasureReturn.Status.SUBMITTED
+    )
+    client.force_login(reviewer)
+    client.post(
+        reverse("measure_return_send_back", args=[measure_return.pk]),
+        {"text": "请补充三月的救援派单。", "version": measure_return.version},
+    )
+    page = client.get(reverse("measure_return_detail", args=[measure_return.pk])).text
+    assert "Monthly measures returned to the unit" in page
+    assert "<blockquote>请补充三月的救援派单。</blockquote>" in page
