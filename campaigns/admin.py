@@ -7,9 +7,12 @@ admin shows nothing the portal's one scoping rule would not.
 """
 
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
 from campaigns import models
+from campaigns.models.measures import COMPUTATION_ROLES
 from portal.access import visible_to
 from portal.admin_site import AuditedAdmin, ReadOnlyAdminMixin
 
@@ -229,3 +232,84 @@ class AuditEntryAdmin(WorkflowAdmin):
 
 admin.site.site_header = _("Outreach portal administration")
 admin.site.site_title = _("Outreach portal")
+
+
+class MeasurePartFormSet(BaseInlineFormSet):
+    """A measure's parts must be the ones its computation is made of: no more, no fewer."""
+
+    def clean(self):
+        super().clean()
+        measure = self.instance
+        roles = [
+            form.cleaned_data["role"]
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        needed = COMPUTATION_ROLES.get(measure.computation, frozenset())
+        if sorted(roles) != sorted(needed):
+            raise ValidationError(
+                _("A %(computation)s measure is made of these parts: %(roles)s.")
+                % {
+                    "computation": measure.get_computation_display(),
+                    "roles": "、".join(
+                        str(models.MeasurePart.Role(role).label) for role in sorted(needed)
+                    ),
+                }
+            )
+
+
+class MeasurePartInline(admin.TabularInline):
+    model = models.MeasurePart
+    formset = MeasurePartFormSet
+    extra = 0
+    fields = [
+        "position",
+        "code",
+        "role",
+        "kind",
+        "name_zh",
+        "name_bo",
+        "name_bo_needs_review",
+        "name_en",
+    ]
+
+
+@admin.register(models.Measure)
+class MeasureAdmin(AuditedAdmin):
+    """The catalogue of measures: headquarters adds a measure here, with its parts, and the
+    monthly returns ask for it from then on."""
+
+    list_display = [
+        "code",
+        "name_zh",
+        "name_bo",
+        "name_bo_needs_review",
+        "name_en",
+        "unit",
+        "computation",
+        "source",
+        "active",
+    ]
+    list_filter = ["active", "source", "computation", "name_bo_needs_review"]
+    search_fields = ["code", "name_zh", "name_en"]
+    ordering = ["position", "code"]
+    inlines = [MeasurePartInline]
+
+
+@admin.register(models.MeasureReturn)
+class MeasureReturnAdmin(WorkflowAdmin):
+    list_display = ["org_unit", "month", "status", "is_demo", "version"]
+    list_filter = ["status", "is_demo"]
+    list_select_related = ["org_unit"]
+
+
+@admin.register(models.MediationRoom)
+class MediationRoomAdmin(WorkflowAdmin):
+    list_display = ["name", "org_unit", "opened_on", "is_open"]
+    list_select_related = ["org_unit"]
+
+
+@admin.register(models.Mediator)
+class MediatorAdmin(WorkflowAdmin):
+    list_display = ["name", "field", "organisation", "org_unit", "active"]
+    list_select_related = ["org_unit"]

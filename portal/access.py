@@ -150,6 +150,11 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     # Administrators give and take the roles of the people of their subtree, on the portal's
     # members page; the Django admin is for superusers only.
     "member.manage": frozenset({ADMIN}),
+    # Consumer-protection measures: the unit's organizers keep its monthly figures, its
+    # mediation rooms and its pool of mediators; reviewers approve the figures, as they
+    # approve event reports.
+    "measures.report": frozenset({ORGANIZER}),
+    "measures.review": frozenset({REVIEWER}),
 }
 
 
@@ -244,6 +249,7 @@ SECTION_ACTIONS: dict[str, tuple[str, ...]] = {
         "printrun.order",
     ),
     "members": ("member.manage",),
+    "measures": ("measures.report", "measures.review"),
 }
 
 

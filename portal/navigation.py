@@ -31,6 +31,12 @@ SECTIONS = (
         "material_list",
         ("material_", "edition_", "block_", "print_run_"),
     ),
+    Section(
+        "measures",
+        _("Measures"),
+        "measure_return_list",
+        ("measure_", "mediation_room_", "mediator_"),
+    ),
     Section("audit", _("Audit log"), "audit_log", ("audit_",)),
     Section("members", _("Members"), "member_list", ("member_",)),
 )

@@ -261,3 +261,65 @@ class AccessAttemptFactory(factory.django.DjangoModelFactory):
     get_data = ""
     post_data = ""
     failures_since_start = 1
+
+
+class MeasureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Measure
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"measure-{n}")
+    name_zh = factory.Sequence(lambda n: f"措施{n}")
+    name_bo = "ཐབས་ཇུས།"
+    name_en = factory.Sequence(lambda n: f"Measure {n}")
+    unit = models.Measure.Unit.CASES
+    computation = models.Measure.Computation.SUM
+
+
+class MeasurePartFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.MeasurePart
+
+    measure = factory.SubFactory(MeasureFactory)
+    code = factory.Sequence(lambda n: f"part-{n}")
+    role = models.MeasurePart.Role.VALUE
+    kind = models.MeasurePart.Kind.WHOLE
+    name_zh = factory.Sequence(lambda n: f"数字{n}")
+    name_en = factory.Sequence(lambda n: f"figure {n}")
+
+
+class MeasureReturnFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.MeasureReturn
+
+    org_unit = factory.SubFactory(OrgUnitFactory)
+    month = factory.Sequence(lambda n: dt.date(2024 - n // 12, n % 12 + 1, 1))
+
+
+class MeasureFigureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.MeasureFigure
+
+    measure_return = factory.SubFactory(MeasureReturnFactory)
+    part = factory.SubFactory(MeasurePartFactory)
+    value = 3
+
+
+class MediationRoomFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.MediationRoom
+
+    org_unit = factory.SubFactory(OrgUnitFactory)
+    name = factory.Sequence(lambda n: f"枫桥经验调解室{n}")
+    address = "营业部二楼"
+    opened_on = dt.date(2024, 3, 1)
+
+
+class MediatorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Mediator
+
+    org_unit = factory.SubFactory(OrgUnitFactory)
+    name = factory.Sequence(lambda n: f"调解员{n}")
+    field = "保险法"
+    organisation = "市人民调解委员会"

@@ -57,9 +57,15 @@ OWNED_BY = {
     models.SignIn: lambda unit: f.SignInFactory(event=_event(unit)),
     models.AuditEntry: lambda unit: f.AuditEntryFactory(org_unit=unit),
     models.Job: lambda unit: f.JobFactory(org_unit=unit),
+    models.MeasureReturn: lambda unit: f.MeasureReturnFactory(org_unit=unit),
+    models.MeasureFigure: lambda unit: f.MeasureFigureFactory(
+        measure_return=f.MeasureReturnFactory(org_unit=unit)
+    ),
+    models.MediationRoom: lambda unit: f.MediationRoomFactory(org_unit=unit),
+    models.Mediator: lambda unit: f.MediatorFactory(org_unit=unit),
 }
 # Data shared by the whole company, visible to every signed-in user.
-COMPANY_WIDE = {models.Region, models.Campaign}
+COMPANY_WIDE = {models.Region, models.Campaign, models.Measure, models.MeasurePart}
 # Private to one user: only the recipient sees them.
 USER_OWNED = {models.Notification}
 # Owned by a unit and also handed down to the units below it.
@@ -176,3 +182,11 @@ def test_notifications_are_seen_by_their_recipient_only(org_tree):
     assert list(models.Notification.objects.visible_to(organizer)) == [mine]
     assert models.Notification.objects.visible_to(hq_reviewer).count() == 1
     assert not models.Notification.objects.visible_to(AnonymousUser()).exists()
+
+
+@pytest.mark.parametrize("model", [models.Measure, models.MeasurePart], ids=lambda m: m.__name__)
+def test_the_measures_catalogue_is_read_by_every_signed_in_user_and_nobody_else(org_tree, model):
+    f.MeasurePartFactory()
+    member = f.MembershipFactory(org_unit=org_tree["sub_b"]).user
+    assert visible_to(member, model).count() == 1
+    assert visible_to(AnonymousUser(), model).count() == 0

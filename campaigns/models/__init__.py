@@ -25,6 +25,14 @@ from campaigns.models.materials import (
     MaterialUse,
     PrintRun,
 )
+from campaigns.models.measures import (
+    Measure,
+    MeasureFigure,
+    MeasurePart,
+    MeasureReturn,
+    MediationRoom,
+    Mediator,
+)
 from campaigns.models.notifications import Notification
 from campaigns.models.org import Membership, OrgUnit
 from campaigns.models.partners import (
@@ -61,6 +69,12 @@ __all__ = [
     "Material",
     "MaterialEdition",
     "MaterialUse",
+    "Measure",
+    "MeasureFigure",
+    "MeasurePart",
+    "MeasureReturn",
+    "MediationRoom",
+    "Mediator",
     "Membership",
     "Notification",
     "OrgUnit",

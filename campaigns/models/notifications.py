@@ -22,6 +22,7 @@ class Notification(models.Model):
         REPORT_OVERDUE = "report_overdue", _("report overdue")
         REVIEW_DIGEST = "review_digest", _("reports waiting for review")
         REPORT_RETURNED = "report_returned", _("report returned")
+        MEASURES_RETURNED = "measures_returned", _("monthly measures returned")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -63,6 +64,8 @@ class Notification(models.Model):
         """The message in the active language."""
         if self.kind == self.Kind.REPORT_OVERDUE:
             return _("The report of “%(title)s” (%(date)s) is %(days)s days overdue.") % self.params
+        if self.kind == self.Kind.MEASURES_RETURNED:
+            return _("The measures of %(unit)s for %(month)s were returned: %(note)s") % self.params
         if self.kind == self.Kind.REPORT_RETURNED:
             return _("The report of “%(title)s” was returned: %(note)s") % self.params
         count = self.params.get("count", 0)

@@ -28,6 +28,10 @@ from campaigns.models import (
     Material,
     MaterialEdition,
     MaterialUse,
+    Measure,
+    MeasureFigure,
+    MeasurePart,
+    MeasureReturn,
     Membership,
     OrgUnit,
     Partner,
@@ -37,6 +41,7 @@ from campaigns.models import (
     SignIn,
 )
 from campaigns.models.events import AUDIENCE_COLUMNS, AUDIENCE_GROUPS
+from campaigns.seeding.measures import measures_catalogue_load, measures_demo_load
 from campaigns.services.events import REPORT_FIGURES
 
 SEEDS_DIR = settings.BASE_DIR / "seeds"
@@ -398,6 +403,10 @@ MODELS_COUNTED = (
     PartnerService,
     MaterialUse,
     SignIn,
+    Measure,
+    MeasurePart,
+    MeasureReturn,
+    MeasureFigure,
 )
 
 
@@ -407,6 +416,8 @@ def seeds_load(*, directory: Path = SEEDS_DIR, demo_users: bool) -> SeedReport:
     regions_load(directory=directory)
     org_units_load(directory=directory)
     campaign_load(directory=directory)
+    measures_catalogue_load(directory=directory)
+    measures_demo_load(directory=directory)
     report = SeedReport()
     if demo_users:
         report.demo_users, report.demo_password = demo_users_load(directory=directory)

@@ -104,6 +104,30 @@ def report_returned_notify(*, event, note: str) -> int:
     )
 
 
+def measures_returned_notify(*, measure_return, note: str) -> int:
+    """Tell the person who submitted a unit's monthly measures, else the organizers of its
+    unit or of the nearest unit above, that a reviewer sent them back, and why."""
+    recipients = notice_recipients(
+        org_unit=measure_return.org_unit,
+        role=Membership.Role.ORGANIZER,
+        person=measure_return.submitted_by,
+    )
+    kind = Notification.Kind.MEASURES_RETURNED
+    occasion = f"measures_returned:{measure_return.pk}:{measure_return.version}"
+    params = {
+        "unit": measure_return.org_unit.name,
+        "month": f"{measure_return.month:%Y-%m}",
+        "note": note,
+    }
+    if not recipients:
+        _record_undelivered(about=measure_return, kind=kind, occasion=occasion, params=params)
+        return 0
+    return sum(
+        _notify(recipient=recipient, kind=kind, occasion=occasion, params=params)
+        for recipient in recipients
+    )
+
+
 def review_digests_send(*, today: dt.date) -> int:
     """Tell reviewers, once a week, how many reports wait for them: a unit's reports wait
     for its own reviewers, else for those of the nearest unit above that has any."""

@@ -47,6 +47,8 @@ from campaigns.models import (
     EventPhoto,
     Job,
     MaterialEdition,
+    MeasureFigure,
+    MeasureReturn,
     Membership,
     OrgUnit,
     PrintRun,
@@ -96,6 +98,8 @@ MAY = {
     "signin.record": {ORGANIZER},
     "signin.personal": {ORGANIZER, ADMIN},
     "member.manage": {ADMIN},
+    "measures.report": {ORGANIZER},
+    "measures.review": {REVIEWER},
 }
 # Outcomes of a case. INVALID: the page answers with the form and a message at a field (a
 # choice outside the viewer's subtree is not among the choices).
@@ -212,6 +216,9 @@ def _build_world() -> World:  # noqa: PLR0915 — the whole world, read in one p
     AccessLog.objects.create(**{name: getattr(attempt, name) for name in fields})
     AccessFailureLog.objects.create(**{name: getattr(attempt, name) for name in fields})
     objects: dict[str, dict] = {}
+    # The catalogue asks for one figure; each unit has a draft month with it, and a month
+    # sent for review.
+    measure_part = f.MeasurePartFactory(code="matrix-cases")
 
     def put(kind, owner, obj):
         objects.setdefault(kind, {})[owner] = obj
@@ -285,6 +292,23 @@ def _build_world() -> World:  # noqa: PLR0915 — the whole world, read in one p
         print_run = put("print_run", owner, f.PrintRunFactory(edition=approved, org_unit=unit))
         print_run.pdf.save("handout.pdf", ContentFile(b"%PDF-1.4 matrix"), save=True)
         f.AuditEntryFactory(org_unit=unit, object_repr=f"M-audit-{owner}")
+        for kind, month, status in (
+            ("draft_return", 2, MeasureReturn.Status.DRAFT),
+            ("submitted_return", 3, MeasureReturn.Status.SUBMITTED),
+        ):
+            measure_return = put(
+                kind,
+                owner,
+                f.MeasureReturnFactory(
+                    org_unit=unit,
+                    month=dt.date(2025, month, 1),
+                    status=status,
+                    submitted_at=dt.datetime(2025, 4, 2, tzinfo=dt.UTC),
+                ),
+            )
+            f.MeasureFigureFactory(measure_return=measure_return, part=measure_part, value=4)
+        put("room", owner, f.MediationRoomFactory(org_unit=unit, name=f"M-room-{owner}"))
+        put("mediator", owner, f.MediatorFactory(org_unit=unit, name=f"M-mediator-{owner}"))
 
     users, jobs, tokens, keys = {}, {}, {}, {}
     for viewer in VIEWERS:
@@ -705,6 +729,75 @@ WEB_ROUTES = [
         shared=True,
     ),
     Route("agreement_document", "agreement", shared=True),
+    # consumer-protection measures
+    Route("measure_return_list", listing="draft_return"),
+    Route(
+        "measure_return_open",
+        "unit",
+        "post",
+        kwargs=lambda obj: {},
+        data=lambda world, obj, viewer: {"org_unit": obj.pk, "month": "2025-01"},
+        ok=302,
+        # A unit outside the viewer's reporting units is no choice of the form: the list
+        # says so; someone who reports nowhere is refused.
+        rule=_allowed_if(lambda v: v.may_somewhere("measures.report")),
+        effect=lambda v, o: v.may("measures.report", o),
+        done=lambda obj: MeasureReturn.objects.filter(
+            org_unit=obj, month=dt.date(2025, 1, 1)
+        ).exists(),
+    ),
+    Route("measure_return_detail", "draft_return"),
+    Route(
+        "measure_return_detail",
+        "draft_return",
+        "post",
+        action="measures.report",
+        data=lambda world, obj, viewer: {
+            "version": obj.version,
+            f"part_{obj.figures.get().part_id}": "7",
+        },
+        ok=302,
+        done=lambda obj: MeasureFigure.objects.get(measure_return=obj).value == 7,
+        id="measure_return_detail:save",
+    ),
+    Route(
+        "measure_return_submit",
+        "draft_return",
+        "post",
+        action="measures.report",
+        data=_version,
+        ok=302,
+        done=_status("measure_return", MeasureReturn.Status.SUBMITTED),
+    ),
+    Route(
+        "measure_return_approve",
+        "submitted_return",
+        "post",
+        action="measures.review",
+        data=_version,
+        ok=302,
+        done=_status("measure_return", MeasureReturn.Status.APPROVED),
+    ),
+    Route(
+        "measure_return_send_back",
+        "submitted_return",
+        "post",
+        action="measures.review",
+        data=_note,
+        ok=302,
+        done=_status("measure_return", MeasureReturn.Status.RETURNED),
+    ),
+    Route(
+        "measure_review_queue",
+        listing="submitted_return",
+        lists=lambda v, o: v.may("measures.review", o),
+    ),
+    Route("mediation_room_list", listing="room"),
+    Route("mediation_room_create", rule=_allowed_if(lambda v: v.may_somewhere("measures.report"))),
+    Route("mediation_room_edit", "room", action="measures.report"),
+    Route("mediator_list", listing="mediator"),
+    Route("mediator_create", rule=_allowed_if(lambda v: v.may_somewhere("measures.report"))),
+    Route("mediator_edit", "mediator", action="measures.report"),
     # coverage
     # To the coverage of the top unit the viewer sees, or a page saying there is none.
     Route("coverage_home", ok=lambda v: 302 if v.superuser or v.level else 200),
@@ -1046,7 +1139,18 @@ def _superuser_only(viewer, owner) -> str:
 
 # Models with a workflow are read-only in the admin, for superusers too; django-axes keeps
 # its sign-in records itself (a superuser may delete one, which lifts a lockout).
-READ_ONLY_IN_ADMIN = {"event", "partner", "material", "materialedition", "printrun", "auditentry"}
+READ_ONLY_IN_ADMIN = {
+    "event",
+    "partner",
+    "material",
+    "materialedition",
+    "printrun",
+    "auditentry",
+    # The measures' workflow: the portal's pages and services alone change them.
+    "measurereturn",
+    "mediationroom",
+    "mediator",
+}
 ADDED_ELSEWHERE = READ_ONLY_IN_ADMIN | {"accessattempt", "accesslog", "accessfailurelog"}
 
 
@@ -1421,7 +1525,17 @@ def _marker(kind: str, owner: str) -> str:
         "reported_event": f"M-reported-{owner}",
         "partner": f"M-partner-{owner}",
         "material": f"M-material-{owner}",
+        "room": f"M-room-{owner}",
+        "mediator": f"M-mediator-{owner}",
     }.get(kind, "")
+
+
+# Lists whose rows are told apart by the link to each row's page.
+LISTED_BY_LINK = {
+    "print_run": "print_run_detail",
+    "draft_return": "measure_return_detail",
+    "submitted_return": "measure_return_detail",
+}
 
 
 LISTINGS = [route for route in ROUTES if route.listing]
@@ -1434,11 +1548,12 @@ def _listed(route: Route, world: World, response) -> set[str]:
         ids = {row["id"] for row in response.json()["results"]}
         return {owner for owner, obj in objects.items() if obj.pk in ids}
     page = response.content.decode()
-    if route.listing == "print_run":
+    if route.listing in LISTED_BY_LINK:
+        detail = LISTED_BY_LINK[route.listing]
         return {
             owner
             for owner, obj in objects.items()
-            if reverse("print_run_detail", kwargs={"pk": obj.pk}) in page
+            if f'"{reverse(detail, kwargs={"pk": obj.pk})}"' in page
         }
     return {owner for owner in objects if _marker(route.listing, owner) in page}
 

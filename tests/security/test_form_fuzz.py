@@ -45,10 +45,12 @@ from campaigns.models import (
     EventFormat,
     Job,
     MaterialEdition,
+    MeasureReturn,
     Membership,
     OrgUnit,
     Region,
 )
+from campaigns.seeding.measures import measures_catalogue_load
 from campaigns.services.tokens import api_token_create
 from tests import factories as f
 from tests.module_world import module_world
@@ -72,6 +74,7 @@ TEXT = ["牧场\x00宣讲", "长" * 100_000, "牧场\udfff"]
 NUMBER = ["2147483648", str(10**30), "-1", "²"]
 DAY = ["0001-01-01", "9999-12-31", "2101-01-01"]
 MOMENT = ["0001-01-01T00:00", "9999-12-31T23:59", "2101-01-01T00:00"]
+MONTH = ["0001-01", "9999-12", "2101-01"]
 # A key beyond any row (a select of rows), a NUL (a select of words).
 CHOICE = ["99999999999999999999", "\x00"]
 FORMS_COUNT = ["100000", "-1", "²", "99999999999999999999"]
@@ -80,6 +83,7 @@ HOSTILE = {
     "number": NUMBER,
     "date": DAY,
     "datetime-local": MOMENT,
+    "month": MONTH,
     "choice": CHOICE,
     "radio": CHOICE,
     "checkbox": CHOICE,
@@ -93,6 +97,7 @@ EVERY_FIELD = {
     "number": NUMBER[0],
     "date": DAY[0],
     "datetime-local": MOMENT[0],
+    "month": MONTH[0],
     "choice": CHOICE[0],
     "radio": CHOICE[0],
     "hidden": NUMBER[0],
@@ -211,6 +216,20 @@ def _build_world() -> World:
     member = f.MembershipFactory(
         user=f.UserFactory(username="fuzz-member"), org_unit=central, role=Membership.Role.ORGANIZER
     )
+    # The measures: the story's catalogue, a draft month and a month sent for review, each
+    # with a figure (so that the draft can be sent), a mediation room and a mediator.
+    calls = measures_catalogue_load()["remote_diagnosis"].parts.get(code="calls")
+    measure_returns = {}
+    for kind, month, status in (
+        ("draft_return", 2, MeasureReturn.Status.DRAFT),
+        ("submitted_return", 3, MeasureReturn.Status.SUBMITTED),
+    ):
+        measure_returns[kind] = f.MeasureReturnFactory(
+            org_unit=central, month=dt.date(2025, month, 1), status=status
+        )
+        f.MeasureFigureFactory(measure_return=measure_returns[kind], part=calls, value=40)
+    room = f.MediationRoomFactory(org_unit=central, name="F-room")
+    mediator = f.MediatorFactory(org_unit=central, name="F-mediator")
     return World(
         units=units,
         campaign=campaign,
@@ -230,6 +249,9 @@ def _build_world() -> World:
             "print_run": print_run,
             "job": job,
             "member": member,
+            **measure_returns,
+            "room": room,
+            "mediator": mediator,
         },
     )
 
@@ -339,6 +361,20 @@ URL_KWARGS: dict[str, Callable[[World], dict | list[dict]]] = {
     "job_download": _o("job"),
     "events_export_start": _none,
     "audit_log": _none,
+    "measure_return_list": _none,
+    "measure_return_open": _none,
+    "measure_review_queue": _none,
+    # The month sent for review holds the reviewer's forms.
+    "measure_return_detail": lambda w: [_o("draft_return")(w), _o("submitted_return")(w)],
+    "measure_return_submit": _o("draft_return"),
+    "measure_return_approve": _o("submitted_return"),
+    "measure_return_send_back": _o("submitted_return"),
+    "mediation_room_list": _none,
+    "mediation_room_create": _none,
+    "mediation_room_edit": _o("room"),
+    "mediator_list": _none,
+    "mediator_create": _none,
+    "mediator_edit": _o("mediator"),
     "member_list": _none,
     "member_add": _none,
     "member_remove": _o("member"),
@@ -566,6 +602,7 @@ PLAIN = {
     "number": "1",
     "date": "2025-03-12",
     "datetime-local": "2025-03-12T10:00",
+    "month": "2025-03",
     "hidden": "1",
     "management": "0",
 }
@@ -931,6 +968,15 @@ def test_the_crawl_finds_the_forms_of_every_kind_of_page(crawled):
         "audit_log",
         "member_add",
         "member_native_reader",
+        "measure_return_open",
+        "measure_return_detail",
+        "measure_return_submit",
+        "measure_return_approve",
+        "measure_return_send_back",
+        "mediation_room_create",
+        "mediation_room_edit",
+        "mediator_create",
+        "mediator_edit",
         "region_name_confirm",
         "api_tokens",
         "login",

@@ -21,14 +21,15 @@ ORGANIZER, REVIEWER, TRANSLATOR, ADMIN = (
 )
 EVENTS, REVIEW, COVERAGE, PARTNERS = "/events/", "/events/review/", "/coverage/", "/partners/"
 HANDOUTS, AUDIT, MEMBERS = "/materials/", "/audit/", "/members/"
+MEASURES = "/measures/"
 
 # Written from the roles' work, not from the product's table: who plans, reviews, translates,
 # administers, and what headquarters adds (its members read the audit log).
 SECTIONS_BY_ROLE = [
-    (ORGANIZER, "sub_a", [EVENTS, COVERAGE, PARTNERS, HANDOUTS]),
-    (ORGANIZER, "hq", [EVENTS, COVERAGE, PARTNERS, HANDOUTS, AUDIT]),
-    (REVIEWER, "branch_a", [EVENTS, REVIEW, COVERAGE, PARTNERS, HANDOUTS]),
-    (REVIEWER, "hq", [EVENTS, REVIEW, COVERAGE, PARTNERS, HANDOUTS, AUDIT]),
+    (ORGANIZER, "sub_a", [EVENTS, COVERAGE, PARTNERS, HANDOUTS, MEASURES]),
+    (ORGANIZER, "hq", [EVENTS, COVERAGE, PARTNERS, HANDOUTS, MEASURES, AUDIT]),
+    (REVIEWER, "branch_a", [EVENTS, REVIEW, COVERAGE, PARTNERS, HANDOUTS, MEASURES]),
+    (REVIEWER, "hq", [EVENTS, REVIEW, COVERAGE, PARTNERS, HANDOUTS, MEASURES, AUDIT]),
     (TRANSLATOR, "branch_a", [HANDOUTS]),
     (TRANSLATOR, "hq", [HANDOUTS, AUDIT]),
     (ADMIN, "branch_a", [EVENTS, COVERAGE, AUDIT, MEMBERS]),
@@ -89,6 +90,7 @@ def test_a_superuser_is_offered_every_section(admin_client):
         COVERAGE,
         PARTNERS,
         HANDOUTS,
+        MEASURES,
         AUDIT,
         MEMBERS,
     ]
@@ -133,6 +135,10 @@ def test_the_section_of_the_page_is_marked_as_current(client, org_tree):
         ("print_run_detail", "handouts"),
         ("member_add", "members"),
         ("audit_log", "audit"),
+        ("measure_return_detail", "measures"),
+        ("measure_review_queue", "measures"),
+        ("mediation_room_edit", "measures"),
+        ("mediator_create", "measures"),
         ("job_list", None),
         ("home", None),
     ],
