@@ -8,6 +8,7 @@ from rest_framework.test import APIClient
 from campaigns.models import AuditEntry, Event
 from tests import factories as f
 from tests.events_world import derived_report
+from tests.unsent_reports_file import plan_body
 
 pytestmark = pytest.mark.django_db
 
@@ -22,17 +23,7 @@ def _url(event=None, action=None):
 
 
 def _plan(world, **changes):
-    return {
-        "campaign": world.campaign.pk,
-        "org_unit": world.units["central_a"].pk,
-        "county": world.county.pk,
-        "title": "红原县邛溪镇牧民定居点宣讲",
-        "venue_name": "邛溪镇牧民定居点",
-        "venue_type": "village",
-        "format": "lecture",
-        "starts_at": "2025-03-14T10:00:00+08:00",
-        "topics": ["anti_fraud"],
-    } | changes
+    return plan_body(world, **{"topics": ["anti_fraud"]} | changes)
 
 
 def test_anonymous_requests_are_told_to_sign_in(world):

@@ -37,10 +37,31 @@ def browser():
         browser.close()
 
 
-def _phone_page(browser, **options):
-    context = browser.new_context(
+def phone_context(browser, **options):
+    """A browser context shaped like the organizers' phones: narrow, dense, touch."""
+    return browser.new_context(
         viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, **options
     )
+
+
+def under_worker(page):
+    """Wait until the service worker controls the page (it has precached the shell by then)."""
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+
+
+def plan_filled(page, title):
+    """Fill the plan form with a county-tour stop at a pasture, as an organizer would."""
+    page.fill("input[name=title]", title)
+    page.fill("input[name=county]", "红原县")
+    page.fill("input[name=venue_name]", "安曲乡牧场")
+    page.select_option("select[name=venue_type]", "village")
+    page.select_option("select[name=format]", "county_tour_stop")
+    page.check("input[name=topics][value=eight_rights]")
+    page.fill("input[name=starts_at]", "2025-03-13T10:00")
+
+
+def _phone_page(browser, **options):
+    context = phone_context(browser, **options)
     yield context.new_page()
     context.close()
 

@@ -7,7 +7,7 @@ import pytest
 from campaigns.models import Event
 from campaigns.services import events as services
 from campaigns.services import offline as offline_services
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import plan_filled, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -33,13 +33,7 @@ def test_a_second_tap_while_the_plan_is_on_its_way_plans_one_event(
     page = phone_page
     sign_in(page, live_server, "aba-organizer")
     page.goto(f"{live_server.url}/events/new")
-    page.fill("input[name=title]", "牧场宣讲（双击）")
-    page.fill("input[name=county]", "红原县")
-    page.fill("input[name=venue_name]", "安曲乡牧场")
-    page.select_option("select[name=venue_type]", "village")
-    page.select_option("select[name=format]", "county_tour_stop")
-    page.check("input[name=topics][value=eight_rights]")
-    page.fill("input[name=starts_at]", "2025-03-13T10:00")
+    plan_filled(page, "牧场宣讲（双击）")
     # The plan goes as the web form's post, or through the outbox's PUT where the browser
     # keeps reports on the phone (issue 19): either way, once.
     posts = []

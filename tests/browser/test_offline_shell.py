@@ -11,7 +11,9 @@ import pytest
 
 from portal import offline
 from tests import factories as f
-from tests.browser.conftest import PHONE, sign_in
+from tests.browser.conftest import phone_context as _phone
+from tests.browser.conftest import sign_in
+from tests.browser.conftest import under_worker as _under_worker
 from tests.events_world import BEIJING
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -34,17 +36,6 @@ OUR_TIBETAN_FONT_LOADS = """async () => {
   return faces.some((face) => face.family.replaceAll('"', "") === "Noto Serif Tibetan"
     && face.status === "loaded");
 }"""
-
-
-def _phone(browser, **options):
-    return browser.new_context(
-        viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, **options
-    )
-
-
-def _under_worker(page):
-    """Wait until the service worker controls the page (it has precached the shell by then)."""
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
 
 
 def _signed_in_under_worker(page, live_server, username="aba-organizer") -> None:

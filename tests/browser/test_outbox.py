@@ -13,7 +13,9 @@ import pytest
 from campaigns.models import Event, EventPhoto
 from campaigns.services import events as event_services
 from campaigns.services.unsent_reports import unsent_reports_import
-from tests.browser.conftest import PHONE, sign_in
+from tests.browser.conftest import PHONE, plan_filled, sign_in
+from tests.browser.conftest import phone_context as _phone
+from tests.browser.conftest import under_worker as _under_worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -44,16 +46,6 @@ delete window.SyncManager;
 if (window.ServiceWorkerRegistration) {
   Object.defineProperty(ServiceWorkerRegistration.prototype, "sync", { get: () => undefined });
 }"""
-
-
-def _phone(browser, **options):
-    return browser.new_context(
-        viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, **options
-    )
-
-
-def _under_worker(page):
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
 
 
 def _signed_in(browser, live_server, username="aba-organizer", *, background_sync=True):
@@ -105,13 +97,7 @@ def _plan_form(page, live_server):
 
 
 def _plan_filled(page, title=PLAN_TITLE):
-    page.fill("input[name=title]", title)
-    page.fill("input[name=county]", "红原县")
-    page.fill("input[name=venue_name]", "安曲乡牧场")
-    page.select_option("select[name=venue_type]", "village")
-    page.select_option("select[name=format]", "county_tour_stop")
-    page.check("input[name=topics][value=eight_rights]")
-    page.fill("input[name=starts_at]", "2025-03-13T10:00")
+    plan_filled(page, title)
 
 
 def _plan_saved_offline(context, page, live_server, title=PLAN_TITLE):
