@@ -125,16 +125,24 @@
       .catch(() => undefined);
   }
 
-  // Signing out with reports not yet sent asks first; they stay on the phone for this user.
+  // Signing out with reports not yet sent asks first (partials/outbox_badge.html's dialog);
+  // they stay on the phone for this user. Held here, before offline-shell.js forgets the
+  // user's pages: only a confirmed sign-out goes on, submitted again.
   document.addEventListener("submit", (event) => {
     const form = event.target;
     if (form.getAttribute("action") !== script.dataset.signOut || form.dataset.outboxAsked) return;
     const bar = document.querySelector(".outbox-bar");
-    if (!bar || bar.hidden) return;
-    if (!window.confirm(texts().signOut)) {
-      event.preventDefault();
-      event.stopImmediatePropagation();
-    }
+    const dialog = document.querySelector("dialog.outbox-sign-out");
+    if (!bar || bar.hidden || !dialog) return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    dialog.returnValue = "";
+    dialog.onclose = () => {
+      if (dialog.returnValue !== "sign-out") return;
+      form.dataset.outboxAsked = "1";
+      form.requestSubmit();
+    };
+    dialog.showModal();
   }, true);
 
   // --- the forms ------------------------------------------------------------------------

@@ -165,6 +165,18 @@ def _plan_saved_offline(context, page, live_server, title=PLAN_TITLE):
     page.locator(".outbox-saved").wait_for()
 
 
+def _sign_out_tapped(page):
+    page.click("details.site-menu > summary")
+    page.click("form[action='/accounts/logout/'] button")
+
+
+def _signed_out(page, live_server):
+    """Sign out with reports not yet sent: the page asks first, and the answer is yes."""
+    _sign_out_tapped(page)
+    page.locator("dialog.outbox-sign-out button[value=sign-out]").click()
+    page.wait_for_url(lambda url: "/accounts/login/" in url)
+
+
 def _planned(title=PLAN_TITLE) -> int:
     return Event.objects.filter(title=title).count()
 
@@ -299,12 +311,7 @@ def test_signing_out_and_in_again_between_save_and_send_sends_with_the_new_token
     context.set_offline(False)
     page.goto(f"{live_server.url}/")
     page.locator(".outbox-badge").wait_for()
-    asked = []
-    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
-    page.click("details.site-menu > summary")
-    page.click("form[action='/accounts/logout/'] button")
-    page.wait_for_load_state()
-    assert asked, "signing out with an unsent report asks first"
+    _signed_out(page, live_server)
     page.unroute(API)
 
     sign_in(page, live_server, "aba-organizer")  # a new session, a rotated CSRF token
@@ -487,10 +494,7 @@ def test_another_user_on_the_same_phone_neither_sees_nor_sends_the_first_ones_re
     context.set_offline(False)
     page.goto(f"{live_server.url}/")
     page.locator(".outbox-badge").wait_for()
-    page.once("dialog", lambda dialog: dialog.accept())
-    page.click("details.site-menu > summary")
-    page.click("form[action='/accounts/logout/'] button")
-    page.wait_for_load_state()
+    _signed_out(page, live_server)
     page.unroute(API)
 
     sign_in(page, live_server, "aba-colleague")
@@ -931,4 +935,51 @@ def test_the_conflict_review_names_choices_counties_handouts_and_partners_in_the
     assert phone_side.startswith(f"红原县人民医院: {service}, {screening}, ")
     assert phone_side.endswith(" 2")
     assert not any("{" in text for pair in cells.values() for text in pair)  # no JSON
+    context.close()
+
+
+def test_signing_out_with_an_unsent_report_asks_in_the_users_language_and_keeps_the_report(
+    browser, live_server, world, artifacts
+):
+    from django.utils import translation
+
+    context, page = _signed_in(browser, live_server, background_sync=False)
+    page.click("nav.languages button[value=bo]")
+    page.wait_for_load_state()
+    _under_worker(page)
+    _plan_saved_offline(context, page, live_server)
+    user = _user_key(page)
+    page.route(API, lambda route: route.abort())  # not sent before the sign-out
+    context.set_offline(False)
+    page.goto(f"{live_server.url}/")
+    page.locator(".outbox-badge").wait_for()
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+
+    _sign_out_tapped(page)
+    asking = page.locator("dialog.outbox-sign-out")
+    asking.wait_for()
+    with translation.override("bo"):
+        question = translation.gettext(
+            "Reports not yet sent stay on this phone and are sent when you sign in again."
+            " Sign out now?"
+        )
+    assert asking.locator("p").inner_text() == question
+    page.screenshot(path=artifacts / "outbox-sign-out-bo.png")
+    asking.locator("button[value=stay]").click()
+    asking.wait_for(state="hidden")
+    page.wait_for_timeout(300)
+    assert page.url == f"{live_server.url}/"
+    page.reload()  # still signed in
+    assert _user_key(page) == user
+    assert page.locator("dialog.outbox-sign-out").count() == 1
+
+    _signed_out(page, live_server)
+    assert dialogs == []  # the page's own dialog, never the browser's confirm
+    page.goto(f"{live_server.url}/")
+    assert page.locator("script[data-core]").count() == 0  # signed out
+    page.unroute(API)
+    sign_in(page, live_server, "aba-organizer")
+    _until(page, lambda: _planned() == 1)  # still on the phone, and sent
+    assert _states(page, user) == ["sent"]
     context.close()
