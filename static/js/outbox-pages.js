@@ -503,7 +503,8 @@
       };
       // Kept on the phone before any attempt to send it.
       record = await Outbox.update(user, id, {
-        ...header(), [fieldsKey]: fields, body, base_version: baseVersion, state: "waiting", errors: null, detail: null,
+        ...header(), [fieldsKey]: fields, body, base_version: baseVersion, config_version: body.config_version,
+        state: "waiting", errors: null, detail: null,
         report_stored: false, attempts: 0, next_try_at: 0, sent_at: null,
       });
       askForBackgroundSync();

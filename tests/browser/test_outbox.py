@@ -788,6 +788,12 @@ def test_a_report_records_the_version_of_the_form_config_it_was_filled_against(
     _plan_filled(page)
     page.click("main form button[type=submit]")
     page.locator(".outbox-saved").wait_for()
+    saved = page.evaluate(
+        """async (user) => (await PortalOutbox.all(user)).map(
+             (record) => [record.config_version, record.body.config_version])""",
+        user,
+    )
+    assert saved == [[kept["version"], kept["version"]]]
     context.set_offline(False)
     _until(page, lambda: _planned() == 1)
     assert Event.objects.get(title=PLAN_TITLE).offline_config_version == kept["version"]
