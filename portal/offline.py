@@ -71,8 +71,9 @@ KEPT_PAGES = (
 # pages up to PAGES_MAX_BYTES (the worker drops the pages kept longest ago beyond that,
 # prefetched ones first). tests/test_offline.py holds the two together.
 CACHED_MAX_BYTES = 500_000
-# 190 KB since the outbox's scripts joined the shell (about 45 KB): still some ten forms.
-PAGES_MAX_BYTES = 190_000
+# 185 KB since the outbox's scripts joined the shell (about 50 KB with the form config it
+# keeps, the conflict review's labels and its sign-out dialog): still some ten forms.
+PAGES_MAX_BYTES = 185_000
 # The events list hands the worker at most this many report forms to keep.
 PREFETCH_MAX = 20
 
@@ -230,7 +231,7 @@ def _review_labels() -> dict:
     """The names of what a report holds, as its forms name them, for the conflict review
     (keys as static/js/outbox.js flattens a report: plan.<field>, report.<figure>,
     report.audience.<group>)."""
-    from campaigns.forms.events import EventPlanForm, EventReportForm
+    from campaigns.forms.events import EventPlanForm, EventReportForm, PartnerServiceForm
     from campaigns.models import AudienceGroup
 
     labels = {
@@ -245,7 +246,38 @@ def _review_labels() -> dict:
         labels[f"report.audience.{group.value}"] = str(group.label)
     labels["report.handouts"] = _("Handouts given")
     labels["report.partner_services"] = _("Partner services")
+    # The figures of one partner's service, named in its line of the review.
+    for name in ("people_served", "screened", "referred"):
+        labels[f"service.{name}"] = str(PartnerServiceForm.base_fields[name].label)
     return labels
+
+
+def _review_choices() -> dict:
+    """The labels of the coded values a report holds, as the forms' own options show them:
+    what the conflict review shows when the phone has no form config kept yet (the config's
+    lists, in IndexedDB, come first: they also name counties, handouts and partners)."""
+    from campaigns.models import (
+        Channel,
+        EventFormat,
+        EventLanguage,
+        ScreeningType,
+        ServiceType,
+        Topic,
+        VenueType,
+    )
+
+    choices = {
+        "venue_type": VenueType,
+        "format": EventFormat,
+        "channel": Channel,
+        "topics": Topic,
+        "language": EventLanguage,
+        "service_type": ServiceType,
+        "screening_type": ScreeningType,
+    }
+    return {
+        kind: {value: str(label) for value, label in enum.choices} for kind, enum in choices.items()
+    }
 
 
 @login_required
@@ -253,4 +285,7 @@ def outbox_page(request):
     """The reports not yet sent from this phone. The page holds none of them: the outbox in the
     phone's IndexedDB (static/js/outbox.js) lists them, so the worker keeps one page for all."""
     labels = json.dumps(_review_labels(), ensure_ascii=False)
-    return render(request, "offline/outbox.html", {"review_labels": labels})
+    choices = json.dumps(_review_choices(), ensure_ascii=False)
+    return render(
+        request, "offline/outbox.html", {"review_labels": labels, "review_choices": choices}
+    )

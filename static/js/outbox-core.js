@@ -11,13 +11,13 @@
 (function (scope) {
   "use strict";
 
-  const VERSION = 1;
+  // 2: the store "config", the form's reference lists as last fetched (a report records
+  // their version). An upgrade only adds stores: the reports and photos kept stay.
+  const VERSION = 2;
   const MAX_DELAY_MS = 5 * 60 * 1000;
   const FIRST_DELAY_MS = 2 * 1000;
   // Not yet stored on the server: what the badge counts and the escape-hatch file holds.
   const UNSENT = ["draft", "waiting", "sending", "attention", "conflict"];
-  // What is sent without being asked again.
-  const TO_SEND = ["waiting", "sending"];
   // Sent reports stay listed as "sent" for a day, then leave the phone.
   const SENT_KEPT_MS = 24 * 60 * 60 * 1000;
 
@@ -52,6 +52,9 @@
         }
         if (!db.objectStoreNames.contains("photos")) {
           db.createObjectStore("photos", { keyPath: "id" }).createIndex("report", "report");
+        }
+        if (!db.objectStoreNames.contains("config")) {
+          db.createObjectStore("config"); // one record, "current": {version, body}
         }
       };
       const db = done(request).then((database) => {
@@ -108,6 +111,18 @@
     store.put(record);
     await finished(transaction);
     return record;
+  }
+
+  // The form's reference lists as last fetched ({version, body}), or null.
+  async function config(user) {
+    return (await read(user, "config", "current")) || null;
+  }
+
+  async function configKept(user, version, body) {
+    const db = await open(user);
+    const transaction = db.transaction("config", "readwrite");
+    transaction.objectStore("config").put({ version, body, fetched_at: new Date().toISOString() }, "current");
+    await finished(transaction);
   }
 
   async function photoAdded(user, photo) {
@@ -320,6 +335,16 @@
     });
   }
 
+  /* A report still "sending" when a sender starts was left so by a tab or a browser that quit
+     in the middle (the state is kept, the sender died): the sender holds the user's Web Lock,
+     so nobody else is sending it. Back to waiting, and sent again at once; the server stores
+     it once however often it comes. */
+  async function abandonedResumed(user) {
+    for (const record of await all(user)) {
+      if (record.state === "sending") await update(user, record.id, { state: "waiting", next_try_at: 0 });
+    }
+  }
+
   /* Sends what waits, one report at a time, oldest first. ``force``: also what waits for
      its next try ("Send now", the network back). Answers {sent, stopped}, stopped being
      null, "offline", "signIn" or "busy" (another tab or the worker is sending: a Web Lock
@@ -328,9 +353,10 @@
     const run = async () => {
       let sent = 0;
       await forgetOldSent(user);
+      await abandonedResumed(user);
       const waiting = (await all(user))
-        .filter((record) => TO_SEND.includes(record.state))
-        .filter((record) => force || record.state === "sending" || (record.next_try_at || 0) <= Date.now())
+        .filter((record) => record.state === "waiting") // a "sending" one is waiting again by now
+        .filter((record) => force || (record.next_try_at || 0) <= Date.now())
         .sort((a, b) => a.created_at.localeCompare(b.created_at));
       for (const record of waiting) {
         try {
@@ -397,6 +423,6 @@
 
   scope.PortalOutbox = {
     UNSENT, all, read, update, discard, photoAdded, photosOf, sha256Hex, sendAll, nextTry,
-    escapeFile, databaseName,
+    escapeFile, databaseName, config, configKept,
   };
 })(typeof self !== "undefined" ? self : window);

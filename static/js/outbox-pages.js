@@ -69,7 +69,7 @@
       bar.querySelector(".outbox-sign-in").hidden = !signInNeeded;
       bar.hidden = unsent.length === 0;
     }
-    if (document.querySelector("[data-outbox-page]")) outboxPageShown(records);
+    if (document.querySelector("[data-outbox-page]")) outboxPageShown(records, await Outbox.config(user));
     return unsent.length;
   }
 
@@ -95,22 +95,54 @@
     return sending;
   }
 
+  /* The form's reference lists, fetched while online and kept in the user's outbox database
+     (not the worker's cache: the worker never touches /api/), so that a report records the
+     version of the lists its form was filled against, and the conflict review has labels.
+     If-None-Match: an unchanged config costs a 304. */
+  let configFetching = null;
+  function configFetched() {
+    if (!script.dataset.config || navigator.onLine === false) return Promise.resolve(null);
+    configFetching = configFetching || (async () => {
+      const kept = await Outbox.config(user);
+      const headers = { Accept: "application/json" };
+      if (kept) headers["If-None-Match"] = `"${kept.version}"`;
+      const response = await fetch(script.dataset.config, { credentials: "same-origin", headers });
+      const type = response.headers.get("Content-Type") || "";
+      if (response.status === 200 && type.startsWith("application/json") && !response.redirected) {
+        const body = await response.json();
+        if (body && typeof body.version === "string" && body.version) await Outbox.configKept(user, body.version, body);
+      }
+      return Outbox.config(user);
+    })().catch(() => null).finally(() => {
+      configFetching = null;
+    });
+    return configFetching;
+  }
+
   function askForBackgroundSync() {
     navigator.serviceWorker.ready
       .then((registration) => registration.sync && registration.sync.register("outbox"))
       .catch(() => undefined);
   }
 
-  // Signing out with reports not yet sent asks first; they stay on the phone for this user.
+  // Signing out with reports not yet sent asks first (partials/outbox_badge.html's dialog);
+  // they stay on the phone for this user. Held here, before offline-shell.js forgets the
+  // user's pages: only a confirmed sign-out goes on, submitted again.
   document.addEventListener("submit", (event) => {
     const form = event.target;
     if (form.getAttribute("action") !== script.dataset.signOut || form.dataset.outboxAsked) return;
     const bar = document.querySelector(".outbox-bar");
-    if (!bar || bar.hidden) return;
-    if (!window.confirm(texts().signOut)) {
-      event.preventDefault();
-      event.stopImmediatePropagation();
-    }
+    const dialog = document.querySelector("dialog.outbox-sign-out");
+    if (!bar || bar.hidden || !dialog) return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    dialog.returnValue = "";
+    dialog.onclose = () => {
+      if (dialog.returnValue !== "sign-out") return;
+      form.dataset.outboxAsked = "1";
+      form.requestSubmit();
+    };
+    dialog.showModal();
   }, true);
 
   // --- the forms ------------------------------------------------------------------------
@@ -459,9 +491,11 @@
       const before = (!fresh && record.body) || {};
       const added = await photosKept(form, id);
       const photos = [...(before.photos || []), ...added];
+      // The lists this form was filled against: the latest the phone has.
+      const config = await Outbox.config(user);
       const body = {
         base_version: baseVersion,
-        config_version: "",
+        config_version: config ? config.version : "",
         plan: kind === "plan" ? planOf(form, fields) : before.plan || null,
         report: kind === "plan" ? before.report || null : reportOf(fields),
         photos,
@@ -469,7 +503,8 @@
       };
       // Kept on the phone before any attempt to send it.
       record = await Outbox.update(user, id, {
-        ...header(), [fieldsKey]: fields, body, base_version: baseVersion, state: "waiting", errors: null, detail: null,
+        ...header(), [fieldsKey]: fields, body, base_version: baseVersion, config_version: body.config_version,
+        state: "waiting", errors: null, detail: null,
         report_stored: false, attempts: 0, next_try_at: 0, sent_at: null,
       });
       askForBackgroundSync();
@@ -523,6 +558,55 @@
     return out;
   }
 
+  /* The labels of coded values, in the user's language, by kind (venue_type, county,
+     partner...): the kept form config's first (it names the user's counties, handouts and
+     partners), then the choices the page carries (outbox_page), and the raw value last. */
+  function namesOf(config, page) {
+    const names = {};
+    const add = (kind, pairs) => {
+      names[kind] = names[kind] || {};
+      for (const [value, label] of pairs) names[kind][String(value)] = label;
+    };
+    for (const [kind, labels] of Object.entries(JSON.parse(page.choices || "{}"))) add(kind, Object.entries(labels));
+    const body = config && config.body;
+    if (!body) return names;
+    const tibetan = (document.documentElement.lang || "").startsWith("bo");
+    const lists = {
+      venue_type: "venue_types", format: "formats", channel: "channels", topics: "topics",
+      language: "languages", service_type: "service_types", screening_type: "screening_types",
+    };
+    for (const [kind, list] of Object.entries(lists)) add(kind, body[list] || []);
+    add("campaign", (body.campaigns || []).map((campaign) => [campaign.id, campaign.name]));
+    add("org_unit", (body.units || []).map((unit) => [unit.id, unit.name]));
+    add("county", (body.units || []).flatMap((unit) => unit.counties.map((county) =>
+      [county.id, (tibetan && county.name_bo) || county.name_zh])));
+    add("edition", (body.editions || []).map((edition) => [edition.id, edition.label]));
+    add("partner", (body.partners || []).map((partner) => [partner.id, partner.name]));
+    return names;
+  }
+
+  // What a review cell shows of one value: its lines (handouts and partner services one a line).
+  function linesOf(key, value, names, labels) {
+    if (value === null || value === undefined || value === "" || (Array.isArray(value) && !value.length)) return ["—"];
+    const named = (kind, code) => (code === null || code === undefined || code === "" ? "" :
+      (names[kind] && names[kind][String(code)]) || String(code));
+    const field = key.split(".").pop();
+    if (key === "report.handouts") return value.map((row) => `${named("edition", row.edition)} × ${row.copies ?? "—"}`);
+    if (key === "report.partner_services") {
+      return value.map((row) => {
+        const kinds = [named("service_type", row.service_type), named("screening_type", row.screening_type)].filter(Boolean);
+        const figures = ["people_served", "screened", "referred"]
+          .filter((name) => row[name] !== null && row[name] !== undefined)
+          .map((name) => `${labels[`service.${name}`] || name} ${row[name]}`);
+        return `${named("partner", row.partner)}: ${[...kinds, ...figures].join(", ")}`;
+      });
+    }
+    const kind = field === "expected_partners" ? "partner" : field;
+    if (Array.isArray(value)) return [value.map((code) => named(kind, code)).join(", ")];
+    if (names[kind]) return [named(kind, value)];
+    return [typeof value === "object" ? JSON.stringify(value) : String(value)];
+  }
+
   const shown = (value) => (value === null || value === undefined || value === "" ? "—" :
     typeof value === "object" ? JSON.stringify(value) : String(value));
 
@@ -560,8 +644,9 @@
     return node;
   }
 
-  function reviewShown(item, record, page) {
-    const labels = JSON.parse(document.querySelector("[data-outbox-page]").dataset.labels);
+  function reviewShown(item, record, page, config) {
+    const labels = JSON.parse(page.labels);
+    const names = namesOf(config, page);
     const rowsFound = differences(record);
     const table = element("table", { className: "outbox-review" },
       element("thead", {}, element("tr", {}, element("th", { textContent: page.field }),
@@ -570,7 +655,9 @@
     rowsFound.forEach((row, i) => {
       const name = `choice-${record.id}-${i}`;
       const option = (side, value) => element("td", {}, element("label", {},
-        element("input", { type: "radio", name, value: side, checked: side === "phone" }), " ", shown(value)));
+        element("input", { type: "radio", name, value: side, checked: side === "phone" }), " ",
+        element("span", { className: "outbox-value" }, ...linesOf(row.key, value, names, labels)
+          .flatMap((line, n) => (n ? [element("br"), line] : [line])))));
       body.append(element("tr", { dataset: { key: row.key } }, element("th", { textContent: labels[row.key] || row.key }),
         option("server", row.server), option("phone", row.phone)));
     });
@@ -587,7 +674,7 @@
     item.append(element("div", { className: "table-wrap" }, table), button);
   }
 
-  function outboxPageShown(records) {
+  function outboxPageShown(records, config) {
     const section = document.querySelector("[data-outbox-page]");
     const page = section.dataset;
     const unsent = records.filter((record) => Outbox.UNSENT.includes(record.state));
@@ -631,7 +718,7 @@
         actions.append(discard);
       }
       // The review first: choosing is what a conflict asks for; discarding is the way out.
-      if (record.state === "conflict" && record.server) reviewShown(item, record, page);
+      if (record.state === "conflict" && record.server) reviewShown(item, record, page, config);
       item.append(actions);
       list.append(item);
     }
@@ -659,7 +746,11 @@
     document.querySelectorAll("form[data-outbox]").forEach(formTakenOver);
     pageWired();
     countsShown().then(() => send(true)).catch(() => undefined);
-    window.addEventListener("online", () => send(true));
+    configFetched();
+    window.addEventListener("online", () => {
+      send(true);
+      configFetched();
+    });
     document.addEventListener("visibilitychange", () => {
       if (document.visibilityState === "visible") send(true);
     });

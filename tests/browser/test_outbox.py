@@ -13,6 +13,7 @@ import pytest
 from campaigns.models import Event, EventPhoto
 from campaigns.services import events as event_services
 from campaigns.services.unsent_reports import unsent_reports_import
+from portal.offline import offline_user_key
 from tests.browser.conftest import PHONE, plan_filled, sign_in
 from tests.browser.conftest import phone_context as _phone
 from tests.browser.conftest import under_worker as _under_worker
@@ -45,6 +46,48 @@ NO_BACKGROUND_SYNC = """
 delete window.SyncManager;
 if (window.ServiceWorkerRegistration) {
   Object.defineProperty(ServiceWorkerRegistration.prototype, "sync", { get: () => undefined });
+}"""
+
+
+# The form config the outbox keeps: {version, body} or null.
+CONFIG_KEPT = """async (user) => {
+  const db = await new Promise((resolve, reject) => {
+    const request = indexedDB.open(`portal-outbox-${user}`);
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+  if (!db.objectStoreNames.contains("config")) { db.close(); return null; }
+  return new Promise((resolve) => {
+    const request = db.transaction("config").objectStore("config").get("current");
+    request.onsuccess = () => { db.close(); resolve(request.result || null); };
+  });
+}"""
+# Writes ``record`` straight into the user's outbox database, at ``version`` (1: as the
+# outbox was before the store "config"), as a browser that quit would have left it.
+RECORD_WRITTEN = """async ({ user, version, record }) => {
+  const db = await new Promise((resolve, reject) => {
+    const request = indexedDB.open(`portal-outbox-${user}`, version);
+    request.onupgradeneeded = () => {
+      const db = request.result;
+      if (!db.objectStoreNames.contains("reports")) {
+        db.createObjectStore("reports", { keyPath: "id" });
+      }
+      if (!db.objectStoreNames.contains("photos")) {
+        db.createObjectStore("photos", { keyPath: "id" }).createIndex("report", "report");
+      }
+    };
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+  await new Promise((resolve, reject) => {
+    const transaction = db.transaction("reports", "readwrite");
+    transaction.objectStore("reports").put(record);
+    transaction.oncomplete = resolve;
+    transaction.onerror = () => reject(transaction.error);
+  });
+  const stores = Array.from(db.objectStoreNames);
+  db.close();
+  return { version: db.version, stores };
 }"""
 
 
@@ -106,6 +149,18 @@ def _plan_saved_offline(context, page, live_server, title=PLAN_TITLE):
     _plan_filled(page, title)
     page.click("main form button[type=submit]")
     page.locator(".outbox-saved").wait_for()
+
+
+def _sign_out_tapped(page):
+    page.click("details.site-menu > summary")
+    page.click("form[action='/accounts/logout/'] button")
+
+
+def _signed_out(page, live_server):
+    """Sign out with reports not yet sent: the page asks first, and the answer is yes."""
+    _sign_out_tapped(page)
+    page.locator("dialog.outbox-sign-out button[value=sign-out]").click()
+    page.wait_for_url(lambda url: "/accounts/login/" in url)
 
 
 def _planned(title=PLAN_TITLE) -> int:
@@ -173,8 +228,8 @@ def test_a_page_that_is_not_the_apis_answer_leaves_the_report_queued(
     page.route(API, not_the_api)
     context.set_offline(False)
     _until(page, lambda: seen)
-    page.wait_for_timeout(300)
-    assert _states(page) == ["waiting"]
+    # Back to waiting once the answer (the redirect's login page, slow under load) is read.
+    _until(page, lambda: _states(page) == ["waiting"])
     assert _planned() == 0
     assert page.locator(".outbox-badge").is_visible()
 
@@ -242,12 +297,7 @@ def test_signing_out_and_in_again_between_save_and_send_sends_with_the_new_token
     context.set_offline(False)
     page.goto(f"{live_server.url}/")
     page.locator(".outbox-badge").wait_for()
-    asked = []
-    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
-    page.click("details.site-menu > summary")
-    page.click("form[action='/accounts/logout/'] button")
-    page.wait_for_load_state()
-    assert asked, "signing out with an unsent report asks first"
+    _signed_out(page, live_server)
     page.unroute(API)
 
     sign_in(page, live_server, "aba-organizer")  # a new session, a rotated CSRF token
@@ -286,7 +336,7 @@ def test_an_office_edit_before_the_send_is_reviewed_field_by_field(
     rows = {row.get_attribute("data-key"): row for row in review.locator("tbody tr").all()}
     assert "report.head_count" in rows
     assert "report.summary" in rows
-    page.screenshot(path=artifacts / "outbox-conflict-review.png", full_page=True)
+    page.screenshot(path=artifacts / "outbox-conflict-office-edit.png", full_page=True)
     # Keep the phone's head count and the office's summary.
     rows["report.summary"].locator("input[value=server]").check()
     page.click(".outbox-item.conflict button:not(.danger)")
@@ -430,10 +480,7 @@ def test_another_user_on_the_same_phone_neither_sees_nor_sends_the_first_ones_re
     context.set_offline(False)
     page.goto(f"{live_server.url}/")
     page.locator(".outbox-badge").wait_for()
-    page.once("dialog", lambda dialog: dialog.accept())
-    page.click("details.site-menu > summary")
-    page.click("form[action='/accounts/logout/'] button")
-    page.wait_for_load_state()
+    _signed_out(page, live_server)
     page.unroute(API)
 
     sign_in(page, live_server, "aba-colleague")
@@ -479,7 +526,7 @@ def test_the_unsent_reports_page_lists_each_report_offline_in_the_users_language
     assert page.locator("html").get_attribute("lang") == language
     warning = page.locator(".outbox-warning").inner_text()
     assert "2" in warning
-    # The number's place in the sentence is the language's: Tibetan names the reports first.
+    # The number stands where the language puts it (Tibetan: after the noun).
     assert re.search(r"(?<!\d)2(?!\d)", page.locator(".outbox-badge").inner_text())
     titles = page.locator(".outbox-item h2").all_inner_texts()
     assert titles == [world.event.title, PLAN_TITLE]
@@ -647,4 +694,284 @@ def test_the_unsent_reports_file_holds_each_report_as_it_would_be_sent_with_its_
     context.set_offline(False)
     _until(page, lambda: _states(page) == ["sent"])
     assert EventPhoto.objects.filter(event=world.event).count() == 1
+    context.close()
+
+
+def _plan_record(world, report_id, state, title=PLAN_TITLE) -> dict:
+    """An outbox record of a plan made on the phone, as the outbox writes it."""
+    now = "2025-03-12T08:00:00.000Z"
+    return {
+        "id": report_id,
+        "kind": "plan",
+        "state": state,
+        "title": title,
+        "starts_at": "2025-03-13 10:00",
+        "county_label": "红原县",
+        "event_url": None,
+        "base_version": None,
+        "config_version": "",
+        "body": {
+            "base_version": None,
+            "config_version": "",
+            "plan": {
+                "campaign": world.campaign.pk,
+                "org_unit": world.event.org_unit_id,
+                "county": world.event.county_id,
+                "title": title,
+                "venue_name": "安曲乡牧场",
+                "venue_type": "village",
+                "format": "county_tour_stop",
+                "language": "zh",
+                "channel": "offline",
+                "starts_at": "2025-03-13T10:00",
+                "ends_at": None,
+                "topics": ["eight_rights"],
+                "expected_partners": [],
+            },
+            "report": None,
+            "photos": [],
+            "submit": False,
+        },
+        "errors": None,
+        "detail": None,
+        "server": None,
+        "server_version": None,
+        "attempts": 0,
+        "next_try_at": 0,
+        "created_at": now,
+        "updated_at": now,
+        "sent_at": None,
+        "report_stored": False,
+    }
+
+
+def test_a_report_records_the_version_of_the_form_config_it_was_filled_against(
+    browser, live_server, world
+):
+    context, page = _signed_in(browser, live_server, background_sync=False)
+    configs = []
+    page.on(
+        "response",
+        lambda response: (
+            "/api/v1/form-config" in response.url
+            and configs.append((response.status, response.request.headers.get("if-none-match")))
+        ),
+    )
+    _plan_form(page, live_server)
+    user = _user_key(page)
+    page.wait_for_function(f"({CONFIG_KEPT})({user!r})")
+    kept = page.evaluate(CONFIG_KEPT, user)
+    assert kept["version"] == kept["body"]["version"] != ""
+    assert kept["body"]["venue_types"]
+
+    # The next page asks with the version it has, and the server answers "unchanged".
+    page.reload()
+    _ready(page)
+    _until(page, lambda: any(status == 304 for status, _ in configs))
+    assert (304, f'"{kept["version"]}"') in configs
+
+    context.set_offline(True)
+    _plan_filled(page)
+    page.click("main form button[type=submit]")
+    page.locator(".outbox-saved").wait_for()
+    saved = page.evaluate(
+        """async (user) => (await PortalOutbox.all(user)).map(
+             (record) => [record.config_version, record.body.config_version])""",
+        user,
+    )
+    assert saved == [[kept["version"], kept["version"]]]
+    context.set_offline(False)
+    _until(page, lambda: _planned() == 1)
+    assert Event.objects.get(title=PLAN_TITLE).offline_config_version == kept["version"]
+    context.close()
+
+
+def test_a_report_kept_before_the_outbox_had_its_config_store_survives_the_upgrade(
+    browser, live_server, world
+):
+    import uuid
+
+    context = _phone(browser)
+    context.add_init_script(NO_BACKGROUND_SYNC)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    user = offline_user_key(world.organizer)
+    report_id = str(uuid.uuid4())
+    before = page.evaluate(
+        RECORD_WRITTEN,
+        {"user": user, "version": 1, "record": _plan_record(world, report_id, "waiting")},
+    )
+    assert before == {"version": 1, "stores": ["photos", "reports"]}
+
+    sign_in(page, live_server, "aba-organizer")
+    _under_worker(page)
+    _ready(page)
+    page.wait_for_function(f"({CONFIG_KEPT})({user!r})")  # the upgraded database
+    _until(page, lambda: _planned() == 1)
+    assert [item["id"] for item in _outbox(page, user)] == [report_id]
+    assert _states(page, user) == ["sent"]
+    context.close()
+
+
+def test_a_report_left_sending_by_a_browser_that_quit_is_sent_again_once(
+    browser, live_server, world
+):
+    import uuid
+
+    context, page = _signed_in(browser, live_server, background_sync=False)
+    _ready(page)
+    user = _user_key(page)
+    report_id = str(uuid.uuid4())
+    # The tab died in the middle of a send: the record says "sending", nobody holds the lock.
+    context.set_offline(True)
+    page.evaluate(
+        RECORD_WRITTEN,
+        {"user": user, "version": 2, "record": _plan_record(world, report_id, "sending")},
+    )
+    page.close()
+    context.set_offline(False)
+
+    page = context.new_page()
+    puts = []
+    page.route(API, lambda route: (puts.append(route.request.url), route.continue_()))
+    page.goto(f"{live_server.url}/outbox/")
+    _ready(page)
+    _until(page, lambda: _states(page, user) == ["sent"])
+    assert _planned() == 1
+    assert puts == [f"{live_server.url}/api/v1/offline-reports/{report_id}"]
+    context.close()
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "bo"])
+def test_the_conflict_review_names_choices_counties_handouts_and_partners_in_the_users_language(
+    browser, live_server, world, artifacts, language
+):
+    import uuid
+
+    from django.utils import translation
+
+    from campaigns.forms.events import handout_name
+    from campaigns.models import MaterialEdition, ScreeningType, ServiceType, Topic, VenueType
+    from tests import factories as f
+
+    edition = f.MaterialEditionFactory(
+        material=f.MaterialFactory(org_unit=world.units["hq"], title_zh="金融消费者八项基本权利"),
+        status=MaterialEdition.Status.APPROVED,
+    )
+    hospital = f.PartnerFactory(org_unit=world.event.org_unit, name="红原县人民医院")
+    context, page = _signed_in(browser, live_server)
+    page.click(f"nav.languages button[value={language}]")
+    page.wait_for_load_state()
+    page.goto(f"{live_server.url}/outbox/")
+    _ready(page)
+    user = _user_key(page)
+    page.wait_for_function(f"({CONFIG_KEPT})({user!r})")  # the lists, in this language
+
+    record = _plan_record(world, str(uuid.uuid4()), "conflict")
+    record["body"]["plan"]["expected_partners"] = [hospital.pk]
+    record["body"]["report"] = {
+        "head_count": 40,
+        "audience": {},
+        "summary": "",
+        "handouts": [{"edition": edition.pk, "copies": 40}],
+        "partner_services": [
+            {
+                "partner": hospital.pk,
+                "service_type": "health_screening",
+                "screening_type": "cervical_breast",
+                "people_served": None,
+                "screened": 30,
+                "referred": 2,
+            }
+        ],
+    }
+    record["server_version"] = 2
+    record["detail"] = "changed at the office"
+    record["server"] = {
+        "plan": {
+            **record["body"]["plan"],
+            "venue_type": "campus",
+            "county": world.other_county.pk,  # not in the user's lists: shown as it is
+            "topics": ["anti_fraud", "eight_rights"],
+            "expected_partners": [],
+        },
+        "report": {**record["body"]["report"], "handouts": [], "partner_services": []},
+    }
+    page.evaluate(RECORD_WRITTEN, {"user": user, "version": 2, "record": record})
+    page.reload()
+    review = page.locator(".outbox-item.conflict table.outbox-review")
+    review.wait_for()
+    cells = {
+        row.get_attribute("data-key"): [cell.inner_text() for cell in row.locator("td").all()]
+        for row in review.locator("tbody tr").all()
+    }
+    page.screenshot(
+        path=artifacts / f"outbox-conflict-review{'-bo' if language == 'bo' else ''}.png",
+        full_page=True,
+    )
+    with translation.override(language):
+        village, campus = str(VenueType.VILLAGE.label), str(VenueType.CAMPUS.label)
+        rights, fraud = str(Topic.EIGHT_RIGHTS.label), str(Topic.ANTI_FRAUD.label)
+        handout = handout_name(edition)
+        service = str(ServiceType.HEALTH_SCREENING.label)
+        screening = str(ScreeningType.CERVICAL_BREAST.label)
+    county = "རྨ་ཐང་རྫོང་" if language == "bo" else "红原县"
+    # [at the office, on this phone]
+    assert cells["plan.venue_type"] == [campus, village]
+    assert cells["plan.county"] == [str(world.other_county.pk), county]
+    assert cells["plan.topics"] == [f"{fraud}, {rights}", rights]
+    assert cells["plan.expected_partners"] == ["—", "红原县人民医院"]
+    assert cells["report.handouts"] == ["—", f"{handout} × 40"]
+    server_side, phone_side = cells["report.partner_services"]
+    assert server_side == "—"
+    assert phone_side.startswith(f"红原县人民医院: {service}, {screening}, ")
+    assert phone_side.endswith(" 2")
+    assert not any("{" in text for pair in cells.values() for text in pair)  # no JSON
+    context.close()
+
+
+def test_signing_out_with_an_unsent_report_asks_in_the_users_language_and_keeps_the_report(
+    browser, live_server, world, artifacts
+):
+    from django.utils import translation
+
+    context, page = _signed_in(browser, live_server, background_sync=False)
+    page.click("nav.languages button[value=bo]")
+    page.wait_for_load_state()
+    _under_worker(page)
+    _plan_saved_offline(context, page, live_server)
+    user = _user_key(page)
+    page.route(API, lambda route: route.abort())  # not sent before the sign-out
+    context.set_offline(False)
+    page.goto(f"{live_server.url}/")
+    page.locator(".outbox-badge").wait_for()
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+
+    _sign_out_tapped(page)
+    asking = page.locator("dialog.outbox-sign-out")
+    asking.wait_for()
+    with translation.override("bo"):
+        question = translation.gettext(
+            "Reports not yet sent stay on this phone and are sent when you sign in again."
+            " Sign out now?"
+        )
+    assert asking.locator("p").inner_text() == question
+    page.screenshot(path=artifacts / "outbox-sign-out-bo.png")
+    asking.locator("button[value=stay]").click()
+    asking.wait_for(state="hidden")
+    page.wait_for_timeout(300)
+    assert page.url == f"{live_server.url}/"
+    page.reload()  # still signed in
+    assert _user_key(page) == user
+    assert page.locator("dialog.outbox-sign-out").count() == 1
+
+    _signed_out(page, live_server)
+    assert dialogs == []  # the page's own dialog, never the browser's confirm
+    page.goto(f"{live_server.url}/")
+    assert page.locator("script[data-core]").count() == 0  # signed out
+    page.unroute(API)
+    sign_in(page, live_server, "aba-organizer")
+    _until(page, lambda: _states(page, user) == ["sent"])  # still on the phone, and sent
+    assert _planned() == 1
     context.close()
