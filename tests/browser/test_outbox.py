@@ -759,7 +759,8 @@ def test_a_report_records_the_version_of_the_form_config_it_was_filled_against(
     )
     _plan_form(page, live_server)
     user = _user_key(page)
-    page.wait_for_function(f"({CONFIG_KEPT})({user!r})")
+    # wait_for_function would take the returned promise for true at once: poll instead.
+    _until(page, lambda: page.evaluate(CONFIG_KEPT, user))
     kept = page.evaluate(CONFIG_KEPT, user)
     assert kept["version"] == kept["body"]["version"] != ""
     assert kept["body"]["venue_types"]
@@ -806,7 +807,7 @@ def test_a_report_kept_before_the_outbox_had_its_config_store_survives_the_upgra
     sign_in(page, live_server, "aba-organizer")
     _under_worker(page)
     _ready(page)
-    page.wait_for_function(f"({CONFIG_KEPT})({user!r})")  # the upgraded database
+    _until(page, lambda: page.evaluate(CONFIG_KEPT, user))  # the upgraded database
     _until(page, lambda: _planned() == 1)
     assert [item["id"] for item in _outbox(page, user)] == [report_id]
     assert _states(page, user) == ["sent"]
@@ -865,7 +866,17 @@ def test_the_conflict_review_names_choices_counties_handouts_and_partners_in_the
     page.goto(f"{live_server.url}/outbox/")
     _ready(page)
     user = _user_key(page)
-    page.wait_for_function(f"({CONFIG_KEPT})({user!r})")  # the lists, in this language
+    with translation.override(language):
+        campus_label = str(VenueType.CAMPUS.label)
+    # The lists kept in this language, with the hospital: the config the sign-in page kept
+    # may still be the other language's, until this page's request for it is answered.
+    kept_here = f"""async ([user, campus, partner]) => {{
+      const kept = await ({CONFIG_KEPT})(user);
+      return !!kept && kept.body.venue_types.some(([value, label]) =>
+          value === "campus" && label === campus) &&
+        kept.body.partners.some((p) => p.name === partner);
+    }}"""
+    _until(page, lambda: page.evaluate(kept_here, [user, campus_label, hospital.name]))
 
     record = _plan_record(world, str(uuid.uuid4()), "conflict")
     record["body"]["plan"]["expected_partners"] = [hospital.pk]
