@@ -144,6 +144,8 @@ def test_a_branch_reports_a_month_and_headquarters_returns_then_approves_it(  # 
     # The refusal sits by its box, inside the measure's own card.
     card = organizer.locator("fieldset.card", has=box)
     assert card.locator(".field-errors").count() == 1
+    # Nothing to send for review until the figures on the screen are saved.
+    assert organizer.locator("main form[action$='/submit']").count() == 0
     _looked_at(organizer, artifacts, "2-refused", language, full_page=False)
 
     # Fixed, saved: each measure shows its value.
