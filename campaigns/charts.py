@@ -6,6 +6,7 @@ is an inline SVG (``bar_chart``), sharp at any print size.
 """
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
@@ -23,14 +24,18 @@ class BarChart:
     """A chart for templates/partials/bar_chart.html: one bar per (label, value)."""
 
     title: str
-    items: list[tuple[str, int]]
+    # A value of None is a bar with nothing to show (a rate of a month without figures).
+    items: list[tuple[str, int | Decimal | None]]
     max_value: int | None = None
     suffix: str = ""
+    # What the chart says when no bar has a value; the partial's own words when empty.
+    empty: str = ""
 
     @property
-    def largest(self) -> int:
+    def largest(self) -> int | Decimal:
         """The value of a full bar: ``max_value``, or the largest value (1 if all are 0)."""
-        return self.max_value or max((value for _label, value in self.items), default=0) or 1
+        values = (value for _label, value in self.items if value is not None)
+        return self.max_value or max(values, default=0) or 1
 
     @property
     def has_data(self) -> bool:

@@ -14,8 +14,20 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
-from campaigns.models import Measure, MeasureFigure, MeasurePart, MeasureReturn, OrgUnit
+from campaigns.models import (
+    Campaign,
+    Event,
+    EventFormat,
+    Measure,
+    MeasureFigure,
+    MeasurePart,
+    MeasureReturn,
+    OrgUnit,
+    VenueType,
+)
+from campaigns.services.coverage import coverage_summaries_rebuild
 
 SEEDS_DIR = settings.BASE_DIR / "seeds"
 
@@ -81,34 +93,46 @@ def split(total: int, weights: list[int]) -> list[int]:
     return shares
 
 
-def _cells(spec: dict) -> list[tuple[str, int, int]]:
-    """(unit code, month, weight) of every demo return."""
+def _cells(spec: dict, *, reported_only: bool = True) -> list[tuple[str, int, int]]:
+    """(unit code, month, weight) of every demo return (with ``reported_only`` false: of
+    every unit and month, those left unreported too)."""
+    unreported = {tuple(cell) for cell in spec.get("unreported", [])} if reported_only else set()
     return [
         (unit, month, unit_weight * month_weight)
         for unit, unit_weight in spec["units"].items()
         for month, month_weight in enumerate(spec["months"], start=1)
+        if (unit, month) not in unreported
     ]
 
 
 def demo_figures(spec: dict) -> dict[tuple[str, int], dict[str, Decimal]]:
     """(unit code, month) -> part code -> figure: each total of the spec shared out over the
-    units and months by their weights. Minutes go further where a unit is ``slower``, so its
-    own mean differs from the company's; money and minutes are shared in cents."""
+    units and months by their weights. A part that ``follow``s another (solved calls follow
+    calls, an amount paid its payouts, minutes their dispatches) is shared in proportion to
+    that part's shares, so that no return has a part larger than its whole or an amount
+    without payouts. Minutes go further where a unit is ``slower``, so its own mean differs
+    from the company's; money and minutes are shared in cents."""
     cells = _cells(spec)
     weights = [weight for _unit, _month, weight in cells]
-    slower = [weight * spec["slower"].get(unit, 1) for unit, _month, weight in cells]
+    slowness = [spec["slower"].get(unit, 1) for unit, _month, _weight in cells]
+    follows = spec.get("follow", {})
     figures: dict[tuple[str, int], dict[str, Decimal]] = {
         (unit, month): {} for unit, month, _weight in cells
     }
     for parts in spec["totals"].values():
-        for code, total in parts.items():
+        shared: dict[str, list[Decimal]] = {}
+        # The parts followed are shared first.
+        for code, total in sorted(parts.items(), key=lambda item: item[0] in follows):
+            base = follows.get(code)
+            by = weights if base is None else [int(share) for share in shared[base]]
+            if code.endswith("minutes"):
+                by = [weight * slow for weight, slow in zip(by, slowness, strict=True)]
             if isinstance(total, str):  # yuan or minutes, two decimals
-                cents = int(Decimal(total) / CENT)
-                shared = split(cents, slower if code.endswith("minutes") else weights)
-                values = [Decimal(share) * CENT for share in shared]
+                cents = split(int(Decimal(total) / CENT), by)
+                shared[code] = [Decimal(share) * CENT for share in cents]
             else:
-                values = [Decimal(share) for share in split(total, weights)]
-            for (unit, month, _weight), value in zip(cells, values, strict=True):
+                shared[code] = [Decimal(share) for share in split(total, by)]
+            for (unit, month, _weight), value in zip(cells, shared[code], strict=True):
                 figures[(unit, month)][code] = value
     return figures
 
@@ -137,3 +161,59 @@ def measures_demo_load(*, directory: Path = SEEDS_DIR) -> int:
         returns += 1
     MeasureFigure.objects.bulk_create(figures)
     return returns
+
+
+@transaction.atomic
+def reception_days_demo_load(*, directory: Path = SEEDS_DIR) -> int:
+    """The demo's approved general-manager reception days, one event each, in a demo
+    campaign of the demo year: the measures page counts them. Loaded anew each time (the
+    events are found by their demo title); returns how many there are."""
+    spec = _read_json("measures.json", directory)["demo"]
+    days = spec["reception_days"]
+    campaign_spec = days["campaign"]
+    campaign, _created = Campaign.objects.update_or_create(
+        name=campaign_spec["name"],
+        defaults={
+            "theme": campaign_spec["theme"],
+            "description": campaign_spec["description"],
+            "starts_on": dt.date.fromisoformat(campaign_spec["starts_on"]),
+            "ends_on": dt.date.fromisoformat(campaign_spec["ends_on"]),
+        },
+    )
+    campaign.events.filter(title=days["title"]).delete()
+    units = {unit.code: unit for unit in OrgUnit.objects.filter(code__in=spec["units"])}
+    cells = _cells(spec, reported_only=False)
+    shares = split(days["sessions"], [weight for _unit, _month, weight in cells])
+    events = []
+    for (unit_code, month, _weight), sessions in zip(cells, shares, strict=True):
+        unit = units[unit_code]
+        counties = list(unit.service_counties().order_by("code")[:sessions])
+        for index in range(sessions):
+            # Reception days fall on working mornings through the month.
+            starts_at = dt.datetime(
+                spec["year"], month, 1 + index % 28, 9, 0, tzinfo=timezone.get_current_timezone()
+            )
+            visitors = 4 + index % 9
+            events.append(
+                Event(
+                    campaign=campaign,
+                    org_unit=unit,
+                    county=counties[index % len(counties)],
+                    title=days["title"],
+                    venue_name=days["venue_name"],
+                    venue_type=VenueType.BUSINESS_DISTRICT,
+                    format=EventFormat.GM_RECEPTION_DAY,
+                    starts_at=starts_at,
+                    status=Event.Status.APPROVED,
+                    reported_at=starts_at,
+                    head_count=visitors,
+                    people_reached=visitors,
+                    visitors_received=visitors,
+                    matters_raised=visitors // 3,
+                    matters_resolved=visitors // 4,
+                )
+            )
+    Event.objects.bulk_create(events, batch_size=500)
+    # Saved in bulk, past Event.save(): the coverage summaries are made from them at once.
+    coverage_summaries_rebuild(campaign_id=campaign.pk)
+    return len(events)

@@ -41,7 +41,11 @@ from campaigns.models import (
     SignIn,
 )
 from campaigns.models.events import AUDIENCE_COLUMNS, AUDIENCE_GROUPS
-from campaigns.seeding.measures import measures_catalogue_load, measures_demo_load
+from campaigns.seeding.measures import (
+    measures_catalogue_load,
+    measures_demo_load,
+    reception_days_demo_load,
+)
 from campaigns.services.events import REPORT_FIGURES
 
 SEEDS_DIR = settings.BASE_DIR / "seeds"
@@ -418,6 +422,7 @@ def seeds_load(*, directory: Path = SEEDS_DIR, demo_users: bool) -> SeedReport:
     campaign_load(directory=directory)
     measures_catalogue_load(directory=directory)
     measures_demo_load(directory=directory)
+    reception_days_demo_load(directory=directory)
     report = SeedReport()
     if demo_users:
         report.demo_users, report.demo_password = demo_users_load(directory=directory)

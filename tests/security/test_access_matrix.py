@@ -798,6 +798,9 @@ WEB_ROUTES = [
     Route("mediator_list", listing="mediator"),
     Route("mediator_create", rule=_allowed_if(lambda v: v.may_somewhere("measures.report"))),
     Route("mediator_edit", "mediator", action="measures.report"),
+    # To the newest year from the top unit the viewer sees, or a page saying there is none.
+    Route("measure_year_home", ok=lambda v: 302 if v.superuser or v.level else 200),
+    Route("measure_year", "unit", kwargs=lambda obj: {"year": 2025, "unit_pk": obj.pk}),
     # coverage
     # To the coverage of the top unit the viewer sees, or a page saying there is none.
     Route("coverage_home", ok=lambda v: 302 if v.superuser or v.level else 200),
