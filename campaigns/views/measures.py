@@ -41,10 +41,14 @@ def _visible_return(user, pk: int) -> MeasureReturn:
 @login_required
 def measure_return_list(request):
     user = request.user
-    filters = ReturnFilterForm(request.GET)
-    filters.is_valid()  # an invalid filter is left out
-    status = filters.cleaned_data.get("status", "")
-    returns = selectors.measure_returns(user=user, status=status)
+    filters = ReturnFilterForm(request.GET, org_units=selectors.return_filter_units(user=user))
+    filters.is_valid()  # an invalid filter is left out; cleaned_data keeps the valid ones
+    chosen = {
+        "org_unit": filters.cleaned_data.get("org_unit"),
+        "month": filters.cleaned_data.get("month"),
+        "status": filters.cleaned_data.get("status", ""),
+    }
+    returns = selectors.measure_returns(user=user, **chosen)
     page = Paginator(returns, RETURNS_PER_PAGE).get_page(request.GET.get("page"))
     units = selectors.report_units(user=user)
     open_form = None
@@ -59,7 +63,7 @@ def measure_return_list(request):
         {
             "page": page,
             "filters": filters,
-            "filtered": bool(status),
+            "filtered": any(chosen.values()),
             "open_form": open_form,
             "may_review": selectors.measure_review_queue(user=user).exists(),
         },
