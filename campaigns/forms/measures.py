@@ -49,11 +49,22 @@ class ReturnOpenForm(forms.Form):
 class ReturnFilterForm(forms.Form):
     """The list's filters, read from the query string; a bad value is ignored."""
 
+    org_unit = OrgUnitChoiceField(
+        label=_label(MeasureReturn, "org_unit"),
+        queryset=OrgUnit.objects.none(),
+        required=False,
+        empty_label=_("All units"),
+    )
+    month = MonthField(label=_label(MeasureReturn, "month"), required=False)
     status = forms.ChoiceField(
         label=_label(MeasureReturn, "status"),
         choices=[("", _("All statuses")), *MeasureReturn.Status.choices],
         required=False,
     )
+
+    def __init__(self, *args, org_units: QuerySet[OrgUnit], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["org_unit"].queryset = org_units
 
 
 class ReturnFiguresForm(forms.Form):

@@ -78,14 +78,24 @@ def measure_totals(**filters) -> list[MeasureTotal]:
     ]
 
 
-def measure_returns(*, user, org_unit: OrgUnit | None = None, status: str = "") -> QuerySet:
-    """The monthly returns ``user`` sees, newest month first."""
+def measure_returns(
+    *, user, org_unit: OrgUnit | None = None, month: dt.date | None = None, status: str = ""
+) -> QuerySet:
+    """The monthly returns ``user`` sees (of ``org_unit``'s subtree, of ``month``, in
+    ``status``), newest month first."""
     returns = visible_to(user, MeasureReturn).select_related("org_unit")
     if org_unit is not None:
         returns = returns.filter(org_unit__path__startswith=org_unit.path)
+    if month is not None:
+        returns = returns.filter(month=month.replace(day=1))
     if status:
         returns = returns.filter(status=status)
     return returns.order_by("-month", "org_unit__path")
+
+
+def return_filter_units(*, user) -> QuerySet[OrgUnit]:
+    """The units the list of returns can be narrowed to: those ``user`` sees."""
+    return visible_to(user, OrgUnit).order_by("path")
 
 
 def measure_review_queue(*, user) -> QuerySet:

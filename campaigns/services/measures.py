@@ -288,63 +288,88 @@ def _unit_for_report(user, org_unit: OrgUnit) -> OrgUnit:
     return org_unit
 
 
+def _record_create(model, fields, action, *, user, org_unit: OrgUnit, values):
+    """A new room or mediator of ``org_unit`` with ``values`` of ``fields``; the audit entry
+    is ``<action>.created``."""
+    _unit_for_report(user, org_unit)
+    record = model(org_unit=org_unit, **{name: values[name] for name in fields})
+    record.full_clean()
+    record.save()
+    audit_record(actor=user, obj=record, action=f"{action}.created")
+    return record
+
+
+def _record_update(
+    model, fields, action, *, user, record_id: int, expected_version: int, org_unit, values
+):
+    """A room or mediator changed to ``values`` of ``fields``, possibly moved to another
+    unit the user reports for; the audit entry is ``<action>.updated``."""
+    record = visible_to(user, model).select_for_update().get(pk=record_id)
+    require(user, "measures.report", record.org_unit)
+    _unit_for_report(user, org_unit)
+    if record.version != expected_version:
+        raise StaleEdit(STALE_RECORD, current=record)
+    record.org_unit = org_unit
+    for name in fields:
+        setattr(record, name, values[name])
+    record.version += 1
+    record.full_clean()
+    record.save()
+    audit_record(actor=user, obj=record, action=f"{action}.updated")
+    return record
+
+
 @transaction.atomic
 def mediation_room_create(*, user, org_unit: OrgUnit, **values) -> MediationRoom:
-    """Record a mediation room a unit runs."""
-    _unit_for_report(user, org_unit)
-    room = MediationRoom(org_unit=org_unit, **{name: values[name] for name in ROOM_FIELDS})
-    room.full_clean()
-    room.save()
-    audit_record(actor=user, obj=room, action="campaigns.mediation_room.created")
-    return room
+    """Record a mediation room a unit runs (``values``: the ROOM_FIELDS)."""
+    return _record_create(
+        MediationRoom,
+        ROOM_FIELDS,
+        "campaigns.mediation_room",
+        user=user,
+        org_unit=org_unit,
+        values=values,
+    )
 
 
 @transaction.atomic
 def mediation_room_update(
     *, user, room_id: int, expected_version: int, org_unit: OrgUnit, **values
 ) -> MediationRoom:
-    """Change a mediation room: where it is, or that it closed."""
-    room = visible_to(user, MediationRoom).select_for_update().get(pk=room_id)
-    require(user, "measures.report", room.org_unit)
-    _unit_for_report(user, org_unit)
-    if room.version != expected_version:
-        raise StaleEdit(STALE_RECORD, current=room)
-    room.org_unit = org_unit
-    for name in ROOM_FIELDS:
-        setattr(room, name, values[name])
-    room.version += 1
-    room.full_clean()
-    room.save()
-    audit_record(actor=user, obj=room, action="campaigns.mediation_room.updated")
-    return room
+    """Change a mediation room: where it is, or that it closed (``values``: the ROOM_FIELDS)."""
+    return _record_update(
+        MediationRoom,
+        ROOM_FIELDS,
+        "campaigns.mediation_room",
+        user=user,
+        record_id=room_id,
+        expected_version=expected_version,
+        org_unit=org_unit,
+        values=values,
+    )
 
 
 @transaction.atomic
 def mediator_create(*, user, org_unit: OrgUnit, **values) -> Mediator:
-    """Add a third-party mediator to a unit's pool."""
-    _unit_for_report(user, org_unit)
-    mediator = Mediator(org_unit=org_unit, **{name: values[name] for name in MEDIATOR_FIELDS})
-    mediator.full_clean()
-    mediator.save()
-    audit_record(actor=user, obj=mediator, action="campaigns.mediator.created")
-    return mediator
+    """Add a third-party mediator to a unit's pool (``values``: the MEDIATOR_FIELDS)."""
+    return _record_create(
+        Mediator, MEDIATOR_FIELDS, "campaigns.mediator", user=user, org_unit=org_unit, values=values
+    )
 
 
 @transaction.atomic
 def mediator_update(
     *, user, mediator_id: int, expected_version: int, org_unit: OrgUnit, **values
 ) -> Mediator:
-    """Change a mediator's details, or take them out of the pool."""
-    mediator = visible_to(user, Mediator).select_for_update().get(pk=mediator_id)
-    require(user, "measures.report", mediator.org_unit)
-    _unit_for_report(user, org_unit)
-    if mediator.version != expected_version:
-        raise StaleEdit(STALE_RECORD, current=mediator)
-    mediator.org_unit = org_unit
-    for name in MEDIATOR_FIELDS:
-        setattr(mediator, name, values[name])
-    mediator.version += 1
-    mediator.full_clean()
-    mediator.save()
-    audit_record(actor=user, obj=mediator, action="campaigns.mediator.updated")
-    return mediator
+    """Change a mediator's details, or take them out of the pool (``values``: the
+    MEDIATOR_FIELDS)."""
+    return _record_update(
+        Mediator,
+        MEDIATOR_FIELDS,
+        "campaigns.mediator",
+        user=user,
+        record_id=mediator_id,
+        expected_version=expected_version,
+        org_unit=org_unit,
+        values=values,
+    )

@@ -4,15 +4,20 @@ them into what a person sees.
 A role that does not allow the action (``NotAllowed``) is Django's 403. Any other refusal,
 a stale edit or an invalid state included, is shown: next to the fields it names, with
 everything typed kept on the form (``service_errors_shown``), or, after a button that has
-no form, as messages on the page it leads back to (``refusal_said``). A refused row of a
-list (``row_errors``) goes to its field on the form of that row.
+no form, as messages on the page it leads back to (``refusal_said``, ``button_step_said``).
+A refused row of a list (``row_errors``) goes to its field on the form of that row.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
+from django.shortcuts import redirect
+
+from campaigns.errors import StaleEdit
+from campaigns.forms.versions import version_posted
 
 
 def _rows_placed(
@@ -65,3 +70,32 @@ def refusal_said(
     for refusal in _rows_placed(error, rows or {}):
         for message in refusal.messages:
             messages.error(request, message)
+
+
+def button_step_said(
+    request,
+    *,
+    step: Callable[..., object],
+    taken_by_user: Callable[[], bool],
+    done: str,
+    back: str,
+) -> HttpResponseRedirect:
+    """A one-button step (submit, approve) taken, and said on the page ``back`` leads to.
+
+    ``step`` is the service bound to its user and object, still to be given the
+    ``expected_version`` the page posted. A second press that arrives after the first one
+    went through (a double tap the page could not hold back, a retry on a slow network)
+    finds a newer version; when ``taken_by_user()`` says that newer version is this very
+    step by this same person, it is said as ``done``, not as a conflict."""
+    try:
+        step(expected_version=version_posted(request.POST))
+    except StaleEdit as error:
+        if taken_by_user():
+            messages.success(request, done)
+        else:
+            refusal_said(request, error)
+    except ValidationError as error:
+        refusal_said(request, error)
+    else:
+        messages.success(request, done)
+    return redirect(back)

@@ -8,6 +8,7 @@ the field with everything the user typed kept on the form.
 import copy
 import json
 from dataclasses import dataclass
+from functools import partial
 
 from django.conf import settings
 from django.contrib import messages
@@ -40,7 +41,7 @@ from campaigns.selectors import events as selectors
 from campaigns.selectors.org import own_unit
 from campaigns.services import events as services
 from campaigns.services.unsent_reports import unsent_reports_may_import
-from campaigns.views.errors import refusal_said, service_errors_shown
+from campaigns.views.errors import button_step_said, service_errors_shown
 from campaigns.views.photos import photos_added
 from portal.access import can, visible_to
 from portal.offline import PREFETCH_MAX
@@ -511,25 +512,17 @@ def event_head_count_confirm(request, pk: int):
 
 
 def _button_transition(request, pk: int, *, service, reached: str, done: str):
-    """Submit or approve: one button; a refusal is shown as a message on the event page.
-
-    A second press that arrives after the first one went through (a double tap the page
-    could not hold back, a retry on a slow network) finds a newer version; when that newer
-    version is this very step by this same person, it is said as done, not as a conflict."""
+    """Submit or approve: one button; a refusal is shown as a message on the event page."""
     event = _visible_event(request.user, pk)
-    try:
-        version = version_posted(request.POST)
-        service(user=request.user, event_id=event.pk, expected_version=version)
-    except StaleEdit as error:
-        if selectors.event_step_taken_by(event_id=event.pk, status=reached, user=request.user):
-            messages.success(request, done)
-        else:
-            refusal_said(request, error)
-    except ValidationError as error:
-        refusal_said(request, error)
-    else:
-        messages.success(request, done)
-    return redirect("event_detail", pk=event.pk)
+    return button_step_said(
+        request,
+        step=partial(service, user=request.user, event_id=event.pk),
+        taken_by_user=partial(
+            selectors.event_step_taken_by, event_id=event.pk, status=reached, user=request.user
+        ),
+        done=done,
+        back=reverse("event_detail", args=[event.pk]),
+    )
 
 
 @login_required

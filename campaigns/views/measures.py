@@ -1,17 +1,19 @@
 """Measures pages: a unit's monthly returns (figures, submit, review), the review queue of
 returns, and the unit's mediation rooms and mediators."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from campaigns.errors import StaleEdit
 from campaigns.forms.events import NoteForm
 from campaigns.forms.measures import (
     MediationRoomForm,
@@ -20,11 +22,10 @@ from campaigns.forms.measures import (
     ReturnFilterForm,
     ReturnOpenForm,
 )
-from campaigns.forms.versions import version_posted
 from campaigns.models import MeasureReturn, MediationRoom, Mediator
 from campaigns.selectors import measures as selectors
 from campaigns.services import measures as services
-from campaigns.views.errors import refusal_said, service_errors_shown
+from campaigns.views.errors import button_step_said, service_errors_shown
 from portal.access import can, visible_to
 
 RETURNS_PER_PAGE = 25
@@ -40,10 +41,14 @@ def _visible_return(user, pk: int) -> MeasureReturn:
 @login_required
 def measure_return_list(request):
     user = request.user
-    filters = ReturnFilterForm(request.GET)
-    filters.is_valid()  # an invalid filter is left out
-    status = filters.cleaned_data.get("status", "")
-    returns = selectors.measure_returns(user=user, status=status)
+    filters = ReturnFilterForm(request.GET, org_units=selectors.return_filter_units(user=user))
+    filters.is_valid()  # an invalid filter is left out; cleaned_data keeps the valid ones
+    chosen = {
+        "org_unit": filters.cleaned_data.get("org_unit"),
+        "month": filters.cleaned_data.get("month"),
+        "status": filters.cleaned_data.get("status", ""),
+    }
+    returns = selectors.measure_returns(user=user, **chosen)
     page = Paginator(returns, RETURNS_PER_PAGE).get_page(request.GET.get("page"))
     units = selectors.report_units(user=user)
     open_form = None
@@ -58,7 +63,7 @@ def measure_return_list(request):
         {
             "page": page,
             "filters": filters,
-            "filtered": bool(status),
+            "filtered": any(chosen.values()),
             "open_form": open_form,
             "may_review": selectors.measure_review_queue(user=user).exists(),
         },
@@ -133,24 +138,20 @@ def measure_return_detail(request, pk: int):
 
 
 def _button_transition(request, pk: int, *, service, reached: str, done: str):
-    """Submit or approve: one button; a refusal is said on the return's page. A second tap
-    that finds the step already taken by this same person is said as done."""
+    """Submit or approve: one button; a refusal is said on the return's page."""
     measure_return = _visible_return(request.user, pk)
-    try:
-        version = version_posted(request.POST)
-        service(user=request.user, return_id=measure_return.pk, expected_version=version)
-    except StaleEdit as error:
-        if selectors.return_step_taken_by(
-            return_id=measure_return.pk, status=reached, user=request.user
-        ):
-            messages.success(request, done)
-        else:
-            refusal_said(request, error)
-    except ValidationError as error:
-        refusal_said(request, error)
-    else:
-        messages.success(request, done)
-    return redirect("measure_return_detail", pk=measure_return.pk)
+    return button_step_said(
+        request,
+        step=partial(service, user=request.user, return_id=measure_return.pk),
+        taken_by_user=partial(
+            selectors.return_step_taken_by,
+            return_id=measure_return.pk,
+            status=reached,
+            user=request.user,
+        ),
+        done=done,
+        back=reverse("measure_return_detail", args=[measure_return.pk]),
+    )
 
 
 @login_required

@@ -182,6 +182,56 @@ def test_the_list_shows_each_return_with_its_status_and_pages(client, organizer,
     assert org_tree["central_b"].name not in first + second
 
 
+def test_the_list_is_narrowed_to_a_unit_and_a_month(client, organizer, org_tree):
+    april = dt.date(2025, 4, 1)
+    f.MeasureReturnFactory(org_unit=org_tree["central_a"], month=MARCH)
+    f.MeasureReturnFactory(org_unit=org_tree["sub_a"], month=MARCH)
+    f.MeasureReturnFactory(org_unit=org_tree["sub_a"], month=april)
+    client.force_login(organizer)
+    url = reverse("measure_return_list")
+    sub_a = org_tree["sub_a"]
+
+    of_unit = client.get(url, {"org_unit": sub_a.pk}).text
+    of_unit_and_month = client.get(url, {"org_unit": sub_a.pk, "month": "2025-04"}).text
+
+    assert of_unit.count('class="badge status-') == 2
+    assert f"{org_tree['central_a'].name} · 2025-03" not in of_unit
+    assert of_unit_and_month.count('class="badge status-') == 1
+    assert f"{sub_a.name} · 2025-04" in of_unit_and_month
+
+
+def test_a_unit_outside_the_users_scope_is_no_choice_and_is_ignored(client, organizer, org_tree):
+    f.MeasureReturnFactory(org_unit=org_tree["central_a"], month=MARCH)
+    f.MeasureReturnFactory(org_unit=org_tree["central_b"], month=MARCH)
+    client.force_login(organizer)
+    outside = org_tree["central_b"]
+
+    page = client.get(reverse("measure_return_list"), {"org_unit": outside.pk}).text
+
+    assert f'<option value="{org_tree["sub_a"].pk}"' in page
+    assert f'<option value="{outside.pk}"' not in page
+    # Ignored like any invalid filter: the user's own returns, none of the other branch's.
+    assert page.count('class="badge status-') == 1
+    assert f"{outside.name} · " not in page
+
+
+def test_an_invalid_month_is_ignored_and_the_pages_keep_the_filters(client, organizer, org_tree):
+    months = [dt.date(year, month, 1) for year in (2022, 2023, 2024) for month in range(1, 13)]
+    for month in months[:26]:
+        f.MeasureReturnFactory(org_unit=org_tree["sub_a"], month=month)
+    f.MeasureReturnFactory(org_unit=org_tree["central_a"], month=MARCH)
+    client.force_login(organizer)
+    unit = org_tree["sub_a"].pk
+
+    first = client.get(reverse("measure_return_list"), {"org_unit": unit, "month": "March"})
+
+    assert "Page 1 of 2" in first.text
+    assert f'href="?org_unit={unit}&amp;month=March&amp;page=2"' in first.text
+    second = client.get(reverse("measure_return_list"), {"org_unit": unit, "page": 2}).text
+    assert second.count('class="badge status-') == 1
+    assert f"{org_tree['central_a'].name} · " not in first.text + second
+
+
 def test_an_empty_list_says_how_to_begin(client, organizer):
     client.force_login(organizer)
     page = client.get(reverse("measure_return_list")).text
