@@ -1,5 +1,6 @@
 """Small input and output serializers: they shape data, the services decide."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from campaigns import bounds
@@ -19,6 +20,11 @@ from campaigns.models import (
     Material,
     MaterialEdition,
     MaterialUse,
+    Measure,
+    MeasurePart,
+    MeasureReturn,
+    MediationRoom,
+    Mediator,
     OrgUnit,
     Partner,
     PartnerService,
@@ -28,6 +34,7 @@ from campaigns.models import (
     VenueType,
 )
 from campaigns.models.events import PLAN_FIELDS, REPORT_FIGURES
+from campaigns.selectors.measures import MeasureFigures, return_figures
 from portal.access import visible_to
 
 
@@ -579,4 +586,216 @@ class FormConfigSerializer(serializers.Serializer):
     partners = FormConfigPartnerSerializer(many=True)
     planned_events = FormConfigEventSerializer(
         many=True, help_text="Events the user may still report, the latest first."
+    )
+
+
+# ---- consumer-protection measures --------------------------------------------------------
+#
+# Figures and values are decimals with two places, sent and answered as strings ("1500.50"),
+# never as floats: a part's figure under its measure's code and its own code, as
+# {"comfort_fund": {"payouts": "2.00", "amount": "1500.50"}}.
+
+
+def _decimal_out(**options):
+    return serializers.DecimalField(
+        max_digits=bounds.MONEY_MAX_DIGITS,
+        decimal_places=bounds.MONEY_DECIMAL_PLACES,
+        allow_null=True,
+        **options,
+    )
+
+
+class MeasurePartSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MeasurePart
+        fields = ["code", "role", "kind", "name_zh", "name_bo", "name_bo_needs_review", "name_en"]
+        read_only_fields = fields
+
+
+class MeasureSerializer(serializers.ModelSerializer):
+    """A measure of the catalogue and the parts its value is computed from."""
+
+    parts = MeasurePartSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Measure
+        fields = [
+            "id",
+            "code",
+            "name_zh",
+            "name_bo",
+            "name_bo_needs_review",
+            "name_en",
+            "unit",
+            "computation",
+            "source",
+            "active",
+            "parts",
+        ]
+        read_only_fields = fields
+
+
+class MeasureReturnSerializer(serializers.ModelSerializer):
+    """A unit's monthly return as the list shows it."""
+
+    class Meta:
+        model = MeasureReturn
+        fields = [
+            "id",
+            "org_unit",
+            "month",
+            "status",
+            "version",
+            "submitted_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+FIGURES_HELP = (
+    "Each measure's figures by its code, each part's by its code; null: not given. "
+    "Decimals as strings with two places."
+)
+
+
+class MeasureReturnDetailSerializer(MeasureReturnSerializer):
+    """A monthly return with every figure asked for and each measure's value computed from
+    them (a rate or a score from its parts, never typed)."""
+
+    figures = serializers.SerializerMethodField(help_text=FIGURES_HELP)
+    values = serializers.SerializerMethodField(
+        help_text="Each measure's value by its code, computed from its figures; null where "
+        "nothing divides."
+    )
+
+    class Meta(MeasureReturnSerializer.Meta):
+        fields = [*MeasureReturnSerializer.Meta.fields, "review_note", "figures", "values"]
+        read_only_fields = fields
+
+    def _measures(self, measure_return: MeasureReturn) -> list[MeasureFigures]:
+        cache = self.__dict__.setdefault("_measures_of", {})
+        if measure_return.pk not in cache:
+            cache[measure_return.pk] = return_figures(measure_return)
+        return cache[measure_return.pk]
+
+    @extend_schema_field(serializers.DictField(child=serializers.DictField(child=_decimal_out())))
+    def get_figures(self, measure_return: MeasureReturn) -> dict:
+        shown = _decimal_out()
+        return {
+            entry.measure.code: {
+                figure.part.code: shown.to_representation(figure.value)
+                if figure.value is not None
+                else None
+                for figure in entry.parts
+            }
+            for entry in self._measures(measure_return)
+        }
+
+    @extend_schema_field(serializers.DictField(child=_decimal_out()))
+    def get_values(self, measure_return: MeasureReturn) -> dict:
+        shown = _decimal_out()
+        values = {}
+        for entry in self._measures(measure_return):
+            value = entry.value
+            values[entry.measure.code] = None if value is None else shown.to_representation(value)
+        return values
+
+
+class MeasureReturnOpenSerializer(serializers.Serializer):
+    """A unit's month to report: its return, started as a draft if there is none yet."""
+
+    org_unit = serializers.PrimaryKeyRelatedField(queryset=OrgUnit.objects.none())
+    month = serializers.DateField(
+        input_formats=["%Y-%m", "iso-8601"],
+        validators=[bounds.day_in_range],
+        help_text='The month, as "2025-03" or any day of it ("2025-03-01").',
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org_unit"].queryset = visible_to(user, OrgUnit)
+
+
+class MeasureReturnFiguresSerializer(TransitionSerializer):
+    """The month's figures. PUT: those given replace all, a part left out is not given;
+    PATCH: those given replace theirs, a part left out keeps its figure."""
+
+    figures = serializers.DictField(
+        child=serializers.DictField(
+            child=serializers.DecimalField(
+                max_digits=None, decimal_places=None, allow_null=True, coerce_to_string=True
+            )
+        ),
+        help_text=FIGURES_HELP,
+    )
+
+
+class MediationRoomSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MediationRoom
+        fields = [
+            "id",
+            "org_unit",
+            "name",
+            "address",
+            "opened_on",
+            "is_open",
+            "closed_on",
+            "version",
+        ]
+        read_only_fields = fields
+
+
+class MediationRoomWriteSerializer(serializers.Serializer):
+    """A mediation room a unit runs; the service checks the unit, the role and the days."""
+
+    org_unit = serializers.PrimaryKeyRelatedField(queryset=OrgUnit.objects.none())
+    name = serializers.CharField(max_length=200)
+    address = serializers.CharField(max_length=300)
+    opened_on = serializers.DateField(validators=[bounds.day_in_range])
+    is_open = serializers.BooleanField(default=True)
+    closed_on = serializers.DateField(
+        required=False, allow_null=True, default=None, validators=[bounds.day_in_range]
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org_unit"].queryset = visible_to(user, OrgUnit)
+
+
+class MediationRoomUpdateSerializer(MediationRoomWriteSerializer):
+    """PUT: every field; PATCH: those to change, the others kept."""
+
+    version = serializers.IntegerField(
+        required=False, min_value=1, max_value=bounds.DATABASE_INTEGER.high
+    )
+
+
+class MediatorSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Mediator
+        fields = ["id", "org_unit", "name", "field", "organisation", "contact", "active", "version"]
+        read_only_fields = fields
+
+
+class MediatorWriteSerializer(serializers.Serializer):
+    """A third-party mediator of a unit's pool: a professional contact."""
+
+    org_unit = serializers.PrimaryKeyRelatedField(queryset=OrgUnit.objects.none())
+    name = serializers.CharField(max_length=100)
+    field = serializers.CharField(max_length=200)
+    organisation = serializers.CharField(max_length=200)
+    contact = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    active = serializers.BooleanField(default=True)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org_unit"].queryset = visible_to(user, OrgUnit)
+
+
+class MediatorUpdateSerializer(MediatorWriteSerializer):
+    """PUT: every field; PATCH: those to change, the others kept."""
+
+    version = serializers.IntegerField(
+        required=False, min_value=1, max_value=bounds.DATABASE_INTEGER.high
     )

@@ -21,6 +21,11 @@ router.register("partners", views.PartnerViewSet, basename="api-partner")
 router.register("materials", views.MaterialViewSet, basename="api-material")
 router.register("print-runs", views.PrintRunViewSet, basename="api-print-run")
 router.register("jobs", views.JobViewSet, basename="api-job")
+# The consumer-protection measures register (issue 21).
+router.register("measures", views.MeasureViewSet, basename="api-measure")
+router.register("measure-returns", views.MeasureReturnViewSet, basename="api-measure-return")
+router.register("mediation-rooms", views.MediationRoomViewSet, basename="api-mediation-room")
+router.register("mediators", views.MediatorViewSet, basename="api-mediator")
 
 urlpatterns = [
     path("", include(router.urls)),

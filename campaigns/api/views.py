@@ -6,6 +6,8 @@ An object outside the user's scope is not found (404), exactly like a missing on
 from urllib.parse import unquote
 
 import django_filters
+from django import forms
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Prefetch
 from django.urls import reverse
@@ -24,6 +26,7 @@ from campaigns.api.errors import PreconditionRequired
 from campaigns.api.moments import MomentFilter
 from campaigns.api.offline_requests import offline_request_store, report_sent
 from campaigns.api.parsers import BoundedJSONParser, PhotoParser
+from campaigns.errors import StaleEdit
 from campaigns.forms.jobs import idempotency_key_clean
 from campaigns.models import (
     JOB_WAITING_FOR_SERVICE,
@@ -33,14 +36,19 @@ from campaigns.models import (
     EventTopic,
     Job,
     Material,
+    Measure,
+    MeasurePart,
+    MeasureReturn,
     OrgUnit,
     Partner,
     PrintRun,
     Region,
 )
+from campaigns.selectors import measures as measure_selectors
 from campaigns.selectors.materials import approved_editions
 from campaigns.selectors.offline import form_config, offline_copy, offline_event, photos_count
 from campaigns.services import events as event_services
+from campaigns.services import measures as measure_services
 from campaigns.services.offline import (
     canonical_sha256,
     event_photo_offline_put,
@@ -115,7 +123,27 @@ VERSION_PARAMETERS = [
 ]
 
 
+class VersionedEdits:
+    """An edit names the version it was made on; the input is checked by a serializer."""
+
+    def _expected_version(self, data: dict) -> int:
+        """The version the client edited: If-Match wins over a "version" field."""
+        header = self.request.headers.get("If-Match", "").strip().removeprefix("W/").strip('"')
+        version = bounds.number_in(header, bounds.DATABASE_INTEGER)
+        if version is not None:
+            return version
+        if data.get("version"):
+            return data["version"]
+        raise PreconditionRequired
+
+    def _valid(self, serializer_class, **options) -> dict:
+        serializer = serializer_class(data=self.request.data, **options)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+
 class EventViewSet(
+    VersionedEdits,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
@@ -149,21 +177,6 @@ class EventViewSet(
     def _answer(self, event: Event, status: int = 200) -> Response:
         """The event as a service left it, read again with its report."""
         return self._respond(self.get_queryset().get(pk=event.pk), status)
-
-    def _expected_version(self, data: dict) -> int:
-        """The version the client edited: If-Match wins over a "version" field."""
-        header = self.request.headers.get("If-Match", "").strip().removeprefix("W/").strip('"')
-        version = bounds.number_in(header, bounds.DATABASE_INTEGER)
-        if version is not None:
-            return version
-        if data.get("version"):
-            return data["version"]
-        raise PreconditionRequired
-
-    def _valid(self, serializer_class, **options) -> dict:
-        serializer = serializer_class(data=self.request.data, **options)
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data
 
     @extend_schema(request=s.EventPlanSerializer, responses={201: s.EventDetailSerializer})
     def create(self, request):
@@ -535,3 +548,317 @@ class FormConfigView(APIView):
         if "*" in tags or any(tag.removeprefix("W/") == etag for tag in tags):
             return Response(status=304, headers=headers)
         return Response(body, headers=headers)
+
+
+# ---- consumer-protection measures (issue 21) ---------------------------------------------
+
+RECORD_VERSION_PARAMETERS = [
+    OpenApiParameter(
+        "If-Match",
+        location=OpenApiParameter.HEADER,
+        required=False,
+        description='The version edited, as the ETag of the record ("3"); or send "version".',
+    )
+]
+
+
+class VersionedRecords(VersionedEdits):
+    """What the measures' viewsets share with the events': the version edited (If-Match or
+    "version", else 428), checked input, and an answer with the version as its ETag."""
+
+    read_serializer_class = None
+
+    def _respond(self, record, status: int = 200) -> Response:
+        response = Response(self.read_serializer_class(record).data, status=status)
+        response["ETag"] = f'"{record.version}"'
+        return response
+
+    def _answer(self, record, status: int = 200) -> Response:
+        """The record as a service left it, read again within the user's scope."""
+        return self._respond(self.get_queryset().get(pk=record.pk), status)
+
+    def retrieve(self, request, *args, **kwargs):
+        return self._respond(self.get_object())
+
+
+class MeasureViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The catalogue of consumer-protection measures and the parts each is computed from."""
+
+    serializer_class = s.MeasureSerializer
+    filterset_fields = ["source", "active"]
+
+    def get_queryset(self):
+        return visible_to(self.request.user, Measure).prefetch_related(
+            Prefetch("parts", queryset=MeasurePart.objects.order_by("position", "pk"))
+        )
+
+
+class BoundedIntegerFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
+class MeasureReturnFilter(django_filters.FilterSet):
+    year = BoundedIntegerFilter(field_name="month", lookup_expr="year", min_value=1, max_value=9999)
+    month = BoundedIntegerFilter(field_name="month", lookup_expr="month", min_value=1, max_value=12)
+
+    class Meta:
+        model = MeasureReturn
+        fields = ["org_unit", "status"]
+
+
+class MeasureReturnViewSet(
+    VersionedRecords,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Units' monthly measures returns: list, read, open a month, change its figures, and
+    the review's transitions (submit, approve, return), each with the version edited."""
+
+    filterset_class = MeasureReturnFilter
+    ordering_fields = ["month", "updated_at"]
+    read_serializer_class = s.MeasureReturnDetailSerializer
+
+    def get_queryset(self):
+        return measure_selectors.measure_returns(user=self.request.user)
+
+    def get_serializer_class(self):
+        return (
+            s.MeasureReturnSerializer if self.action == "list" else s.MeasureReturnDetailSerializer
+        )
+
+    @extend_schema(
+        request=s.MeasureReturnOpenSerializer,
+        responses={201: s.MeasureReturnDetailSerializer, 200: s.MeasureReturnDetailSerializer},
+    )
+    def create(self, request):
+        """Open a unit's month: 201 with a new draft, 200 with the return already begun."""
+        data = self._valid(s.MeasureReturnOpenSerializer, user=request.user)
+        begun = MeasureReturn.objects.filter(
+            org_unit=data["org_unit"], month=measure_services.month_start(data["month"])
+        ).exists()
+        measure_return = measure_services.measure_return_open(
+            user=request.user, org_unit_id=data["org_unit"].pk, month=data["month"]
+        )
+        return self._answer(measure_return, status=200 if begun else 201)
+
+    @extend_schema(
+        request=s.MeasureReturnFiguresSerializer,
+        responses=s.MeasureReturnDetailSerializer,
+        parameters=RECORD_VERSION_PARAMETERS,
+    )
+    def update(self, request, pk=None):
+        """Replace the month's figures: a part left out is not given."""
+        return self._figures_saved(partial=False)
+
+    @extend_schema(
+        request=s.MeasureReturnFiguresSerializer,
+        responses=s.MeasureReturnDetailSerializer,
+        parameters=RECORD_VERSION_PARAMETERS,
+    )
+    def partial_update(self, request, pk=None):
+        """Change some of the month's figures: a part left out keeps its figure."""
+        return self._figures_saved(partial=True)
+
+    def _figures_saved(self, *, partial: bool) -> Response:
+        measure_return = self.get_object()
+        data = self._valid(s.MeasureReturnFiguresSerializer, partial=partial)
+        expected_version = self._expected_version(data)
+        asked = {
+            (entry.measure.code, figure.part.code): figure
+            for entry in measure_selectors.return_figures(measure_return)
+            for figure in entry.parts
+        }
+        figures = {figure.part.pk: figure.value if partial else None for figure in asked.values()}
+        unknown: dict[str, dict[str, list[str]]] = {}
+        for measure_code, given in data.get("figures", {}).items():
+            for part_code, value in given.items():
+                figure = asked.get((measure_code, part_code))
+                if figure is None:
+                    message = _("No such figure is asked for in a monthly return.")
+                    unknown.setdefault(measure_code, {})[part_code] = [message]
+                else:
+                    figures[figure.part.pk] = value
+        if unknown:
+            raise exceptions.ValidationError({"figures": unknown})
+        try:
+            measure_return = measure_services.measure_return_save(
+                user=self.request.user,
+                return_id=measure_return.pk,
+                expected_version=expected_version,
+                figures=figures,
+            )
+        except DjangoValidationError as error:
+            if isinstance(error, StaleEdit) or not hasattr(error, "error_dict"):
+                raise
+            raise exceptions.ValidationError(_figure_errors(error, asked)) from None
+        return self._answer(measure_return)
+
+    def _transition(self, service, serializer_class=s.TransitionSerializer, text_field=None):
+        measure_return = self.get_object()
+        data = self._valid(serializer_class)
+        text = {text_field: data[text_field]} if text_field else {}
+        measure_return = service(
+            user=self.request.user,
+            return_id=measure_return.pk,
+            expected_version=self._expected_version(data),
+            **text,
+        )
+        return self._answer(measure_return)
+
+    @extend_schema(
+        request=s.TransitionSerializer,
+        responses=s.MeasureReturnDetailSerializer,
+        parameters=RECORD_VERSION_PARAMETERS,
+    )
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        """Send the month's figures for review (organizers of the unit)."""
+        return self._transition(measure_services.measure_return_submit)
+
+    @extend_schema(
+        request=s.TransitionSerializer,
+        responses=s.MeasureReturnDetailSerializer,
+        parameters=RECORD_VERSION_PARAMETERS,
+    )
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        """Accept a submitted return (reviewers of the subtree)."""
+        return self._transition(measure_services.measure_return_approve)
+
+    @extend_schema(
+        request=s.NoteSerializer,
+        responses=s.MeasureReturnDetailSerializer,
+        parameters=RECORD_VERSION_PARAMETERS,
+    )
+    @action(detail=True, methods=["post"], url_path="return", url_name="return")
+    def send_back(self, request, pk=None):
+        """Send a submitted return back to its unit with a note saying what to fix."""
+        return self._transition(measure_services.measure_return_send_back, s.NoteSerializer, "note")
+
+
+def _figure_errors(error: DjangoValidationError, asked: dict) -> dict:
+    """The service's refusals with a part's figure (``part_<id>``) named as the request
+    names it: under "figures", by the measure's code and the part's."""
+    field_of = {
+        measure_services.figure_field(figure.part): codes for codes, figure in asked.items()
+    }
+    body: dict = {}
+    for field, messages in error.message_dict.items():
+        messages = [str(message) for message in messages]
+        if field in field_of:
+            measure_code, part_code = field_of[field]
+            body.setdefault("figures", {}).setdefault(measure_code, {})[part_code] = messages
+        else:
+            body["non_field_errors" if field == "__all__" else field] = messages
+    return body
+
+
+class RecordViewSet(
+    VersionedRecords,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """A unit's mediation rooms or mediators: list, read, add, change with the version."""
+
+    filterset_fields = ["org_unit"]
+    search_fields = ["name"]
+    write_serializer_class = None
+    update_serializer_class = None
+    record_fields: tuple[str, ...] = ()
+
+    def get_serializer_class(self):
+        return self.read_serializer_class
+
+    def _created(self, service) -> Response:
+        data = self._valid(self.write_serializer_class, user=self.request.user)
+        record = service(user=self.request.user, **data)
+        return self._answer(record, status=201)
+
+    def _changed(self, service, id_name: str, *, partial: bool) -> Response:
+        record = self.get_object()
+        data = self._valid(self.update_serializer_class, user=self.request.user, partial=partial)
+        expected_version = self._expected_version(data)
+        record = service(
+            user=self.request.user,
+            expected_version=expected_version,
+            org_unit=data.get("org_unit", record.org_unit),
+            **{id_name: record.pk},
+            **{name: data.get(name, getattr(record, name)) for name in self.record_fields},
+        )
+        return self._answer(record)
+
+
+class MediationRoomViewSet(RecordViewSet):
+    """The "Fengqiao" mediation rooms of the units the user may see."""
+
+    read_serializer_class = s.MediationRoomSerializer
+    write_serializer_class = s.MediationRoomWriteSerializer
+    update_serializer_class = s.MediationRoomUpdateSerializer
+    record_fields = measure_services.ROOM_FIELDS
+    filterset_fields = ["org_unit", "is_open"]
+
+    def get_queryset(self):
+        return measure_selectors.mediation_rooms(user=self.request.user)
+
+    @extend_schema(
+        request=s.MediationRoomWriteSerializer, responses={201: s.MediationRoomSerializer}
+    )
+    def create(self, request):
+        """Record a mediation room a unit runs (organizers of the unit)."""
+        return self._created(measure_services.mediation_room_create)
+
+    @extend_schema(
+        request=s.MediationRoomUpdateSerializer,
+        responses=s.MediationRoomSerializer,
+        parameters=RECORD_VERSION_PARAMETERS,
+    )
+    def update(self, request, pk=None):
+        """Change every field of the room."""
+        return self._changed(measure_services.mediation_room_update, "room_id", partial=False)
+
+    @extend_schema(
+        request=s.MediationRoomUpdateSerializer,
+        responses=s.MediationRoomSerializer,
+        parameters=RECORD_VERSION_PARAMETERS,
+    )
+    def partial_update(self, request, pk=None):
+        """Change some fields of the room (that it closed, say); the others are kept."""
+        return self._changed(measure_services.mediation_room_update, "room_id", partial=True)
+
+
+class MediatorViewSet(RecordViewSet):
+    """The third-party mediators of the units the user may see."""
+
+    read_serializer_class = s.MediatorSerializer
+    write_serializer_class = s.MediatorWriteSerializer
+    update_serializer_class = s.MediatorUpdateSerializer
+    record_fields = measure_services.MEDIATOR_FIELDS
+    filterset_fields = ["org_unit", "active"]
+
+    def get_queryset(self):
+        return measure_selectors.mediators(user=self.request.user)
+
+    @extend_schema(request=s.MediatorWriteSerializer, responses={201: s.MediatorSerializer})
+    def create(self, request):
+        """Add a mediator to a unit's pool (organizers of the unit)."""
+        return self._created(measure_services.mediator_create)
+
+    @extend_schema(
+        request=s.MediatorUpdateSerializer,
+        responses=s.MediatorSerializer,
+        parameters=RECORD_VERSION_PARAMETERS,
+    )
+    def update(self, request, pk=None):
+        """Change every field of the mediator."""
+        return self._changed(measure_services.mediator_update, "mediator_id", partial=False)
+
+    @extend_schema(
+        request=s.MediatorUpdateSerializer,
+        responses=s.MediatorSerializer,
+        parameters=RECORD_VERSION_PARAMETERS,
+    )
+    def partial_update(self, request, pk=None):
+        """Change some fields of the mediator (out of the pool, say); the others are kept."""
+        return self._changed(measure_services.mediator_update, "mediator_id", partial=True)

@@ -298,6 +298,7 @@ SPECTACULAR_SETTINGS = {
         "EventStatusEnum": "campaigns.models.Event.Status",
         "EditionStatusEnum": "campaigns.models.MaterialEdition.Status",
         "JobStatusEnum": "campaigns.models.Job.Status",
+        "MeasureReturnStatusEnum": "campaigns.models.MeasureReturn.Status",
         "TopicEnum": "campaigns.models.Topic",
         # The offline reports' answers (campaigns/api/serializers.py), one status each.
         "OfflineStoredEnum": ["stored"],

@@ -1,10 +1,12 @@
 """Schemathesis against the live schema: generated requests to every operation, as an
 organizer and as a reviewer, must get no server error and no answer that breaks the schema."""
 
+import datetime as dt
 import hashlib
 import io
 import json
 import uuid
+from dataclasses import dataclass
 
 import pytest
 import schemathesis
@@ -25,13 +27,25 @@ from campaigns.models import (
     EventTopic,
     MaterialEdition,
     MaterialUse,
+    MeasureFigure,
+    MeasureReturn,
+    MediationRoom,
+    Mediator,
     PartnerService,
     PrintRun,
 )
+from campaigns.seeding.measures import measures_catalogue_load
 from campaigns.services.events import event_report_save, event_submit
 from campaigns.services.tokens import api_token_create
 from tests.api.clients import signed_in_api
-from tests.factories import MaterialEditionFactory, MaterialFactory
+from tests.factories import (
+    MaterialEditionFactory,
+    MaterialFactory,
+    MeasureFigureFactory,
+    MeasureReturnFactory,
+    MediationRoomFactory,
+    MediatorFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -141,13 +155,29 @@ WRITE_OPERATIONS = [
     ("post", "/api/v1/events/{id}/confirm-head-count/"),
     ("post", "/api/v1/print-runs/"),
     ("put", "/api/v1/offline-reports/{uuid}"),
+    ("post", "/api/v1/measure-returns/"),
+    ("patch", "/api/v1/measure-returns/{id}/"),
+    ("put", "/api/v1/measure-returns/{id}/"),
+    ("post", "/api/v1/measure-returns/{id}/submit/"),
+    ("post", "/api/v1/measure-returns/{id}/approve/"),
+    ("post", "/api/v1/measure-returns/{id}/return/"),
+    ("post", "/api/v1/mediation-rooms/"),
+    ("patch", "/api/v1/mediation-rooms/{id}/"),
+    ("put", "/api/v1/mediation-rooms/{id}/"),
+    ("post", "/api/v1/mediators/"),
+    ("patch", "/api/v1/mediators/{id}/"),
+    ("put", "/api/v1/mediators/{id}/"),
 ]
+# The writes a reviewer makes, on a return (or an event) waiting for review.
+REVIEWING = ("/approve/", "/return/")
 # Writes whose body is a photo's bytes, not JSON: hostile bytes and headers instead.
 PHOTO_OPERATIONS = [("put", "/api/v1/offline-reports/{uuid}/photos/{photo_uuid}")]
 OFFLINE_REPORT_ID = uuid.UUID("0b5e7c1a-3f2d-4e6b-9a8c-1d2e3f4a5b6c")
 
 
-def _bodies(world, approved_edition, hospital) -> dict[tuple[str, str], tuple[str, dict]]:
+def _bodies(
+    world, approved_edition, hospital, measures=None
+) -> dict[tuple[str, str], tuple[str, dict]]:
     """(method, path in the schema) -> the URL and a body the API accepts."""
     event = world.event
     plan = {
@@ -222,6 +252,62 @@ def _bodies(world, approved_edition, hospital) -> dict[tuple[str, str], tuple[st
                 "delivery_note": "送至红原县支公司。",
             },
         ),
+        **(_measures_bodies(world, measures) if measures else {}),
+    }
+
+
+def _measures_bodies(world, measures) -> dict[tuple[str, str], tuple[str, dict]]:
+    unit = world.units["central_a"].pk
+    draft = f"/api/v1/measure-returns/{measures.draft.pk}/"
+    submitted = f"/api/v1/measure-returns/{measures.submitted.pk}/"
+    figures = {
+        "version": 1,
+        "figures": {
+            "comfort_fund": {"payouts": "2", "amount": "1500.50"},
+            "mediation_cases": {"resolved": 8, "mediated": 10},
+            "fast_settlement": {"settled_fast": None, "complaints": None},
+        },
+    }
+    room = {
+        "org_unit": unit,
+        "name": "红原枫桥经验调解室",
+        "address": "红原县支公司一楼",
+        "opened_on": "2024-06-01",
+        "is_open": False,
+        "closed_on": "2025-01-31",
+    }
+    mediator = {
+        "org_unit": unit,
+        "name": "扎西",
+        "field": "机动车理赔",
+        "organisation": "阿坝州人民调解委员会",
+        "contact": "0837-1234567",
+        "active": True,
+    }
+    room_url = f"/api/v1/mediation-rooms/{measures.room.pk}/"
+    mediator_url = f"/api/v1/mediators/{measures.mediator.pk}/"
+    return {
+        ("post", "/api/v1/measure-returns/"): (
+            "/api/v1/measure-returns/",
+            {"org_unit": unit, "month": "2025-01"},
+        ),
+        ("patch", "/api/v1/measure-returns/{id}/"): (draft, figures),
+        ("put", "/api/v1/measure-returns/{id}/"): (draft, figures),
+        ("post", "/api/v1/measure-returns/{id}/submit/"): (f"{draft}submit/", {"version": 1}),
+        ("post", "/api/v1/measure-returns/{id}/approve/"): (
+            f"{submitted}approve/",
+            {"version": 1},
+        ),
+        ("post", "/api/v1/measure-returns/{id}/return/"): (
+            f"{submitted}return/",
+            {"note": "请核对安抚金金额。", "version": 1},
+        ),
+        ("post", "/api/v1/mediation-rooms/"): ("/api/v1/mediation-rooms/", room),
+        ("patch", "/api/v1/mediation-rooms/{id}/"): (room_url, {**room, "version": 1}),
+        ("put", "/api/v1/mediation-rooms/{id}/"): (room_url, {**room, "version": 1}),
+        ("post", "/api/v1/mediators/"): ("/api/v1/mediators/", mediator),
+        ("patch", "/api/v1/mediators/{id}/"): (mediator_url, {**mediator, "version": 1}),
+        ("put", "/api/v1/mediators/{id}/"): (mediator_url, {**mediator, "version": 1}),
     }
 
 
@@ -271,11 +357,52 @@ def _write_cases(body: dict):
 
 
 def _snapshot() -> dict:
-    watched = [Event, AudienceCount, MaterialUse, PartnerService, PrintRun, AuditEntry, EventTopic]
+    watched = [
+        Event,
+        AudienceCount,
+        MaterialUse,
+        PartnerService,
+        PrintRun,
+        AuditEntry,
+        EventTopic,
+        MeasureReturn,
+        MeasureFigure,
+        MediationRoom,
+        Mediator,
+    ]
     return {
         model.__name__: sorted(map(repr, model.objects.order_by().values_list()))
         for model in watched
     }
+
+
+@dataclass
+class MeasuresWorld:
+    draft: MeasureReturn
+    submitted: MeasureReturn
+    room: MediationRoom
+    mediator: Mediator
+
+
+@pytest.fixture
+def measures(world):
+    """The catalogue; a draft return of central sub-branch A with a figure, one waiting for
+    review, a mediation room and a mediator."""
+    catalogue = measures_catalogue_load()
+    payouts = catalogue["comfort_fund"].parts.get(code="payouts")
+    unit = world.units["central_a"]
+    draft = MeasureReturnFactory(org_unit=unit, month=dt.date(2025, 2, 1))
+    submitted = MeasureReturnFactory(
+        org_unit=unit, month=dt.date(2025, 3, 1), status=MeasureReturn.Status.SUBMITTED
+    )
+    for measure_return in (draft, submitted):
+        MeasureFigureFactory(measure_return=measure_return, part=payouts, value=2)
+    return MeasuresWorld(
+        draft=draft,
+        submitted=submitted,
+        room=MediationRoomFactory(org_unit=unit),
+        mediator=MediatorFactory(org_unit=unit),
+    )
 
 
 @pytest.fixture
@@ -293,21 +420,23 @@ def _schema_operations() -> list[tuple[str, str, dict]]:
     ]
 
 
-def test_every_write_operation_has_a_hostile_body(world, approved_edition, hospital):
+def test_every_write_operation_has_a_hostile_body(world, approved_edition, hospital, measures):
     """A new write operation fails here until _bodies says what it accepts."""
     writes = {(m, p) for m, p, operation in _schema_operations() if "requestBody" in operation}
-    assert set(_bodies(world, approved_edition, hospital)) == set(WRITE_OPERATIONS)
+    assert set(_bodies(world, approved_edition, hospital, measures)) == set(WRITE_OPERATIONS)
     assert writes == set(WRITE_OPERATIONS) | set(PHOTO_OPERATIONS)
 
 
 @pytest.mark.parametrize("operation", WRITE_OPERATIONS, ids=lambda op: f"{op[0]} {op[1]}")
 def test_hostile_bodies_get_no_server_error_and_change_nothing(
-    world, approved_edition, hospital, operation
+    world, approved_edition, hospital, measures, operation
 ):
-    url, body = _bodies(world, approved_edition, hospital)[operation]
-    # The reviewer's transitions are asked of an event waiting for review, by the reviewer.
-    reviewing = operation[1].endswith(("/approve/", "/return/"))
-    if reviewing:
+    url, body = _bodies(world, approved_edition, hospital, measures)[operation]
+    # The reviewer's transitions are asked of an event (or a return) waiting for review,
+    # by the reviewer.
+    reviewing = operation[1].endswith(REVIEWING)
+    of_an_event = operation[1].startswith("/api/v1/events/")
+    if reviewing and of_an_event:
         event_report_save(
             user=world.organizer,
             event_id=world.event.pk,
@@ -317,7 +446,7 @@ def test_hostile_bodies_get_no_server_error_and_change_nothing(
         )
         event_submit(user=world.organizer, event_id=world.event.pk, expected_version=2)
         body = {**body, "version": 3}
-    elif operation[1].endswith("/submit/"):
+    elif operation[1].endswith("/submit/") and of_an_event:
         event_report_save(
             user=world.organizer,
             event_id=world.event.pk,
