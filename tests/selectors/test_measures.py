@@ -17,7 +17,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from campaigns.models import MeasureFigure, MeasurePart, MeasureReturn, Membership, OrgUnit
-from campaigns.seeding.measures import demo_figures, measures_catalogue_load, measures_demo_load
+from campaigns.seeding.measures import (
+    demo_figures,
+    measures_catalogue_load,
+    measures_demo_load,
+    reception_days_demo_load,
+)
+from campaigns.selectors.measure_year import measure_year
+from campaigns.services.measures import measure_return_save
 from campaigns.selectors.measures import measure_totals
 from tests import factories as f
 
@@ -279,3 +286,37 @@ def test_totals_are_summed_in_one_query_however_many_returns(
     with django_assert_num_queries(2):  # the scope, then the sums
         sums = figure_sums(user=headquarters_reviewer, year=YEAR)
     assert sums[catalogue["roadside_response"].pk] == {"count": 60, "total": 600}
+
+
+def test_every_demo_return_is_one_its_unit_could_have_typed(seeded_demo):
+    """Each demo return passes the rules a unit's own return must (no part above its whole,
+    no amount without payouts, no minutes without dispatches): saved again through the
+    service as a draft, none is refused."""
+    MeasureReturn.objects.update(status=MeasureReturn.Status.DRAFT)
+    returns = MeasureReturn.objects.prefetch_related("figures")
+    for measure_return in returns:
+        figures = {figure.part_id: figure.value for figure in measure_return.figures.all()}
+        measure_return_save(
+            user=seeded_demo,
+            return_id=measure_return.pk,
+            expected_version=measure_return.version,
+            figures=figures,
+        )
+    assert MeasureFigure.objects.filter(value__lt=0).count() == 0
+
+
+def test_the_year_page_gives_the_storys_figures_with_the_demo_reception_days(seeded_demo):
+    for unit in OrgUnit.objects.exclude(code="HQ"):
+        unit.service_area.add(f.RegionFactory())
+    reception_days_demo_load()
+    summary = measure_year(user=seeded_demo, year=YEAR, unit=OrgUnit.objects.get(code="HQ"))
+    values = {line.measure.code: line.total for line in summary.lines}
+
+    assert values["roadside_response"].value == Decimal("24.00")
+    assert values["roadside_nps"].value == Decimal("97.80")
+    assert values["remote_diagnosis"].sums["numerator"] == 300
+    assert values["remote_diagnosis"].value == Decimal("6.40")
+    assert values["reception_days"].value == DEMO["reception_days"]["sessions"] > 3000
+    # The few months left unreported show in the timeliness list.
+    late = {(row.unit.code, month) for row in summary.late_units for month in row.missing}
+    assert late == {tuple(cell) for cell in DEMO["unreported"]}
