@@ -10,6 +10,7 @@ from campaigns.views import (
     imports,
     jobs,
     materials,
+    measure_imports,
     measure_year,
     measures,
     members,
@@ -174,6 +175,14 @@ urlpatterns = [
     path("mediators/", measures.mediator_list, name="mediator_list"),
     path("mediators/new", measures.mediator_create, name="mediator_create"),
     path("mediators/<int:pk>/edit", measures.mediator_edit, name="mediator_edit"),
+    # A year of monthly returns from a sheet (campaigns/views/measure_imports.py).
+    path("measures/import/", measure_imports.measures_import_start, name="measures_import_start"),
+    path("measures/import/<int:unit_pk>/", measure_imports.measures_import, name="measures_import"),
+    path(
+        "measures/import/<int:unit_pk>/template.xlsx",
+        measure_imports.measures_import_template,
+        name="measures_import_template",
+    ),
     path("audit/", audit.audit_log, name="audit_log"),
     path("members/", members.member_list, name="member_list"),
     path("members/new", members.member_add, name="member_add"),

@@ -167,7 +167,8 @@ class SheetRow:
 
 @dataclass
 class SheetReading:
-    rows: list[SheetRow]
+    # The rows read: SheetRow here, MeasuresRow for the measures sheet (measures_sheet.py).
+    rows: list
     problems: list[Problem]
     # The events sheet's name, and how a problem names each of its columns ("H 开始时间").
     sheet: str = ""

@@ -46,6 +46,7 @@ class Job(models.Model):
         COVERAGE_SUMMARY = "coverage_summary", _("coverage summary (PDF)")
         PRINT_RUN = "print_run", _("print run (PDF)")
         EVENTS_IMPORT = "events_import", _("events import")
+        MEASURES_IMPORT = "measures_import", _("measures import")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("queued")
@@ -163,6 +164,8 @@ class Job(models.Model):
             )
         if self.kind == self.Kind.EVENTS_IMPORT:
             return _("Back to the import page"), reverse("events_import", args=[self.org_unit_id])
+        if self.kind == self.Kind.MEASURES_IMPORT:
+            return _("Back to the import page"), reverse("measures_import", args=[self.org_unit_id])
         if self.kind in {self.Kind.REGULATOR_SHEET, self.Kind.COVERAGE_SUMMARY}:
             address = reverse(
                 "coverage_unit",

@@ -43,6 +43,7 @@ ACTION_LABELS = {
     "campaigns.signin.exported": gettext_lazy("Sign-in list exported with personal information"),
     "campaigns.signin.purged": gettext_lazy("Sign-ins past their retention period deleted"),
     "campaigns.job.events_sheet_uploaded": gettext_lazy("Events sheet uploaded for import"),
+    "campaigns.job.measures_sheet_uploaded": gettext_lazy("Measures sheet uploaded for import"),
     "campaigns.job.purged": gettext_lazy("Job results past their retention period deleted"),
     "campaigns.notification.undelivered": gettext_lazy(
         "Notice reached nobody: no one holds the role in this unit or above"
@@ -75,6 +76,7 @@ ACTION_LABELS = {
     "campaigns.measure_return.submitted": gettext_lazy("Monthly measures sent for review"),
     "campaigns.measure_return.approved": gettext_lazy("Monthly measures approved"),
     "campaigns.measure_return.returned": gettext_lazy("Monthly measures returned to the unit"),
+    "campaigns.measure_return.imported": gettext_lazy("Monthly measures imported from a sheet"),
     "campaigns.mediation_room.created": gettext_lazy("Mediation room added"),
     "campaigns.mediation_room.updated": gettext_lazy("Mediation room changed"),
     "campaigns.mediator.created": gettext_lazy("Mediator added to the pool"),
@@ -167,6 +169,9 @@ DATA_LABELS = {
     "updated": gettext_lazy("Events updated"),
     "unchanged": gettext_lazy("Events unchanged"),
     "submitted": gettext_lazy("Sent for review"),
+    "returns_saved": gettext_lazy("Monthly returns saved"),
+    "returns_unchanged": gettext_lazy("Monthly returns unchanged"),
+    "returns_submitted": gettext_lazy("Monthly returns sent for review"),
     "sign_ins": gettext_lazy("Sign-ins"),
     "days": gettext_lazy("Days overdue"),
     "occasion": gettext_lazy("Occasion"),

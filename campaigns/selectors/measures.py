@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from django.db.models import QuerySet, Sum
 
+from campaigns.imports.measures_sheet import TemplateRow
 from campaigns.models import (
     AuditEntry,
     Measure,
@@ -106,6 +107,46 @@ def measure_review_queue(*, user) -> QuerySet:
         .select_related("org_unit")
         .order_by("submitted_at", "pk")
     )
+
+
+def saved_figures(
+    *, user, units: Iterable[OrgUnit], months: Iterable[dt.date]
+) -> dict[tuple[int, dt.date], tuple[MeasureReturn, dict[int, Decimal]]]:
+    """The returns ``user`` sees of ``units`` for ``months``, by (unit id, month), each with
+    its figures (part id -> figure); two queries."""
+    returns = {
+        measure_return.pk: measure_return
+        for measure_return in visible_to(user, MeasureReturn).filter(
+            org_unit__in=list(units), month__in=set(months)
+        )
+    }
+    figures: dict[int, dict[int, Decimal]] = {pk: {} for pk in returns}
+    for return_id, part_id, value in MeasureFigure.objects.filter(
+        measure_return__in=list(returns)
+    ).values_list("measure_return_id", "part_id", "value"):
+        figures[return_id][part_id] = value
+    return {
+        (measure_return.org_unit_id, measure_return.month): (measure_return, figures[pk])
+        for pk, measure_return in returns.items()
+    }
+
+
+def template_rows(*, user, org_unit: OrgUnit, year: int) -> list[TemplateRow]:
+    """The measures sheet's rows for ``year``: each unit of ``org_unit``'s subtree that
+    ``user`` reports for, each month, with the figures saved for it."""
+    units = list(report_units(user=user).filter(path__startswith=org_unit.path))
+    months = [dt.date(year, month, 1) for month in range(1, 13)]
+    saved = saved_figures(user=user, units=units, months=months)
+    return [
+        TemplateRow(
+            unit_code=unit.code,
+            unit_name=unit.name,
+            month=month,
+            figures=saved.get((unit.pk, month), (None, {}))[1],
+        )
+        for unit in units
+        for month in months
+    ]
 
 
 def report_units(*, user) -> QuerySet:

@@ -598,15 +598,7 @@ def events_import_request(
     kept; the job deletes the kept file once it has run.
     """
     require(user, "event.plan", org_unit)
-    # One byte past the limit is enough to refuse a file as too large, however large it is.
-    data = sheet.read(MAX_UPLOAD_BYTES + 1)
-    try:
-        workbook_checked(data)
-    except SheetRefused as refusal:
-        raise ValidationError({"sheet": str(refusal)}) from None
-    upload = default_storage.save(f"imports/{uuid.uuid4().hex}.xlsx", ContentFile(data))
-    # For the history of each event: which file it came from, as the user named it.
-    filename = os.path.basename(sheet.name or "")[:200]
+    upload, filename, size = sheet_kept(sheet)
     job = job_enqueue(
         kind=Job.Kind.EVENTS_IMPORT,
         owner=user,
@@ -622,6 +614,22 @@ def events_import_request(
         actor=user,
         obj=job,
         action="campaigns.job.events_sheet_uploaded",
-        data={"file": filename, "campaign": campaign.pk, "bytes": len(data), "submitted": submit},
+        data={"file": filename, "campaign": campaign.pk, "bytes": size, "submitted": submit},
     )
     return job
+
+
+def sheet_kept(sheet: File) -> tuple[str, str, int]:
+    """Keep an uploaded sheet for the job that imports it: where it is kept, the name the
+    user gave it, and its size. A file that is no workbook, or too large, is refused at
+    "sheet" before anything is kept."""
+    # One byte past the limit is enough to refuse a file as too large, however large it is.
+    data = sheet.read(MAX_UPLOAD_BYTES + 1)
+    try:
+        workbook_checked(data)
+    except SheetRefused as refusal:
+        raise ValidationError({"sheet": str(refusal)}) from None
+    upload = default_storage.save(f"imports/{uuid.uuid4().hex}.xlsx", ContentFile(data))
+    # For the history of what the sheet changed: which file it came from, as the user named it.
+    filename = os.path.basename(sheet.name or "")[:200]
+    return upload, filename, len(data)

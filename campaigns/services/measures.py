@@ -9,7 +9,7 @@ older version, and writes an audit entry, as campaigns/services/events.py does f
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -161,6 +161,26 @@ def _check_measure(measure: Measure, given: Mapping[str, tuple[MeasurePart, Deci
     return check(lambda role: given[role][1], lambda role: figure_field(given[role][0]))
 
 
+def measure_figures_refused(
+    *, parts: Iterable[MeasurePart], figures: Mapping[int, Decimal | int | None]
+) -> dict[str, str]:
+    """Why a return's figures cannot be saved, by field (``figure_field``); empty when
+    they can. Each figure is checked, then each measure's figures together."""
+    errors: dict[str, str] = {}
+    by_measure: dict[int, dict[str, tuple[MeasurePart, Decimal | None]]] = {}
+    for part in parts:
+        raw = figures.get(part.pk)
+        value = None if raw is None else Decimal(raw)
+        by_measure.setdefault(part.measure_id, {})[part.role] = (part, value)
+        if value is not None and (refusal := _check_value(part, value)):
+            errors[figure_field(part)] = refusal
+    if not errors:
+        for given in by_measure.values():
+            measure = next(iter(given.values()))[0].measure
+            errors |= _check_measure(measure, given)
+    return errors
+
+
 @transaction.atomic
 def measure_return_save(
     *,
@@ -181,18 +201,7 @@ def measure_return_save(
     unknown = set(figures) - set(parts)
     if unknown:
         raise ValidationError(_("These figures are not asked for: %(parts)s") % {"parts": unknown})
-    errors: dict[str, str] = {}
-    by_measure: dict[int, dict[str, tuple[MeasurePart, Decimal | None]]] = {}
-    for part in parts.values():
-        raw = figures.get(part.pk)
-        value = None if raw is None else Decimal(raw)
-        by_measure.setdefault(part.measure_id, {})[part.role] = (part, value)
-        if value is not None and (refusal := _check_value(part, value)):
-            errors[figure_field(part)] = refusal
-    if not errors:
-        for given in by_measure.values():
-            measure = next(iter(given.values()))[0].measure
-            errors |= _check_measure(measure, given)
+    errors = measure_figures_refused(parts=parts.values(), figures=figures)
     if errors:
         raise ValidationError(errors)
     measure_return.figures.all().delete()

@@ -37,7 +37,7 @@ def job_results_purge(now: dt.datetime) -> tuple[type[models.Model], int]:
     """Finished jobs and their files, JOB_RESULT_RETENTION_DAYS after they finished; the
     uploads that failed import jobs left behind, at once."""
     failed_imports = Job.objects.filter(
-        kind=Job.Kind.EVENTS_IMPORT, status=Job.Status.FAILED
+        kind__in=[Job.Kind.EVENTS_IMPORT, Job.Kind.MEASURES_IMPORT], status=Job.Status.FAILED
     ).filter(params__has_key="upload")
     for job in failed_imports.iterator():
         _upload_delete(job)

@@ -32,6 +32,20 @@ def _unit(user, unit_pk: int) -> OrgUnit:
     return unit
 
 
+def import_job_started(request, form, job_request) -> HttpResponse | None:
+    """An uploaded sheet handed to ``job_request`` (with the user and the form's values):
+    the page of the job that imports it, or None while the form, or the service's refusal
+    shown at its field, is to be shown again."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        job = job_request(user=request.user, **form.cleaned_data)
+    except ValidationError as error:
+        service_errors_shown(form, error)
+        return None
+    return redirect("job_detail", pk=job.pk)
+
+
 @login_required
 def events_import(request, unit_pk: int):
     """Upload a filled sheet; the import runs as a job whose page shows its progress."""
@@ -40,13 +54,11 @@ def events_import(request, unit_pk: int):
     form = EventsSheetForm(
         request.POST or None, request.FILES or None, initial={"campaign": current}
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            job = events_import_request(user=request.user, org_unit=unit, **form.cleaned_data)
-        except ValidationError as error:
-            service_errors_shown(form, error)
-        else:
-            return redirect("job_detail", pk=job.pk)
+    started = import_job_started(
+        request, form, lambda **fields: events_import_request(org_unit=unit, **fields)
+    )
+    if started is not None:
+        return started
     return render(
         request,
         "imports/events.html",

@@ -372,6 +372,7 @@ JOB_QUEUES = {
     "regulator_sheet": "export",
     "coverage_summary": "export",
     "events_import": "import",
+    "measures_import": "import",
 }
 CELERY_TASK_ROUTES = {
     name: {"queue": CELERY_TASK_DEFAULT_QUEUE}

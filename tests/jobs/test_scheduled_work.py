@@ -185,22 +185,19 @@ def test_the_purge_removes_expired_job_results_and_audits_the_count(settings, or
 
 
 @pytest.mark.django_db
-def test_the_purge_removes_the_upload_a_failed_import_left_behind(org_tree):
+@pytest.mark.parametrize("kind", [Job.Kind.EVENTS_IMPORT, Job.Kind.MEASURES_IMPORT])
+def test_the_purge_removes_the_upload_a_failed_import_left_behind(org_tree, kind):
     upload = default_storage.save("imports/left-behind.xlsx", ContentFile(b"PK\x03\x04"))
     kept = default_storage.save("imports/still-queued.xlsx", ContentFile(b"PK\x03\x04"))
     failed = f.JobFactory(
         org_unit=org_tree["hq"],
-        kind=Job.Kind.EVENTS_IMPORT,
+        kind=kind,
         status=Job.Status.FAILED,
         error_code="unexpected",
         finished_at=_at(TODAY),
         params={"upload": upload, "campaign_id": 1},
     )
-    f.JobFactory(
-        org_unit=org_tree["hq"],
-        kind=Job.Kind.EVENTS_IMPORT,
-        params={"upload": kept, "campaign_id": 1},
-    )
+    f.JobFactory(org_unit=org_tree["hq"], kind=kind, params={"upload": kept, "campaign_id": 1})
 
     retention_purge(now=_at(TODAY))
 

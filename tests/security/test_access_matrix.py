@@ -809,6 +809,30 @@ WEB_ROUTES = [
     # To the newest year from the top unit the viewer sees, or a page saying there is none.
     Route("measure_year_home", ok=lambda v: 302 if v.superuser or v.level else 200),
     Route("measure_year", "unit", kwargs=lambda obj: {"year": 2025, "unit_pk": obj.pk}),
+    Route("measures_import_start", rule=_allowed_if(lambda v: v.may_somewhere("measures.report"))),
+    Route(
+        "measures_import", "unit", action="measures.report", kwargs=lambda obj: {"unit_pk": obj.pk}
+    ),
+    Route(
+        "measures_import",
+        "unit",
+        "post",
+        action="measures.report",
+        kwargs=lambda obj: {"unit_pk": obj.pk},
+        # Any workbook is kept and handed to a job: its cells are the job's to check.
+        data=lambda world, obj, viewer: {
+            "sheet": SimpleUploadedFile("returns.xlsx", _sign_in_sheet().read())
+        },
+        ok=302,
+        done=lambda obj: Job.objects.filter(kind=Job.Kind.MEASURES_IMPORT, org_unit=obj).exists(),
+        id="measures_import:upload",
+    ),
+    Route(
+        "measures_import_template",
+        "unit",
+        action="measures.report",
+        kwargs=lambda obj: {"unit_pk": obj.pk},
+    ),
     # coverage
     # To the coverage of the top unit the viewer sees, or a page saying there is none.
     Route("coverage_home", ok=lambda v: 302 if v.superuser or v.level else 200),
