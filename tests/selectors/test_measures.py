@@ -24,8 +24,8 @@ from campaigns.seeding.measures import (
     reception_days_demo_load,
 )
 from campaigns.selectors.measure_year import measure_year
-from campaigns.services.measures import measure_return_save
 from campaigns.selectors.measures import measure_totals
+from campaigns.services.measures import measure_return_save
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
