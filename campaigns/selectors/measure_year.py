@@ -50,6 +50,11 @@ class Figure:
         return self.measure.value_from(self.sums)
 
     @property
+    def has_figures(self) -> bool:
+        """Whether anything was reported or counted (an event-counted 0 is nothing)."""
+        return any(self.sums.values()) if not self.measure.is_typed else bool(self.sums)
+
+    @property
     def count(self) -> Decimal | None:
         """The number of payouts beside a count-and-amount measure's amount."""
         return self.sums.get("count")
@@ -74,6 +79,10 @@ class UnitLine:
     total: Figure
     months: list[Figure]
 
+    @property
+    def has_figures(self) -> bool:
+        return self.total.has_figures
+
 
 @dataclass
 class MeasureLine:
@@ -84,7 +93,7 @@ class MeasureLine:
 
     @property
     def has_figures(self) -> bool:
-        return bool(self.total.sums)
+        return self.total.has_figures
 
 
 @dataclass
@@ -205,14 +214,17 @@ def _lines(measures, sums, unit: OrgUnit, children: list[OrgUnit]) -> list[Measu
 
     lines = {}
     for measure in measures:
-        units = {
-            child.pk: UnitLine(child, False, Figure(measure), [Figure(measure) for _m in MONTHS])
-            for child in children
-        }
-        units[unit.pk] = UnitLine(unit, True, Figure(measure), [Figure(measure) for _m in MONTHS])
-        lines[measure.pk] = MeasureLine(
-            measure, Figure(measure), [Figure(measure) for _m in MONTHS], units
-        )
+
+        def figure(measure=measure) -> Figure:
+            # Counted from events: no event is 0 sessions, not "not reported".
+            return Figure(measure, {} if measure.is_typed else {"value": Decimal(0)})
+
+        def months(measure=measure) -> list[Figure]:
+            return [figure(measure) for _month in MONTHS]
+
+        units = {child.pk: UnitLine(child, False, figure(), months()) for child in children}
+        units[unit.pk] = UnitLine(unit, True, figure(), months())
+        lines[measure.pk] = MeasureLine(measure, figure(), months(), units)
     for (measure_id, month, path), parts in sums.items():
         line = lines.get(measure_id)
         if line is None:  # a measure no longer active
@@ -225,7 +237,7 @@ def _lines(measures, sums, unit: OrgUnit, children: list[OrgUnit]) -> list[Measu
     for line in lines.values():
         own = line.units.pop(unit.pk)
         line.units = list(line.units.values())
-        if own.total.sums:  # the unit reports for itself too: its row comes first
+        if own.has_figures:  # the unit reports for itself too: its row comes first
             line.units.insert(0, own)
         result.append(line)
     return result

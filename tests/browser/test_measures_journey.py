@@ -223,6 +223,16 @@ def test_a_branch_reports_a_month_and_headquarters_returns_then_approves_it(  # 
         assert f" · {_words(language, label)} · {person}" in entry, entry
     _looked_at(reviewer, artifacts, "9-approved", language)
 
+    # The approved month now counts on headquarters' page of the year's figures.
+    reviewer.goto(f"{live_server.url}/measures/review/")
+    reviewer.click("nav.subnav a[href='/measures/years/']")
+    reviewer.wait_for_url(f"**/measures/years/{measure_return.month.year}/units/*/")
+    diagnosis = reviewer.locator("#total-remote_diagnosis").inner_text()
+    assert "6.40 %" in diagnosis, diagnosis
+    month_cell = reviewer.locator(f"table.timeliness a[href='/measures/{measure_return.pk}/']")
+    assert month_cell.count() == 1
+    _looked_at(reviewer, artifacts, "10-year", language)
+
     organizer.reload()
     _status(organizer, language, MeasureReturn.Status.APPROVED)
     assert organizer.locator("main input[type=number]").count() == 0

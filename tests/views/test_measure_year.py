@@ -236,3 +236,16 @@ def test_the_page_reads_in_a_fixed_number_of_queries_however_many_returns(
     with django_assert_max_num_queries(16):
         response = client.get(url)
     assert "67.00 yuan" in _card(response.text, "comfort_fund")
+
+
+def test_a_year_without_reception_day_events_counts_none_rather_than_not_reported(
+    client, parts, org_tree, hq_reviewer
+):
+    _return(org_tree["branch_a"], 1, parts, payouts=0)
+
+    page = _page(client, hq_reviewer, org_tree["hq"])
+
+    assert "0 sessions" in _card(page, "reception_days")
+    summary = measure_year(user=hq_reviewer, year=YEAR, unit=org_tree["hq"])
+    reception = next(line for line in summary.lines if line.measure.code == "reception_days")
+    assert not reception.has_figures
