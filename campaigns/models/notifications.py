@@ -69,8 +69,17 @@ class Notification(models.Model):
         if self.kind == self.Kind.REPORT_RETURNED:
             return _("The report of “%(title)s” was returned: %(note)s") % self.params
         count = self.params.get("count", 0)
-        return ngettext(
+        returns = self.params.get("returns", 0)  # digests before the measures had none
+        reports_said = ngettext(
             "%(count)s report is waiting for your review.",
             "%(count)s reports are waiting for your review.",
             count,
         ) % {"count": count}
+        if not returns:
+            return reports_said
+        returns_said = ngettext(
+            "%(count)s monthly measures return is waiting for your review.",
+            "%(count)s monthly measures returns are waiting for your review.",
+            returns,
+        ) % {"count": returns}
+        return f"{reports_said} {returns_said}" if count else returns_said

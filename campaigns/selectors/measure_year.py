@@ -205,42 +205,45 @@ def _counted_sums(*, user, year: int, unit: OrgUnit, measures: list[Measure]):
     return sums
 
 
+def _empty(measure: Measure) -> Figure:
+    # Counted from events: no event is 0 sessions, not "not reported".
+    return Figure(measure, {} if measure.is_typed else {"value": Decimal(0)})
+
+
+def _unit_line(measure: Measure, unit: OrgUnit, *, own: bool) -> UnitLine:
+    return UnitLine(unit, own, _empty(measure), [_empty(measure) for _month in MONTHS])
+
+
+def _bucket_of(path: str, unit: OrgUnit, children: list[OrgUnit]) -> OrgUnit:
+    """The unit just below ``unit`` whose subtree reported at ``path``; ``unit`` itself for
+    its own returns."""
+    return next((child for child in children if path.startswith(child.path)), unit)
+
+
 def _lines(measures, sums, unit: OrgUnit, children: list[OrgUnit]) -> list[MeasureLine]:
-    def bucket_of(path: str) -> OrgUnit:
-        for child in children:
-            if path.startswith(child.path):
-                return child
-        return unit  # the page's unit's own returns
-
-    lines = {}
+    lines: dict[int, MeasureLine] = {}
     for measure in measures:
-
-        def figure(measure=measure) -> Figure:
-            # Counted from events: no event is 0 sessions, not "not reported".
-            return Figure(measure, {} if measure.is_typed else {"value": Decimal(0)})
-
-        def months(measure=measure) -> list[Figure]:
-            return [figure(measure) for _month in MONTHS]
-
-        units = {child.pk: UnitLine(child, False, figure(), months()) for child in children}
-        units[unit.pk] = UnitLine(unit, True, figure(), months())
-        lines[measure.pk] = MeasureLine(measure, figure(), months(), units)
+        units = {child.pk: _unit_line(measure, child, own=False) for child in children}
+        units[unit.pk] = _unit_line(measure, unit, own=True)
+        months = [_empty(measure) for _month in MONTHS]
+        lines[measure.pk] = MeasureLine(measure, _empty(measure), months, units)
     for (measure_id, month, path), parts in sums.items():
         line = lines.get(measure_id)
         if line is None:  # a measure no longer active
             continue
-        unit_line = line.units[bucket_of(path).pk]
-        for figure in (line.total, line.months[month - 1], unit_line.total):
+        unit_line = line.units[_bucket_of(path, unit, children).pk]
+        for figure in (
+            line.total,
+            line.months[month - 1],
+            unit_line.total,
+            unit_line.months[month - 1],
+        ):
             figure.add(parts)
-        unit_line.months[month - 1].add(parts)
-    result = []
     for line in lines.values():
         own = line.units.pop(unit.pk)
-        line.units = list(line.units.values())
-        if own.has_figures:  # the unit reports for itself too: its row comes first
-            line.units.insert(0, own)
-        result.append(line)
-    return result
+        # The unit reports for itself too: its row comes first.
+        line.units = [own] * own.has_figures + list(line.units.values())
+    return list(lines.values())
 
 
 def months_ended(year: int, today: dt.date) -> int:

@@ -2,11 +2,12 @@
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.db.models import Count
 from django.utils import timezone
 
-from campaigns.models import Event, Membership, OrgUnit
+from campaigns.models import Event, MeasureReturn, Membership, OrgUnit
 from campaigns.models.org import path_ancestors
 from portal.access import roles_held_over
 
@@ -39,29 +40,42 @@ def notice_recipients(*, org_unit: OrgUnit, role: str, person=None) -> list:
     return sorted(users, key=lambda user: user.pk)
 
 
+class Waiting(NamedTuple):
+    """What waits for review: event reports, and units' monthly measures returns."""
+
+    reports: int = 0
+    returns: int = 0
+
+    def __add__(self, other):
+        return Waiting(self.reports + other.reports, self.returns + other.returns)
+
+
 @dataclass(frozen=True)
 class ReviewWaiting:
-    """Reports waiting for review: how many for each reviewer, and how many in each unit
-    that has no reviewer at or above it."""
+    """What waits for review: how much for each reviewer, and how much in each unit that
+    has no reviewer at or above it."""
 
     by_reviewer: dict = field(default_factory=dict)
     unreached: dict = field(default_factory=dict)
 
 
-def reports_awaiting_review() -> ReviewWaiting:
-    """A unit's reports wait for its own reviewers, or for those of the nearest unit above
-    that has any."""
-    counts = dict(
-        Event.objects.filter(status=Event.Status.REPORTED)
-        .values("org_unit")
-        .annotate(waiting=Count("pk"))
-        .values_list("org_unit", "waiting")
+def _waiting_by_unit(queryset) -> dict[int, int]:
+    return dict(
+        queryset.values("org_unit").annotate(waiting=Count("pk")).values_list("org_unit", "waiting")
     )
+
+
+def reports_awaiting_review() -> ReviewWaiting:
+    """A unit's reports and monthly returns wait for its own reviewers, or for those of the
+    nearest unit above that has any."""
+    reports = _waiting_by_unit(Event.objects.filter(status=Event.Status.REPORTED))
+    returns = _waiting_by_unit(MeasureReturn.objects.filter(status=MeasureReturn.Status.SUBMITTED))
     waiting = ReviewWaiting()
-    for unit in OrgUnit.objects.filter(pk__in=counts):
+    for unit in OrgUnit.objects.filter(pk__in={*reports, *returns}):
+        counts = Waiting(reports.get(unit.pk, 0), returns.get(unit.pk, 0))
         reviewers = notice_recipients(org_unit=unit, role=Membership.Role.REVIEWER)
         if not reviewers:
-            waiting.unreached[unit] = counts[unit.pk]
+            waiting.unreached[unit] = counts
         for reviewer in reviewers:
-            waiting.by_reviewer[reviewer] = waiting.by_reviewer.get(reviewer, 0) + counts[unit.pk]
+            waiting.by_reviewer[reviewer] = waiting.by_reviewer.get(reviewer, Waiting()) + counts
     return waiting

@@ -128,26 +128,32 @@ def measures_returned_notify(*, measure_return, note: str) -> int:
     )
 
 
+def _digest_params(counts) -> dict:
+    # "returns" only where some wait, so a digest of reports reads as it always has.
+    return {"count": counts.reports} | ({"returns": counts.returns} if counts.returns else {})
+
+
 def review_digests_send(*, today: dt.date) -> int:
-    """Tell reviewers, once a week, how many reports wait for them: a unit's reports wait
-    for its own reviewers, else for those of the nearest unit above that has any."""
+    """Tell reviewers, once a week, how many reports and monthly measures returns wait for
+    them: a unit's wait for its own reviewers, else for those of the nearest unit above
+    that has any."""
     year, week, _day = today.isocalendar()
     occasion = f"review_digest:{year}-W{week:02d}"
     waiting = reports_awaiting_review()
     sent = 0
-    for reviewer, count in waiting.by_reviewer.items():
+    for reviewer, counts in waiting.by_reviewer.items():
         sent += _notify(
             recipient=reviewer,
             kind=Notification.Kind.REVIEW_DIGEST,
             occasion=occasion,
-            params={"count": count},
+            params=_digest_params(counts),
         )
-    for unit, count in waiting.unreached.items():
+    for unit, counts in waiting.unreached.items():
         _record_undelivered(
             about=unit,
             kind=Notification.Kind.REVIEW_DIGEST,
             occasion=occasion,
-            params={"count": count},
+            params=_digest_params(counts),
         )
     return sent
 

@@ -65,11 +65,30 @@ def test_reviewers_get_a_weekly_count_of_the_reports_waiting_for_them(org_tree):
     f.EventFactory(org_unit=org_tree["central_a"], status="reported")
     f.EventFactory(org_unit=org_tree["sub_a"], status="planned")
 
-    assert reports_awaiting_review().by_reviewer == {branch_reviewer: 2}
+    assert reports_awaiting_review().by_reviewer == {branch_reviewer: (2, 0)}
     assert review_digests_send(today=TODAY) == 1
     assert review_digests_send(today=TODAY + dt.timedelta(days=1)) == 0  # same ISO week
     assert review_digests_send(today=TODAY + dt.timedelta(days=7)) == 1
     assert not Notification.objects.filter(recipient=other_reviewer).exists()
+
+
+def test_the_weekly_count_tells_of_monthly_returns_waiting_too(org_tree):
+    branch_reviewer = f.MembershipFactory(org_unit=org_tree["branch_a"], role="reviewer").user
+    hq_reviewer = f.MembershipFactory(org_unit=org_tree["hq"], role="reviewer").user
+    f.EventFactory(org_unit=org_tree["sub_a"], status="reported")
+    for unit in ("central_a", "sub_a"):
+        f.MeasureReturnFactory(org_unit=org_tree[unit], status="submitted")
+    f.MeasureReturnFactory(org_unit=org_tree["branch_b"], status="submitted")
+    f.MeasureReturnFactory(org_unit=org_tree["branch_b"], status="draft")
+
+    assert review_digests_send(today=TODAY) == 2
+
+    assert _seen_by(branch_reviewer) == [
+        "1 report is waiting for your review. "
+        "2 monthly measures returns are waiting for your review."
+    ]
+    # Branch B has no reviewer of its own: its return waits for headquarters'.
+    assert _seen_by(hq_reviewer) == ["1 monthly measures return is waiting for your review."]
 
 
 def test_the_person_who_planned_an_overdue_event_is_reminded_first(org_tree, settings):
