@@ -35,6 +35,7 @@ NAMES = {
     "sub_b": "芙蓉支公司",
 }
 SHEET = "消保举措"
+QUERIES_PER_YEAR = 7
 
 
 @dataclass
@@ -399,3 +400,42 @@ def test_the_pdf_summary_has_a_measures_page_with_the_pages_totals(
     assert "电话远程解决（%），按月" not in text  # the seventh measure with figures: no chart
     assert "99999" not in text  # the submitted return's
     assert "7000" not in text
+
+
+def test_a_line_over_chosen_months_computes_its_rate_from_their_summed_parts(measures_world):
+    period = measure_period(
+        user=measures_world.hq_reviewer,
+        unit=measures_world.units["hq"],
+        starts_on=dt.date(2024, 1, 1),
+        ends_on=dt.date(2024, 12, 31),
+    )
+    remote = next(line for line in period.lines if line.measure.code == "remote_diagnosis")
+
+    # January 1 of 10 (10 %), March 5 of 6 (83.33 %): 6 of 16, not the mean 46.67 %.
+    assert remote.over([1, 3]).sums == {"numerator": 6, "denominator": 16}
+    assert remote.over([1, 3]).value == Decimal("37.50")
+    assert remote.over(range(1, 13)).sums == remote.total.sums
+    branch_b = next(row for row in remote.units if row.unit.name == "湖南分公司")
+    assert branch_b.over([1, 3]).sums == {}
+    assert branch_b.over([2]).value == Decimal("10.00")
+
+
+def test_the_period_is_read_in_the_same_queries_however_many_units_and_months(
+    measures_world, django_assert_num_queries
+):
+    def period():
+        return measure_period(
+            user=measures_world.hq_reviewer,
+            unit=measures_world.units["hq"],
+            starts_on=dt.date(2024, 1, 1),
+            ends_on=dt.date(2024, 12, 31),
+        )
+
+    period()  # the user's units are looked up once and kept
+    with django_assert_num_queries(QUERIES_PER_YEAR):
+        period()
+    for month in range(1, 12):  # sub-branch B has reported December already
+        _return(measures_world.units["sub_b"], month, measures_world.parts, calls=5)
+    f.OrgUnitFactory(parent=measures_world.units["hq"], kind="branch", name="湘西分公司")
+    with django_assert_num_queries(QUERIES_PER_YEAR):
+        period()
