@@ -43,14 +43,16 @@ class BarChart:
 
 
 def bar_chart(
-    items: list[tuple[str, int]],
+    items: list[tuple[str, int | Decimal | None]],
     *,
     title: str,
     max_value: int | None = None,
     suffix: str = "",
 ) -> SafeString:
-    """Horizontal bars, one per (label, value), longest for the largest value (or max_value)."""
-    largest = max_value or max((value for _label, value in items), default=0) or 1
+    """Horizontal bars, one per (label, value), longest for the largest value (or max_value);
+    a value of None (a rate of a month without figures) is no bar and a dash."""
+    values = [value for _label, value in items if value is not None]
+    largest = max_value or max(values, default=0) or 1
     bar_room = WIDTH - LABEL_WIDTH - VALUE_WIDTH
     height = TOP * 2 + ROW_HEIGHT * max(len(items), 1)
     rows = []
@@ -68,8 +70,8 @@ def bar_chart(
                 BAR_HEIGHT,
                 LABEL_WIDTH + length + 6,
                 y + ROW_HEIGHT / 2,
-                value,
-                suffix,
+                "—" if value is None else value,
+                "" if value is None else suffix,
             )
         )
     body = format_html_join(

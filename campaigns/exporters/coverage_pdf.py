@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from campaigns.charts import bar_chart
+from campaigns.exporters.measures import campaign_measures, measures_page_context
 from campaigns.exporters.regulator import (
     AUDIENCE_HEADERS,
     PEOPLE_NOTE,
@@ -139,6 +140,7 @@ def coverage_summary_html(job: Job, statistics: RegulatorStatistics) -> str:
                     ),
                     _chart(mix.per_week, "每周活动数（场，以每周周一的日期标注）"),
                 ],
+                "measures": measures_page_context(campaign_measures(job, statistics.campaign)),
             },
         )
 

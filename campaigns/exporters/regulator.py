@@ -7,11 +7,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, override
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from campaigns.exporters.filenames import download_filename
-from campaigns.exporters.xlsx import sheet_ready_to_print, write_cell
+from campaigns.exporters.measures import campaign_measures, measures_sheet_write
+from campaigns.exporters.xlsx import (
+    BOLD,
+    HEADER_ALIGNMENT,
+    HEADER_FILL,
+    sheet_ready_to_print,
+    write_cell,
+)
 from campaigns.models import (
     AudienceGroup,
     Campaign,
@@ -130,10 +137,6 @@ EVENT_COLUMNS = [
     ("参与人员数", 10, lambda e: e.staff_count),
 ]
 PROGRESS_EVERY = 500
-
-BOLD = Font(bold=True)
-HEADER_FILL = PatternFill("solid", fgColor="E8EEF4")
-HEADER_ALIGNMENT = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
 
 def filters_from_params(params: dict) -> EventFilters:
@@ -277,9 +280,11 @@ def regulator_sheet(job: Job, progress: ProgressCallback) -> JobResult:
     statistics = job_statistics(job)
     with override(job.language):
         progress(10, _("Figures counted"))
+    measures = campaign_measures(job, statistics.campaign)
     workbook = Workbook()
     with override("zh-hans"):  # the choices' labels in the events sheet
         summary_sheet_write(workbook.active, statistics)
+        measures_sheet_write(workbook.create_sheet(), measures, campaign=statistics.campaign)
         _events_sheet(workbook.create_sheet(), statistics, job, progress)
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -5,9 +5,15 @@ import unicodedata
 from copy import copy
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
+
+# The portal's sheets' headers: bold on a light fill, centred and wrapped.
+BOLD = Font(bold=True)
+HEADER_FILL = PatternFill("solid", fgColor="E8EEF4")
+HEADER_ALIGNMENT = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
 
 def write_cell(cell: Cell, value) -> None:

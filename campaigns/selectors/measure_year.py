@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -69,6 +70,19 @@ class Figure:
             self.sums[role] = self.sums.get(role, Decimal(0)) + total
 
 
+def folded(measure: Measure, figures: Iterable[Figure]) -> Figure:
+    """One figure of ``figures``' parts summed: its value is computed again from the sums,
+    never averaged."""
+    total = Figure(measure)
+    for figure in figures:
+        total.add(figure.sums)
+    return total
+
+
+def _chosen(months: list[Figure], chosen: Iterable[int]) -> list[Figure]:
+    return [months[month - 1] for month in chosen]
+
+
 @dataclass
 class UnitLine:
     """A unit just below the page's unit (or the page's unit's own returns): its total for
@@ -83,6 +97,10 @@ class UnitLine:
     def has_figures(self) -> bool:
         return self.total.has_figures
 
+    def over(self, months: Iterable[int]) -> Figure:
+        """The unit's figure over the chosen ``months`` (1 for the line's first month)."""
+        return folded(self.total.measure, _chosen(self.months, months))
+
 
 @dataclass
 class MeasureLine:
@@ -94,6 +112,10 @@ class MeasureLine:
     @property
     def has_figures(self) -> bool:
         return self.total.has_figures
+
+    def over(self, months: Iterable[int]) -> Figure:
+        """The subtree's figure over the chosen ``months`` (1 for the line's first month)."""
+        return folded(self.measure, _chosen(self.months, months))
 
 
 @dataclass
@@ -293,6 +315,71 @@ def measure_year(*, user, year: int, unit: OrgUnit) -> MeasureYear:
         timeliness=_timeliness(user=user, year=year, unit=unit, due=due),
         due=due,
     )
+
+
+@dataclass
+class MeasurePeriod:
+    """The measures of a unit's subtree over some months (a campaign's), in the shape of a
+    year's lines: each line's ``months`` and its units' ``months`` follow ``months``."""
+
+    unit: OrgUnit
+    months: list[dt.date]
+    lines: list[MeasureLine]
+
+    @property
+    def has_figures(self) -> bool:
+        return any(line.has_figures for line in self.lines)
+
+
+def period_months(starts_on: dt.date, ends_on: dt.date) -> list[dt.date]:
+    """The first day of every month that the days ``starts_on`` to ``ends_on`` touch: the
+    returns are monthly, so a month is counted whole."""
+    months = []
+    month = starts_on.replace(day=1)
+    while month <= ends_on:
+        months.append(month)
+        month = (month + dt.timedelta(days=32)).replace(day=1)
+    return months
+
+
+def measure_period(*, user, unit: OrgUnit, starts_on: dt.date, ends_on: dt.date) -> MeasurePeriod:
+    """The measures for ``unit``'s subtree as ``user`` sees it, over the months the days
+    ``starts_on`` to ``ends_on`` touch: each year's figures as ``measure_year`` gives them
+    (those of the year's page), folded over the period's months."""
+    months = period_months(starts_on, ends_on)
+    years = {
+        year: measure_year(user=user, year=year, unit=unit)
+        for year in sorted({month.year for month in months})
+    }
+    lines = []
+    for line in next(iter(years.values())).lines:
+        measure = line.measure
+        year_lines = {
+            year: next(other for other in summary.lines if other.measure.pk == measure.pk)
+            for year, summary in years.items()
+        }
+        line_months = [year_lines[month.year].months[month.month - 1] for month in months]
+        # The units of every year (a unit's own row shows only in a year it reported).
+        rows = {
+            year: {(row.unit.pk, row.own): row for row in year_line.units}
+            for year, year_line in year_lines.items()
+        }
+        every_row = {key: row for by_key in rows.values() for key, row in by_key.items()}
+        unit_lines = []
+        for key, row in every_row.items():
+            unit_months = [
+                rows[month.year][key].months[month.month - 1]
+                if key in rows[month.year]
+                else _empty(measure)
+                for month in months
+            ]
+            unit_line = UnitLine(row.unit, row.own, folded(measure, unit_months), unit_months)
+            if not unit_line.own or unit_line.has_figures:
+                unit_lines.append(unit_line)
+        # As on the page: the unit's own row first, then the units below by their place.
+        unit_lines.sort(key=lambda row: (not row.own, row.unit.path))
+        lines.append(MeasureLine(measure, folded(measure, line_months), line_months, unit_lines))
+    return MeasurePeriod(unit=unit, months=months, lines=lines)
 
 
 def measure_years(*, user) -> list[int]:

@@ -1,25 +1,18 @@
 """The regulator sheet job: its workbook as openpyxl and as LibreOffice read it."""
 
-import csv
-import shutil
-import subprocess
-import uuid
-from pathlib import Path
-
 import pytest
 from openpyxl import load_workbook
 
 from campaigns.exporters.disclosure import SMALL_COUNT, small_count_shown
 from campaigns.exporters.regulator import SCREENING_NOTE
 from campaigns.models import Job
+from tests.libreoffice import SOFFICE, libreoffice_csv
 from tests.regulator_world import (
     export_job_run,
     regulator_world_fixture,  # noqa: F401
 )
 
 pytestmark = pytest.mark.django_db
-
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 
 
 def _run(world, **arguments) -> Job:
@@ -42,7 +35,7 @@ def test_the_sheet_has_a_row_per_branch_and_bold_totals(regulator_world):
     job = _run(regulator_world)
 
     workbook = load_workbook(job.result.open("rb"))
-    assert workbook.sheetnames == ["统计表", "活动明细"]
+    assert workbook.sheetnames == ["统计表", "消保举措", "活动明细"]
     summary = workbook["统计表"]
     assert regulator_world.campaign.name in summary["A1"].value
     assert summary["A2"].value == "活动日期：不限；仅统计已通过的活动"
@@ -162,33 +155,6 @@ def test_the_events_sheet_lists_each_counted_event_with_the_filters_applied(regu
     assert job.progress == 100
 
 
-def _libreoffice_csv(xlsx: Path, outdir: Path) -> dict[str, list[list[str]]]:
-    """Every sheet of ``xlsx`` as LibreOffice Calc saves it to CSV, by sheet name."""
-    profile = outdir / f"lo-profile-{uuid.uuid4().hex}"
-    subprocess.run(
-        [
-            SOFFICE,
-            f"-env:UserInstallation={profile.as_uri()}",
-            "--headless",
-            "--convert-to",
-            # UTF-8, comma-separated, values not formulas, every sheet to a file of its own.
-            # (No shell here to strip quotes around the filter's name.)
-            "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1",
-            "--outdir",
-            str(outdir),
-            str(xlsx),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
-    sheets = {}
-    for path in outdir.glob(f"{xlsx.stem}-*.csv"):
-        with path.open(encoding="utf-8", newline="") as file:
-            sheets[path.stem.removeprefix(f"{xlsx.stem}-")] = list(csv.reader(file))
-    return sheets
-
-
 @pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (Debian's libreoffice-calc) is missing")
 def test_libreoffice_reads_headers_figures_totals_and_formula_like_text_as_text(
     regulator_world, tmp_path
@@ -197,7 +163,7 @@ def test_libreoffice_reads_headers_figures_totals_and_formula_like_text_as_text(
     xlsx = tmp_path / "sheet.xlsx"
     xlsx.write_bytes(job.result.read())
 
-    sheets = _libreoffice_csv(xlsx, tmp_path)
+    sheets = libreoffice_csv(xlsx, tmp_path)
 
     summary, events = sheets["统计表"], sheets["活动明细"]
     assert summary[2][:6] == [
