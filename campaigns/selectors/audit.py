@@ -154,6 +154,7 @@ DATA_LABELS = {
     "paper_size": gettext_lazy("Paper size"),
     "copies": gettext_lazy("Copies"),
     "count": gettext_lazy("Number"),
+    "returns": gettext_lazy("Monthly returns waiting"),
     "from": gettext_lazy("Changed from"),
     "to": gettext_lazy("Changed to"),
     "before": gettext_lazy("Before"),

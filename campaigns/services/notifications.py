@@ -128,11 +128,6 @@ def measures_returned_notify(*, measure_return, note: str) -> int:
     )
 
 
-def _digest_params(counts) -> dict:
-    # "returns" only where some wait, so a digest of reports reads as it always has.
-    return {"count": counts.reports} | ({"returns": counts.returns} if counts.returns else {})
-
-
 def review_digests_send(*, today: dt.date) -> int:
     """Tell reviewers, once a week, how many reports and monthly measures returns wait for
     them: a unit's wait for its own reviewers, else for those of the nearest unit above
@@ -146,14 +141,14 @@ def review_digests_send(*, today: dt.date) -> int:
             recipient=reviewer,
             kind=Notification.Kind.REVIEW_DIGEST,
             occasion=occasion,
-            params=_digest_params(counts),
+            params={"count": counts.reports, "returns": counts.returns},
         )
     for unit, counts in waiting.unreached.items():
         _record_undelivered(
             about=unit,
             kind=Notification.Kind.REVIEW_DIGEST,
             occasion=occasion,
-            params=_digest_params(counts),
+            params={"count": counts.reports, "returns": counts.returns},
         )
     return sent
 

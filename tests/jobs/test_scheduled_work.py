@@ -170,7 +170,12 @@ def test_reports_no_reviewer_can_see_are_audited_once_a_week(org_tree):
 
     entry = AuditEntry.objects.get(action="campaigns.notification.undelivered")
     assert (entry.object_type, entry.org_unit) == ("campaigns.orgunit", org_tree["sub_b"])
-    assert entry.data == {"kind": "review_digest", "occasion": "review_digest:2025-W12", "count": 1}
+    assert entry.data == {
+        "kind": "review_digest",
+        "occasion": "review_digest:2025-W12",
+        "count": 1,
+        "returns": 0,
+    }
 
 
 def test_the_header_counts_unread_notifications_until_read(client, org_tree):
