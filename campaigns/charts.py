@@ -58,7 +58,8 @@ def bar_chart(
     rows = []
     for index, (label, value) in enumerate(items):
         y = TOP + index * ROW_HEIGHT
-        length = round(bar_room * min(value, largest) / largest) if value else 0
+        # A negative value (a net promoter score below 0) draws no bar; its figure says it.
+        length = round(bar_room * min(value, largest) / largest) if value and value > 0 else 0
         rows.append(
             (
                 LABEL_WIDTH - 8,

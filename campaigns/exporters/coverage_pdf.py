@@ -140,7 +140,7 @@ def coverage_summary_html(job: Job, statistics: RegulatorStatistics) -> str:
                     ),
                     _chart(mix.per_week, "每周活动数（场，以每周周一的日期标注）"),
                 ],
-                "measures": measures_page_context(campaign_measures(job, statistics.campaign)),
+                "measures": measures_page_context(campaign_measures(job, statistics)),
             },
         )
 

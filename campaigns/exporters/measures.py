@@ -9,6 +9,7 @@ interface language, like the rest of the regulator sheet.
 import datetime as dt
 from decimal import Decimal
 
+from django.utils import timezone
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
@@ -28,6 +29,7 @@ from campaigns.selectors.measure_year import (
     UnitLine,
     measure_period,
 )
+from campaigns.selectors.regulator import RegulatorStatistics
 from campaigns.templatetags.measures import DECIMAL_UNITS
 
 SHEET_TITLE = "消保举措"
@@ -68,11 +70,15 @@ def period_described(period: MeasurePeriod) -> str:
     return f"统计月份：{month_label(first)}至{month_label(last)}"
 
 
-def campaign_measures(job: Job, campaign: Campaign) -> MeasurePeriod:
-    """The measures of the months of ``campaign``'s period, for the job's unit's subtree as
-    the job's owner sees it."""
+def campaign_measures(job: Job, statistics: RegulatorStatistics) -> MeasurePeriod:
+    """The measures of the months of the export's period (the campaign's, narrowed by the
+    export's dates, and not past this month), for the job's unit's subtree as the job's
+    owner sees it."""
+    campaign, filters = statistics.campaign, statistics.filters
+    starts_on = max(campaign.starts_on, filters.starts_on or campaign.starts_on)
+    ends_on = min(campaign.ends_on, filters.ends_on or campaign.ends_on, timezone.localdate())
     return measure_period(
-        user=job.owner, unit=job.org_unit, starts_on=campaign.starts_on, ends_on=campaign.ends_on
+        user=job.owner, unit=job.org_unit, starts_on=starts_on, ends_on=max(starts_on, ends_on)
     )
 
 

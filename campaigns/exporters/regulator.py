@@ -280,7 +280,7 @@ def regulator_sheet(job: Job, progress: ProgressCallback) -> JobResult:
     statistics = job_statistics(job)
     with override(job.language):
         progress(10, _("Figures counted"))
-    measures = campaign_measures(job, statistics.campaign)
+    measures = campaign_measures(job, statistics)
     workbook = Workbook()
     with override("zh-hans"):  # the choices' labels in the events sheet
         summary_sheet_write(workbook.active, statistics)

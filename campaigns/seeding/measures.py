@@ -139,7 +139,8 @@ def demo_figures(spec: dict) -> dict[tuple[str, int], dict[str, Decimal]]:
 
 @transaction.atomic
 def measures_demo_load(*, directory: Path = SEEDS_DIR) -> int:
-    """The demo's approved monthly returns; how many there are."""
+    """The demo's approved monthly returns (a month a unit reported itself is left as it
+    is); how many there are."""
     spec = _read_json("measures.json", directory)["demo"]
     parts = {
         part.code: part for part in MeasurePart.objects.filter(measure__code__in=spec["totals"])
@@ -147,7 +148,15 @@ def measures_demo_load(*, directory: Path = SEEDS_DIR) -> int:
     units = {unit.code: unit for unit in OrgUnit.objects.filter(code__in=spec["units"])}
     figures = []
     returns = 0
+    # A unit's own return of a month is never overwritten by the demo's.
+    kept = set(
+        MeasureReturn.objects.filter(
+            month__year=spec["year"], org_unit__in=units.values(), is_demo=False
+        ).values_list("org_unit__code", "month__month")
+    )
     for (unit_code, month), values in demo_figures(spec).items():
+        if (unit_code, month) in kept:
+            continue
         measure_return, _created = MeasureReturn.objects.update_or_create(
             org_unit=units[unit_code],
             month=dt.date(spec["year"], month, 1),

@@ -416,15 +416,18 @@ MODELS_COUNTED = (
 
 @transaction.atomic
 def seeds_load(*, directory: Path = SEEDS_DIR, demo_users: bool) -> SeedReport:
-    """Load every seed file; all or nothing."""
+    """Load every seed file; all or nothing. With ``demo_users``, also the demo: its users,
+    its year of measures returns and its reception days."""
     regions_load(directory=directory)
     org_units_load(directory=directory)
     campaign_load(directory=directory)
     measures_catalogue_load(directory=directory)
-    measures_demo_load(directory=directory)
-    reception_days_demo_load(directory=directory)
     report = SeedReport()
     if demo_users:
+        # A trial machine's demo: figures that count on the measures page would be false
+        # figures on a production one.
+        measures_demo_load(directory=directory)
+        reception_days_demo_load(directory=directory)
         report.demo_users, report.demo_password = demo_users_load(directory=directory)
     report.counts = {
         model._meta.verbose_name_plural: model.objects.count() for model in MODELS_COUNTED

@@ -126,6 +126,8 @@ class UnitMonths:
     statuses: list[str | None]
     return_ids: list[int | None]
     due: int  # months of the year that have ended
+    # A branch owes every month's return; a unit below it only those it started.
+    owes_every_month: bool = True
 
     @property
     def months(self) -> list[tuple[int, str | None, int | None]]:
@@ -134,8 +136,10 @@ class UnitMonths:
 
     @property
     def missing(self) -> list[int]:
-        """The ended months without a submitted or approved return (1 = January)."""
-        waiting = {None, MeasureReturn.Status.DRAFT, MeasureReturn.Status.RETURNED}
+        """The ended months owed without a submitted or approved return (1 = January)."""
+        waiting = {MeasureReturn.Status.DRAFT, MeasureReturn.Status.RETURNED}
+        if self.owes_every_month:
+            waiting.add(None)
         return [
             month
             for month, status in zip(MONTHS, self.statuses, strict=True)
@@ -279,7 +283,8 @@ def months_ended(year: int, today: dt.date) -> int:
 
 def _timeliness(*, user, year: int, unit: OrgUnit, due: int) -> list[UnitMonths]:
     """Every branch of the subtree, and any other unit that has kept a return this year,
-    with the status of each month's return."""
+    with the status of each month's return. A unit below a branch that reports for itself
+    owes only the months it started: the branch reports for the rest of its subtree."""
     returns = _subtree(
         visible_to(user, MeasureReturn).filter(month__year=year), unit, "org_unit__path"
     )
@@ -295,7 +300,15 @@ def _timeliness(*, user, year: int, unit: OrgUnit, due: int) -> list[UnitMonths]
     for reporting in expected.distinct().order_by("path"):
         months = [kept[reporting.pk].get(month, (None, None)) for month in MONTHS]
         statuses, return_ids = zip(*months, strict=True)
-        rows.append(UnitMonths(reporting, list(statuses), list(return_ids), due))
+        rows.append(
+            UnitMonths(
+                reporting,
+                list(statuses),
+                list(return_ids),
+                due,
+                owes_every_month=reporting.kind == OrgUnit.Kind.BRANCH,
+            )
+        )
     return rows
 
 

@@ -113,7 +113,7 @@ def saved_figures(
     *, user, units: Iterable[OrgUnit], months: Iterable[dt.date]
 ) -> dict[tuple[int, dt.date], tuple[MeasureReturn, dict[int, Decimal]]]:
     """The returns ``user`` sees of ``units`` for ``months``, by (unit id, month), each with
-    its figures (part id -> figure); two queries."""
+    its figures of the parts still asked for (part id -> figure); two queries."""
     returns = {
         measure_return.pk: measure_return
         for measure_return in visible_to(user, MeasureReturn).filter(
@@ -121,9 +121,13 @@ def saved_figures(
         )
     }
     figures: dict[int, dict[int, Decimal]] = {pk: {} for pk in returns}
-    for return_id, part_id, value in MeasureFigure.objects.filter(
-        measure_return__in=list(returns)
-    ).values_list("measure_return_id", "part_id", "value"):
+    # Only the figures the returns still ask for: a measure made inactive since has no column.
+    asked = MeasureFigure.objects.filter(
+        measure_return__in=list(returns),
+        part__measure__active=True,
+        part__measure__source=Measure.Source.TYPED,
+    )
+    for return_id, part_id, value in asked.values_list("measure_return_id", "part_id", "value"):
         figures[return_id][part_id] = value
     return {
         (measure_return.org_unit_id, measure_return.month): (measure_return, figures[pk])

@@ -117,18 +117,27 @@ def _check_ratio(figure, field) -> dict:
         return {
             field(ROLES.NUMERATOR): _("The part cannot be larger than the whole it is counted in.")
         }
+    # A whole without its part would lower the company's rate once summed.
+    if whole and part is None:
+        return {field(ROLES.NUMERATOR): _("Give the part too (0 where there was none).")}
     return {}
 
 
 def _check_mean(figure, field) -> dict:
-    if figure(ROLES.TOTAL) and not figure(ROLES.COUNT):
+    total, count = figure(ROLES.TOTAL), figure(ROLES.COUNT)
+    if total and not count:
         return {field(ROLES.TOTAL): _("A total needs the count it is divided by.")}
+    if count and total is None:
+        return {field(ROLES.TOTAL): _("Give the total too: the count alone divides nothing.")}
     return {}
 
 
 def _check_count_amount(figure, field) -> dict:
-    if figure(ROLES.AMOUNT) and not figure(ROLES.COUNT):
+    amount, count = figure(ROLES.AMOUNT), figure(ROLES.COUNT)
+    if amount and not count:
         return {field(ROLES.AMOUNT): _("An amount paid needs the number of payouts.")}
+    if count and amount is None:
+        return {field(ROLES.AMOUNT): _("Give the amount paid too (0.00 where nothing was paid).")}
     return {}
 
 
@@ -204,7 +213,8 @@ def measure_return_save(
     errors = measure_figures_refused(parts=parts.values(), figures=figures)
     if errors:
         raise ValidationError(errors)
-    measure_return.figures.all().delete()
+    # The figures of a measure no longer asked for stay as they were reported.
+    measure_return.figures.filter(part__in=list(parts)).delete()
     MeasureFigure.objects.bulk_create(
         MeasureFigure(measure_return=measure_return, part=part, value=Decimal(figures[part.pk]))
         for part in parts.values()

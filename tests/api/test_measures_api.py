@@ -3,6 +3,7 @@ returns (figures, computed values, the review), mediation rooms and mediators; s
 roles and versions as in the events API."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
@@ -47,10 +48,16 @@ def _url(measure_return=None, action=None):
 
 
 def _figured(world, catalogue, **fields) -> MeasureReturn:
-    """A return of central sub-branch A with the payouts figure given."""
+    """A return of central sub-branch A with the comfort fund's payouts (2) and amount
+    (300.00) given."""
     measure_return = _return(world, **fields)
-    part = catalogue["comfort_fund"].parts.get(code="payouts")
-    f.MeasureFigureFactory(measure_return=measure_return, part=part, value=2)
+    fund = catalogue["comfort_fund"]
+    f.MeasureFigureFactory(
+        measure_return=measure_return, part=fund.parts.get(code="payouts"), value=2
+    )
+    f.MeasureFigureFactory(
+        measure_return=measure_return, part=fund.parts.get(code="amount"), value=Decimal("300.00")
+    )
     return measure_return
 
 
@@ -222,7 +229,7 @@ def test_a_bad_figure_is_refused_at_its_field_and_nothing_is_saved(api, world, c
     assert response.json() == {"figures": {"comfort_fund": {"payouts": ["Give a whole number."]}}}
     measure_return.refresh_from_db()
     assert measure_return.version == 1
-    assert [figure.value for figure in measure_return.figures.all()] == [2]
+    assert sorted(figure.value for figure in measure_return.figures.all()) == [2, 300]
 
 
 def test_a_part_larger_than_its_whole_is_named_at_the_part(api, world, catalogue):
@@ -274,7 +281,7 @@ def test_figures_need_the_version_edited_and_a_stale_one_saves_nothing(api, worl
     assert stale.status_code == 412  # the events API's answer to a stale edit
     assert stale.json()["code"] == "stale_edit"
     assert "now version 1" in stale.json()["detail"]
-    assert MeasureFigure.objects.get().value == 2
+    assert MeasureFigure.objects.get(part__code="payouts").value == 2
     by_header = client.patch(_url(measure_return), body, format="json", headers={"If-Match": '"1"'})
     assert by_header.status_code == 200, by_header.json()
     assert by_header.json()["figures"]["comfort_fund"]["payouts"] == "3.00"
@@ -288,7 +295,7 @@ def test_a_reviewer_sees_the_figures_but_may_not_change_them(api, world, catalog
         format="json",
     )
     assert response.status_code == 403
-    assert MeasureFigure.objects.get().value == 2
+    assert MeasureFigure.objects.get(part__code="payouts").value == 2
 
 
 def test_a_submitted_return_can_no_longer_be_changed(api, world, catalogue):
@@ -300,7 +307,7 @@ def test_a_submitted_return_can_no_longer_be_changed(api, world, catalogue):
     )
     assert response.status_code == 400
     assert response.json()["non_field_errors"]
-    assert MeasureFigure.objects.get().value == 2
+    assert MeasureFigure.objects.get(part__code="payouts").value == 2
 
 
 # ---- the review -------------------------------------------------------------------------

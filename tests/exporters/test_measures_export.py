@@ -342,6 +342,28 @@ def test_a_branch_reviewers_export_holds_only_their_subtree(client, measures_wor
     assert sheet["期间合计"]["总经理接待日"][0] == 3
 
 
+def test_the_exports_dates_narrow_the_measures_months_too(measures_world):
+    rows = _workbook_rows(_run(measures_world, starts_on="2024-03-05", ends_on="2024-04-30"))
+
+    assert "2024年3月至2024年4月" in rows[1][0]
+    labels = [row[0] for row in rows[4:] if row[0]]
+    assert [label for label in labels if label.startswith("2024年")] == ["2024年3月", "2024年4月"]
+    sheet = _sheet_rows(rows)
+    assert sheet["期间合计"]["电话远程解决"] == sheet["2024年3月"]["电话远程解决"]
+
+
+def test_a_running_campaigns_measures_stop_at_this_month(measures_world):
+    today = timezone.localdate()
+    measures_world.campaign.starts_on = today.replace(month=1, day=1)
+    measures_world.campaign.ends_on = today.replace(month=12, day=31)
+    measures_world.campaign.save()
+
+    rows = _workbook_rows(_run(measures_world))
+
+    months = [row[0] for row in rows[4:] if row[0] and row[0].startswith(f"{today.year}年")]
+    assert months[-1] == f"{today.year}年{today.month}月"
+
+
 def test_a_campaign_across_two_years_counts_the_months_of_each(measures_world):
     period = measure_period(
         user=measures_world.hq_reviewer,

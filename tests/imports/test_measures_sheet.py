@@ -182,6 +182,59 @@ def test_saved_figures_are_in_the_template_and_upload_back_unchanged(
     assert MeasureReturn.objects.get(pk=march.pk).version == march.version + 1
 
 
+def test_a_month_with_figures_of_a_measure_since_retired_uploads_back_unchanged(
+    client_of, org_tree, organizer, catalogue
+):
+    template = _template(client_of, org_tree["central_a"])
+    _import(organizer, org_tree["central_a"], _filled(template, {("CSB-a", 3): FIGURES}))
+    march = MeasureReturn.objects.get(month=dt.date(YEAR, 3, 1))
+    services.measure_return_submit(
+        user=organizer, return_id=march.pk, expected_version=march.version
+    )
+    catalogue["comfort_fund"].active = False  # the template no longer has its columns
+    catalogue["comfort_fund"].save()
+
+    result = _import(organizer, org_tree["central_a"], _template(client_of, org_tree["central_a"]))
+
+    assert (result.problems, result.saved, result.unchanged) == ([], 0, 1)
+    # What the unit reported of the retired measure is kept.
+    assert _values(march)["comfort_fund.amount"] == Decimal("1500.50")
+
+
+def test_saving_a_draft_keeps_the_figures_of_a_measure_since_retired(
+    org_tree, organizer, catalogue
+):
+    measure_return = services.measure_return_open(
+        user=organizer, org_unit_id=org_tree["central_a"].pk, month=dt.date(YEAR, 3, 1)
+    )
+    payouts = catalogue["comfort_fund"].parts.get(code="payouts")
+    amount = catalogue["comfort_fund"].parts.get(code="amount")
+    measure_return = services.measure_return_save(
+        user=organizer,
+        return_id=measure_return.pk,
+        expected_version=measure_return.version,
+        figures={payouts.pk: 2, amount.pk: Decimal("10.00")},
+    )
+    catalogue["comfort_fund"].active = False
+    catalogue["comfort_fund"].save()
+    calls = catalogue["remote_diagnosis"].parts.get(code="calls")
+    solved = catalogue["remote_diagnosis"].parts.get(code="solved_by_phone")
+
+    services.measure_return_save(
+        user=organizer,
+        return_id=measure_return.pk,
+        expected_version=measure_return.version,
+        figures={calls.pk: 5, solved.pk: 1},
+    )
+
+    assert _values(measure_return) == {
+        "comfort_fund.payouts": 2,
+        "comfort_fund.amount": Decimal("10.00"),
+        "remote_diagnosis.calls": 5,
+        "remote_diagnosis.solved_by_phone": 1,
+    }
+
+
 # ---- every row or none --------------------------------------------------------------
 
 
@@ -383,7 +436,9 @@ def test_merged_cells_and_a_missing_column_are_refused(client_of, org_tree, orga
     book.save(buffer)
     result = _import(organizer, org_tree["central_a"], buffer.getvalue())
     assert [(p.row, p.value, p.reason) for p in result.problems] == [
-        (3, "E3:E4", "Merged cells: unmerge them and fill in every row.")
+        (3, "E3:E4", "Merged cells: unmerge them and fill in every row."),
+        # Month 2's cell under the merge reads as empty: its whole has no part now.
+        (4, "", "Give the part too (0 where there was none)."),
     ]
     book[SHEET_NAME].unmerge_cells("E3:E4")
     book[SHEET_NAME].delete_cols(6)

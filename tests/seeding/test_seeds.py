@@ -21,6 +21,8 @@ from campaigns.models import (
     Material,
     MaterialEdition,
     MaterialUse,
+    Measure,
+    MeasureReturn,
     Membership,
     OrgUnit,
     PartnerService,
@@ -416,3 +418,13 @@ def test_loading_the_seeds_again_keeps_a_native_readers_tibetan_name(seeded):
 
     hongyuan.refresh_from_db()
     assert (hongyuan.name_bo, hongyuan.name_bo_needs_review) == ("རྨ་ཐང་རྫོང་།", False)
+
+
+def test_a_production_load_has_no_demo_figures(db):
+    seeds_load(demo_users=False)
+
+    assert not MeasureReturn.objects.exists()
+    assert not Event.objects.filter(
+        format="gm_reception_day", campaign__name__contains="示例"
+    ).exists()
+    assert Measure.objects.count() == 7  # the catalogue is reference data

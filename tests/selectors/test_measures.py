@@ -320,3 +320,15 @@ def test_the_year_page_gives_the_storys_figures_with_the_demo_reception_days(see
     # The few months left unreported show in the timeliness list.
     late = {(row.unit.code, month) for row in summary.late_units for month in row.missing}
     assert late == {tuple(cell) for cell in DEMO["unreported"]}
+
+
+def test_loading_the_demo_again_leaves_a_units_own_return_alone(seeded_demo):
+    beijing = OrgUnit.objects.get(code="BJ")
+    march = MeasureReturn.objects.get(org_unit=beijing, month=dt.date(YEAR, 3, 1))
+    march.delete()
+    own = f.MeasureReturnFactory(org_unit=beijing, month=dt.date(YEAR, 3, 1))
+
+    measures_demo_load()
+
+    own.refresh_from_db()
+    assert (own.status, own.is_demo, own.figures.count()) == ("draft", False, 0)

@@ -229,6 +229,10 @@ def test_a_return_of_another_branch_is_missing_not_forbidden(catalogue, org_tree
         ({"dispatches": 0}, "response_minutes", "needs the count"),
         ({"payouts": 0}, "amount", "needs the number of payouts"),
         ({"passives": None}, "passives", "promoters, passives and detractors together"),
+        # A whole or a count alone would pull the company's rate or mean down once summed.
+        ({"solved_by_phone": None}, "solved_by_phone", "Give the part too"),
+        ({"response_minutes": None}, "response_minutes", "Give the total too"),
+        ({"amount": None}, "amount", "Give the amount paid too"),
     ],
 )
 def test_figures_that_break_a_rule_are_refused_at_their_box_and_nothing_is_saved(
@@ -241,6 +245,22 @@ def test_figures_that_break_a_rule_are_refused_at_their_box_and_nothing_is_saved
     errors = refusal.value.message_dict
     assert message in " ".join(errors[f"part_{parts[field]}"])
     assert not MeasureFigure.objects.exists()
+
+
+def test_a_whole_of_none_needs_no_part(catalogue, org_tree, people):
+    organizer, _reviewer = people
+    _saved(
+        catalogue,
+        org_tree,
+        organizer,
+        calls=0,
+        solved_by_phone=None,
+        dispatches=0,
+        response_minutes=None,
+        payouts=0,
+        amount=None,
+    )
+    assert MeasureFigure.objects.filter(part__code="calls", value=0).exists()
 
 
 def test_a_month_that_has_not_begun_cannot_be_opened(catalogue, org_tree, people):

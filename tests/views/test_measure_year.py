@@ -192,6 +192,44 @@ def test_a_branch_with_no_return_at_all_is_late_every_ended_month(parts, org_tre
     assert late["BR-a"] == list(range(2, 13))
 
 
+def test_a_unit_below_a_branch_owes_only_the_months_it_started(parts, org_tree, hq_reviewer):
+    for month in range(1, 13):
+        _return(org_tree["branch_a"], month, parts, payouts=0)
+        _return(org_tree["branch_b"], month, parts, payouts=0)
+    _return(org_tree["sub_a"], 4, parts, MeasureReturn.Status.DRAFT, payouts=0)
+    _return(org_tree["sub_a"], 5, parts, payouts=0)
+
+    summary = measure_year(user=hq_reviewer, year=YEAR, unit=org_tree["hq"])
+
+    assert [(row.unit.code, row.missing) for row in summary.late_units] == [("SB-a", [4])]
+
+
+def test_a_page_with_no_unit_owing_returns_says_so_rather_than_all_sent(
+    client, catalogue, org_tree, hq_reviewer
+):
+    page = _page(client, hq_reviewer, org_tree["sub_a"])
+    timeliness = re.search(r'<section class="card" id="timeliness">(.*?)</section>', page, re.S)
+    assert "owes a monthly return" in timeliness.group(1)
+    assert "Every unit has sent" not in timeliness.group(1)
+
+
+def test_reception_days_are_counted_in_the_month_they_began_in_china(
+    catalogue, org_tree, hq_reviewer
+):
+    # 00:30 on 1 March in China is still February in UTC.
+    f.EventFactory(
+        org_unit=org_tree["branch_a"],
+        format=EventFormat.GM_RECEPTION_DAY,
+        status=Event.Status.APPROVED,
+        starts_at=dt.datetime(YEAR, 3, 1, 0, 30, tzinfo=timezone.get_current_timezone()),
+    )
+
+    summary = measure_year(user=hq_reviewer, year=YEAR, unit=org_tree["hq"])
+    line = next(line for line in summary.lines if line.measure.code == "reception_days")
+
+    assert [figure.value for figure in line.months[1:3]] == [0, 1]
+
+
 def test_months_not_yet_ended_are_not_due():
     assert months_ended(2026, dt.date(2026, 12, 7)) == 11
     assert months_ended(2025, dt.date(2026, 12, 7)) == 12
@@ -200,8 +238,7 @@ def test_months_not_yet_ended_are_not_due():
 
 def test_a_year_without_figures_says_so(client, catalogue, org_tree, hq_reviewer):
     page = _page(client, hq_reviewer, org_tree["hq"], year=2023)
-    assert "2023" in page
-    assert 'class="card empty"' in page
+    assert "No approved figures for 2023 yet." in page
 
 
 def test_the_page_opens_at_the_newest_year_with_returns_from_the_users_own_unit(
