@@ -293,7 +293,9 @@ class MeasureReturnFactory(factory.django.DjangoModelFactory):
         model = models.MeasureReturn
 
     org_unit = factory.SubFactory(OrgUnitFactory)
-    month = factory.Sequence(lambda n: dt.date(2024 - n // 12, n % 12 + 1, 1))
+    # Twenty years of months, then again: a long run's sequence stays within the bounds of
+    # a date the database accepts.
+    month = factory.Sequence(lambda n: dt.date(2024 - n // 12 % 20, n % 12 + 1, 1))
 
 
 class MeasureFigureFactory(factory.django.DjangoModelFactory):
