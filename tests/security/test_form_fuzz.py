@@ -217,8 +217,10 @@ def _build_world() -> World:
         user=f.UserFactory(username="fuzz-member"), org_unit=central, role=Membership.Role.ORGANIZER
     )
     # The measures: the story's catalogue, a draft month and a month sent for review, each
-    # with a figure (so that the draft can be sent), a mediation room and a mediator.
-    calls = measures_catalogue_load()["remote_diagnosis"].parts.get(code="calls")
+    # with the calls and those solved by phone (so that the draft can be sent), a mediation
+    # room and a mediator.
+    diagnosis = measures_catalogue_load()["remote_diagnosis"]
+    calls, solved = diagnosis.parts.get(code="calls"), diagnosis.parts.get(code="solved_by_phone")
     measure_returns = {}
     for kind, month, status in (
         ("draft_return", 2, MeasureReturn.Status.DRAFT),
@@ -228,6 +230,7 @@ def _build_world() -> World:
             org_unit=central, month=dt.date(2025, month, 1), status=status
         )
         f.MeasureFigureFactory(measure_return=measure_returns[kind], part=calls, value=40)
+        f.MeasureFigureFactory(measure_return=measure_returns[kind], part=solved, value=3)
     room = f.MediationRoomFactory(org_unit=central, name="F-room")
     mediator = f.MediatorFactory(org_unit=central, name="F-mediator")
     return World(
