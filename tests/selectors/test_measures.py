@@ -332,3 +332,22 @@ def test_loading_the_demo_again_leaves_a_units_own_return_alone(seeded_demo):
 
     own.refresh_from_db()
     assert (own.status, own.is_demo, own.figures.count()) == ("draft", False, 0)
+
+
+def test_the_demo_reception_days_are_made_again_only_when_they_differ_from_the_seeds(
+    seeded_demo,
+):
+    from campaigns.models import Event
+
+    for unit in OrgUnit.objects.exclude(code="HQ"):
+        unit.service_area.add(f.RegionFactory())
+    sessions = DEMO["reception_days"]["sessions"]
+    assert reception_days_demo_load() == sessions
+    first = set(Event.objects.values_list("pk", flat=True))
+
+    assert reception_days_demo_load() == sessions
+    assert set(Event.objects.values_list("pk", flat=True)) == first  # left as they were
+
+    Event.objects.filter(pk=min(first)).delete()  # one went missing
+    assert reception_days_demo_load() == sessions
+    assert Event.objects.count() == sessions
