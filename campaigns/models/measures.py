@@ -39,7 +39,22 @@ class CatalogueQuerySet(models.QuerySet):
         return self.all()
 
 
-class Measure(models.Model):
+class NamedInThreeLanguages:
+    """A catalogue entry named in Chinese, Tibetan and English (``name_zh``, ``name_bo``,
+    ``name_en``)."""
+
+    @property
+    def name(self) -> str:
+        """The name in the interface's language (Chinese where none is written)."""
+        language = (get_language() or "zh-hans").lower()
+        if language.startswith("bo") and self.name_bo:
+            return self.name_bo
+        if language.startswith("en") and self.name_en:
+            return self.name_en
+        return self.name_zh
+
+
+class Measure(NamedInThreeLanguages, models.Model):
     """A consumer-protection measure the company reports on, and how its shown value is
     computed from its parts."""
 
@@ -101,16 +116,6 @@ class Measure(models.Model):
         return self.name
 
     @property
-    def name(self) -> str:
-        """The name in the interface's language (Chinese where none is written)."""
-        language = (get_language() or "zh-hans").lower()
-        if language.startswith("bo") and self.name_bo:
-            return self.name_bo
-        if language.startswith("en") and self.name_en:
-            return self.name_en
-        return self.name_zh
-
-    @property
     def is_typed(self) -> bool:
         return self.source == self.Source.TYPED
 
@@ -132,7 +137,7 @@ class Measure(models.Model):
         return shown_value(self.computation, sums)
 
 
-class MeasurePart(models.Model):
+class MeasurePart(NamedInThreeLanguages, models.Model):
     """One figure a measure is made of, as typed in a monthly return."""
 
     class Role(models.TextChoices):
@@ -176,15 +181,6 @@ class MeasurePart(models.Model):
 
     def __str__(self) -> str:
         return f"{self.measure.name_zh} · {self.name_zh}"
-
-    @property
-    def name(self) -> str:
-        language = (get_language() or "zh-hans").lower()
-        if language.startswith("bo") and self.name_bo:
-            return self.name_bo
-        if language.startswith("en") and self.name_en:
-            return self.name_en
-        return self.name_zh
 
     @property
     def is_whole(self) -> bool:
